@@ -1,0 +1,112 @@
+"""The demo database: deterministic, consistent history, outcomes that follow fit and intent."""
+
+import sqlite3
+from contextlib import closing
+
+import pytest
+
+from tests.conftest import DEMO_AS_OF
+from workbench import demo
+from workbench.stages import Stage, check_transition
+from workbench.store import Store
+
+TABLES = ("users", "companies", "leads", "stage_changes", "activities", "qualifications")
+
+
+def dump(path):
+    with closing(sqlite3.connect(path)) as conn:
+        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in TABLES}
+
+
+def query(path, sql):
+    with closing(sqlite3.connect(path)) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_same_seed_gives_the_same_data_and_another_seed_does_not(tmp_path):
+    paths = [tmp_path / name for name in ("a.db", "b.db", "c.db")]
+    for path, seed in zip(paths, (5, 5, 6), strict=True):
+        demo.create_database(path, leads=300, seed=seed, as_of=DEMO_AS_OF)
+    first, second, other = (dump(p) for p in paths)
+    assert first == second
+    assert first["leads"] != other["leads"]
+    assert len(first["leads"]) == 300
+
+
+def test_every_stage_is_present_with_a_queue_of_mqls(demo_db):
+    with Store.open(demo_db) as store:
+        stats = store.stats()
+    assert stats.leads == 2000
+    assert all(stats.by_stage[s.value] > 0 for s in Stage), stats.by_stage
+    assert stats.by_stage["mql"] >= 20
+    assert len(stats.by_source) >= 6
+
+
+def test_each_leads_stage_is_the_end_of_an_allowed_history(demo_db):
+    rows = query(demo_db, """
+        SELECT l.id, l.stage, l.stage_entered_at, c.from_stage, c.to_stage, c.changed_at
+        FROM leads l JOIN stage_changes c ON c.lead_id = l.id ORDER BY l.id, c.id""")
+    history: dict[int, list] = {}
+    for lead_id, stage, entered, from_stage, to_stage, changed_at in rows:
+        history.setdefault(lead_id, [stage, entered, []])[2].append(
+            (from_stage, to_stage, changed_at))
+    assert len(history) == 2000
+    for lead_id, (stage, entered, changes) in history.items():
+        assert changes[0][0] is None, lead_id
+        for before, after in zip(changes, changes[1:], strict=False):
+            assert after[0] == before[1], lead_id
+            assert after[2] >= before[2], lead_id
+            check_transition(after[0], after[1])
+        assert changes[-1][1] == stage and changes[-1][2] == entered, lead_id
+
+
+def test_rejections_and_recycles_carry_reasons_from_the_catalogue(demo_db):
+    with Store.open(demo_db) as store:
+        reject = {code for code, _ in store.reasons("reject")}
+        recycle = {code for code, _ in store.reasons("recycle")}
+    rows = query(demo_db, """SELECT from_stage, to_stage, reason_code, user_id
+                             FROM stage_changes WHERE to_stage IN ('disqualified', 'recycled')
+                             AND from_stage <> 'recycled'""")
+    assert rows
+    for from_stage, to_stage, reason, _user in rows:
+        assert reason in (reject if to_stage == "disqualified" else recycle)
+    rep_decisions = [r for r in rows if r[0] != "lead"]
+    assert all(user is not None for *_, user in rep_decisions)
+    assert query(demo_db, "SELECT count(*) FROM leads WHERE stage = 'recycled' "
+                          "AND revisit_on IS NULL") == [(0,)]
+
+
+def test_outcomes_follow_fit_and_behaviour(demo_db):
+    won = "('opportunity', 'customer', 'evangelist')"
+    by_title = dict(query(demo_db, f"""
+        SELECT seniority IN ('c_level', 'vp', 'director'), avg(stage IN {won})
+        FROM leads GROUP BY 1"""))
+    assert by_title[1] > 1.5 * by_title[0]
+    by_intent = dict(query(demo_db, f"""
+        SELECT EXISTS (SELECT 1 FROM activities a WHERE a.lead_id = l.id
+                       AND a.kind IN ('demo_request', 'pricing_request')), avg(stage IN {won})
+        FROM leads l GROUP BY 1"""))
+    assert by_intent[1] > 1.5 * by_intent[0]
+
+
+def test_sqls_meet_the_bant_rule_and_mqls_wait_for_a_first_touch(demo_db):
+    bant = query(demo_db, """SELECT q.need, q.budget, q.authority, q.timeline FROM leads l
+                             JOIN qualifications q ON q.lead_id = l.id WHERE l.stage = 'sql'""")
+    assert bant
+    for need, *others in bant:
+        assert need == "confirmed" and "failed" not in others
+    assert query(demo_db, "SELECT count(*) FROM leads WHERE stage = 'mql' AND mql_at IS NULL") \
+        == [(0,)]
+
+
+def test_a_demo_never_overwrites_an_existing_database_unasked(demo_db, tmp_path):
+    with pytest.raises(ValueError, match="already holds a workbench database .2,000 leads"):
+        demo.create_database(demo_db, leads=10)
+    assert query(demo_db, "SELECT count(*) FROM leads") == [(2000,)]
+    copy = tmp_path / "copy.db"
+    Store.open(demo_db).close()
+    with closing(sqlite3.connect(demo_db)) as src, closing(sqlite3.connect(copy)) as dst:
+        src.backup(dst)
+    demo.create_database(copy, leads=10, replace=True, as_of=DEMO_AS_OF)
+    assert query(copy, "SELECT count(*) FROM leads") == [(10,)]
+    assert not list(tmp_path.glob(".*partial*"))

@@ -1,0 +1,73 @@
+"""The `workbench` command as a user runs it: a real process, real files."""
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from workbench.stages import Stage
+
+
+def workbench(*args, env_dir=None):
+    env = None
+    if env_dir is not None:
+        import os
+        env = {**os.environ, "WORKBENCH_DATA_DIR": str(env_dir)}
+    return subprocess.run([sys.executable, "-m", "workbench.cli", *map(str, args)],
+                          capture_output=True, text=True, timeout=300, env=env)
+
+
+def test_help_lists_the_subcommands():
+    result = workbench("--help")
+    assert result.returncode == 0
+    assert "demo" in result.stdout and "stats" in result.stdout and "--db" in result.stdout
+
+
+def test_stats_json_contract(demo_db):
+    result = workbench("stats", "--db", demo_db, "--json")
+    assert result.returncode == 0, result.stderr
+    stats = json.loads(result.stdout)
+    assert set(stats) == {"leads", "by_stage", "by_source"}
+    assert stats["leads"] == 2000
+    assert list(stats["by_stage"]) == [s.value for s in Stage]
+    assert sum(stats["by_stage"].values()) == sum(stats["by_source"].values()) == 2000
+    assert all(isinstance(v, int) for v in stats["by_source"].values())
+
+
+def test_stats_as_a_table(demo_db):
+    result = workbench("--db", demo_db, "stats")
+    assert result.returncode == 0, result.stderr
+    assert "2,000 leads" in result.stdout and "Disqualified" in result.stdout
+
+
+def test_demo_goes_to_the_data_folder_by_default(tmp_path):
+    result = workbench("demo", "--leads", 40, "--seed", 3, env_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "demo.db").exists()
+    assert "40 leads" in result.stdout
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["stats", "--db", "{tmp}/missing.db"], "There is no database at"),
+    (["stats", "--db", "{tmp}/notes.txt"], "not a workbench database"),
+    (["demo", "--db", "{tmp}/x.db", "--leads", "0"], "at least one lead"),
+    (["demo", "--db", "{tmp}/x.db", "--as-of", "yesterday"], "--as-of wants a date"),
+])
+def test_bad_input_gets_a_clear_message(tmp_path, args, message):
+    (tmp_path / "notes.txt").write_text("not a database")
+    result = workbench(*[a.format(tmp=tmp_path) for a in args])
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert (tmp_path / "notes.txt").read_text() == "not a database"
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_demo_refuses_to_overwrite_without_replace(demo_db, tmp_path):
+    copy = tmp_path / "demo.db"
+    shutil.copy(demo_db, copy)
+    result = workbench("demo", "--db", copy, "--leads", 5)
+    assert result.returncode == 1 and "--replace" in result.stderr
+    assert json.loads(workbench("stats", "--db", copy, "--json").stdout)["leads"] == 2000

@@ -1,0 +1,172 @@
+"""Opening a workbench database: file checks, pragmas, backup and migrate-on-open.
+
+A workbench SQLite file carries PRAGMA application_id = APPLICATION_ID, so a
+file of another program is recognised and never touched.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from functools import cache
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import Connection
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+APPLICATION_ID = 0x4C574231  # "LWB1"
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 5000
+
+
+class DatabaseError(Exception):
+    """A database the workbench cannot open; the message says why and what to do."""
+
+
+class NotAWorkbenchDatabase(DatabaseError):
+    pass
+
+
+class SchemaTooNew(DatabaseError):
+    pass
+
+
+def _set_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+    # Let SQLAlchemy's begin hook emit BEGIN itself, so reads and writes of one
+    # unit of work share one transaction (pysqlite's own handling does not).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    # FULL: every commit is synced to disk, so a triage action that was
+    # confirmed on screen survives a crash or a power cut, not only a killed app.
+    cursor.execute("PRAGMA synchronous = FULL")
+    cursor.close()
+
+
+def _begin(conn: Connection) -> None:
+    # Writers take the write lock up front; a deferred transaction that later
+    # writes could fail with SQLITE_BUSY when another process wrote meanwhile.
+    mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def create_sqlite_engine(path: Path) -> Engine:
+    engine = create_engine(f"sqlite:///{path}")
+    event.listen(engine, "connect", _set_pragmas)
+    event.listen(engine, "begin", _begin)
+    return engine
+
+
+def _alembic_config(connection: Connection | None = None):
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+@cache
+def _script():
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_alembic_config())
+
+
+def head_revision() -> str:
+    return _script().get_current_head()
+
+
+def _known_revisions() -> set[str]:
+    return {rev.revision for rev in _script().walk_revisions()}
+
+
+def inspect_file(path: Path) -> str | None:
+    """Return the schema revision of a workbench file, None for a new or empty one.
+
+    Raise NotAWorkbenchDatabase or SchemaTooNew without writing anything.
+    """
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    if path.is_dir():
+        raise NotAWorkbenchDatabase(f"{path} is a folder, not a workbench database.")
+    with path.open("rb") as f:
+        header = f.read(len(SQLITE_HEADER))
+    if header != SQLITE_HEADER:
+        raise NotAWorkbenchDatabase(
+            f"{path} is not a workbench database (it is not an SQLite file). "
+            "Choose another file; this one was left untouched."
+        )
+    with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as conn:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if app_id == 0 and not tables:
+            return None
+        if app_id != APPLICATION_ID or "alembic_version" not in tables:
+            raise NotAWorkbenchDatabase(
+                f"{path} is an SQLite database of another program, not a workbench "
+                "database. Choose another file; this one was left untouched."
+            )
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    revision = row[0] if row else None
+    if revision is not None and revision not in _known_revisions():
+        raise SchemaTooNew(
+            f"{path} was written by a newer version of the workbench (schema {revision}). "
+            "Update the workbench to open it; the file was left untouched."
+        )
+    return revision
+
+
+def backup_path(path: Path, revision: str) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    return path.with_name(f"{path.stem}.before-{revision}-{stamp}{path.suffix or '.db'}")
+
+
+def backup(path: Path, target: Path) -> Path:
+    """Copy a live database consistently (WAL content included) with SQLite's backup API."""
+    with (
+        closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as src,
+        closing(sqlite3.connect(target)) as dst,
+    ):
+        src.backup(dst)
+    return target
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Upgrade the schema in one transaction: a failed migration leaves the file as it was."""
+    from alembic import command
+
+    with write_connection(engine) as conn:
+        command.upgrade(_alembic_config(conn), revision)
+        conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
+
+
+def open_database(path: Path) -> tuple[Engine, Path | None]:
+    """Open (creating or upgrading as needed) the workbench database at path.
+
+    Returns the engine and the backup written before an upgrade, if any.
+    """
+    path = Path(path)
+    revision = inspect_file(path)
+    head = head_revision()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    written_backup = None
+    if revision is not None and revision != head:
+        written_backup = backup(path, backup_path(path, revision))
+    engine = create_sqlite_engine(path)
+    if revision != head:
+        migrate(engine)
+    return engine, written_backup
+
+
+@contextmanager
+def write_connection(engine: Engine) -> Iterator[Connection]:
+    """One write transaction holding SQLite's write lock from its start."""
+    with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
+        yield conn

@@ -1,0 +1,228 @@
+"""Typed SQLAlchemy 2.0 tables of the workbench.
+
+Times are naive UTC. Enumerated values (stage, activity kind, BANT status...)
+are stored as short strings so that new values need no schema change; the
+Python enums below are the vocabulary the code uses.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Stable constraint names so that Alembic batch migrations on SQLite can address them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Role(StrEnum):
+    REP = "rep"
+    MANAGER = "manager"
+
+
+class Source(StrEnum):
+    WEB_FORM = "web_form"
+    WEBINAR = "webinar"
+    EVENT = "event"
+    REFERRAL = "referral"
+    PAID_ADS = "paid_ads"
+    ORGANIC_SEARCH = "organic_search"
+    PARTNER = "partner"
+    LIST_IMPORT = "list_import"
+
+
+class ActivityKind(StrEnum):
+    # behaviour of the person
+    PAGE_VIEW = "page_view"
+    DOWNLOAD = "download"
+    WEBINAR = "webinar"
+    EMAIL_OPEN = "email_open"
+    EMAIL_CLICK = "email_click"
+    FORM_SUBMIT = "form_submit"
+    DEMO_REQUEST = "demo_request"
+    PRICING_REQUEST = "pricing_request"
+    UNSUBSCRIBE = "unsubscribe"
+    BOUNCE = "bounce"
+    # touches by a rep
+    CALL = "call"
+    EMAIL_SENT = "email_sent"
+    MEETING = "meeting"
+    NOTE = "note"
+
+
+REP_TOUCHES = frozenset(
+    {ActivityKind.CALL, ActivityKind.EMAIL_SENT, ActivityKind.MEETING, ActivityKind.NOTE}
+)
+
+
+class PageKind(StrEnum):
+    HOME = "home"
+    BLOG = "blog"
+    SOCIAL = "social"
+    PRODUCT = "product"
+    DOCS = "docs"
+    CASE_STUDY = "case_study"
+    COMPARISON = "comparison"
+    BUYERS_GUIDE = "buyers_guide"
+    PRICING = "pricing"
+    CAREERS = "careers"
+
+
+class BantStatus(StrEnum):
+    UNKNOWN = "unknown"
+    CONFIRMED = "confirmed"
+    PARTIAL = "partial"
+    FAILED = "failed"
+
+
+class ReasonKind(StrEnum):
+    REJECT = "reject"
+    RECYCLE = "recycle"
+
+
+class User(Base):
+    """A rep or a manager."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    role: Mapped[str] = mapped_column(String(16), default=Role.REP)
+
+
+class Company(Base):
+    __tablename__ = "companies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    domain: Mapped[str | None] = mapped_column(String(253), index=True)
+    industry: Mapped[str | None] = mapped_column(String(100))
+    employee_band: Mapped[str | None] = mapped_column(String(20))
+    revenue_band: Mapped[str | None] = mapped_column(String(20))
+    country: Mapped[str | None] = mapped_column(String(2))  # ISO 3166 alpha-2
+
+
+class Lead(Base):
+    """A person marketing has handed over, with where they stand in the lifecycle."""
+
+    __tablename__ = "leads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(320), index=True)
+    phone: Mapped[str | None] = mapped_column(String(50))
+    job_title: Mapped[str | None] = mapped_column(String(200))
+    seniority: Mapped[str | None] = mapped_column(String(30))
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"), index=True)
+    source: Mapped[str | None] = mapped_column(String(40))
+    campaign: Mapped[str | None] = mapped_column(String(200))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    stage: Mapped[str] = mapped_column(String(16))
+    fit_score: Mapped[int] = mapped_column(Integer, default=0)
+    engagement_score: Mapped[int] = mapped_column(Integer, default=0)
+    score: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    stage_entered_at: Mapped[datetime] = mapped_column(DateTime)
+    # When the lead last became an MQL: the follow-up SLA runs from here.
+    mql_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # For recycled leads: the day the lead comes back to the queue.
+    revisit_on: Mapped[date | None] = mapped_column(Date)
+
+    __table_args__ = (
+        # The board reads each stage column by score, keyset-paged on (score, id);
+        # SQLite walks the index backwards for the descending order.
+        Index("ix_leads_stage_score", "stage", "score", "id"),
+        Index("ix_leads_owner_stage", "owner_id", "stage"),
+    )
+
+
+class Activity(Base):
+    """Something the person did (behaviour) or a rep did with them (touch)."""
+
+    __tablename__ = "activities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime)
+    kind: Mapped[str] = mapped_column(String(20))
+    url: Mapped[str | None] = mapped_column(String(2000))
+    page_kind: Mapped[str | None] = mapped_column(String(20))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_activities_lead_time", "lead_id", "occurred_at"),)
+
+
+class StageChange(Base):
+    """Append-only audit of stage moves. A lead's stage is the to_stage of its last row."""
+
+    __tablename__ = "stage_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"))
+    from_stage: Mapped[str | None] = mapped_column(String(16))  # None: the lead was created
+    to_stage: Mapped[str] = mapped_column(String(16))
+    changed_at: Mapped[datetime] = mapped_column(DateTime)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason_code: Mapped[str | None] = mapped_column(String(40))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        Index("ix_stage_changes_lead", "lead_id", "id"),
+        Index("ix_stage_changes_time", "changed_at"),
+    )
+
+
+class Qualification(Base):
+    """The BANT checklist of one lead: each item a BantStatus with a note as evidence."""
+
+    __tablename__ = "qualifications"
+
+    lead_id: Mapped[int] = mapped_column(
+        ForeignKey("leads.id", ondelete="CASCADE"), primary_key=True
+    )
+    budget: Mapped[str] = mapped_column(String(12), default=BantStatus.UNKNOWN)
+    budget_note: Mapped[str | None] = mapped_column(Text)
+    authority: Mapped[str] = mapped_column(String(12), default=BantStatus.UNKNOWN)
+    authority_note: Mapped[str | None] = mapped_column(Text)
+    need: Mapped[str] = mapped_column(String(12), default=BantStatus.UNKNOWN)
+    need_note: Mapped[str | None] = mapped_column(Text)
+    timeline: Mapped[str] = mapped_column(String(12), default=BantStatus.UNKNOWN)
+    timeline_note: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Reason(Base):
+    """The catalogue of reject and recycle reasons (code + label), per kind."""
+
+    __tablename__ = "reasons"
+
+    kind: Mapped[str] = mapped_column(String(12), primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    label: Mapped[str] = mapped_column(String(200))
