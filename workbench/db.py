@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
-from functools import cache
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event

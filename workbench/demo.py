@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from workbench import db
 from workbench.models import (
     Activity,
     ActivityKind,
@@ -31,7 +32,6 @@ from workbench.models import (
     User,
 )
 from workbench.stages import Stage
-from workbench import db
 from workbench.store import Store, utcnow
 
 DAY = 86_400
@@ -40,6 +40,8 @@ HISTORY_DAYS = 365
 STAGES = list(Stage)
 S = {stage: i for i, stage in enumerate(STAGES)}
 STAY = -1  # no further move
+KINDS = list(ActivityKind)
+KIND = {kind: i for i, kind in enumerate(KINDS)}
 
 FIRST_NAMES = (
     "Anna Ben Carla David Elena Felix Grace Hannah Ivan Julia Karim Laura Marco Nina Omar "
@@ -157,7 +159,8 @@ BEHAVIOUR_MIX: dict[str, tuple[tuple[ActivityKind, PageKind | None, float], ...]
         (ActivityKind.PAGE_VIEW, PageKind.PRICING, 4),
     ),
     "hot": (
-        (ActivityKind.PAGE_VIEW, PageKind.PRODUCT, 17), (ActivityKind.PAGE_VIEW, PageKind.PRICING, 15),
+        (ActivityKind.PAGE_VIEW, PageKind.PRODUCT, 17),
+        (ActivityKind.PAGE_VIEW, PageKind.PRICING, 15),
         (ActivityKind.PAGE_VIEW, PageKind.CASE_STUDY, 8),
         (ActivityKind.PAGE_VIEW, PageKind.COMPARISON, 7),
         (ActivityKind.DOWNLOAD, PageKind.BUYERS_GUIDE, 6), (ActivityKind.EMAIL_CLICK, None, 10),
@@ -405,7 +408,7 @@ def generate(store: Store, leads: int = 2000, seed: int = 7,
     order = np.lexsort((at_col, lead_col))
     activity_rows = zip(
         (lead_col[order] + 1).tolist(), sql_times(at_col[order]),
-        np.array([k.value for k in ActivityKind], dtype=object)[kind_col[order]].tolist(),
+        np.array([k.value for k in KINDS], dtype=object)[kind_col[order]].tolist(),
         url_col[order].tolist(), page_col[order].tolist(),
         _nullable(user_col[order].tolist(), user_col[order] > 0),
         strict=True,
@@ -489,8 +492,7 @@ def _run_funnel(rng, history: _History, n, created, end, quality, rep_ids):
                 ok = touch_at < end
                 history.touch(sub[ok], touch_at[ok],
                               np.where(rng.random(int(ok.sum())) < 0.55,
-                                       list(ActivityKind).index(ActivityKind.CALL),
-                                       list(ActivityKind).index(ActivityKind.EMAIL_SENT)),
+                                       KIND[ActivityKind.CALL], KIND[ActivityKind.EMAIL_SENT]),
                               rep[sub[ok]])
             elif code in (S[Stage.SAL], S[Stage.SQL], S[Stage.OPPORTUNITY]):
                 step = {S[Stage.SAL]: (S[Stage.SQL], 8, 1.3, -0.6),
@@ -512,7 +514,7 @@ def _run_funnel(rng, history: _History, n, created, end, quality, rep_ids):
                 meet_at = at[sub[meet]] + (0.8 * gap[meet]).astype(np.int64)
                 ok = meet_at < end
                 history.touch(sub[meet][ok], meet_at[ok],
-                              np.full(int(ok.sum()), list(ActivityKind).index(ActivityKind.MEETING)),
+                              np.full(int(ok.sum()), KIND[ActivityKind.MEETING]),
                               rep[sub[meet][ok]])
             elif code == S[Stage.CUSTOMER]:
                 gap = rng.exponential(120 * DAY, k)
@@ -573,7 +575,6 @@ def _behaviour(rng, n, created, end, intent, mql_at) -> dict[str, np.ndarray]:
         mql_at[lead][near_mql] - rng.exponential(3 * DAY, int(near_mql.sum())).astype(np.int64))
     at = np.minimum(at, end - 60)
     band = np.where(intent[lead] > 1.0, 2, np.where(intent[lead] > -0.2, 1, 0))
-    kinds = list(ActivityKind)
     kind = np.empty(total, dtype=np.int64)
     page = np.full(total, None, dtype=object)
     url = np.full(total, None, dtype=object)
@@ -581,7 +582,7 @@ def _behaviour(rng, n, created, end, intent, mql_at) -> dict[str, np.ndarray]:
         rows = np.flatnonzero(band == b)
         mix = BEHAVIOUR_MIX[name]
         choice = _pick(rng, [m[2] for m in mix], rows.size)
-        kind[rows] = np.array([kinds.index(m[0]) for m in mix])[choice]
+        kind[rows] = np.array([KIND[m[0]] for m in mix])[choice]
         for j, (_k, page_kind, _w) in enumerate(mix):
             if page_kind is None:
                 continue
@@ -642,13 +643,13 @@ def create_database(path: Path, *, leads: int = 2000, seed: int = 7,
                     progress: Callable[[str], None] | None = None) -> DemoResult:
     """Generate the demo into a new file beside `path` and move it into place when complete,
     so an interrupted run leaves no half-written database behind."""
-    if db.inspect_file(path) is not None:  # also refuses a file of another program
-        if not replace:
-            with Store.open(path) as existing:
-                count = existing.stats().leads
-            raise ValueError(f"{path} already holds a workbench database ({count:,} leads). "
-                             "Pass --replace to overwrite it with a new demo, "
-                             "or choose another file with --db.")
+    # inspect_file also refuses a file of another program, whatever --replace says
+    if db.inspect_file(path) is not None and not replace:
+        with Store.open(path) as existing:
+            count = existing.stats().leads
+        raise ValueError(f"{path} already holds a workbench database ({count:,} leads). "
+                         "Pass --replace to overwrite it with a new demo, "
+                         "or choose another file with --db.")
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.partial")
     _remove_database_files(partial)

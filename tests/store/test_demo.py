@@ -68,7 +68,7 @@ def test_rejections_and_recycles_carry_reasons_from_the_catalogue(demo_db):
                              FROM stage_changes WHERE to_stage IN ('disqualified', 'recycled')
                              AND from_stage <> 'recycled'""")
     assert rows
-    for from_stage, to_stage, reason, _user in rows:
+    for _from_stage, to_stage, reason, _user in rows:
         assert reason in (reject if to_stage == "disqualified" else recycle)
     rep_decisions = [r for r in rows if r[0] != "lead"]
     assert all(user is not None for *_, user in rep_decisions)
