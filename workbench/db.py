@@ -34,18 +34,35 @@ class SchemaTooNew(DatabaseError):
     pass
 
 
-def _set_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
-    # Let SQLAlchemy's begin hook emit BEGIN itself, so reads and writes of one
-    # unit of work share one transaction (pysqlite's own handling does not).
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.execute("PRAGMA journal_mode = WAL")
+DURABLE_PRAGMAS = (
+    "PRAGMA journal_mode = WAL",
     # FULL: every commit is synced to disk, so a triage action that was
     # confirmed on screen survives a crash or a power cut, not only a killed app.
-    cursor.execute("PRAGMA synchronous = FULL")
-    cursor.close()
+    "PRAGMA synchronous = FULL",
+)
+# For a scratch file that is thrown away unless it is complete (a demo being built):
+# no journal on disk and no syncs, pages written once; a big cache for index builds.
+SCRATCH_PRAGMAS = (
+    "PRAGMA journal_mode = MEMORY",
+    "PRAGMA synchronous = OFF",
+    "PRAGMA cache_size = -262144",
+    "PRAGMA temp_store = MEMORY",
+)
+
+
+def _pragmas(durable: bool):
+    def set_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+        # Let SQLAlchemy's begin hook emit BEGIN itself, so reads and writes of one
+        # unit of work share one transaction (pysqlite's own handling does not).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        for pragma in DURABLE_PRAGMAS if durable else SCRATCH_PRAGMAS:
+            cursor.execute(pragma)
+        cursor.close()
+
+    return set_pragmas
 
 
 def _begin(conn: Connection) -> None:
@@ -55,9 +72,9 @@ def _begin(conn: Connection) -> None:
     conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-def create_sqlite_engine(path: Path) -> Engine:
+def create_sqlite_engine(path: Path, *, durable: bool = True) -> Engine:
     engine = create_engine(f"sqlite:///{path}")
-    event.listen(engine, "connect", _set_pragmas)
+    event.listen(engine, "connect", _pragmas(durable))
     event.listen(engine, "begin", _begin)
     return engine
 
@@ -147,10 +164,11 @@ def migrate(engine: Engine, revision: str = "head") -> None:
         conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
 
 
-def open_database(path: Path) -> tuple[Engine, Path | None]:
+def open_database(path: Path, *, durable: bool = True) -> tuple[Engine, Path | None]:
     """Open (creating or upgrading as needed) the workbench database at path.
 
     Returns the engine and the backup written before an upgrade, if any.
+    durable=False is only for scratch files that are discarded unless complete.
     """
     path = Path(path)
     revision = inspect_file(path)
@@ -159,7 +177,7 @@ def open_database(path: Path) -> tuple[Engine, Path | None]:
     written_backup = None
     if revision is not None and revision != head:
         written_backup = backup(path, backup_path(path, revision))
-    engine = create_sqlite_engine(path)
+    engine = create_sqlite_engine(path, durable=durable)
     if revision != head:
         migrate(engine)
     return engine, written_backup

@@ -123,6 +123,16 @@ REPS = (
 )
 MANAGERS = (("Dana Whitfield", "dana.whitfield"), ("Erik Lindqvist", "erik.lindqvist"))
 TEAM_DOMAIN = "sales.example"
+
+
+def _ascii(name: str) -> str:
+    for letter, spelled in (("ü", "ue"), ("ö", "oe"), ("ä", "ae"), ("'", ""), (" ", "")):
+        name = name.replace(letter, spelled)
+    return name.lower()
+
+
+ASCII_FIRST_NAMES = np.array([_ascii(name) for name in FIRST_NAMES], dtype=object)
+ASCII_LAST_NAMES = np.array([_ascii(name) for name in LAST_NAMES], dtype=object)
 SITE = "https://www.example.com"
 
 # page kind -> the site's URLs of that kind
@@ -207,20 +217,40 @@ def _pick(rng: np.random.Generator, weights, size: int) -> np.ndarray:
     return rng.choice(len(p), size=size, p=p / p.sum())
 
 
+# "00".."99" as pairs of code points, to write two digits with one lookup
+_TWO_DIGITS = np.array([[ord(a), ord(b)] for a in "0123456789" for b in "0123456789"],
+                       dtype=np.uint32)
+_TIMESTAMP_TEMPLATE = np.array([ord(c) for c in "0000-00-00 00:00:00.000000"], dtype=np.uint32)
+
+
+def _timestamp_codes(seconds: np.ndarray) -> np.ndarray:
+    """Epoch seconds -> rows of 26 code points 'YYYY-MM-DD HH:MM:SS.000000', all in NumPy."""
+    seconds = np.asarray(seconds, dtype=np.int64)
+    day = (seconds // DAY).astype("datetime64[D]")
+    month = day.astype("datetime64[M]")
+    year = day.astype("datetime64[Y]").astype(np.int64) + 1970
+    of_day = seconds % DAY
+    codes = np.empty((seconds.size, 26), dtype=np.uint32)
+    codes[:] = _TIMESTAMP_TEMPLATE
+    for column, value in ((0, year // 100), (2, year % 100),
+                          (5, month.astype(np.int64) % 12 + 1),
+                          (8, (day - month).astype(np.int64) + 1),
+                          (11, of_day // HOUR), (14, of_day // 60 % 60), (17, of_day % 60)):
+        codes[:, column:column + 2] = _TWO_DIGITS[value]
+    return codes
+
+
 def sql_times(seconds: np.ndarray) -> list[str]:
     """Epoch seconds -> the text SQLAlchemy stores for a DateTime on SQLite."""
-    text = np.datetime_as_string(seconds.astype("datetime64[s]"), unit="us")
-    codes = text.view(np.uint32).reshape(len(text), -1).copy()
-    codes[:, 10] = ord(" ")  # ISO 'T' -> ' '
-    return codes.view(f"U{codes.shape[1]}").ravel().tolist()
+    return _timestamp_codes(seconds).view("U26").ravel().tolist()
 
 
 def sql_dates(seconds: np.ndarray) -> list[str]:
-    return np.datetime_as_string(seconds.astype("datetime64[D]"), unit="D").tolist()
+    return np.ascontiguousarray(_timestamp_codes(seconds)[:, :10]).view("U10").ravel().tolist()
 
 
-def _nullable(values: list, present: np.ndarray) -> list:
-    return [v if ok else None for v, ok in zip(values, present.tolist(), strict=True)]
+def _nullable(values, present: np.ndarray) -> list:
+    return np.where(present, np.asarray(values, dtype=object), None).tolist()
 
 
 class _History:
@@ -328,91 +358,105 @@ def generate(store: Store, leads: int = 2000, seed: int = 7,
 
     last_activity = np.full(n, 0, dtype=np.int64)
     np.maximum.at(last_activity, act["lead"], act["at"])
+    first_touch = np.full(n, np.iinfo(np.int64).max)
+    if touches is not None:
+        t_lead, t_at = touches[0], touches[1]
+        np.maximum.at(last_activity, t_lead, t_at)
+        since_mql = (mql_at[t_lead] > 0) & (t_at >= mql_at[t_lead])
+        np.minimum.at(first_touch, t_lead[since_mql], t_at[since_mql])
+    touched = first_touch < np.iinfo(np.int64).max
     updated = np.maximum(at, last_activity)
 
     # -- rows ------------------------------------------------------------------
     report("writing")
-    first_names = np.array(FIRST_NAMES, dtype=object)[first].tolist()
-    last_names = np.array(LAST_NAMES, dtype=object)[last].tolist()
-    domains = np.array(co_domains, dtype=object)[company].tolist()
-    free = np.array(FREE_MAIL, dtype=object)[rng.integers(0, len(FREE_MAIL), n)].tolist()
-    emails = []
-    for f, l_, d, fr, mk, i in zip(first_names, last_names, domains, free, mail_kind.tolist(),
-                                   range(n), strict=True):
-        local = f"{_ascii(f)}.{_ascii(l_)}"
-        if mk < 0.12:
-            emails.append(f"{local}{i % 97}@{fr}")
-        elif mk < 0.14:
-            emails.append(f"{local}@student.{d.split('.', 1)[1]}.edu")
-        else:
-            emails.append(f"{local}@{d}")
-    phone_prefix = np.array([c[3] for c in COUNTRIES], dtype=object)[co_country[company]]
-    phones = [f"{p} {a} {b:04d}" for p, a, b in zip(
-        phone_prefix.tolist(), rng.integers(200, 990, n).tolist(),
-        rng.integers(0, 10_000, n).tolist(), strict=True)]
-    has_phone = rng.random(n) < 0.7
-    campaign_of = [list(s[3]) for s in SOURCES]
-    campaign_pick = rng.integers(0, 6, n).tolist()
-    campaigns = [campaign_of[s][c % len(campaign_of[s])] or None
-                 for s, c in zip(source.tolist(), campaign_pick, strict=True)]
-    ext = np.isin(source, [i for i, s in enumerate(SOURCES)
-                           if s[0] in (Source.LIST_IMPORT, Source.PARTNER)])
-    lead_ids = np.arange(1, n + 1)
     stage_names = np.array([s.value for s in STAGES], dtype=object)
-
+    has_phone = rng.random(n) < 0.7
+    phone_parts = rng.integers(200, 990, n), rng.integers(0, 10_000, n)
+    campaign_pick = rng.integers(0, 6, n)
+    free = np.array(FREE_MAIL, dtype=object)[rng.integers(0, len(FREE_MAIL), n)]
+    free_number = rng.integers(1, 99, n)
     lead_cols = ("id", "external_id", "first_name", "last_name", "email", "phone", "job_title",
                  "seniority", "company_id", "source", "campaign", "owner_id", "stage",
                  "fit_score", "engagement_score", "score", "created_at", "updated_at",
-                 "stage_entered_at", "mql_at", "revisit_on")
-    zeros = [0] * n
-    lead_rows = zip(
-        lead_ids.tolist(), _nullable([f"CRM-{i:07d}" for i in range(1, n + 1)], ext),
-        first_names, last_names, emails, _nullable(phones, has_phone),
-        np.array([t[0] for t in TITLES], dtype=object)[title].tolist(),
-        np.array([t[1] for t in TITLES], dtype=object)[title].tolist(),
-        (company + 1).tolist(),
-        np.array([s[0].value for s in SOURCES], dtype=object)[source].tolist(), campaigns,
-        _nullable(owner.tolist(), owner > 0), stage_names[stage].tolist(),
-        zeros, zeros, zeros, sql_times(created), sql_times(updated), sql_times(at),
-        _nullable(sql_times(mql_at), mql_at > 0),
-        _nullable(sql_dates(revisit), stage == S[Stage.RECYCLED]),
-        strict=True,
-    )
+                 "stage_entered_at", "mql_at", "revisit_on", "first_touch_at",
+                 "last_activity_at")
 
-    ch_lead, ch_from, ch_to, ch_at, ch_user, ch_reason = changes
-    order = np.lexsort((ch_at, ch_lead))  # ids follow each lead's history in time
-    reasons = np.array(REJECT_REASONS + RECYCLE_REASONS, dtype=object)
+    # Row builders run on Store.bulk_load's worker thread, one table ahead of the inserts;
+    # every random draw is made above, so the data does not depend on that timing.
+    def lead_rows():
+        local = (ASCII_FIRST_NAMES[first] + ".") + ASCII_LAST_NAMES[last]
+        emails = np.where(
+            mail_kind < 0.12,
+            local + (free_number.astype(str).astype(object) + "@") + free,
+            np.where(mail_kind < 0.14, local + "@student.example.edu",
+                     local + ("@" + np.array(co_domains, dtype=object)[company])))
+        phone_prefix = np.array([c[3] for c in COUNTRIES], dtype=object)[co_country[company]]
+        phones = [f"{p} {a} {b:04d}" for p, a, b in zip(
+            phone_prefix.tolist(), phone_parts[0].tolist(), phone_parts[1].tolist(),
+            strict=True)]
+        campaign_of = [list(s[3]) for s in SOURCES]
+        campaigns = [campaign_of[s][c % len(campaign_of[s])] or None
+                     for s, c in zip(source.tolist(), campaign_pick.tolist(), strict=True)]
+        ext = np.isin(source, [i for i, s in enumerate(SOURCES)
+                               if s[0] in (Source.LIST_IMPORT, Source.PARTNER)])
+        zeros = [0] * n
+        return zip(
+            list(range(1, n + 1)), _nullable([f"CRM-{i:07d}" for i in range(1, n + 1)], ext),
+            np.array(FIRST_NAMES, dtype=object)[first].tolist(),
+            np.array(LAST_NAMES, dtype=object)[last].tolist(), emails.tolist(),
+            _nullable(phones, has_phone),
+            np.array([t[0] for t in TITLES], dtype=object)[title].tolist(),
+            np.array([t[1] for t in TITLES], dtype=object)[title].tolist(),
+            (company + 1).tolist(),
+            np.array([s[0].value for s in SOURCES], dtype=object)[source].tolist(), campaigns,
+            _nullable(owner, owner > 0), stage_names[stage].tolist(),
+            zeros, zeros, zeros, sql_times(created), sql_times(updated), sql_times(at),
+            _nullable(sql_times(mql_at), mql_at > 0),
+            _nullable(sql_dates(revisit), stage == S[Stage.RECYCLED]),
+            _nullable(sql_times(np.where(touched, first_touch, 0)), touched),
+            _nullable(sql_times(last_activity), last_activity > 0),
+            strict=True,
+        )
+
     change_cols = ("lead_id", "from_stage", "to_stage", "changed_at", "user_id", "reason_code")
-    change_rows = zip(
-        (ch_lead[order] + 1).tolist(),
-        _nullable(stage_names[ch_from[order]].tolist(), ch_from[order] >= 0),
-        stage_names[ch_to[order]].tolist(), sql_times(ch_at[order]),
-        _nullable(ch_user[order].tolist(), ch_user[order] > 0),
-        _nullable(reasons[ch_reason[order]].tolist(), ch_reason[order] >= 0),
-        strict=True,
-    )
+
+    def change_rows():
+        ch_lead, ch_from, ch_to, ch_at, ch_user, ch_reason = changes
+        order = np.lexsort((ch_at, ch_lead))  # ids follow each lead's history in time
+        reasons = np.array(REJECT_REASONS + RECYCLE_REASONS, dtype=object)
+        return zip(
+            (ch_lead[order] + 1).tolist(),
+            _nullable(stage_names[ch_from[order]], ch_from[order] >= 0),
+            stage_names[ch_to[order]].tolist(), sql_times(ch_at[order]),
+            _nullable(ch_user[order], ch_user[order] > 0),
+            _nullable(reasons[ch_reason[order]], ch_reason[order] >= 0),
+            strict=True,
+        )
 
     activity_cols = ("lead_id", "occurred_at", "kind", "url", "page_kind", "user_id")
-    if touches is not None:
-        t_lead, t_at, t_kind, t_user = touches
-        lead_col = np.concatenate([act["lead"], t_lead])
-        at_col = np.concatenate([act["at"], t_at])
-        kind_col = np.concatenate([act["kind"], t_kind])
-        url_col = np.concatenate([act["url"], np.full(len(t_lead), None, dtype=object)])
-        page_col = np.concatenate([act["page"], np.full(len(t_lead), None, dtype=object)])
-        user_col = np.concatenate([np.zeros(len(act["lead"]), np.int64), t_user])
-    else:
-        lead_col, at_col, kind_col = act["lead"], act["at"], act["kind"]
-        url_col, page_col = act["url"], act["page"]
-        user_col = np.zeros(len(lead_col), np.int64)
-    order = np.lexsort((at_col, lead_col))
-    activity_rows = zip(
-        (lead_col[order] + 1).tolist(), sql_times(at_col[order]),
-        np.array([k.value for k in KINDS], dtype=object)[kind_col[order]].tolist(),
-        url_col[order].tolist(), page_col[order].tolist(),
-        _nullable(user_col[order].tolist(), user_col[order] > 0),
-        strict=True,
-    )
+
+    def activity_rows():
+        if touches is not None:
+            t_lead, t_at, t_kind, t_user = touches
+            no_page = np.full(len(t_lead), None, dtype=object)
+            lead_col = np.concatenate([act["lead"], t_lead])
+            at_col = np.concatenate([act["at"], t_at])
+            kind_col = np.concatenate([act["kind"], t_kind])
+            url_col = np.concatenate([act["url"], no_page])
+            page_col = np.concatenate([act["page"], no_page])
+            user_col = np.concatenate([np.zeros(len(act["lead"]), np.int64), t_user])
+        else:
+            lead_col, at_col, kind_col = act["lead"], act["at"], act["kind"]
+            url_col, page_col = act["url"], act["page"]
+            user_col = np.zeros(len(lead_col), np.int64)
+        order = np.lexsort((at_col, lead_col))
+        return zip(
+            (lead_col[order] + 1).tolist(), sql_times(at_col[order]),
+            np.array([k.value for k in KINDS], dtype=object)[kind_col[order]].tolist(),
+            url_col[order].tolist(), page_col[order].tolist(),
+            _nullable(user_col[order], user_col[order] > 0),
+            strict=True,
+        )
 
     qual_cols, qual_rows = _bant_rows(rng, stage, reached_sql, reject_reason, at, owner)
 
@@ -426,11 +470,6 @@ def generate(store: Store, leads: int = 2000, seed: int = 7,
         (Qualification.__table__, qual_cols, qual_rows),
     ])
     return DemoResult(leads=n, rows=counts)
-
-
-def _ascii(name: str) -> str:
-    return (name.lower().replace("ü", "ue").replace("ö", "oe").replace("ä", "ae")
-            .replace("'", "").replace(" ", ""))
 
 
 def _run_funnel(rng, history: _History, n, created, end, quality, rep_ids):
@@ -620,7 +659,7 @@ def _bant_rows(rng, stage, reached_sql, reject_reason, at, owner):
             "updated_at", "updated_by")
     rows = zip((worked + 1).tolist(),
                *[columns[c] for item in BANT_ITEMS for c in (item, f"{item}_note")],
-               sql_times(at[worked]), _nullable(owner[worked].tolist(), owner[worked] > 0),
+               sql_times(at[worked]), _nullable(owner[worked], owner[worked] > 0),
                strict=True)
     return cols, rows
 
@@ -654,8 +693,10 @@ def create_database(path: Path, *, leads: int = 2000, seed: int = 7,
     partial = path.with_name(f".{path.name}.partial")
     _remove_database_files(partial)
     try:
-        with Store.open(partial) as store:
+        with Store.open(partial, durable=False) as store:
             result = generate(store, leads=leads, seed=seed, as_of=as_of, progress=progress)
+        with partial.open("rb+") as built:  # written without syncs: sync once, then publish
+            os.fsync(built.fileno())
         _remove_database_files(path)
         os.replace(partial, path)
     finally:

@@ -32,6 +32,15 @@ NAMING_CONVENTION = {
 }
 
 
+# Tables the ORM does not map: the FTS5 search index and its shadow tables.
+UNMAPPED_TABLE_PREFIX = "lead_search"
+
+
+def mapped_in_orm(name: str | None, type_: str, _parent_names: object = None) -> bool:
+    """Alembic's include_name hook: leave the search index to its own migration."""
+    return not (type_ == "table" and name and name.startswith(UNMAPPED_TABLE_PREFIX))
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -152,11 +161,16 @@ class Lead(Base):
     mql_at: Mapped[datetime | None] = mapped_column(DateTime)
     # For recycled leads: the day the lead comes back to the queue.
     revisit_on: Mapped[date | None] = mapped_column(Date)
+    # The first rep touch since the lead last became an MQL: it stops the follow-up SLA.
+    first_touch_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_activity_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     __table_args__ = (
         # The board reads each stage column by score, keyset-paged on (score, id);
         # SQLite walks the index backwards for the descending order.
         Index("ix_leads_stage_score", "stage", "score", "id"),
+        Index("ix_leads_stage_entered", "stage", "stage_entered_at", "id"),
+        Index("ix_leads_stage_activity", "stage", "last_activity_at", "id"),
         Index("ix_leads_owner_stage", "owner_id", "stage"),
     )
 

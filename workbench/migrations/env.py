@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from workbench.models import Base
+from workbench.models import Base, mapped_in_orm
 
 connection = context.config.attributes.get("connection")
 if connection is None:
@@ -12,6 +12,7 @@ context.configure(
     connection=connection,
     target_metadata=Base.metadata,
     render_as_batch=True,  # SQLite alters tables by copying them
+    include_name=mapped_in_orm,
 )
 with context.begin_transaction():
     context.run_migrations()
