@@ -365,6 +365,7 @@ def generate(store: Store, leads: int = 2000, seed: int = 7,
         since_mql = (mql_at[t_lead] > 0) & (t_at >= mql_at[t_lead])
         np.minimum.at(first_touch, t_lead[since_mql], t_at[since_mql])
     touched = first_touch < np.iinfo(np.int64).max
+    last_activity = np.maximum(last_activity, created)
     updated = np.maximum(at, last_activity)
 
     # -- rows ------------------------------------------------------------------
@@ -414,7 +415,7 @@ def generate(store: Store, leads: int = 2000, seed: int = 7,
             _nullable(sql_times(mql_at), mql_at > 0),
             _nullable(sql_dates(revisit), stage == S[Stage.RECYCLED]),
             _nullable(sql_times(np.where(touched, first_touch, 0)), touched),
-            _nullable(sql_times(last_activity), last_activity > 0),
+            sql_times(last_activity),
             strict=True,
         )
 

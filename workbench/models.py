@@ -83,6 +83,8 @@ class ActivityKind(StrEnum):
 REP_TOUCHES = frozenset(
     {ActivityKind.CALL, ActivityKind.EMAIL_SENT, ActivityKind.MEETING, ActivityKind.NOTE}
 )
+# The touches that reach the person, and so answer the follow-up SLA (a note does not).
+SLA_TOUCHES = frozenset({ActivityKind.CALL, ActivityKind.EMAIL_SENT, ActivityKind.MEETING})
 
 
 class PageKind(StrEnum):
@@ -163,6 +165,7 @@ class Lead(Base):
     revisit_on: Mapped[date | None] = mapped_column(Date)
     # The first rep touch since the lead last became an MQL: it stops the follow-up SLA.
     first_touch_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Creation counts as activity, so this is always set (the board pages by it).
     last_activity_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     __table_args__ = (

@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, Table, func, select
+from sqlalchemy import Engine, Integer, Table, func, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from workbench import db
-from workbench.models import Lead, Reason, StageChange, User
+from workbench.models import (
+    SLA_TOUCHES,
+    Activity,
+    ActivityKind,
+    Company,
+    Lead,
+    Reason,
+    StageChange,
+    User,
+)
+from workbench.search import fts_query
 from workbench.stages import Stage, check_transition
 
 # Fills the FTS5 search index from the tables (the triggers of migration 0003 keep it
@@ -82,6 +94,106 @@ class StageChangeRecord:
     note: str | None
 
 
+class BoardSort(StrEnum):
+    SCORE = "score"  # highest first
+    TIME_IN_STAGE = "time_in_stage"  # longest in the stage first
+    LAST_ACTIVITY = "last_activity"  # most recent first
+
+    @property
+    def label(self) -> str:
+        return {"score": "Score", "time_in_stage": "Time in stage",
+                "last_activity": "Last activity"}[self.value]
+
+
+class OwnerFilter(StrEnum):
+    ALL = "all"
+    MINE = "mine"
+    UNASSIGNED = "unassigned"
+
+
+@dataclass(frozen=True, slots=True)
+class BoardFilter:
+    """What the board shows: every field narrows it; the defaults show everything."""
+
+    owner: OwnerFilter = OwnerFilter.ALL
+    me: int | None = None  # the user "mine" refers to
+    source: str | None = None
+    campaign: str | None = None
+    min_score: int | None = None
+    max_score: int | None = None
+    # only untouched MQLs that became MQL before this moment (see workbench.sla)
+    overdue_before: datetime | None = None
+    search: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CardRecord:
+    """What a board card shows of one lead."""
+
+    id: int
+    name: str
+    job_title: str | None
+    company: str | None
+    score: int
+    source: str | None
+    owner_name: str | None
+    stage: Stage
+    stage_entered_at: datetime
+    mql_at: datetime | None
+    first_touch_at: datetime | None
+    last_activity_at: datetime | None
+
+    def sort_key(self, sort: BoardSort) -> tuple:
+        """The keyset cursor of this card in a column sorted by `sort`."""
+        value = {BoardSort.SCORE: self.score, BoardSort.TIME_IN_STAGE: self.stage_entered_at,
+                 BoardSort.LAST_ACTIVITY: self.last_activity_at}[sort]
+        return (value, self.id)
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnSummary:
+    count: int
+    average_score: float | None  # None for an empty column
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityRecord:
+    id: int
+    occurred_at: datetime
+    kind: str
+    url: str | None
+    page_kind: str | None
+    user_name: str | None
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyRecord:
+    name: str
+    domain: str | None
+    industry: str | None
+    employee_band: str | None
+    revenue_band: str | None
+    country: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class LeadDetail:
+    """Everything the detail pane shows of one lead."""
+
+    lead: LeadRecord
+    phone: str | None
+    seniority: str | None
+    external_id: str | None
+    fit_score: int
+    engagement_score: int
+    owner_name: str | None
+    company: CompanyRecord | None
+    activities: list[ActivityRecord]
+    history: list[StageChangeRecord]
+    user_names: dict[int, str]
+
+
 def _lead_record(lead: Lead) -> LeadRecord:
     return LeadRecord(
         id=lead.id,
@@ -115,6 +227,39 @@ def _change_record(change: StageChange) -> StageChangeRecord:
     )
 
 
+_SORT_COLUMNS = {  # sort -> (column, descending)
+    BoardSort.SCORE: (Lead.score, True),
+    BoardSort.TIME_IN_STAGE: (Lead.stage_entered_at, False),
+    BoardSort.LAST_ACTIVITY: (Lead.last_activity_at, True),
+}
+SEARCH_MATCH_LIMIT = 2000  # a search lists at most this many leads; refine to see others
+_SEARCH = text("SELECT rowid FROM lead_search WHERE lead_search MATCH :query LIMIT :limit")
+
+
+def _filter_clauses(board: BoardFilter) -> list:
+    clauses = []
+    if board.owner == OwnerFilter.MINE:
+        clauses.append(Lead.owner_id == board.me)
+    elif board.owner == OwnerFilter.UNASSIGNED:
+        clauses.append(Lead.owner_id.is_(None))
+    if board.source:
+        clauses.append(Lead.source == board.source)
+    if board.campaign:
+        clauses.append(Lead.campaign == board.campaign)
+    if board.min_score is not None:
+        clauses.append(Lead.score >= board.min_score)
+    if board.max_score is not None:
+        clauses.append(Lead.score <= board.max_score)
+    if board.overdue_before is not None:
+        clauses += [Lead.stage == Stage.MQL.value, Lead.first_touch_at.is_(None),
+                    Lead.mql_at < board.overdue_before]
+    query = fts_query(board.search)
+    if query is not None:
+        clauses.append(Lead.id.in_(
+            _SEARCH.bindparams(query=query, limit=SEARCH_MATCH_LIMIT).columns(rowid=Integer)))
+    return clauses
+
+
 class Store:
     """One open workbench database."""
 
@@ -123,6 +268,7 @@ class Store:
         self.path = path
         # The copy written before this open upgraded the schema, if it did.
         self.backup = backup
+        self._watch: sqlite3.Connection | None = None  # see data_version()
 
     @classmethod
     def open(cls, path: Path | str, *, durable: bool = True) -> Store:
@@ -130,6 +276,8 @@ class Store:
         return cls(engine, Path(path), backup)
 
     def close(self) -> None:
+        if self._watch is not None:
+            self._watch.close()
         self.engine.dispose()
 
     def __enter__(self) -> Store:
@@ -181,6 +329,88 @@ class Store:
             )
             return [_change_record(c) for c in rows]
 
+    def board_page(self, stage: Stage, board: BoardFilter, sort: BoardSort = BoardSort.SCORE,
+                   after: tuple | None = None, limit: int = 200) -> list[CardRecord]:
+        """One window of a board column, keyset-paged: pass the last card's sort_key."""
+        key, descending = _SORT_COLUMNS[sort]
+        order = (key.desc(), Lead.id.desc()) if descending else (key.asc(), Lead.id.asc())
+        query = (
+            select(Lead.id, Lead.first_name, Lead.last_name, Lead.job_title, Company.name,
+                   Lead.score, Lead.source, User.name, Lead.stage, Lead.stage_entered_at,
+                   Lead.mql_at, Lead.first_touch_at, Lead.last_activity_at)
+            .outerjoin(Company, Company.id == Lead.company_id)
+            .outerjoin(User, User.id == Lead.owner_id)
+            .where(Lead.stage == Stage(stage).value, *_filter_clauses(board))
+            .order_by(*order).limit(limit)
+        )
+        if after is not None:
+            cursor = tuple_(key, Lead.id)
+            query = query.where(cursor < tuple_(*after) if descending else cursor > tuple_(*after))
+        with self.reading() as s:
+            rows = s.execute(query).all()
+        return [CardRecord(id=r[0], name=f"{r[1]} {r[2]}".strip(), job_title=r[3], company=r[4],
+                           score=r[5], source=r[6], owner_name=r[7], stage=Stage(r[8]),
+                           stage_entered_at=r[9], mql_at=r[10], first_touch_at=r[11],
+                           last_activity_at=r[12]) for r in rows]
+
+    def column_summaries(self, board: BoardFilter) -> dict[Stage, ColumnSummary]:
+        """Lead count and average score of every stage under the board's filter."""
+        query = (select(Lead.stage, func.count(), func.avg(Lead.score))
+                 .where(*_filter_clauses(board)).group_by(Lead.stage))
+        with self.reading() as s:
+            found = {stage: (n, avg) for stage, n, avg in s.execute(query)}
+        return {stage: ColumnSummary(*found.get(stage.value, (0, None))) for stage in Stage}
+
+    def lead_detail(self, lead_id: int, activity_limit: int = 200) -> LeadDetail:
+        with self.reading() as s:
+            lead = s.get(Lead, lead_id)
+            if lead is None:
+                raise NotFound(f"There is no lead with id {lead_id}.")
+            company = s.get(Company, lead.company_id) if lead.company_id else None
+            users = dict(s.execute(select(User.id, User.name)).all())
+            activities = s.execute(
+                select(Activity).where(Activity.lead_id == lead_id)
+                .order_by(Activity.occurred_at.desc(), Activity.id.desc()).limit(activity_limit)
+            ).scalars().all()
+            history = s.scalars(select(StageChange).where(StageChange.lead_id == lead_id)
+                                .order_by(StageChange.id.desc())).all()
+            return LeadDetail(
+                lead=_lead_record(lead), phone=lead.phone, seniority=lead.seniority,
+                external_id=lead.external_id, fit_score=lead.fit_score,
+                engagement_score=lead.engagement_score,
+                owner_name=users.get(lead.owner_id) if lead.owner_id else None,
+                company=CompanyRecord(company.name, company.domain, company.industry,
+                                      company.employee_band, company.revenue_band,
+                                      company.country) if company else None,
+                activities=[ActivityRecord(a.id, a.occurred_at, a.kind, a.url, a.page_kind,
+                                           users.get(a.user_id) if a.user_id else None, a.note)
+                            for a in activities],
+                history=[_change_record(c) for c in history],
+                user_names=users,
+            )
+
+    def users(self) -> list[tuple[int, str, str, str]]:
+        """(id, name, email, role) of every user, by name."""
+        with self.reading() as s:
+            return [tuple(r) for r in s.execute(
+                select(User.id, User.name, User.email, User.role).order_by(User.name))]
+
+    def sources_and_campaigns(self) -> tuple[list[str], list[str]]:
+        with self.reading() as s:
+            sources = s.scalars(select(Lead.source).distinct().where(Lead.source.is_not(None))
+                                .order_by(Lead.source)).all()
+            campaigns = s.scalars(select(Lead.campaign).distinct()
+                                  .where(Lead.campaign.is_not(None))
+                                  .order_by(Lead.campaign)).all()
+        return list(sources), list(campaigns)
+
+    def data_version(self) -> int:
+        """A number that changes whenever another connection or process commits."""
+        if self._watch is None:
+            self._watch = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+                                          check_same_thread=False)
+        return self._watch.execute("PRAGMA data_version").fetchone()[0]
+
     def reasons(self, kind: str) -> list[tuple[str, str]]:
         with self.reading() as s:
             rows = s.execute(
@@ -197,6 +427,34 @@ class Store:
             s.flush()
             return user.id
 
+    def add_activity(self, lead_id: int, kind: ActivityKind | str, *, by: int | None = None,
+                     note: str | None = None, url: str | None = None,
+                     page_kind: str | None = None, at: datetime | None = None) -> int:
+        """Record an activity; it moves the lead's last activity, and a touch that reaches
+        the person answers the follow-up SLA of an MQL."""
+        kind = ActivityKind(kind)
+        at = at or utcnow()
+        with self.writing() as s:
+            lead = s.get(Lead, lead_id)
+            if lead is None:
+                raise NotFound(f"There is no lead with id {lead_id}.")
+            activity = Activity(lead_id=lead_id, occurred_at=at, kind=kind.value, url=url,
+                                page_kind=page_kind, user_id=by, note=note)
+            s.add(activity)
+            lead.last_activity_at = max(filter(None, (lead.last_activity_at, at)))
+            lead.updated_at = utcnow()
+            if (kind in SLA_TOUCHES and lead.stage == Stage.MQL.value
+                    and lead.first_touch_at is None and lead.mql_at and at >= lead.mql_at):
+                lead.first_touch_at = at
+            s.flush()
+            return activity.id
+
+    def add_note(self, lead_id: int, text: str, *, by: int | None = None) -> int:
+        text = text.strip()
+        if not text:
+            raise ValueError("A note needs some text.")
+        return self.add_activity(lead_id, ActivityKind.NOTE, by=by, note=text)
+
     def add_lead(self, *, at: datetime | None = None, by: int | None = None,
                  stage: Stage = Stage.LEAD, **fields: Any) -> int:
         """Create a lead and its first StageChange (from nothing to its stage)."""
@@ -204,7 +462,7 @@ class Store:
         stage = Stage(stage)
         with self.writing() as s:
             lead = Lead(stage=stage.value, created_at=at, updated_at=at, stage_entered_at=at,
-                        mql_at=at if stage == Stage.MQL else None,
+                        mql_at=at if stage == Stage.MQL else None, last_activity_at=at,
                         fit_score=0, engagement_score=0, score=0, **fields)
             s.add(lead)
             s.flush()
@@ -234,6 +492,7 @@ class Store:
             lead.updated_at = at
             if to_stage == Stage.MQL:
                 lead.mql_at = at
+                lead.first_touch_at = None  # a new MQL moment starts a new SLA
             lead.revisit_on = revisit_on if to_stage == Stage.RECYCLED else None
             s.add(change)
             s.flush()

@@ -60,8 +60,10 @@ def upgrade() -> None:
     with op.batch_alter_table("leads") as batch:
         batch.add_column(sa.Column("first_touch_at", sa.DateTime(), nullable=True))
         batch.add_column(sa.Column("last_activity_at", sa.DateTime(), nullable=True))
-    op.execute("""UPDATE leads SET last_activity_at =
-                  (SELECT max(occurred_at) FROM activities a WHERE a.lead_id = leads.id)""")
+    # never NULL, so that the board can page by it: a new lead's last activity is its creation
+    op.execute("""UPDATE leads SET last_activity_at = coalesce(
+                  (SELECT max(occurred_at) FROM activities a WHERE a.lead_id = leads.id),
+                  created_at)""")
     op.execute("""UPDATE leads SET first_touch_at =
                   (SELECT min(occurred_at) FROM activities a WHERE a.lead_id = leads.id
                    AND a.kind IN ('call', 'email_sent', 'meeting')

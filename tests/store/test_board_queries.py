@@ -1,0 +1,139 @@
+"""The board's queries: keyset windows, filters, search that accepts any input."""
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from workbench.models import ActivityKind
+from workbench.search import fts_query
+from workbench.sla import overdue_cutoff, sla_state
+from workbench.stages import Stage
+from workbench.store import BoardFilter, BoardSort, OwnerFilter, Store
+
+ODD_SEARCHES = ['"', '""', "'", "(", ")", "()", "AND", "OR", "NOT", "NEAR", "NEAR(a b)", "*",
+                "-", "--", "a*b", "^", ":", "name:", "{x}", "[", "\\", "%", "_", "😀", "Zoë",
+                "日本", "a AND (b OR", '"unterminated', "x" * 300, "   ", "\t\n", "null"]
+
+
+@pytest.fixture
+def demo_store(demo_db):
+    with Store.open(demo_db) as store:
+        yield store
+
+
+def all_pages(store, stage, board, sort, size=7):
+    cards, after = [], None
+    while True:
+        page = store.board_page(stage, board, sort, after=after, limit=size)
+        cards += page
+        if len(page) < size:
+            return cards
+        after = page[-1].sort_key(sort)
+
+
+@pytest.mark.parametrize("sort", list(BoardSort))
+def test_keyset_windows_list_every_card_once_in_order(demo_store, sort):
+    board = BoardFilter()
+    cards = all_pages(demo_store, Stage.SAL, board, sort)
+    assert len(cards) == len({c.id for c in cards}) == demo_store.stats().by_stage["sal"]
+    keys = [c.sort_key(sort) for c in cards]
+    descending = sort in (BoardSort.SCORE, BoardSort.LAST_ACTIVITY)
+    assert keys == sorted(keys, reverse=descending)
+
+
+def test_filters_narrow_cards_and_counts_alike(demo_store):
+    rep = demo_store.users()[0]
+    boards = [BoardFilter(owner=OwnerFilter.UNASSIGNED), BoardFilter(source="referral"),
+              BoardFilter(owner=OwnerFilter.MINE, me=rep[0]),
+              BoardFilter(campaign="Customer referral programme")]
+    for board in boards:
+        summaries = demo_store.column_summaries(board)
+        for stage in (Stage.MQL, Stage.CUSTOMER):
+            cards = all_pages(demo_store, stage, board, BoardSort.SCORE, size=50)
+            assert len(cards) == summaries[stage].count
+            if board.source:
+                assert {c.source for c in cards} <= {"referral"}
+            if board.owner == OwnerFilter.UNASSIGNED:
+                assert {c.owner_name for c in cards} <= {None}
+    unassigned = demo_store.column_summaries(boards[0])
+    assert unassigned[Stage.MQL].count > 0
+    assert unassigned[Stage.SAL].count == 0  # an accepted lead always has an owner
+
+
+def test_score_range_and_empty_columns(store):
+    for score in (10, 50, 90):
+        lead = store.add_lead(first_name="P", last_name=str(score), stage=Stage.MQL)
+        with store.writing() as s:
+            from workbench.models import Lead
+            s.get(Lead, lead).score = score
+    summaries = store.column_summaries(BoardFilter(min_score=40, max_score=95))
+    assert summaries[Stage.MQL].count == 2 and summaries[Stage.MQL].average_score == 70
+    assert summaries[Stage.SAL].count == 0 and summaries[Stage.SAL].average_score is None
+
+
+def test_overdue_filter_shows_untouched_mqls_past_the_sla(store):
+    now = datetime(2026, 11, 23, 12)
+    late = store.add_lead(first_name="Late", last_name="Lead", stage=Stage.MQL,
+                          at=now - timedelta(hours=30))
+    touched = store.add_lead(first_name="Touched", last_name="Lead", stage=Stage.MQL,
+                             at=now - timedelta(hours=30))
+    fresh = store.add_lead(first_name="Fresh", last_name="Lead", stage=Stage.MQL,
+                           at=now - timedelta(hours=2))
+    store.add_activity(touched, ActivityKind.CALL, at=now - timedelta(hours=29))
+    board = BoardFilter(overdue_before=overdue_cutoff(now))
+    assert [c.id for c in store.board_page(Stage.MQL, board)] == [late]
+    states = {c.id: sla_state(c.mql_at, c.first_touch_at, now)
+              for c in store.board_page(Stage.MQL, BoardFilter())}
+    assert states[late].overdue and states[late].remaining == timedelta(hours=-6)
+    assert states[touched].touched and not states[touched].overdue
+    assert not states[fresh].overdue and states[fresh].remaining == timedelta(hours=22)
+
+
+def test_a_note_is_an_activity_and_is_searchable(store):
+    lead = store.add_lead(first_name="Ada", last_name="Byron", email="ada@example.com",
+                          stage=Stage.MQL)
+    store.add_note(lead, "Asked about Salesforce migration")
+    detail = store.lead_detail(lead)
+    assert [(a.kind, a.note) for a in detail.activities] == [
+        ("note", "Asked about Salesforce migration")]
+    hits = store.board_page(Stage.MQL, BoardFilter(search="salesf"))
+    assert [c.id for c in hits] == [lead]
+    with pytest.raises(ValueError, match="needs some text"):
+        store.add_note(lead, "   ")
+
+
+def test_search_matches_name_email_company_and_title_by_prefix(demo_store):
+    card = demo_store.board_page(Stage.MQL, BoardFilter(), limit=1)[0]
+    first, last = card.name.split(" ", 1)
+    for text in (first[:3], f"{first} {last[:2]}", card.company.split()[0][:4].upper()):
+        ids = {c.id for c in demo_store.board_page(Stage.MQL, BoardFilter(search=text),
+                                                   limit=2000)}
+        assert card.id in ids, text
+
+
+@pytest.mark.parametrize("text", ODD_SEARCHES)
+def test_any_typed_text_just_searches(demo_store, text):
+    board = BoardFilter(search=text)
+    demo_store.board_page(Stage.MQL, board)
+    demo_store.column_summaries(board)
+
+
+def test_markup_and_syntax_are_found_as_literal_text(store):
+    lead = store.add_lead(first_name="<b>x</b>", last_name="AND (NEAR", stage=Stage.LEAD)
+    assert [c.name for c in store.board_page(Stage.LEAD, BoardFilter(search="<b>x</b>"))] == [
+        "<b>x</b> AND (NEAR"]
+    assert [c.id for c in store.board_page(Stage.LEAD, BoardFilter(search='AND (NEAR'))] == [lead]
+
+
+def test_fts_query_quotes_every_word():
+    assert fts_query('say "hi" now') == '"say"* """hi"""* "now"*'
+    assert fts_query("a b") == '"a" "b"'
+    assert fts_query("  ") is None
+
+
+def test_data_version_sees_commits_of_other_processes(tmp_path):
+    with Store.open(tmp_path / "v.db") as window, Store.open(tmp_path / "v.db") as other:
+        before = window.data_version()
+        assert window.data_version() == before
+        other.add_lead(first_name="New", last_name="Lead")
+        assert window.data_version() != before
