@@ -2,35 +2,60 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication, QMessageBox
-
-from ui.views.main_window import MainWindow
-from workbench.db import DatabaseError
-from workbench.store import Store
-
+SCREENSHOT_SIZE = (1440, 900)
 APP_NAME = "Lead Workbench"
 
 
-def application() -> QApplication:
+def application():
+    from PySide6.QtWidgets import QApplication
+
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("lead-workbench")
     return app
 
 
-def run(path: Path) -> int:
+def run(path: Path, screenshot: Path | None = None) -> int:
+    """Open the window on the database at path; with screenshot, render it to that PNG
+    offscreen and return instead of running."""
+    if screenshot is not None:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6.QtWidgets import QMessageBox
+
+    from ui.views.main_window import MainWindow
+    from workbench.db import DatabaseError
+    from workbench.store import Store
+
     app = application()
     try:
         store = Store.open(path)
     except DatabaseError as error:
-        QMessageBox.critical(None, f"{APP_NAME}: cannot open the database", str(error))
+        if screenshot is not None:
+            print(f"workbench: {error}", file=sys.stderr)
+        else:
+            QMessageBox.critical(None, f"{APP_NAME}: cannot open the database", str(error))
         return 1
     window = MainWindow(store)
-    window.show()
     try:
+        if screenshot is not None:
+            return save_screenshot(app, window, screenshot)
+        window.show()
         return app.exec()
     finally:
         store.close()
+
+
+def save_screenshot(app, window, target: Path) -> int:
+    window.resize(*SCREENSHOT_SIZE)
+    window.show()
+    window.board.focus_first_card()  # a selected card fills the detail pane
+    app.processEvents()
+    if not window.grab().save(str(target)):
+        print(f"workbench: could not write {target}", file=sys.stderr)
+        return 1
+    print(f"Screenshot of {window.store.path} written to {target}.")
+    return 0

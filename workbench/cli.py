@@ -36,6 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--demo", action="store_true",
                         help=f"open the window on the demo database ({paths.demo_db_path()}), "
                              "creating it on first use")
+    parser.add_argument("--screenshot", type=Path, metavar="FILE.png",
+                        help="render the window offscreen at 1440x900 to FILE.png and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = sub.add_parser("demo", help="create a realistic demo database",
@@ -127,7 +129,7 @@ def cmd_window(args: argparse.Namespace) -> int:
         path = _db_path(args, paths.default_db_path())
     from ui.app import run  # the only place the command reaches Qt
 
-    return run(path)
+    return run(path, screenshot=args.screenshot)
 
 
 if __name__ == "__main__":

@@ -90,6 +90,11 @@ TRANSITIONS: dict[Stage, tuple[frozenset[Stage], str]] = {
 }
 
 
+# Moves that need a reason from a catalogue (see the reasons table): a rejection tells
+# marketing why; a recycle says why not now, and when to look again.
+REASON_KIND: dict[Stage, str] = {Stage.DISQUALIFIED: "reject", Stage.RECYCLED: "recycle"}
+
+
 class StageTransitionError(ValueError):
     """A move the stage machine refuses; the message names both stages and the rule."""
 

@@ -27,7 +27,7 @@ from workbench.models import (
     User,
 )
 from workbench.search import fts_query
-from workbench.stages import Stage, check_transition
+from workbench.stages import REASON_KIND, Stage, check_transition
 
 # Fills the FTS5 search index from the tables (the triggers of migration 0003 keep it
 # in step row by row; this is the same content for a whole load at once).
@@ -76,6 +76,7 @@ class LeadRecord:
     stage_entered_at: datetime
     mql_at: datetime | None
     revisit_on: date | None
+    first_touch_at: datetime | None
 
     @property
     def name(self) -> str:
@@ -211,6 +212,7 @@ def _lead_record(lead: Lead) -> LeadRecord:
         stage_entered_at=lead.stage_entered_at,
         mql_at=lead.mql_at,
         revisit_on=lead.revisit_on,
+        first_touch_at=lead.first_touch_at,
     )
 
 
@@ -485,6 +487,14 @@ class Store:
             if lead is None:
                 raise NotFound(f"There is no lead with id {lead_id}.")
             check_transition(lead.stage, to_stage)
+            kind = REASON_KIND.get(to_stage)
+            if kind is not None:
+                codes = set(s.scalars(select(Reason.code).where(Reason.kind == kind)))
+                if reason_code not in codes:
+                    raise ValueError(f"Moving a lead to {to_stage.label} needs a {kind} reason, "
+                                     f"one of: {', '.join(sorted(codes))}.")
+            if to_stage == Stage.RECYCLED and revisit_on is None:
+                raise ValueError("Recycling a lead needs a date to look at it again.")
             change = StageChange(lead_id=lead_id, from_stage=lead.stage, to_stage=to_stage.value,
                                  changed_at=at, user_id=by, reason_code=reason_code, note=note)
             lead.stage = to_stage.value

@@ -61,6 +61,21 @@ def test_a_move_that_fails_half_way_is_rolled_back_whole(store, lead_id):
     assert len(store.stage_history(lead_id)) == 1
 
 
+def test_reject_and_recycle_need_a_reason_from_the_catalogue(store, lead_id):
+    store.move_lead(lead_id, Stage.MQL)
+    with pytest.raises(ValueError, match="needs a reject reason, one of: bad_data"):
+        store.move_lead(lead_id, Stage.DISQUALIFIED)
+    with pytest.raises(ValueError, match="needs a recycle reason"):
+        store.move_lead(lead_id, Stage.RECYCLED, reason_code="competitor",
+                        revisit_on=date(2027, 1, 1))
+    with pytest.raises(ValueError, match="date to look at it again"):
+        store.move_lead(lead_id, Stage.RECYCLED, reason_code="not_ready")
+    assert store.lead(lead_id).stage == Stage.MQL
+    assert len(store.stage_history(lead_id)) == 2
+    store.move_lead(lead_id, Stage.DISQUALIFIED, reason_code="competitor")
+    assert store.lead(lead_id).stage == Stage.DISQUALIFIED
+
+
 def test_moving_a_missing_lead_says_so(store):
     with pytest.raises(NotFound, match="no lead with id 404"):
         store.move_lead(404, Stage.MQL)

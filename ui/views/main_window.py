@@ -1,12 +1,34 @@
-"""The main window. Until the board lands it shows the leads per stage."""
+"""The main window: filter bar, board and detail pane; menus; state kept between runs."""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QHeaderView, QLabel, QMainWindow, QMessageBox, QTableView
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QToolBar,
+)
 
-from ui.models.stage_summary import StageSummaryModel
-from workbench.store import Store
+from ui.actions import ActionId, create_actions
+from ui.dialogs.reason import ReasonDialog
+from ui.text import plural
+from ui.views.board import BOARD_ORDER, BoardView
+from ui.views.detail import LeadDetailPane
+from ui.views.filter_bar import FilterBar
+from workbench import paths
+from workbench.sla import overdue_cutoff
+from workbench.stages import REASON_KIND, Stage, StageTransitionError
+from workbench.store import BoardFilter, NotFound, Store, utcnow
+
+STATUS_MESSAGE_MS = 8000
+
+
+def window_settings() -> QSettings:
+    """Window state lives in the data folder, beside the databases (tests get a clean one)."""
+    return QSettings(str(paths.data_dir() / "window.ini"), QSettings.Format.IniFormat)
 
 
 class MainWindow(QMainWindow):
@@ -14,35 +36,230 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.store = store
         self.setWindowTitle(f"Lead Workbench — {store.path.name}")
-        self.resize(900, 600)
+        self.resize(1440, 900)
+        self.actions_by_id = create_actions(self)
 
-        self.summary = StageSummaryModel(self)
-        self.summary_view = QTableView(self)
-        self.summary_view.setModel(self.summary)
-        self.summary_view.verticalHeader().hide()
-        self.summary_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.setCentralWidget(self.summary_view)
+        self.filters = FilterBar(self)
+        toolbar = QToolBar("Filters", self)
+        toolbar.setObjectName("filters")
+        toolbar.setMovable(False)
+        toolbar.addWidget(self.filters)
+        self.addToolBar(toolbar)
+
+        self.board = BoardView(store, self)
+        self.detail = LeadDetailPane(store, self)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(self.board)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([1080, 360])
+        self.setCentralWidget(self.splitter)
 
         self.lead_count = QLabel(self)
+        self.overdue_count = QLabel(self)
+        self.overdue_count.setStyleSheet("color: #c0392b;")
+        self.statusBar().addPermanentWidget(self.overdue_count)
         self.statusBar().addPermanentWidget(self.lead_count)
-        self.statusBar().showMessage(str(store.path))
+
         self._build_menus()
-        self.refresh()
+        self._connect()
+        self._seen_version = store.data_version()
+        users = store.users()
+        self.filters.set_choices(users, *store.sources_and_campaigns())
+        self._restore_state()
+        self.apply_filters()
+
+    # -- wiring --------------------------------------------------------------
 
     def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        self.refresh_action = QAction("&Refresh", self, shortcut=QKeySequence.StandardKey.Refresh,
-                                      triggered=self.refresh)
-        quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit,
-                              triggered=self.close)
-        file_menu.addActions([self.refresh_action, quit_action])
-        help_menu = self.menuBar().addMenu("&Help")
-        help_menu.addAction(QAction("&About", self, triggered=self._about))
+        a = self.actions_by_id
+        menu = self.menuBar().addMenu("&File")
+        menu.addActions([a[ActionId.REFRESH], a[ActionId.QUIT]])
+        menu = self.menuBar().addMenu("&View")
+        menu.addActions([a[ActionId.FOCUS_SEARCH], a[ActionId.CLEAR_SEARCH],
+                         a[ActionId.FOCUS_BOARD], a[ActionId.OPEN_DETAIL]])
+        menu.addSeparator()
+        columns = menu.addMenu("&Columns")
+        self.column_actions: dict[Stage, QAction] = {}
+        for stage in BOARD_ORDER:
+            action = columns.addAction(stage.label)
+            action.setCheckable(True)
+            action.toggled.connect(self._columns_toggled)
+            self.column_actions[stage] = action
+        menu = self.menuBar().addMenu("&Go")
+        menu.addActions([a[ActionId.NEXT_CARD], a[ActionId.PREVIOUS_CARD],
+                         a[ActionId.COLUMN_LEFT], a[ActionId.COLUMN_RIGHT]])
+        self.lead_menu = self.menuBar().addMenu("&Lead")
+        self.move_menu = self.lead_menu.addMenu("&Move to")
+        for stage in BOARD_ORDER:
+            self.move_menu.addAction(stage.label).triggered.connect(
+                lambda _checked=False, stage=stage: self.move_current_lead(stage))
+        menu = self.menuBar().addMenu("&Help")
+        menu.addAction(a[ActionId.ABOUT])
+        # board-only keys work while the focus is anywhere on the board
+        self.board.addActions([a[i] for i in (ActionId.NEXT_CARD, ActionId.PREVIOUS_CARD,
+                                              ActionId.COLUMN_LEFT, ActionId.COLUMN_RIGHT,
+                                              ActionId.OPEN_DETAIL)])
+
+    def _connect(self) -> None:
+        a = self.actions_by_id
+        a[ActionId.REFRESH].triggered.connect(self.refresh)
+        a[ActionId.QUIT].triggered.connect(self.close)
+        a[ActionId.FOCUS_SEARCH].triggered.connect(self.focus_search)
+        a[ActionId.CLEAR_SEARCH].triggered.connect(self.clear_search)
+        a[ActionId.FOCUS_BOARD].triggered.connect(self.board.focus_first_card)
+        a[ActionId.OPEN_DETAIL].triggered.connect(self.detail.focus_document)
+        a[ActionId.NEXT_CARD].triggered.connect(lambda: self._step_card(1))
+        a[ActionId.PREVIOUS_CARD].triggered.connect(lambda: self._step_card(-1))
+        a[ActionId.COLUMN_LEFT].triggered.connect(lambda: self._step_column(-1))
+        a[ActionId.COLUMN_RIGHT].triggered.connect(lambda: self._step_column(1))
+        a[ActionId.ABOUT].triggered.connect(self._about)
+        self.filters.changed.connect(self.apply_filters)
+        self.filters.search.returnPressed.connect(self.filters.flush)
+        self.board.lead_selected.connect(self.detail.show_lead)
+        self.board.move_requested.connect(self.move_leads)
+        self.detail.note_added.connect(lambda _lead: self._refresh_status())
+        QGuiApplication.instance().applicationStateChanged.connect(self._application_state)
+
+    # -- queries -------------------------------------------------------------
+
+    def apply_filters(self) -> None:
+        board, sort = self.filters.query()
+        self.detail.user_id = board.me
+        self.board.set_query(board, sort)
+        self._refresh_status()
 
     def refresh(self) -> None:
-        stats = self.store.stats()
-        self.summary.set_stats(stats)
-        self.lead_count.setText(f"{stats.leads:,} lead{'' if stats.leads == 1 else 's'}")
+        """Read everything again (F5, or another process changed the database)."""
+        self._seen_version = self.store.data_version()
+        self.filters.set_choices(self.store.users(), *self.store.sources_and_campaigns())
+        self.board.refresh()
+        self.detail.show_lead(self.detail.lead_id)
+        self._refresh_status()
+
+    def _application_state(self, state: Qt.ApplicationState) -> None:
+        if state == Qt.ApplicationState.ApplicationActive and \
+                self.store.data_version() != self._seen_version:
+            self.refresh()
+
+    def _refresh_status(self) -> None:
+        total = self.store.column_summaries(self.board.board)
+        self.lead_count.setText(plural(sum(s.count for s in total.values()), "lead"))
+        overdue = self.store.column_summaries(
+            BoardFilter(overdue_before=overdue_cutoff(utcnow())))[Stage.MQL].count
+        self.overdue_count.setText(f"{plural(overdue, 'overdue MQL')}  " if overdue else "")
+
+    # -- keyboard ------------------------------------------------------------
+
+    def focus_search(self) -> None:
+        self.filters.search.setFocus()
+        self.filters.search.selectAll()
+
+    def clear_search(self) -> None:
+        if self.filters.search.text():
+            self.filters.search.clear()
+            self.filters.flush()
+        self.board.focus_first_card()
+
+    def _step_card(self, step: int) -> None:
+        column = self.board.current_column()
+        if column is None:
+            self.board.focus_first_card()
+            return
+        row = column.view.currentIndex().row() + step
+        if row >= column.model.rowCount() and column.model.canFetchMore():
+            column.model.fetchMore()
+        column.view.select_row(max(row, 0))
+        column.view.setFocus()
+
+    def _step_column(self, step: int) -> None:
+        column = self.board.current_column()
+        if column is None:
+            self.board.focus_first_card()
+        else:
+            self.board.step_column(column.stage, step)
+
+    # -- moves ---------------------------------------------------------------
+
+    def move_current_lead(self, stage: Stage) -> None:
+        lead_id = self.board.current_lead()
+        if lead_id is None:
+            self.statusBar().showMessage("Select a lead first.", STATUS_MESSAGE_MS)
+            return
+        self.move_leads([lead_id], stage)
+
+    def move_leads(self, lead_ids: list[int], to_stage: Stage) -> None:
+        """Ask the stage machine for each move; a refused move leaves the card where it was."""
+        for lead_id in lead_ids:
+            try:
+                lead = self.store.lead(lead_id)
+            except NotFound:
+                continue
+            details = {}
+            kind = REASON_KIND.get(to_stage)
+            if kind is not None and lead.stage != to_stage:
+                answer = ReasonDialog.ask(
+                    self, f"{'Reject' if kind == 'reject' else 'Recycle'} {lead.name}",
+                    lead.name, self.store.reasons(kind), ask_revisit=to_stage == Stage.RECYCLED)
+                if answer is None:
+                    continue
+                details = {"reason_code": answer.reason_code, "note": answer.note,
+                           "revisit_on": answer.revisit_on}
+            try:
+                self.store.move_lead(lead_id, to_stage, by=self.filters.me.currentData(),
+                                     **details)
+            except (StageTransitionError, ValueError) as refused:
+                self.statusBar().showMessage(str(refused), STATUS_MESSAGE_MS)
+                QMessageBox.warning(self, "Move refused", str(refused))
+                continue
+            self.board.move_card(lead_id, lead.stage)
+            self.statusBar().showMessage(f"{lead.name} moved to {to_stage.label}.",
+                                         STATUS_MESSAGE_MS)
+        if to_stage in self.board.visible_stages():
+            self.board.columns[to_stage].model.reload()
+        self.board.refresh_counts()
+        self.detail.show_lead(self.detail.lead_id)
+        self._refresh_status()
+
+    # -- columns and state ---------------------------------------------------
+
+    def _columns_toggled(self) -> None:
+        self.board.set_visible_stages([s for s, a in self.column_actions.items()
+                                       if a.isChecked()])
+
+    def _restore_state(self) -> None:
+        settings = window_settings()
+        geometry = settings.value("geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        splitter = settings.value("splitter")
+        if isinstance(splitter, QByteArray):
+            self.splitter.restoreState(splitter)
+        stages = settings.value("visible_stages")
+        if stages:
+            names = [stages] if isinstance(stages, str) else list(stages)
+            known = {stage.value for stage in Stage}
+            self.board.set_visible_stages([Stage(n) for n in names if n in known])
+        for stage, action in self.column_actions.items():
+            action.blockSignals(True)
+            action.setChecked(stage in self.board.visible_stages())
+            action.blockSignals(False)
+        filters = settings.value("filters")
+        if isinstance(filters, dict):
+            self.filters.restore(filters)
+
+    def save_state(self) -> None:
+        settings = window_settings()
+        settings.setValue("geometry", self.saveGeometry())
+        settings.setValue("splitter", self.splitter.saveState())
+        settings.setValue("visible_stages", [s.value for s in self.board.visible_stages()])
+        settings.setValue("filters", self.filters.state())
+        settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        super().closeEvent(event)
 
     def _about(self) -> None:
         QMessageBox.about(self, "About Lead Workbench",

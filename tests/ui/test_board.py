@@ -1,0 +1,296 @@
+"""The board as a rep uses it: columns, cards, moves, search, keys, and state kept."""
+
+import shutil
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QMessageBox
+
+from tests.store.test_board_queries import ODD_SEARCHES
+from ui.dialogs.reason import ReasonAnswer, ReasonDialog
+from ui.models.stage_column import PAGE_SIZE, StageColumnModel
+from ui.views.board import DEFAULT_VISIBLE
+from ui.views.main_window import MainWindow
+from workbench.stages import Stage
+from workbench.store import BoardFilter, BoardSort, Store
+
+
+@pytest.fixture
+def db_copy(demo_db, tmp_path):
+    path = tmp_path / "board.db"
+    shutil.copy(demo_db, path)
+    return path
+
+
+@pytest.fixture
+def window(qtbot, db_copy):
+    store = Store.open(db_copy)
+    win = MainWindow(store)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.close()
+    store.close()
+
+
+def column(win, stage):
+    return win.board.columns[stage]
+
+
+def ids(win, stage):
+    model = column(win, stage).model
+    return [model.card(row).id for row in range(model.rowCount())]
+
+
+def test_column_models_pass_the_model_tester_and_load_window_by_window(qtmodeltester, db_copy):
+    with Store.open(db_copy) as store:
+        model = StageColumnModel(store, Stage.LEAD)
+        model.set_query(BoardFilter(), BoardSort.SCORE)
+        assert model.rowCount() == PAGE_SIZE and model.canFetchMore()
+        model.fetchMore()
+        assert model.rowCount() == 2 * PAGE_SIZE
+        qtmodeltester.check(model)  # fetches more windows itself
+        while model.canFetchMore():
+            model.fetchMore()
+        assert model.rowCount() == store.stats().by_stage["lead"]
+        qtmodeltester.check(model)
+
+
+def test_headers_show_count_and_average_of_each_visible_stage(window):
+    assert window.board.visible_stages() == list(DEFAULT_VISIBLE)
+    stats = window.store.stats()
+    for stage in DEFAULT_VISIBLE:
+        text = column(window, stage).summary.text()
+        assert text.startswith(f"{stats.by_stage[stage.value]:,} lead"), text
+        assert "avg score" in text
+    assert window.lead_count.text() == "2,000 leads"
+
+
+def test_dropping_a_card_on_an_allowed_stage_moves_it(window):
+    lead_id = ids(window, Stage.MQL)[0]
+    before = window.store.stats().by_stage
+    mime = column(window, Stage.MQL).model.mimeData(
+        [column(window, Stage.MQL).model.index(0, 0)])
+    sal = column(window, Stage.SAL).model
+    assert sal.canDropMimeData(mime, Qt.DropAction.MoveAction, -1, -1, sal.index(-1, -1))
+    assert not sal.dropMimeData(mime, Qt.DropAction.MoveAction, -1, -1, sal.index(-1, -1))
+    assert window.store.lead(lead_id).stage == Stage.SAL
+    assert lead_id not in ids(window, Stage.MQL)
+    assert lead_id in ids(window, Stage.SAL)
+    assert column(window, Stage.SAL).summary.text().startswith(
+        f"{before['sal'] + 1:,} lead")
+    assert window.store.stage_history(lead_id)[-1].to_stage == Stage.SAL
+
+
+def test_a_refused_drop_snaps_back_with_the_rule(window, monkeypatch):
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: warnings.append(args[2]))
+    lead_id = ids(window, Stage.SAL)[0]
+    history = window.store.stage_history(lead_id)
+    window.move_leads([lead_id], Stage.CUSTOMER)
+    assert window.store.lead(lead_id).stage == Stage.SAL
+    assert lead_id in ids(window, Stage.SAL)
+    assert window.store.stage_history(lead_id) == history
+    assert warnings and "from SAL to Customer" in warnings[0] and "qualified" in warnings[0]
+    assert "from SAL to Customer" in window.statusBar().currentMessage()
+
+
+def test_a_drop_on_a_column_that_holds_the_card_is_not_accepted(window):
+    mql = column(window, Stage.MQL).model
+    mime = mql.mimeData([mql.index(0, 0)])
+    assert not mql.canDropMimeData(mime, Qt.DropAction.MoveAction, -1, -1, mql.index(-1, -1))
+
+
+def test_rejecting_asks_for_a_reason_and_cancel_changes_nothing(window, monkeypatch):
+    lead_id = ids(window, Stage.MQL)[0]
+    monkeypatch.setattr(ReasonDialog, "ask", classmethod(lambda cls, *a, **k: None))
+    window.move_leads([lead_id], Stage.DISQUALIFIED)
+    assert window.store.lead(lead_id).stage == Stage.MQL
+
+    asked = []
+
+    def answer(cls, parent, title, lead_name, reasons, ask_revisit):
+        asked.append((title, [code for code, _ in reasons], ask_revisit))
+        return ReasonAnswer("competitor", "Works for a competitor", None)
+
+    monkeypatch.setattr(ReasonDialog, "ask", classmethod(answer))
+    window.move_leads([lead_id], Stage.DISQUALIFIED)
+    assert asked[0][0].startswith("Reject") and "competitor" in asked[0][1]
+    assert asked[0][2] is False
+    last = window.store.stage_history(lead_id)[-1]
+    assert (last.to_stage, last.reason_code, last.note) == (
+        Stage.DISQUALIFIED, "competitor", "Works for a competitor")
+
+
+def test_recycling_asks_for_a_revisit_date(window, monkeypatch):
+    lead_id = ids(window, Stage.MQL)[0]
+    monkeypatch.setattr(ReasonDialog, "ask", classmethod(
+        lambda cls, *a, ask_revisit: ReasonAnswer("not_ready", None, date(2027, 3, 1))
+        if ask_revisit else None))
+    window.move_leads([lead_id], Stage.RECYCLED)
+    lead = window.store.lead(lead_id)
+    assert (lead.stage, lead.revisit_on) == (Stage.RECYCLED, date(2027, 3, 1))
+
+
+def test_the_reason_dialog_offers_the_catalogue(qtbot):
+    dialog = ReasonDialog("Recycle", "<b>x</b>", [("not_ready", "Not ready"),
+                                                   ("bad_timing", "Bad timing")], True)
+    qtbot.addWidget(dialog)
+    dialog.reason.setCurrentIndex(1)
+    dialog.note.setPlainText("  call in spring  ")
+    answer = dialog.answer()
+    assert (answer.reason_code, answer.note) == ("bad_timing", "call in spring")
+    assert answer.revisit_on > date.today()
+
+
+@pytest.mark.parametrize("text", ODD_SEARCHES)
+def test_the_search_box_takes_any_text(window, text):
+    window.filters.search.setText(text)
+    window.filters.flush()
+    assert window.board.board.search == text
+    for stage in window.board.visible_stages():
+        assert column(window, stage).summary.text()
+
+
+def test_search_narrows_every_column(window):
+    target = column(window, Stage.SAL).model.card(0)
+    window.filters.search.setText(target.name)
+    window.filters.flush()
+    assert target.id in ids(window, Stage.SAL)
+    assert all(column(window, s).model.rowCount() < 100 for s in DEFAULT_VISIBLE)
+    window.clear_search()
+    assert window.filters.search.text() == ""
+    assert column(window, Stage.MQL).model.rowCount() > 20
+
+
+def test_owner_filter_and_overdue_only(window):
+    window.filters.owner.setCurrentIndex(window.filters.owner.findData("unassigned"))
+    window.filters.flush()
+    assert column(window, Stage.SAL).model.rowCount() == 0
+    assert all(column(window, Stage.MQL).model.card(r).owner_name is None
+               for r in range(column(window, Stage.MQL).model.rowCount()))
+    window.filters.owner.setCurrentIndex(0)
+    window.filters.overdue.setChecked(True)
+    window.filters.flush()
+    overdue = window.overdue_count.text()
+    assert overdue.endswith("overdue MQLs  ") or overdue.endswith("overdue MQL  ")
+    assert column(window, Stage.MQL).model.rowCount() == int(overdue.split()[0])
+    assert column(window, Stage.SAL).model.rowCount() == 0
+
+
+def test_keyboard_moves_between_cards_and_columns(window, qtbot):
+    window.activateWindow()
+    window.board.focus_first_card()
+    mql = column(window, Stage.MQL).view
+    assert mql.hasFocus() and mql.currentIndex().row() == 0
+    qtbot.keyClick(mql, Qt.Key.Key_J)
+    assert mql.currentIndex().row() == 1
+    assert window.detail.lead_id == ids(window, Stage.MQL)[1]
+    qtbot.keyClick(mql, Qt.Key.Key_K)
+    assert mql.currentIndex().row() == 0
+    qtbot.keyClick(mql, Qt.Key.Key_L)
+    sal = column(window, Stage.SAL).view
+    assert sal.hasFocus() and window.detail.lead_id == ids(window, Stage.SAL)[0]
+    qtbot.keyClick(sal, Qt.Key.Key_Right)
+    assert column(window, Stage.SQL).view.hasFocus()
+    qtbot.keyClick(column(window, Stage.SQL).view, Qt.Key.Key_H)
+    assert sal.hasFocus()
+    qtbot.keyClick(sal, Qt.Key.Key_Return)
+    assert window.detail.document.hasFocus()
+    window.actions_by_id["focus_search"].trigger()
+    assert window.filters.search.hasFocus()
+
+
+def test_every_action_is_in_a_menu_with_its_shortcut(window):
+    in_menus = set()
+    for menu_action in window.menuBar().actions():
+        stack = [menu_action.menu()]
+        while stack:
+            for action in stack.pop().actions():
+                if action.menu():
+                    stack.append(action.menu())
+                in_menus.add(action.objectName())
+    assert {a.value for a in window.actions_by_id} <= in_menus
+    assert window.actions_by_id["next_card"].shortcut().toString() == "J"
+    assert window.actions_by_id["focus_search"].shortcut().toString() == "/"
+
+
+def test_markup_in_data_is_shown_as_plain_text(qtbot, tmp_path):
+    with Store.open(tmp_path / "markup.db") as store:
+        lead_id = store.add_lead(first_name="<b>x</b>", last_name="<img src=x onerror=1>",
+                                 email="a&b@example.com", stage=Stage.MQL)
+        store.add_note(lead_id, "<script>alert(1)</script> & <i>notes</i>")
+        win = MainWindow(store)
+        qtbot.addWidget(win)
+        win.board.select_lead(lead_id)
+        assert win.detail.lead_id == lead_id
+        shown = win.detail.document.toPlainText()
+        assert "<b>x</b> <img src=x onerror=1>" in shown
+        assert "<script>alert(1)</script> & <i>notes</i>" in shown
+        model = column(win, Stage.MQL).model
+        assert model.index(0, 0).data() == "<b>x</b> <img src=x onerror=1>"
+        assert "&lt;b&gt;x&lt;/b&gt;" in model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
+        win.close()
+
+
+def test_adding_a_note_records_an_activity(window, qtbot):
+    lead_id = ids(window, Stage.SQL)[0]
+    window.board.select_lead(lead_id)
+    window.detail.note.setPlainText("Wants a call after the board meeting")
+    qtbot.keyClick(window.detail.note, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    activities = window.store.lead_detail(lead_id).activities
+    assert (activities[0].kind, activities[0].note) == (
+        "note", "Wants a call after the board meeting")
+    assert "Wants a call after the board meeting" in window.detail.document.toPlainText()
+    assert window.detail.note.toPlainText() == ""
+    window.detail.add_note()  # empty: a message, nothing stored
+    assert "needs some text" in window.detail.message.text()
+    assert len(window.store.lead_detail(lead_id).activities) == len(activities)
+
+
+def test_changes_from_another_process_appear_on_refresh(window):
+    count = column(window, Stage.MQL).model.rowCount()
+    with Store.open(window.store.path) as cli:
+        cli.add_lead(first_name="Fresh", last_name="Import", stage=Stage.MQL)
+    window.actions_by_id["refresh"].trigger()
+    assert column(window, Stage.MQL).model.rowCount() == count + 1
+    assert window.lead_count.text() == "2,001 leads"
+
+
+def test_layout_columns_and_filters_are_restored(qtbot, db_copy):
+    with Store.open(db_copy) as store:
+        first = MainWindow(store)
+        qtbot.addWidget(first)
+        first.column_actions[Stage.LEAD].setChecked(True)
+        first.column_actions[Stage.CUSTOMER].setChecked(False)
+        first.filters.source.setCurrentIndex(first.filters.source.findData("referral"))
+        first.filters.sort.setCurrentIndex(first.filters.sort.findData("time_in_stage"))
+        first.filters.flush()
+        first.splitter.setSizes([900, 540])
+        sizes = first.splitter.sizes()
+        first.close()
+
+        second = MainWindow(store)
+        qtbot.addWidget(second)
+        assert Stage.LEAD in second.board.visible_stages()
+        assert Stage.CUSTOMER not in second.board.visible_stages()
+        assert second.column_actions[Stage.LEAD].isChecked()
+        assert second.board.board.source == "referral"
+        assert second.board.sort == BoardSort.TIME_IN_STAGE
+        assert second.splitter.sizes() == sizes
+        second.close()
+
+
+def test_screenshot_command_renders_the_window(db_copy, tmp_path):
+    target = tmp_path / "board.png"
+    result = subprocess.run([sys.executable, "-m", "workbench.cli", "--db", str(db_copy),
+                             "--screenshot", str(target)], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    image = QImage(str(target))
+    assert (image.width(), image.height()) == (1440, 900)

@@ -1,0 +1,36 @@
+from datetime import datetime, timedelta
+
+import pytest
+
+from ui.text import duration, initials, plural, score_band, sla_text
+from workbench.sla import sla_state
+
+NOW = datetime(2026, 11, 23, 12)
+
+
+@pytest.mark.parametrize(("span", "text"), [
+    (timedelta(seconds=30), "0m"), (timedelta(minutes=59), "59m"), (timedelta(hours=1), "1h"),
+    (timedelta(hours=47), "47h"), (timedelta(days=2), "2d"), (timedelta(days=27), "27d"),
+    (timedelta(days=30), "4w"), (timedelta(days=400), "13mo"), (timedelta(hours=-3), "0m")])
+def test_duration(span, text):
+    assert duration(span) == text
+
+
+def test_sla_text_for_each_state():
+    assert sla_text(sla_state(NOW - timedelta(hours=2), None, NOW)) == "22h left"
+    assert sla_text(sla_state(NOW - timedelta(hours=30), None, NOW)) == "overdue 6h"
+    assert sla_text(sla_state(NOW - timedelta(hours=30), NOW, NOW)) == "touched"
+    assert sla_state(None, None, NOW) is None
+
+
+def test_initials_and_plural():
+    assert initials("Tom O'Brien") == "TO"
+    assert initials("Jean-Luc Picard") == "JP"
+    assert initials("Cher") == "C"
+    assert initials(None) == "" and initials("  ") == ""
+    assert plural(1, "lead") == "1 lead" and plural(2000, "lead") == "2,000 leads"
+
+
+def test_score_bands_cover_every_score():
+    assert [score_band(s)[0] for s in (95, 70, 69, 40, 15, 14, 0, -50)] == [
+        "hot", "hot", "warm", "warm", "cool", "cold", "cold", "cold"]

@@ -1,0 +1,51 @@
+"""The window's actions: ids, labels, and one factory that gives them their shortcuts."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence
+
+
+class ActionId(StrEnum):
+    REFRESH = "refresh"
+    QUIT = "quit"
+    FOCUS_SEARCH = "focus_search"
+    CLEAR_SEARCH = "clear_search"
+    NEXT_CARD = "next_card"
+    PREVIOUS_CARD = "previous_card"
+    COLUMN_LEFT = "column_left"
+    COLUMN_RIGHT = "column_right"
+    OPEN_DETAIL = "open_detail"
+    FOCUS_BOARD = "focus_board"
+    ABOUT = "about"
+
+
+LABELS = {
+    ActionId.REFRESH: "&Refresh", ActionId.QUIT: "&Quit",
+    ActionId.FOCUS_SEARCH: "&Search…", ActionId.CLEAR_SEARCH: "&Clear search",
+    ActionId.NEXT_CARD: "&Next card", ActionId.PREVIOUS_CARD: "&Previous card",
+    ActionId.COLUMN_LEFT: "Column &left", ActionId.COLUMN_RIGHT: "Column &right",
+    ActionId.OPEN_DETAIL: "Open lead &details", ActionId.FOCUS_BOARD: "Back to the &board",
+    ActionId.ABOUT: "&About",
+}
+# Single-letter keys act only while the board has the focus, so they never steal a
+# letter typed into the search box or a note.
+BOARD_ONLY = {ActionId.NEXT_CARD, ActionId.PREVIOUS_CARD, ActionId.COLUMN_LEFT,
+              ActionId.COLUMN_RIGHT, ActionId.OPEN_DETAIL}
+
+
+def create_actions(parent: QObject) -> dict[ActionId, QAction]:
+    from ui.shortcuts import SHORTCUTS
+
+    actions = {}
+    for action_id in ActionId:
+        action = QAction(LABELS[action_id], parent)
+        action.setObjectName(action_id.value)
+        if action_id in SHORTCUTS:
+            action.setShortcut(QKeySequence(SHORTCUTS[action_id]))
+        if action_id in BOARD_ONLY:
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        actions[action_id] = action
+    return actions

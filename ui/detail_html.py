@@ -1,0 +1,107 @@
+"""The detail pane's document. Every value from data is escaped, so it shows as plain text."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+from urllib.parse import quote
+
+from ui.text import duration, score_band, sla_text, source_label
+from workbench.models import ActivityKind
+from workbench.sla import sla_state
+from workbench.stages import Stage
+from workbench.store import LeadDetail
+
+# one glyph per activity kind (DejaVu Sans has them all)
+ACTIVITY_ICONS = {
+    ActivityKind.PAGE_VIEW: "◉", ActivityKind.DOWNLOAD: "⬇", ActivityKind.WEBINAR: "▶",
+    ActivityKind.EMAIL_OPEN: "✉", ActivityKind.EMAIL_CLICK: "➚", ActivityKind.FORM_SUBMIT: "✎",
+    ActivityKind.DEMO_REQUEST: "★", ActivityKind.PRICING_REQUEST: "$",
+    ActivityKind.UNSUBSCRIBE: "⊘", ActivityKind.BOUNCE: "↩", ActivityKind.CALL: "☎",
+    ActivityKind.EMAIL_SENT: "✉", ActivityKind.MEETING: "☗", ActivityKind.NOTE: "✍",
+}
+STYLE = """
+<style>
+ body { font-size: 10pt; color: #1f2933; }
+ h2 { margin: 0 0 2px 0; font-size: 14pt; }
+ h3 { margin: 14px 0 4px 0; font-size: 10pt; color: #66727f; text-transform: uppercase; }
+ .muted { color: #66727f; }
+ .badge { color: white; font-weight: bold; }
+ td { padding: 1px 8px 1px 0; vertical-align: top; }
+</style>
+"""
+
+
+def _when(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def _row(label: str, value: str | None) -> str:
+    return f"<tr><td class='muted'>{escape(label)}</td><td>{escape(value or '—')}</td></tr>"
+
+
+def lead_html(detail: LeadDetail, now: datetime) -> str:
+    lead = detail.lead
+    company = detail.company
+    _band, colour = score_band(lead.score)
+    parts = [STYLE, f"<h2>{escape(lead.name)}</h2>"]
+    title = " at ".join(filter(None, (lead.job_title, company.name if company else None)))
+    parts.append(f"<div class='muted'>{escape(title)}</div>")
+    parts.append(
+        f"<p><span class='badge' style='background:{colour}'>&nbsp;{lead.score}&nbsp;</span>"
+        f"&nbsp; {escape(lead.stage.label)} for {duration(now - lead.stage_entered_at)}"
+        f" &nbsp;·&nbsp; {escape(source_label(lead.source))}"
+        + (f" &nbsp;·&nbsp; {escape(lead.campaign)}" if lead.campaign else "") + "</p>")
+    if lead.stage == Stage.MQL:
+        state = sla_state(lead.mql_at, lead.first_touch_at, now)
+        if state is not None:
+            colour = "#1e8449" if state.touched else "#c0392b" if state.overdue else "#b9770e"
+            parts.append(f"<p style='color:{colour}'>Follow-up: {escape(sla_text(state))}</p>")
+
+    contact = []
+    if lead.email:
+        contact.append(f"<a href='mailto:{quote(lead.email, safe='@.+')}'>"
+                       f"{escape(lead.email)}</a>")
+    if detail.phone:
+        contact.append(f"<a href='tel:{quote(detail.phone.replace(' ', ''), safe='+')}'>"
+                       f"{escape(detail.phone)}</a>")
+    parts.append("<p>" + " &nbsp;·&nbsp; ".join(contact or ["No email or phone"]) + "</p>")
+
+    parts.append("<h3>Person</h3><table>")
+    parts += [_row("Owner", detail.owner_name or "Unassigned"), _row("Seniority", detail.seniority),
+              _row("Created", _when(lead.created_at)), _row("External id", detail.external_id)]
+    parts.append("</table>")
+    if company is not None:
+        parts.append("<h3>Company</h3><table>")
+        parts += [_row("Name", company.name), _row("Domain", company.domain),
+                  _row("Industry", company.industry), _row("Employees", company.employee_band),
+                  _row("Revenue", company.revenue_band), _row("Country", company.country)]
+        parts.append("</table>")
+
+    parts.append("<h3>Score</h3><table>")
+    parts += [_row("Fit", str(detail.fit_score)), _row("Engagement", str(detail.engagement_score)),
+              _row("Total", str(lead.score))]
+    parts.append("</table>")
+
+    parts.append(f"<h3>Activity ({len(detail.activities)})</h3><table>")
+    for activity in detail.activities:
+        icon = ACTIVITY_ICONS.get(ActivityKind(activity.kind), "•")
+        what = activity.kind.replace("_", " ")
+        extra = activity.note or activity.url or ""
+        by = f" — {activity.user_name}" if activity.user_name else ""
+        parts.append(f"<tr><td class='muted' nowrap>{_when(activity.occurred_at)}</td>"
+                     f"<td>{icon}</td><td>{escape(what + by)}<br>"
+                     f"<span class='muted'>{escape(extra)}</span></td></tr>")
+    parts.append("</table>")
+
+    parts.append("<h3>Stage history</h3><table>")
+    for change in detail.history:
+        moved = (f"{change.from_stage.label} → {change.to_stage.label}" if change.from_stage
+                 else f"Created as {change.to_stage.label}")
+        who = detail.user_names.get(change.user_id, "") if change.user_id else ""
+        why = " · ".join(filter(None, (change.reason_code, change.note, who)))
+        parts.append(f"<tr><td class='muted' nowrap>{_when(change.changed_at)}</td>"
+                     f"<td>{escape(moved)}<br><span class='muted'>{escape(why)}</span></td></tr>")
+    parts.append("</table>")
+    return "".join(parts)
+

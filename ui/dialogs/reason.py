@@ -1,0 +1,71 @@
+"""Asks for the reason of a rejection or a recycle (and the revisit date of a recycle)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QPlainTextEdit,
+)
+
+DEFAULT_REVISIT_DAYS = 90
+
+
+@dataclass(frozen=True)
+class ReasonAnswer:
+    reason_code: str
+    note: str | None
+    revisit_on: date | None
+
+
+class ReasonDialog(QDialog):
+    def __init__(self, title: str, lead_name: str, reasons: list[tuple[str, str]],
+                 ask_revisit: bool, parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.reason = QComboBox(self)
+        for code, label in reasons:
+            self.reason.addItem(label, code)
+        self.note = QPlainTextEdit(self)
+        self.note.setPlaceholderText("What marketing should know (optional)")
+        self.note.setMaximumHeight(80)
+        self.revisit = QDateEdit(self)
+        self.revisit.setCalendarPopup(True)
+        self.revisit.setDate(QDate.currentDate().addDays(DEFAULT_REVISIT_DAYS))
+        self.revisit.setMinimumDate(QDate.currentDate().addDays(1))
+        who = QLabel(lead_name, self)
+        who.setTextFormat(Qt.TextFormat.PlainText)
+        form = QFormLayout(self)
+        form.addRow("Lead", who)
+        form.addRow("Reason", self.reason)
+        form.addRow("Note", self.note)
+        if ask_revisit:
+            form.addRow("Look again on", self.revisit)
+        self.revisit.setVisible(ask_revisit)
+        self.ask_revisit = ask_revisit
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def answer(self) -> ReasonAnswer:
+        note = self.note.toPlainText().strip() or None
+        revisit = self.revisit.date().toPython() if self.ask_revisit else None
+        return ReasonAnswer(self.reason.currentData(), note, revisit)
+
+    @classmethod
+    def ask(cls, parent, title: str, lead_name: str, reasons: list[tuple[str, str]],
+            ask_revisit: bool) -> ReasonAnswer | None:
+        """The answer, or None when the user cancels. Tests replace this method."""
+        dialog = cls(title, lead_name, reasons, ask_revisit, parent)
+        return dialog.answer() if dialog.exec() == QDialog.DialogCode.Accepted else None
+

@@ -1,0 +1,18 @@
+"""Every key sequence of the window, in one place."""
+
+from PySide6.QtGui import QKeySequence
+
+from ui.actions import ActionId
+
+SHORTCUTS: dict[ActionId, QKeySequence | QKeySequence.StandardKey | str] = {
+    ActionId.REFRESH: QKeySequence.StandardKey.Refresh,  # F5
+    ActionId.QUIT: QKeySequence.StandardKey.Quit,
+    ActionId.FOCUS_SEARCH: "/",
+    ActionId.CLEAR_SEARCH: "Esc",
+    ActionId.NEXT_CARD: "J",
+    ActionId.PREVIOUS_CARD: "K",
+    ActionId.COLUMN_LEFT: "H",
+    ActionId.COLUMN_RIGHT: "L",
+    ActionId.OPEN_DETAIL: "Return",
+    ActionId.FOCUS_BOARD: "Ctrl+B",
+}

@@ -1,0 +1,239 @@
+"""The kanban board: one column per visible stage, each a windowed model painted as cards."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QScrollArea,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.delegates.card import CARD_HEIGHT, CardDelegate
+from ui.models.stage_column import StageColumnModel
+from workbench.stages import FUNNEL, Stage
+from workbench.store import BoardFilter, BoardSort, ColumnSummary, Store
+
+DEFAULT_VISIBLE = (Stage.MQL, Stage.SAL, Stage.SQL, Stage.OPPORTUNITY, Stage.CUSTOMER)
+BOARD_ORDER = (*FUNNEL, Stage.RECYCLED, Stage.DISQUALIFIED)
+COLUMN_MIN_WIDTH = 200
+COLUMN_MAX_WIDTH = 340
+
+
+class CardColumnView(QTableView):
+    """A single-column table with fixed row heights: stays fast at any number of rows
+    (QListView re-lays out every row), and asks its model for more as it scrolls."""
+
+    step_requested = Signal(int)
+    """Left or Right arrow: move to the neighbouring column (-1 or +1)."""
+
+    def __init__(self, model: StageColumnModel, parent=None) -> None:
+        super().__init__(parent)
+        self.setModel(model)
+        self.setItemDelegate(CardDelegate(self))
+        self.horizontalHeader().hide()
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        rows = self.verticalHeader()
+        rows.hide()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(CARD_HEIGHT)
+        self.setShowGrid(False)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.setDragEnabled(True)
+        self.setAcceptDrops(True)
+        self.setDropIndicatorShown(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        # the delegate paints the selected card itself; no selection band behind it
+        self.setStyleSheet("QTableView { background: #eef1f4; border: none;"
+                           " selection-background-color: transparent; }")
+
+    @property
+    def column_model(self) -> StageColumnModel:
+        return self.model()
+
+    def select_row(self, row: int) -> None:
+        count = self.model().rowCount()
+        if count == 0:
+            return
+        row = max(0, min(row, count - 1))
+        index = self.model().index(row, 0)
+        self.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows)
+        self.scrollTo(index)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # J/K/H/L and Enter are the window's actions (in its menus); the arrows that a
+        # table would spend on its single column move between columns instead.
+        if event.key() == Qt.Key.Key_Left:
+            self.step_requested.emit(-1)
+        elif event.key() == Qt.Key.Key_Right:
+            self.step_requested.emit(1)
+        else:
+            super().keyPressEvent(event)
+
+
+class StageColumn(QFrame):
+    """A column: its header (stage, count, average score) above its cards."""
+
+    def __init__(self, store: Store, stage: Stage, parent=None) -> None:
+        super().__init__(parent)
+        self.stage = stage
+        self.model = StageColumnModel(store, stage, self)
+        self.title = QLabel(stage.label, self)
+        self.title.setStyleSheet("font-weight: 600; padding: 6px 8px 0 8px; color: #1f2933;")
+        self.summary = QLabel(self)
+        self.summary.setStyleSheet("padding: 0 8px 4px 8px; color: #66727f;")
+        for label in (self.title, self.summary):
+            label.setTextFormat(Qt.TextFormat.PlainText)
+        self.view = CardColumnView(self.model, self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.title)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.view)
+        self.setMinimumWidth(COLUMN_MIN_WIDTH)
+        self.setMaximumWidth(COLUMN_MAX_WIDTH)
+        self.setStyleSheet("StageColumn { background: #eef1f4; border-radius: 6px; }")
+
+    def show_summary(self, summary: ColumnSummary) -> None:
+        self.summary.setText(self.model.summary_text(summary.count, summary.average_score))
+
+
+class BoardView(QWidget):
+    """The columns side by side. It shows; the main window decides what a move does."""
+
+    lead_selected = Signal(int)
+    """The current card changed to this lead."""
+    move_requested = Signal(list, object)
+    """Cards (lead ids) were dropped on another stage's column."""
+
+    def __init__(self, store: Store, parent=None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.board = BoardFilter()
+        self.sort = BoardSort.SCORE
+        self.columns: dict[Stage, StageColumn] = {}
+        strip = QWidget(self)
+        row = QHBoxLayout(strip)
+        row.setContentsMargins(8, 8, 8, 8)
+        row.setSpacing(10)
+        for stage in BOARD_ORDER:
+            column = StageColumn(store, stage, strip)
+            column.model.move_requested.connect(self.move_requested)
+            column.view.step_requested.connect(
+                lambda step, stage=stage: self.step_column(stage, step))
+            column.view.selectionModel().currentRowChanged.connect(
+                lambda current, _previous, stage=stage: self._current_changed(stage, current))
+            self.columns[stage] = column
+            row.addWidget(column)
+        scroll = QScrollArea(self)
+        scroll.setWidget(strip)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
+        self.set_visible_stages(DEFAULT_VISIBLE)
+
+    # -- what is shown -------------------------------------------------------
+
+    def visible_stages(self) -> list[Stage]:
+        return [s for s in BOARD_ORDER if not self.columns[s].isHidden()]
+
+    def set_visible_stages(self, stages) -> None:
+        wanted = set(stages) or set(DEFAULT_VISIBLE)
+        for stage, column in self.columns.items():
+            was_hidden = column.isHidden()
+            column.setHidden(stage not in wanted)
+            if was_hidden and stage in wanted and column.model.rowCount() == 0:
+                column.model.set_query(self.board, self.sort)
+
+    def set_query(self, board: BoardFilter, sort: BoardSort) -> None:
+        self.board, self.sort = board, sort
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Reload the visible columns and every header count from the store."""
+        selected = self.current_lead()
+        for stage in self.visible_stages():
+            self.columns[stage].model.set_query(self.board, self.sort)
+        self.refresh_counts()
+        if selected is not None:
+            self.select_lead(selected)
+
+    def refresh_counts(self) -> None:
+        summaries = self.store.column_summaries(self.board)
+        for stage, column in self.columns.items():
+            column.show_summary(summaries[stage])
+
+    # -- selection and keyboard ----------------------------------------------
+
+    def current_column(self) -> StageColumn | None:
+        for stage in self.visible_stages():
+            if self.columns[stage].view.hasFocus():
+                return self.columns[stage]
+        return next((self.columns[s] for s in self.visible_stages()
+                     if self.columns[s].view.currentIndex().isValid()), None)
+
+    def current_lead(self) -> int | None:
+        column = self.current_column()
+        if column is None or not column.view.currentIndex().isValid():
+            return None
+        return column.model.card(column.view.currentIndex().row()).id
+
+    def select_lead(self, lead_id: int) -> bool:
+        for stage in self.visible_stages():
+            row = self.columns[stage].model.row_of(lead_id)
+            if row is not None:
+                self.columns[stage].view.select_row(row)
+                return True
+        return False
+
+    def focus_first_card(self) -> None:
+        for stage in self.visible_stages():
+            view = self.columns[stage].view
+            if view.model().rowCount():
+                view.setFocus()
+                if not view.currentIndex().isValid():
+                    view.select_row(0)
+                return
+
+    def step_column(self, stage: Stage, step: int) -> None:
+        """Move the focus to the next visible non-empty column left or right, same row."""
+        stages = self.visible_stages()
+        row = max(self.columns[stage].view.currentIndex().row(), 0)
+        i = stages.index(stage) + step
+        while 0 <= i < len(stages):
+            view = self.columns[stages[i]].view
+            if view.model().rowCount():
+                view.setFocus()
+                view.select_row(row)
+                return
+            i += step
+
+    def move_card(self, lead_id: int, from_stage: Stage | None) -> None:
+        """After a move: the card leaves its old column; the new one reloads its window."""
+        if from_stage is not None:
+            self.columns[from_stage].model.remove_lead(lead_id)
+
+    def _current_changed(self, stage: Stage, current) -> None:
+        if current.isValid():
+            for other, column in self.columns.items():
+                if other != stage:
+                    column.view.clearSelection()
+            self.lead_selected.emit(self.columns[stage].model.card(current.row()).id)

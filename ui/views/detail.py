@@ -1,0 +1,88 @@
+"""The pane beside the board: one lead in full, and a box to add a note."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.detail_html import lead_html
+from workbench.store import NotFound, Store, utcnow
+
+EMPTY_TEXT = "Select a lead on the board to see it here."
+
+
+class LeadDetailPane(QWidget):
+    note_added = Signal(int)
+    """A note was saved on this lead."""
+
+    def __init__(self, store: Store, parent=None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.lead_id: int | None = None
+        self.user_id: int | None = None  # who writes notes
+        self.document = QTextBrowser(self)
+        self.document.setOpenExternalLinks(True)  # mailto: and tel: go to the system
+        self.document.setPlaceholderText(EMPTY_TEXT)
+        self.note = QPlainTextEdit(self)
+        self.note.setPlaceholderText("Add a note… (Ctrl+Enter to save)")
+        self.note.setMaximumHeight(70)
+        self.save_note = QPushButton("Add note", self)
+        self.save_note.clicked.connect(self.add_note)
+        QShortcut(QKeySequence("Ctrl+Return"), self.note, self.add_note,
+                  context=Qt.ShortcutContext.WidgetShortcut)
+        self.message = QLabel(self)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message.setStyleSheet("color: #c0392b;")
+        row = QHBoxLayout()
+        row.addWidget(self.message, 1)
+        row.addWidget(self.save_note)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.document, 1)
+        layout.addWidget(self.note)
+        layout.addLayout(row)
+        self.show_lead(None)
+
+    def show_lead(self, lead_id: int | None) -> None:
+        self.lead_id = lead_id
+        self.message.clear()
+        enabled = lead_id is not None
+        self.note.setEnabled(enabled)
+        self.save_note.setEnabled(enabled)
+        if lead_id is None:
+            self.document.clear()
+            return
+        try:
+            detail = self.store.lead_detail(lead_id)
+        except NotFound:
+            self.lead_id = None
+            self.document.clear()
+            return
+        # keep the reader's place when the same lead is shown again after a change
+        position = self.document.verticalScrollBar().value()
+        self.document.setHtml(lead_html(detail, utcnow()))
+        self.document.verticalScrollBar().setValue(position)
+
+    def focus_document(self) -> None:
+        self.document.setFocus()
+
+    def add_note(self) -> None:
+        if self.lead_id is None:
+            return
+        try:
+            self.store.add_note(self.lead_id, self.note.toPlainText(), by=self.user_id)
+        except ValueError as problem:
+            self.message.setText(str(problem))
+            return
+        self.note.clear()
+        self.show_lead(self.lead_id)
+        self.note_added.emit(self.lead_id)

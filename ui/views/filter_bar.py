@@ -1,0 +1,129 @@
+"""Search, filters and sort above the board; emits the board's query when it changes."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QWidget,
+)
+
+from workbench.sla import overdue_cutoff
+from workbench.store import BoardFilter, BoardSort, OwnerFilter, utcnow
+
+SEARCH_DELAY_MS = 150  # wait for a pause in typing before asking the database
+ANY = "Any"
+
+
+class FilterBar(QWidget):
+    changed = Signal()
+    """The user changed the search, a filter or the sort."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText("Search name, email, company, title, notes   ( / )")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(260)
+        self.me = QComboBox(self)
+        self.me.setToolTip("You: the rep whose leads 'Mine' shows and who writes notes")
+        self.owner = QComboBox(self)
+        for value, label in ((OwnerFilter.ALL, "All owners"), (OwnerFilter.MINE, "Mine"),
+                             (OwnerFilter.UNASSIGNED, "Unassigned")):
+            self.owner.addItem(label, value.value)
+        self.source = QComboBox(self)
+        self.campaign = QComboBox(self)
+        self.campaign.setMinimumContentsLength(14)
+        self.min_score = QSpinBox(self)
+        self.max_score = QSpinBox(self)
+        for box, special in ((self.min_score, "min"), (self.max_score, "max")):
+            box.setRange(-1000, 1000)
+            box.setSpecialValueText(special)  # shown at the lowest value: no bound
+            box.setValue(box.minimum())
+        self.overdue = QCheckBox("Overdue only", self)
+        self.sort = QComboBox(self)
+        for sort in BoardSort:
+            self.sort.addItem(f"Sort: {sort.label}", sort.value)
+        self.set_choices([], [], [])
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.addWidget(self.search, 2)
+        for label, widget in (("You", self.me), ("Owner", self.owner), ("Source", self.source),
+                              ("Campaign", self.campaign), ("Score", self.min_score)):
+            caption = QLabel(label, self)
+            caption.setBuddy(widget)
+            layout.addWidget(caption)
+            layout.addWidget(widget)
+        layout.addWidget(QLabel("–", self))
+        layout.addWidget(self.max_score)
+        layout.addWidget(self.overdue)
+        layout.addWidget(self.sort)
+
+        self._delay = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self._delay.timeout.connect(self.changed)
+        self.search.textChanged.connect(self._delay.start)
+        for box in (self.me, self.owner, self.source, self.campaign, self.sort):
+            box.currentIndexChanged.connect(self._delay.start)
+        for spin in (self.min_score, self.max_score):
+            spin.valueChanged.connect(self._delay.start)
+        self.overdue.toggled.connect(self._delay.start)
+
+    def set_choices(self, users, sources, campaigns) -> None:
+        """Fill the pickers, keeping what is chosen."""
+        for box, items in ((self.me, [(name, uid) for uid, name, _email, _role in users]),
+                           (self.source, [(ANY, None)] + [(s.replace("_", " "), s)
+                                                          for s in sources]),
+                           (self.campaign, [(ANY, None)] + [(c, c) for c in campaigns])):
+            chosen = box.currentData()
+            box.blockSignals(True)
+            box.clear()
+            for label, value in items:
+                box.addItem(label, value)
+            found = box.findData(chosen)
+            box.setCurrentIndex(found if found >= 0 else 0)
+            box.blockSignals(False)
+
+    def query(self) -> tuple[BoardFilter, BoardSort]:
+        board = BoardFilter(
+            owner=OwnerFilter(self.owner.currentData()), me=self.me.currentData(),
+            source=self.source.currentData(), campaign=self.campaign.currentData(),
+            min_score=None if self.min_score.value() == self.min_score.minimum()
+            else self.min_score.value(),
+            max_score=None if self.max_score.value() == self.max_score.minimum()
+            else self.max_score.value(),
+            overdue_before=overdue_cutoff(utcnow()) if self.overdue.isChecked() else None,
+            search=self.search.text(),
+        )
+        return board, BoardSort(self.sort.currentData())
+
+    def flush(self) -> None:
+        """Apply a pending change now (tests, and Enter in the search box)."""
+        if self._delay.isActive():
+            self._delay.stop()
+            self.changed.emit()
+
+    # -- state kept between runs ---------------------------------------------
+
+    def state(self) -> dict:
+        return {"me": self.me.currentData(), "owner": self.owner.currentData(),
+                "source": self.source.currentData(), "campaign": self.campaign.currentData(),
+                "min_score": self.min_score.value(), "max_score": self.max_score.value(),
+                "overdue": self.overdue.isChecked(), "sort": self.sort.currentData()}
+
+    def restore(self, state: dict) -> None:
+        for key, box in (("me", self.me), ("owner", self.owner), ("source", self.source),
+                         ("campaign", self.campaign), ("sort", self.sort)):
+            found = box.findData(state.get(key))
+            if found >= 0:
+                box.setCurrentIndex(found)
+        for key, spin in (("min_score", self.min_score), ("max_score", self.max_score)):
+            if isinstance(state.get(key), int):
+                spin.setValue(state[key])
+        self.overdue.setChecked(bool(state.get("overdue")))
+        self._delay.stop()  # the window applies the restored query itself
