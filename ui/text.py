@@ -55,4 +55,5 @@ def source_label(source: str | None) -> str:
 
 
 def plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
+    ending = "" if count == 1 else "es" if word.endswith(("s", "ch", "sh", "x")) else "s"
+    return f"{count:,} {word}{ending}"

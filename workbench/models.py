@@ -175,6 +175,8 @@ class Lead(Base):
         Index("ix_leads_stage_entered", "stage", "stage_entered_at", "id"),
         Index("ix_leads_stage_activity", "stage", "last_activity_at", "id"),
         Index("ix_leads_owner_stage", "owner_id", "stage"),
+        Index("ix_leads_source", "source"),
+        Index("ix_leads_campaign", "campaign"),
     )
 
 

@@ -12,7 +12,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, Integer, Table, func, select, text, tuple_
+from sqlalchemy import Engine, Table, func, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from workbench import db
@@ -234,11 +234,23 @@ _SORT_COLUMNS = {  # sort -> (column, descending)
     BoardSort.TIME_IN_STAGE: (Lead.stage_entered_at, False),
     BoardSort.LAST_ACTIVITY: (Lead.last_activity_at, True),
 }
-SEARCH_MATCH_LIMIT = 2000  # a search lists at most this many leads; refine to see others
+# A search lists at most this many leads (the window says so and asks for more letters):
+# enough to browse, and it keeps every keystroke quick at a million leads.
+SEARCH_MATCH_LIMIT = 500
 _SEARCH = text("SELECT rowid FROM lead_search WHERE lead_search MATCH :query LIMIT :limit")
+# Distinct values of an indexed column by jumping from one value to the next in the
+# index ("skip scan"): a few probes instead of reading a million rows.
+_DISTINCT_VALUES = """
+WITH RECURSIVE value(v) AS (
+    SELECT min({column}) FROM leads
+    UNION ALL
+    SELECT (SELECT min({column}) FROM leads WHERE {column} > value.v) FROM value
+    WHERE value.v IS NOT NULL)
+SELECT v FROM value WHERE v IS NOT NULL
+"""
 
 
-def _filter_clauses(board: BoardFilter) -> list:
+def _filter_clauses(board: BoardFilter, search_ids: list[int] | None) -> list:
     clauses = []
     if board.owner == OwnerFilter.MINE:
         clauses.append(Lead.owner_id == board.me)
@@ -255,10 +267,8 @@ def _filter_clauses(board: BoardFilter) -> list:
     if board.overdue_before is not None:
         clauses += [Lead.stage == Stage.MQL.value, Lead.first_touch_at.is_(None),
                     Lead.mql_at < board.overdue_before]
-    query = fts_query(board.search)
-    if query is not None:
-        clauses.append(Lead.id.in_(
-            _SEARCH.bindparams(query=query, limit=SEARCH_MATCH_LIMIT).columns(rowid=Integer)))
+    if search_ids is not None:
+        clauses.append(Lead.id.in_(search_ids))
     return clauses
 
 
@@ -271,6 +281,8 @@ class Store:
         # The copy written before this open upgraded the schema, if it did.
         self.backup = backup
         self._watch: sqlite3.Connection | None = None  # see data_version()
+        self._last_search: tuple[tuple, list[int]] = ((), [])  # see search_ids()
+        self._searched: tuple[tuple, list[CardRecord]] = ((), [])  # see _searched_cards()
 
     @classmethod
     def open(cls, path: Path | str, *, durable: bool = True) -> Store:
@@ -334,20 +346,36 @@ class Store:
     def board_page(self, stage: Stage, board: BoardFilter, sort: BoardSort = BoardSort.SCORE,
                    after: tuple | None = None, limit: int = 200) -> list[CardRecord]:
         """One window of a board column, keyset-paged: pass the last card's sort_key."""
+        stage = Stage(stage)
+        _key, descending = _SORT_COLUMNS[sort]
+        if fts_query(board.search) is not None:
+            # a search matches a bounded set of leads: all columns come from one read
+            cards = [c for c in self._searched_cards(board, sort) if c.stage == stage]
+            if after is not None:
+                cards = [c for c in cards
+                         if (c.sort_key(sort) < after if descending else c.sort_key(sort) > after)]
+            return cards[:limit]
+        query = self._card_query(board, None, sort).where(Lead.stage == stage.value).limit(limit)
+        if after is not None:
+            cursor = tuple_(_SORT_COLUMNS[sort][0], Lead.id)
+            query = query.where(cursor < tuple_(*after) if descending else cursor > tuple_(*after))
+        return self._read_cards(query)
+
+    @staticmethod
+    def _card_query(board: BoardFilter, search_ids: list[int] | None, sort: BoardSort):
         key, descending = _SORT_COLUMNS[sort]
         order = (key.desc(), Lead.id.desc()) if descending else (key.asc(), Lead.id.asc())
-        query = (
+        return (
             select(Lead.id, Lead.first_name, Lead.last_name, Lead.job_title, Company.name,
                    Lead.score, Lead.source, User.name, Lead.stage, Lead.stage_entered_at,
                    Lead.mql_at, Lead.first_touch_at, Lead.last_activity_at)
             .outerjoin(Company, Company.id == Lead.company_id)
             .outerjoin(User, User.id == Lead.owner_id)
-            .where(Lead.stage == Stage(stage).value, *_filter_clauses(board))
-            .order_by(*order).limit(limit)
+            .where(*_filter_clauses(board, search_ids))
+            .order_by(*order)
         )
-        if after is not None:
-            cursor = tuple_(key, Lead.id)
-            query = query.where(cursor < tuple_(*after) if descending else cursor > tuple_(*after))
+
+    def _read_cards(self, query) -> list[CardRecord]:
         with self.reading() as s:
             rows = s.execute(query).all()
         return [CardRecord(id=r[0], name=f"{r[1]} {r[2]}".strip(), job_title=r[3], company=r[4],
@@ -355,13 +383,49 @@ class Store:
                            stage_entered_at=r[9], mql_at=r[10], first_touch_at=r[11],
                            last_activity_at=r[12]) for r in rows]
 
+    def _searched_cards(self, board: BoardFilter, sort: BoardSort) -> list[CardRecord]:
+        """Every card a search (with the other filters) matches, cached per database state."""
+        key = (board, sort, self.data_version())
+        if self._searched[0] != key:
+            ids = self.search_ids(board.search) or []
+            self._searched = (key, self._read_cards(self._card_query(board, ids, sort)))
+        return self._searched[1]
+
     def column_summaries(self, board: BoardFilter) -> dict[Stage, ColumnSummary]:
         """Lead count and average score of every stage under the board's filter."""
-        query = (select(Lead.stage, func.count(), func.avg(Lead.score))
-                 .where(*_filter_clauses(board)).group_by(Lead.stage))
-        with self.reading() as s:
-            found = {stage: (n, avg) for stage, n, avg in s.execute(query)}
+        if fts_query(board.search) is not None:
+            found: dict[str, tuple[int, float | None]] = {}
+            for card in self._searched_cards(board, BoardSort.SCORE):
+                count, total = found.get(card.stage.value, (0, 0))
+                found[card.stage.value] = (count + 1, total + card.score)
+            found = {stage: (n, total / n) for stage, (n, total) in found.items()}
+        else:
+            query = (select(Lead.stage, func.count(), func.avg(Lead.score))
+                     .where(*_filter_clauses(board, None)).group_by(Lead.stage))
+            with self.reading() as s:
+                found = {stage: (n, avg) for stage, n, avg in s.execute(query)}
         return {stage: ColumnSummary(*found.get(stage.value, (0, None))) for stage in Stage}
+
+    def search_is_capped(self, search: str) -> bool:
+        """Whether the search matches more leads than it lists."""
+        ids = self.search_ids(search)
+        return ids is not None and len(ids) >= SEARCH_MATCH_LIMIT
+
+    def search_ids(self, search: str) -> list[int] | None:
+        """The leads a search matches (at most SEARCH_MATCH_LIMIT), None for no search.
+
+        One full-text query per search text and database state, shared by every column
+        of the board and its counts.
+        """
+        query = fts_query(search)
+        if query is None:
+            return None
+        key = (query, self.data_version())
+        if self._last_search[0] != key:
+            with self.reading() as s:
+                ids = list(s.scalars(_SEARCH, {"query": query, "limit": SEARCH_MATCH_LIMIT}))
+            self._last_search = (key, ids)
+        return self._last_search[1]
 
     def lead_detail(self, lead_id: int, activity_limit: int = 200) -> LeadDetail:
         with self.reading() as s:
@@ -398,13 +462,10 @@ class Store:
                 select(User.id, User.name, User.email, User.role).order_by(User.name))]
 
     def sources_and_campaigns(self) -> tuple[list[str], list[str]]:
+        """The distinct sources and campaigns, in order: a few index probes, not a scan."""
         with self.reading() as s:
-            sources = s.scalars(select(Lead.source).distinct().where(Lead.source.is_not(None))
-                                .order_by(Lead.source)).all()
-            campaigns = s.scalars(select(Lead.campaign).distinct()
-                                  .where(Lead.campaign.is_not(None))
-                                  .order_by(Lead.campaign)).all()
-        return list(sources), list(campaigns)
+            return tuple(list(s.scalars(text(_DISTINCT_VALUES.format(column=column))))
+                         for column in ("source", "campaign"))
 
     def data_version(self) -> int:
         """A number that changes whenever another connection or process commits."""

@@ -168,6 +168,16 @@ def test_search_narrows_every_column(window):
     assert column(window, Stage.MQL).model.rowCount() > 20
 
 
+def test_a_broad_search_says_it_lists_only_the_first_matches(window, monkeypatch):
+    monkeypatch.setattr("workbench.store.SEARCH_MATCH_LIMIT", 25)
+    window.filters.search.setText("sales")  # every sales title in the demo
+    window.filters.flush()
+    assert window.store.search_is_capped("sales")
+    assert window.lead_count.text() == "First 25 matches: type more to narrow the search"
+    window.clear_search()
+    assert window.lead_count.text() == "2,000 leads"
+
+
 def test_owner_filter_and_overdue_only(window):
     window.filters.owner.setCurrentIndex(window.filters.owner.findData("unassigned"))
     window.filters.flush()

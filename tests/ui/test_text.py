@@ -29,6 +29,7 @@ def test_initials_and_plural():
     assert initials("Cher") == "C"
     assert initials(None) == "" and initials("  ") == ""
     assert plural(1, "lead") == "1 lead" and plural(2000, "lead") == "2,000 leads"
+    assert plural(3, "match") == "3 matches" and plural(1, "match") == "1 match"
 
 
 def test_score_bands_cover_every_score():

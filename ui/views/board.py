@@ -127,6 +127,7 @@ class BoardView(QWidget):
         self.board = BoardFilter()
         self.sort = BoardSort.SCORE
         self.columns: dict[Stage, StageColumn] = {}
+        self.summaries: dict[Stage, ColumnSummary] = {}  # as last shown in the headers
         strip = QWidget(self)
         row = QHBoxLayout(strip)
         row.setContentsMargins(8, 8, 8, 8)
@@ -177,9 +178,9 @@ class BoardView(QWidget):
             self.select_lead(selected)
 
     def refresh_counts(self) -> None:
-        summaries = self.store.column_summaries(self.board)
+        self.summaries = self.store.column_summaries(self.board)
         for stage, column in self.columns.items():
-            column.show_summary(summaries[stage])
+            column.show_summary(self.summaries[stage])
 
     # -- selection and keyboard ----------------------------------------------
 

@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
         self.filters.set_choices(users, *store.sources_and_campaigns())
         self._restore_state()
         self.apply_filters()
+        self._refresh_overdue()
 
     # -- wiring --------------------------------------------------------------
 
@@ -119,7 +120,6 @@ class MainWindow(QMainWindow):
         self.filters.search.returnPressed.connect(self.filters.flush)
         self.board.lead_selected.connect(self.detail.show_lead)
         self.board.move_requested.connect(self.move_leads)
-        self.detail.note_added.connect(lambda _lead: self._refresh_status())
         QGuiApplication.instance().applicationStateChanged.connect(self._application_state)
 
     # -- queries -------------------------------------------------------------
@@ -128,7 +128,7 @@ class MainWindow(QMainWindow):
         board, sort = self.filters.query()
         self.detail.user_id = board.me
         self.board.set_query(board, sort)
-        self._refresh_status()
+        self._show_lead_count()
 
     def refresh(self) -> None:
         """Read everything again (F5, or another process changed the database)."""
@@ -136,16 +136,23 @@ class MainWindow(QMainWindow):
         self.filters.set_choices(self.store.users(), *self.store.sources_and_campaigns())
         self.board.refresh()
         self.detail.show_lead(self.detail.lead_id)
-        self._refresh_status()
+        self._show_lead_count()
+        self._refresh_overdue()
 
     def _application_state(self, state: Qt.ApplicationState) -> None:
         if state == Qt.ApplicationState.ApplicationActive and \
                 self.store.data_version() != self._seen_version:
             self.refresh()
 
-    def _refresh_status(self) -> None:
-        total = self.store.column_summaries(self.board.board)
-        self.lead_count.setText(plural(sum(s.count for s in total.values()), "lead"))
+    def _show_lead_count(self) -> None:
+        shown = sum(summary.count for summary in self.board.summaries.values())
+        capped = self.store.search_is_capped(self.board.board.search)
+        self.lead_count.setText(
+            f"First {plural(shown, 'match')}: type more to narrow the search" if capped
+            else plural(shown, "lead"))
+
+    def _refresh_overdue(self) -> None:
+        """The team's overdue MQLs, whatever the board's filter: read when data changes."""
         overdue = self.store.column_summaries(
             BoardFilter(overdue_before=overdue_cutoff(utcnow())))[Stage.MQL].count
         self.overdue_count.setText(f"{plural(overdue, 'overdue MQL')}  " if overdue else "")
@@ -220,7 +227,8 @@ class MainWindow(QMainWindow):
             self.board.columns[to_stage].model.reload()
         self.board.refresh_counts()
         self.detail.show_lead(self.detail.lead_id)
-        self._refresh_status()
+        self._show_lead_count()
+        self._refresh_overdue()
 
     # -- columns and state ---------------------------------------------------
 

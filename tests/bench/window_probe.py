@@ -1,0 +1,95 @@
+"""Run in its own process by bench_board.py: opens the window on a database and times
+what a rep waits for, each beside raw sqlite3 running the same statements the app ran."""
+
+import json
+import os
+import sqlite3
+import sys
+import time
+from pathlib import Path
+
+STARTED = time.perf_counter()
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+from sqlalchemy import event  # noqa: E402
+
+from ui.app import application  # noqa: E402
+from ui.views.main_window import MainWindow  # noqa: E402
+from workbench.stages import Stage  # noqa: E402
+from workbench.store import Store  # noqa: E402
+
+captured: list[tuple[str, tuple]] = []
+
+
+def capture(_conn, _cursor, statement, parameters, _context, _many):
+    if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+        captured.append((statement, tuple(parameters)))
+
+
+def resident_mb() -> float:
+    status = Path("/proc/self/status").read_text()
+    return int(status.split("VmRSS:")[1].split()[0]) / 1024
+
+
+def replay(path, statements) -> float:
+    """Raw sqlite3 running the same statements, best of three."""
+    with sqlite3.connect(path) as conn:
+        best = float("inf")
+        for _ in range(3):
+            started = time.perf_counter()
+            for sql, params in statements:
+                conn.execute(sql, params).fetchall()
+            best = min(best, time.perf_counter() - started)
+    return best
+
+
+def measure(path, action, repeat=1):
+    captured.clear()
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    statements = captured[: len(captured) // repeat]
+    return {"app": sorted(times)[len(times) // 2], "raw": replay(path, statements),
+            "statements": len(statements)}
+
+
+def main(path):
+    app = application()
+    store = Store.open(path)
+    event.listen(store.engine, "before_cursor_execute", capture)
+    window = MainWindow(store)
+    window.resize(1440, 900)
+    window.show()
+    app.processEvents()
+    window.grab()  # the board is painted
+    shown = time.perf_counter() - STARTED
+    startup_statements = list(captured)
+    rss_mb = resident_mb()
+    result = {"shown": {"app": shown, "raw": replay(path, startup_statements),
+                        "statements": len(startup_statements)}, "rss_mb": rss_mb}
+
+    lead_column = window.board.columns[Stage.MQL].model
+    result["next_window"] = measure(path, lead_column.fetchMore, repeat=10)
+
+    def keystroke(text):
+        def type_and_wait():
+            window.filters.search.setText(text)
+            window.filters.flush()
+        return type_and_wait
+
+    searches = {}
+    for text in ("m", "mu", "mül", "müller", "north", "northwind log", "zz"):
+        window.filters.search.setText("")
+        window.filters.flush()
+        searches[text] = measure(path, keystroke(text))
+    result["search"] = searches
+    result["rss_after_mb"] = resident_mb()
+    print(json.dumps(result))
+    window.close()
+    store.close()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
