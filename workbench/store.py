@@ -237,7 +237,9 @@ _SORT_COLUMNS = {  # sort -> (column, descending)
 # A search lists at most this many leads (the window says so and asks for more letters):
 # enough to browse, and it keeps every keystroke quick at a million leads.
 SEARCH_MATCH_LIMIT = 500
-_SEARCH = text("SELECT rowid FROM lead_search WHERE lead_search MATCH :query LIMIT :limit")
+# newest leads first when a search matches more than it lists
+_SEARCH = text("SELECT rowid FROM lead_search WHERE lead_search MATCH :query "
+               "ORDER BY rowid DESC LIMIT :limit")
 # Distinct values of an indexed column by jumping from one value to the next in the
 # index ("skip scan"): a few probes instead of reading a million rows.
 _DISTINCT_VALUES = """

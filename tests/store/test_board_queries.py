@@ -105,10 +105,20 @@ def test_a_note_is_an_activity_and_is_searchable(store):
 def test_search_matches_name_email_company_and_title_by_prefix(demo_store):
     card = demo_store.board_page(Stage.MQL, BoardFilter(), limit=1)[0]
     first, last = card.name.split(" ", 1)
-    for text in (first[:3], f"{first} {last[:2]}", card.company.split()[0][:4].upper()):
+    company_word = card.company.split()[0]
+    for text in (f"{first[:3]} {last[:3]}", f"{first} {last[:2]}",
+                 f"{company_word[:4].upper()} {last}", card.job_title.split()[-1] + " " + last):
         ids = {c.id for c in demo_store.board_page(Stage.MQL, BoardFilter(search=text),
                                                    limit=2000)}
         assert card.id in ids, text
+
+
+def test_a_broad_search_lists_the_newest_matches(demo_store, monkeypatch):
+    monkeypatch.setattr("workbench.store.SEARCH_MATCH_LIMIT", 10)
+    ids = demo_store.search_ids("sales")
+    assert len(ids) == 10 and ids == sorted(ids, reverse=True)
+    assert demo_store.search_is_capped("sales")
+    assert not demo_store.search_is_capped("no-such-person-xyz")
 
 
 @pytest.mark.parametrize("text", ODD_SEARCHES)
