@@ -33,7 +33,7 @@ STYLE = """
 
 
 def _when(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M")
+    return moment.strftime("%Y-%m-%d\u00a0%H:%M")  # one unbreakable piece
 
 
 def _row(label: str, value: str | None) -> str:
@@ -64,7 +64,7 @@ def lead_html(detail: LeadDetail, now: datetime) -> str:
                        f"{escape(lead.email)}</a>")
     if detail.phone:
         contact.append(f"<a href='tel:{quote(detail.phone.replace(' ', ''), safe='+')}'>"
-                       f"{escape(detail.phone)}</a>")
+                       f"{escape(detail.phone).replace(' ', '&nbsp;')}</a>")
     parts.append("<p>" + " &nbsp;·&nbsp; ".join(contact or ["No email or phone"]) + "</p>")
 
     parts.append("<h3>Person</h3><table>")
@@ -89,9 +89,10 @@ def lead_html(detail: LeadDetail, now: datetime) -> str:
         what = activity.kind.replace("_", " ")
         extra = activity.note or activity.url or ""
         by = f" — {activity.user_name}" if activity.user_name else ""
-        parts.append(f"<tr><td class='muted' nowrap>{_when(activity.occurred_at)}</td>"
-                     f"<td>{icon}</td><td>{escape(what + by)}<br>"
-                     f"<span class='muted'>{escape(extra)}</span></td></tr>")
+        parts.append(f"<tr><td>{icon}</td><td>{escape(what + by)} &nbsp;"
+                     f"<span class='muted'>{_when(activity.occurred_at)}</span>"
+                     + (f"<br><span class='muted'>{escape(extra)}</span>" if extra else "")
+                     + "</td></tr>")
     parts.append("</table>")
 
     parts.append("<h3>Stage history</h3><table>")
@@ -100,8 +101,10 @@ def lead_html(detail: LeadDetail, now: datetime) -> str:
                  else f"Created as {change.to_stage.label}")
         who = detail.user_names.get(change.user_id, "") if change.user_id else ""
         why = " · ".join(filter(None, (change.reason_code, change.note, who)))
-        parts.append(f"<tr><td class='muted' nowrap>{_when(change.changed_at)}</td>"
-                     f"<td>{escape(moved)}<br><span class='muted'>{escape(why)}</span></td></tr>")
+        parts.append(f"<tr><td>{escape(moved)} &nbsp;"
+                     f"<span class='muted'>{_when(change.changed_at)}</span>"
+                     + (f"<br><span class='muted'>{escape(why)}</span>" if why else "")
+                     + "</td></tr>")
     parts.append("</table>")
     return "".join(parts)
 
