@@ -19,6 +19,7 @@ class ActionId(StrEnum):
     COLUMN_RIGHT = "column_right"
     OPEN_DETAIL = "open_detail"
     FOCUS_BOARD = "focus_board"
+    RESCORE = "rescore"
     ABOUT = "about"
 
 
@@ -28,6 +29,7 @@ LABELS = {
     ActionId.NEXT_CARD: "&Next card", ActionId.PREVIOUS_CARD: "&Previous card",
     ActionId.COLUMN_LEFT: "Column &left", ActionId.COLUMN_RIGHT: "Column &right",
     ActionId.OPEN_DETAIL: "Open lead &details", ActionId.FOCUS_BOARD: "Back to the &board",
+    ActionId.RESCORE: "Re&score all leads…",
     ActionId.ABOUT: "&About",
 }
 # Single-letter keys act only while the board has the focus, so they never steal a

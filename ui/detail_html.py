@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from ui.text import duration, score_band, sla_text, source_label
 from workbench.models import ActivityKind
+from workbench.scoring import ScoreResult
 from workbench.sla import sla_state
 from workbench.stages import Stage
 from workbench.store import LeadDetail
@@ -40,7 +41,7 @@ def _row(label: str, value: str | None) -> str:
     return f"<tr><td class='muted'>{escape(label)}</td><td>{escape(value or '—')}</td></tr>"
 
 
-def lead_html(detail: LeadDetail, now: datetime) -> str:
+def lead_html(detail: LeadDetail, score: ScoreResult | None, now: datetime) -> str:
     lead = detail.lead
     company = detail.company
     _band, colour = score_band(lead.score)
@@ -78,10 +79,7 @@ def lead_html(detail: LeadDetail, now: datetime) -> str:
                   _row("Revenue", company.revenue_band), _row("Country", company.country)]
         parts.append("</table>")
 
-    parts.append("<h3>Score</h3><table>")
-    parts += [_row("Fit", str(detail.fit_score)), _row("Engagement", str(detail.engagement_score)),
-              _row("Total", str(lead.score))]
-    parts.append("</table>")
+    parts.append(_score_html(score) if score is not None else "")
 
     parts.append(f"<h3>Activity ({len(detail.activities)})</h3><table>")
     for activity in detail.activities:
@@ -108,3 +106,18 @@ def lead_html(detail: LeadDetail, now: datetime) -> str:
     parts.append("</table>")
     return "".join(parts)
 
+
+def _score_html(score: ScoreResult) -> str:
+    """Why the lead has its score: every rule that fired, with its points now."""
+    journey = score.buyer_stage or "no recent activity"
+    parts = [f"<h3>Why {score.total}?</h3>",
+             f"<p>Fit {score.fit} + engagement {score.engagement} &nbsp;·&nbsp; grade "
+             f"{escape(score.grade)} &nbsp;·&nbsp; buyer journey: {escape(journey)}</p><table>"]
+    for part in score.breakdown:
+        colour = "#1e8449" if part.points > 0 else "#c0392b"
+        parts.append(f"<tr><td style='color:{colour}' align='right'>{part.points:+d}</td>"
+                     f"<td>{escape(part.rule)}</td></tr>")
+    if not score.breakdown:
+        parts.append("<tr><td class='muted'>No rule applies to this lead yet.</td></tr>")
+    parts.append("</table>")
+    return "".join(parts)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from workbench import db, paths
 from workbench.stages import Stage
-from workbench.store import Store
+from workbench.store import NotFound, Store
 
 
 class UsageError(Exception):
@@ -54,6 +54,19 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--replace", action="store_true",
                       help="overwrite an existing demo database")
 
+    score = sub.add_parser("score", help="rescore every lead with the current criteria",
+                           description="Rescore every lead with the team's current criteria. "
+                                       "Leads whose score reaches the MQL threshold become MQLs.")
+    _db_option(score, top_level=False)
+    score.add_argument("--json", action="store_true", help="print JSON")
+
+    lead = sub.add_parser("lead", help="look at one lead")
+    lead_sub = lead.add_subparsers(dest="lead_command", metavar="COMMAND", required=True)
+    show = lead_sub.add_parser("show", help="a lead, its score explained, its history")
+    _db_option(show, top_level=False)
+    show.add_argument("lead_id", type=int, metavar="ID")
+    show.add_argument("--json", action="store_true", help="print JSON")
+
     stats = sub.add_parser("stats", help="count leads by stage and source")
     _db_option(stats, top_level=False)
     stats.add_argument("--json", action="store_true", help="print JSON")
@@ -68,8 +81,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_demo(args)
         if args.command == "stats":
             return cmd_stats(args)
+        if args.command == "score":
+            return cmd_score(args)
+        if args.command == "lead":
+            return cmd_lead_show(args)
         return cmd_window(args)
-    except (db.DatabaseError, UsageError, ValueError) as error:
+    except (db.DatabaseError, UsageError, ValueError, NotFound) as error:
         print(f"workbench: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -96,11 +113,69 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_stats(args: argparse.Namespace) -> int:
+def _existing_db(args: argparse.Namespace) -> Path:
     path = _db_path(args, paths.default_db_path())
     if not path.exists():
         raise UsageError(f"There is no database at {path}. Create one with "
                          f"'workbench demo --db {path}' or pass another --db.")
+    return path
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from workbench import scoring
+
+    started = time.perf_counter()
+    with Store.open(_existing_db(args)) as store:
+        criteria = store.current_criteria()
+        report = scoring.rescore(store, criteria)
+    elapsed = time.perf_counter() - started
+    if args.json:
+        print(json.dumps({"leads": report.leads, "changed": report.changed,
+                          "promoted_to_mql": report.promoted, "criteria_version":
+                          criteria.version, "seconds": round(elapsed, 2)}, indent=2))
+    else:
+        print(f"Scored {report.leads:,} leads in {elapsed:.1f} s: {report.changed:,} scores "
+              f"changed, {report.promoted:,} leads reached the MQL threshold "
+              f"({criteria.mql_threshold}) and became MQLs.")
+    return 0
+
+
+def cmd_lead_show(args: argparse.Namespace) -> int:
+    from workbench import scoring
+
+    with Store.open(_existing_db(args)) as store:
+        detail = store.lead_detail(args.lead_id)
+        result = scoring.explain(store, store.current_criteria(), args.lead_id)
+    lead = detail.lead
+    if args.json:
+        print(json.dumps({
+            "id": lead.id, "name": lead.name, "email": lead.email, "job_title": lead.job_title,
+            "company": detail.company.name if detail.company else None,
+            "stage": lead.stage.value, "owner": detail.owner_name, "source": lead.source,
+            "campaign": lead.campaign, "score": result.to_json(),
+            "history": [{"from": c.from_stage and c.from_stage.value, "to": c.to_stage.value,
+                         "at": c.changed_at.isoformat(), "reason": c.reason_code,
+                         "note": c.note} for c in reversed(detail.history)],
+        }, indent=2))
+        return 0
+    print(f"{lead.name} (#{lead.id}), {lead.job_title or 'no title'}"
+          f"{' at ' + detail.company.name if detail.company else ''}")
+    print(f"{lead.stage.label}, owner {detail.owner_name or 'unassigned'}, "
+          f"source {lead.source or 'unknown'}")
+    print(f"\nScore {result.total} (fit {result.fit} + engagement {result.engagement}), "
+          f"grade {result.grade}, buyer journey: {result.buyer_stage or 'no recent activity'}")
+    for part in result.breakdown:
+        print(f"  {part.points:+4d}  {part.rule}")
+    print("\nStage history")
+    for change in reversed(detail.history):
+        moved = f"{change.from_stage.label} -> " if change.from_stage else "created as "
+        print(f"  {change.changed_at:%Y-%m-%d %H:%M}  {moved}{change.to_stage.label}"
+              f"{'  (' + change.reason_code + ')' if change.reason_code else ''}")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    path = _existing_db(args)
     with Store.open(path) as store:
         stats = store.stats()
     if args.json:

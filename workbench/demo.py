@@ -679,10 +679,13 @@ def parse_as_of(text: str) -> datetime:
 
 
 def create_database(path: Path, *, leads: int = 2000, seed: int = 7,
-                    as_of: datetime | None = None, replace: bool = False,
+                    as_of: datetime | None = None, replace: bool = False, score: bool = True,
                     progress: Callable[[str], None] | None = None) -> DemoResult:
     """Generate the demo into a new file beside `path` and move it into place when complete,
-    so an interrupted run leaves no half-written database behind."""
+    so an interrupted run leaves no half-written database behind.
+
+    With score, the leads are scored with the default criteria as of the demo's 'now'
+    (no promotions: the demo's history already says who became an MQL)."""
     # inspect_file also refuses a file of another program, whatever --replace says
     if db.inspect_file(path) is not None and not replace:
         with Store.open(path) as existing:
@@ -696,6 +699,13 @@ def create_database(path: Path, *, leads: int = 2000, seed: int = 7,
     try:
         with Store.open(partial, durable=False) as store:
             result = generate(store, leads=leads, seed=seed, as_of=as_of, progress=progress)
+            if score:
+                if progress:
+                    progress("scoring")
+                from workbench import scoring
+
+                scoring.rescore(store, store.current_criteria(),
+                                now=as_of or default_as_of(), promote=False)
         with partial.open("rb+") as built:  # written without syncs: sync once, then publish
             os.fsync(built.fileno())
         _remove_database_files(path)

@@ -167,6 +167,8 @@ class Lead(Base):
     first_touch_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Creation counts as activity, so this is always set (the board pages by it).
     last_activity_at: Mapped[datetime | None] = mapped_column(DateTime)
+    grade: Mapped[str | None] = mapped_column(String(2))  # fit A-D, engagement 1-4: "B2"
+    buyer_stage: Mapped[str | None] = mapped_column(String(12))  # awareness ... intent
 
     __table_args__ = (
         # The board reads each stage column by score, keyset-paged on (score, id);
@@ -245,3 +247,15 @@ class Reason(Base):
     kind: Mapped[str] = mapped_column(String(12), primary_key=True)
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
     label: Mapped[str] = mapped_column(String(200))
+
+
+class CriteriaVersion(Base):
+    """One version of the team's shared criteria (scoring rules, thresholds) as JSON."""
+
+    __tablename__ = "criteria_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -12,15 +13,18 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Engine, Table, func, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from workbench import db
+from workbench.criteria import DEFAULT_CRITERIA, Criteria
 from workbench.models import (
     SLA_TOUCHES,
     Activity,
     ActivityKind,
     Company,
+    CriteriaVersion,
     Lead,
     Reason,
     StageChange,
@@ -143,6 +147,8 @@ class CardRecord:
     mql_at: datetime | None
     first_touch_at: datetime | None
     last_activity_at: datetime | None
+    grade: str | None
+    buyer_stage: str | None
 
     def sort_key(self, sort: BoardSort) -> tuple:
         """The keyset cursor of this card in a column sorted by `sort`."""
@@ -193,6 +199,25 @@ class LeadDetail:
     activities: list[ActivityRecord]
     history: list[StageChangeRecord]
     user_names: dict[int, str]
+
+
+@dataclass(frozen=True)
+class ScoringChunk:
+    """A chunk of leads as arrays, with their activities mapped to rule and journey-step
+    indexes (-1: none) and their age in days at the scoring moment."""
+
+    lead_ids: np.ndarray
+    fit_mask: np.ndarray  # bit j set when fit condition j holds for the lead
+    stage: np.ndarray
+    fit: np.ndarray
+    engagement: np.ndarray
+    score: np.ndarray
+    grade: np.ndarray
+    buyer_stage: np.ndarray
+    activity_lead: np.ndarray  # position of the activity's lead in lead_ids
+    activity_rule: np.ndarray
+    activity_step: np.ndarray
+    activity_age: np.ndarray
 
 
 def _lead_record(lead: Lead) -> LeadRecord:
@@ -272,6 +297,57 @@ def _filter_clauses(board: BoardFilter, search_ids: list[int] | None) -> list:
     if search_ids is not None:
         clauses.append(Lead.id.in_(search_ids))
     return clauses
+
+
+SCORING_CHUNK = 100_000  # leads per read when rescoring
+SCORE_INDEX = "ix_leads_stage_score"
+REBUILD_SCORE_INDEX_FROM = 50_000  # changed scores from which the index is built anew
+# SQL for each lead field a fit condition can test
+_FIT_FIELD_SQL = {
+    "seniority": "l.seniority", "job_title": "l.job_title", "source": "l.source",
+    "employee_band": "c.employee_band", "revenue_band": "c.revenue_band",
+    "industry": "c.industry", "country": "c.country",
+    "email_domain": "lower(substr(l.email, instr(l.email, '@') + 1))",
+}
+
+
+def _fit_mask(conditions: Sequence[tuple[str, str, Sequence[str]]]) -> tuple[str, list]:
+    """An integer whose bit j is set when condition j (field, match, values) holds."""
+    if not conditions:
+        return "0", []
+    terms, params = [], []
+    for bit, (field, match, values) in enumerate(conditions):
+        column = _FIT_FIELD_SQL[field]
+        if match == "equals":
+            test = f"{column} IN ({','.join('?' * len(values))})"
+            params += list(values)
+        else:
+            pattern = "instr(lower({c}), ?) > 0" if match == "contains" else \
+                "lower({c}) LIKE '%' || ?"
+            test = "(" + " OR ".join(pattern.format(c=column) for _ in values) + ")"
+            params += [v.lower() for v in values]
+        terms.append(f"(CASE WHEN {test} THEN {1 << bit} ELSE 0 END)")
+    return " + ".join(terms), params
+
+
+def _pattern_case(patterns: Sequence[tuple[str, str | None]]) -> tuple[str, list]:
+    """A CASE giving the index of the first (kind, page kind) pattern an activity matches."""
+    if not patterns:
+        return "-1", []
+    whens, params = [], []
+    for i, (kind, page_kind) in enumerate(patterns):
+        if page_kind is None:
+            whens.append(f"WHEN a.kind = ? THEN {i}")
+            params.append(kind)
+        else:
+            whens.append(f"WHEN a.kind = ? AND a.page_kind = ? THEN {i}")
+            params += [kind, page_kind]
+    return f"CASE {' '.join(whens)} ELSE -1 END", params
+
+
+def _sql_time(moment: datetime) -> str:
+    """A time as SQLAlchemy stores it on SQLite, for statements written by hand."""
+    return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 class Store:
@@ -370,7 +446,8 @@ class Store:
         return (
             select(Lead.id, Lead.first_name, Lead.last_name, Lead.job_title, Company.name,
                    Lead.score, Lead.source, User.name, Lead.stage, Lead.stage_entered_at,
-                   Lead.mql_at, Lead.first_touch_at, Lead.last_activity_at)
+                   Lead.mql_at, Lead.first_touch_at, Lead.last_activity_at, Lead.grade,
+                   Lead.buyer_stage)
             .outerjoin(Company, Company.id == Lead.company_id)
             .outerjoin(User, User.id == Lead.owner_id)
             .where(*_filter_clauses(board, search_ids))
@@ -383,7 +460,8 @@ class Store:
         return [CardRecord(id=r[0], name=f"{r[1]} {r[2]}".strip(), job_title=r[3], company=r[4],
                            score=r[5], source=r[6], owner_name=r[7], stage=Stage(r[8]),
                            stage_entered_at=r[9], mql_at=r[10], first_touch_at=r[11],
-                           last_activity_at=r[12]) for r in rows]
+                           last_activity_at=r[12], grade=r[13], buyer_stage=r[14])
+                for r in rows]
 
     def _searched_cards(self, board: BoardFilter, sort: BoardSort) -> list[CardRecord]:
         """Every card a search (with the other filters) matches, cached per database state."""
@@ -475,6 +553,131 @@ class Store:
             self._watch = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
                                           check_same_thread=False)
         return self._watch.execute("PRAGMA data_version").fetchone()[0]
+
+    def count_leads(self) -> int:
+        with self.reading() as s:
+            return s.scalar(select(func.count()).select_from(Lead))
+
+    # -- scoring -------------------------------------------------------------
+
+    def scoring_chunks(self, fit_conditions: Sequence[tuple[str, str, Sequence[str]]],
+                       rule_patterns: Sequence[tuple[str, str | None]],
+                       step_patterns: Sequence[tuple[str, str | None]], now: datetime,
+                       lead_ids: Iterable[int] | None = None,
+                       chunk_size: int = SCORING_CHUNK) -> Iterator[ScoringChunk]:
+        """Leads in id order, chunk by chunk, with what scoring needs of them.
+
+        Fit conditions (field, match, values) are tested in SQL and come back as one bit
+        mask per lead; activities are matched to the patterns in SQL (the first pattern
+        that matches wins; a page kind of None matches any page). Only numbers cross
+        into Python."""
+        mask_sql, mask_params = _fit_mask(fit_conditions)
+        rule_case, rule_params = _pattern_case(rule_patterns)
+        step_case, step_params = _pattern_case(step_patterns)
+        now_jd = (now - datetime(1970, 1, 1)).total_seconds() / 86400 + 2440587.5
+        wanted = sorted(set(lead_ids)) if lead_ids is not None else None
+        after = 0
+        with self.engine.connect() as conn:
+            raw = conn.connection.driver_connection
+            while True:
+                if wanted is None:
+                    where, params = "l.id > ? ORDER BY l.id LIMIT ?", [after, chunk_size]
+                    span = "a.lead_id BETWEEN ? AND ?"
+                else:
+                    batch, wanted = wanted[:chunk_size], wanted[chunk_size:]
+                    if not batch:
+                        return
+                    marks = ",".join("?" * len(batch))
+                    where, params = f"l.id IN ({marks}) ORDER BY l.id", batch
+                    span = f"a.lead_id IN ({marks})"
+                leads = raw.execute(
+                    f"SELECT l.id, {mask_sql}, l.stage, l.fit_score, l.engagement_score, "
+                    "l.score, l.grade, l.buyer_stage FROM leads l "
+                    f"LEFT JOIN companies c ON c.id = l.company_id WHERE {where}",
+                    [*mask_params, *params]).fetchall()
+                if not leads:
+                    return
+                columns = list(zip(*leads, strict=True))
+                ids = np.array(columns[0], dtype=np.int64)
+                span_params = [int(ids[0]), int(ids[-1])] if wanted is None else batch
+                activity = raw.execute(
+                    f"SELECT a.lead_id, {rule_case}, {step_case}, ? - julianday(a.occurred_at) "
+                    f"FROM activities a WHERE {span}",
+                    [*rule_params, *step_params, now_jd, *span_params]).fetchall()
+                acts = (np.array(activity, dtype=float).reshape(-1, 4) if activity
+                        else np.zeros((0, 4)))
+                yield ScoringChunk(
+                    lead_ids=ids, fit_mask=np.array(columns[1], dtype=np.int64),
+                    stage=np.array(columns[2], dtype=object),
+                    fit=np.array(columns[3], dtype=np.int64),
+                    engagement=np.array(columns[4], dtype=np.int64),
+                    score=np.array(columns[5], dtype=np.int64),
+                    grade=np.array(columns[6], dtype=object),
+                    buyer_stage=np.array(columns[7], dtype=object),
+                    activity_lead=np.searchsorted(ids, acts[:, 0].astype(np.int64)),
+                    activity_rule=acts[:, 1].astype(np.int64),
+                    activity_step=acts[:, 2].astype(np.int64),
+                    activity_age=acts[:, 3],
+                )
+                after = int(ids[-1])
+
+    def write_scores(self, changes: Sequence[tuple], promote_ids: Sequence[int],
+                     threshold: int, at: datetime) -> None:
+        """Store (fit, engagement, score, grade, buyer_stage, id) rows and move the leads in
+        promote_ids from lead to MQL with the StageChange that says why: one transaction.
+
+        The rows travel as one JSON array; many of them are written with the board's score
+        index dropped and built again once, much faster than moving each entry."""
+        with db.write_connection(self.engine) as conn:
+            raw = conn.connection.driver_connection
+            rebuild = len(changes) >= REBUILD_SCORE_INDEX_FROM
+            if rebuild:
+                index_sql = raw.execute("SELECT sql FROM sqlite_master WHERE name = ?",
+                                        (SCORE_INDEX,)).fetchone()[0]
+                raw.execute(f"DROP INDEX {SCORE_INDEX}")
+            raw.execute(
+                "UPDATE leads SET fit_score = j.value ->> 0, engagement_score = j.value ->> 1, "
+                "score = j.value ->> 2, grade = j.value ->> 3, buyer_stage = j.value ->> 4 "
+                "FROM json_each(?) j WHERE leads.id = j.value ->> 5", (json.dumps(changes),))
+            if rebuild:
+                raw.execute(index_sql)
+            if promote_ids:
+                check_transition(Stage.LEAD, Stage.MQL)
+                stamp = _sql_time(at)
+                ids = json.dumps(list(promote_ids))
+                raw.execute(
+                    "INSERT INTO stage_changes (lead_id, from_stage, to_stage, changed_at, "
+                    "reason_code, note) SELECT id, 'lead', 'mql', ?, 'score_threshold', "
+                    "'Score ' || score || ' reached the MQL threshold of ' || ? FROM leads "
+                    "WHERE stage = 'lead' AND id IN (SELECT value FROM json_each(?)) ORDER BY id",
+                    [stamp, threshold, ids])
+                raw.execute(
+                    "UPDATE leads SET stage = 'mql', stage_entered_at = ?, mql_at = ?, "
+                    "first_touch_at = NULL, updated_at = ? "
+                    "WHERE stage = 'lead' AND id IN (SELECT value FROM json_each(?))",
+                    [stamp, stamp, stamp, ids])
+
+    # -- criteria ------------------------------------------------------------
+
+    def current_criteria(self) -> Criteria:
+        """The newest saved criteria, or the built-in default before any is saved."""
+        with self.reading() as s:
+            row = s.execute(select(CriteriaVersion.id, CriteriaVersion.body)
+                            .order_by(CriteriaVersion.id.desc()).limit(1)).first()
+        if row is None:
+            return DEFAULT_CRITERIA
+        return Criteria.from_dict(json.loads(row.body), version=row.id)
+
+    def save_criteria(self, criteria: Criteria, *, author: int | None = None,
+                      note: str | None = None) -> Criteria:
+        """Save as a new version (never changing an old one); returns it with its number."""
+        criteria.validate()
+        with self.writing() as s:
+            saved = CriteriaVersion(created_at=utcnow(), author_id=author, note=note,
+                                    body=json.dumps(criteria.to_dict(), indent=1))
+            s.add(saved)
+            s.flush()
+            return Criteria.from_dict(criteria.to_dict(), version=saved.id)
 
     def reasons(self, kind: str) -> list[tuple[str, str]]:
         with self.reading() as s:

@@ -9,12 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-PROBE = Path(__file__).with_name("window_probe.py")
+ROOT = Path(__file__).parents[2]
 
 
 def test_board_at_a_million_leads(million_db):
-    result = subprocess.run([sys.executable, str(PROBE), str(million_db)], capture_output=True,
-                            text=True, timeout=600, cwd=Path(__file__).parents[2])
+    result = subprocess.run([sys.executable, "-m", "tests.bench.window_probe", str(million_db)],
+                            capture_output=True, text=True, timeout=600, cwd=ROOT)
     assert result.returncode == 0, result.stderr[-3000:]
     figures = json.loads(result.stdout.strip().splitlines()[-1])
 

@@ -51,6 +51,11 @@ class CardDelegate(QStyledItemDelegate):
         line = QFontMetrics(base).height() + 3
 
         badge = self._score_badge(painter, inner, card.score, small)
+        if card.grade:
+            width = QFontMetrics(small).horizontalAdvance(card.grade) + 4
+            badge = QRect(badge.left() - width - 4, badge.top(), width, badge.height())
+            self._text(painter, badge, card.grade, small, COLOURS["muted"],
+                       Qt.AlignmentFlag.AlignRight)
         # Every string from data goes through drawText, which never interprets markup.
         self._text(painter, QRect(inner.left(), inner.top(), badge.left() - inner.left() - 6,
                                   line), card.name, bold, COLOURS["text"])
@@ -70,7 +75,8 @@ class CardDelegate(QStyledItemDelegate):
             self._text(painter, QRect(right, bottom.top(), width, line), sla, small,
                        COLOURS[colour], Qt.AlignmentFlag.AlignRight)
             right -= 8
-        facts = f"{source_label(card.source)}  ·  {duration(now - card.stage_entered_at)}"
+        facts = "  ·  ".join(filter(None, (card.buyer_stage, source_label(card.source),
+                                          duration(now - card.stage_entered_at))))
         self._text(painter, QRect(bottom.left(), bottom.top(), right - bottom.left(), line),
                    facts, small, COLOURS["muted"])
         painter.restore()

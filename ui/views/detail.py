@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.detail_html import lead_html
+from workbench import scoring
 from workbench.store import NotFound, Store, utcnow
 
 EMPTY_TEXT = "Select a lead on the board to see it here."
@@ -29,6 +30,7 @@ class LeadDetailPane(QWidget):
         self.store = store
         self.lead_id: int | None = None
         self.user_id: int | None = None  # who writes notes
+        self.criteria = store.current_criteria()  # what scores are explained with
         self.document = QTextBrowser(self)
         self.document.setOpenExternalLinks(True)  # mailto: and tel: go to the system
         self.document.setPlaceholderText(EMPTY_TEXT)
@@ -63,13 +65,14 @@ class LeadDetailPane(QWidget):
             return
         try:
             detail = self.store.lead_detail(lead_id)
+            score = scoring.explain(self.store, self.criteria, lead_id)
         except NotFound:
             self.lead_id = None
             self.document.clear()
             return
         # keep the reader's place when the same lead is shown again after a change
         position = self.document.verticalScrollBar().value()
-        self.document.setHtml(lead_html(detail, utcnow()))
+        self.document.setHtml(lead_html(detail, score, utcnow()))
         self.document.verticalScrollBar().setValue(position)
 
     def focus_document(self) -> None:

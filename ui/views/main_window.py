@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QProgressDialog,
     QSplitter,
     QToolBar,
 )
@@ -18,6 +19,8 @@ from ui.text import plural
 from ui.views.board import BOARD_ORDER, BoardView
 from ui.views.detail import LeadDetailPane
 from ui.views.filter_bar import FilterBar
+from ui.workers import RescoreWorker
+from ui.workers import start as start_worker
 from workbench import paths
 from workbench.sla import overdue_cutoff
 from workbench.stages import REASON_KIND, Stage, StageTransitionError
@@ -92,6 +95,7 @@ class MainWindow(QMainWindow):
         menu.addActions([a[ActionId.NEXT_CARD], a[ActionId.PREVIOUS_CARD],
                          a[ActionId.COLUMN_LEFT], a[ActionId.COLUMN_RIGHT]])
         self.lead_menu = self.menuBar().addMenu("&Lead")
+        self.lead_menu.addAction(a[ActionId.RESCORE])
         self.move_menu = self.lead_menu.addMenu("&Move to")
         for stage in BOARD_ORDER:
             self.move_menu.addAction(stage.label).triggered.connect(
@@ -116,6 +120,7 @@ class MainWindow(QMainWindow):
         a[ActionId.COLUMN_LEFT].triggered.connect(lambda: self._step_column(-1))
         a[ActionId.COLUMN_RIGHT].triggered.connect(lambda: self._step_column(1))
         a[ActionId.ABOUT].triggered.connect(self._about)
+        a[ActionId.RESCORE].triggered.connect(self.rescore_all)
         self.filters.changed.connect(self.apply_filters)
         self.filters.search.returnPressed.connect(self.filters.flush)
         self.board.lead_selected.connect(self.detail.show_lead)
@@ -134,6 +139,7 @@ class MainWindow(QMainWindow):
         """Read everything again (F5, or another process changed the database)."""
         self._seen_version = self.store.data_version()
         self.filters.set_choices(self.store.users(), *self.store.sources_and_campaigns())
+        self.detail.criteria = self.store.current_criteria()
         self.board.refresh()
         self.detail.show_lead(self.detail.lead_id)
         self._show_lead_count()
@@ -229,6 +235,42 @@ class MainWindow(QMainWindow):
         self.detail.show_lead(self.detail.lead_id)
         self._show_lead_count()
         self._refresh_overdue()
+
+    # -- long work -----------------------------------------------------------
+
+    def rescore_all(self) -> None:
+        """Rescore every lead on a worker thread, with a progress dialog and Cancel."""
+        action = self.actions_by_id[ActionId.RESCORE]
+        action.setEnabled(False)
+        dialog = QProgressDialog("Scoring leads…", "Cancel", 0, 100, self)
+        dialog.setWindowTitle("Rescore all leads")
+        dialog.setMinimumDuration(0)
+        dialog.setValue(0)
+        self.rescore_worker = worker = RescoreWorker(self.store)
+        worker.progressed.connect(lambda done, total: dialog.setValue(
+            min(99, done * 100 // max(total, 1))))
+        dialog.canceled.connect(worker.cancel)
+
+        def finished(report) -> None:
+            dialog.reset()
+            action.setEnabled(True)
+            if not report.finished:
+                self.statusBar().showMessage("Rescoring cancelled: no score was changed.",
+                                             STATUS_MESSAGE_MS)
+                return
+            self.refresh()
+            self.statusBar().showMessage(
+                f"Scored {plural(report.leads, 'lead')}: {report.changed:,} changed, "
+                f"{report.promoted:,} reached the MQL threshold.", STATUS_MESSAGE_MS)
+
+        def failed(message: str) -> None:
+            dialog.reset()
+            action.setEnabled(True)
+            QMessageBox.warning(self, "Rescoring failed", message)
+
+        worker.finished.connect(finished)
+        worker.failed.connect(failed)
+        self.rescore_thread = start_worker(worker, self)
 
     # -- columns and state ---------------------------------------------------
 

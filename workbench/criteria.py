@@ -1,0 +1,194 @@
+"""The team's written definition of a good lead: scoring rules, MQL threshold, buyer journey.
+
+Sales and marketing share one definition; every change is a new version in the database
+(see Store.save_criteria). This module holds the shape, the defaults and the validation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+# Lead fields a fit rule can test. email_domain is the part after the '@'.
+FIT_FIELDS = ("seniority", "job_title", "employee_band", "revenue_band", "industry", "country",
+              "email_domain", "source")
+JOURNEY_STAGES = ("awareness", "interest", "evaluation", "intent")
+MAX_FIT_RULES = 62  # each is one bit of a 64-bit integer when scored
+
+
+@dataclass(frozen=True)
+class FitRule:
+    """Points when a lead field matches: equals one of `values`, or with `contains`,
+    includes one of them (case-insensitive); `ends_with` tests the end of the value."""
+
+    label: str
+    field: str
+    values: tuple[str, ...]
+    points: int
+    match: str = "equals"  # equals | contains | ends_with
+
+
+@dataclass(frozen=True)
+class EngagementRule:
+    """Points for each activity of `kind` (on a page of `page_kind`, if given), halved every
+    half-life of age, summed over repeats and capped at `cap` (absolute value) if given."""
+
+    label: str
+    kind: str
+    points: float
+    page_kind: str | None = None
+    cap: float | None = None
+
+
+@dataclass(frozen=True)
+class JourneyStep:
+    """Activities that place a lead at a buyer-journey stage, once seen `min_count` times."""
+
+    stage: str
+    kind: str
+    page_kind: str | None = None
+    min_count: int = 1
+
+
+@dataclass(frozen=True)
+class Criteria:
+    version: int = 0  # 0: the built-in default, never saved
+    mql_threshold: int = 55
+    sla_hours: float = 24
+    half_life_days: float = 30
+    journey_window_days: float = 90
+    # grade: fit letter A-D by the first threshold the fit score reaches; engagement 1-4 alike
+    fit_grades: tuple[int, ...] = (40, 25, 10)
+    engagement_grades: tuple[int, ...] = (40, 20, 8)
+    fit_rules: tuple[FitRule, ...] = field(default_factory=tuple)
+    engagement_rules: tuple[EngagementRule, ...] = field(default_factory=tuple)
+    journey: tuple[JourneyStep, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("version")
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], version: int = 0) -> Criteria:
+        """Build and validate; a problem raises ValueError naming the rule and the field."""
+        known = {f for f in cls.__dataclass_fields__ if f != "version"}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"Unknown criteria setting: {', '.join(sorted(unknown))}.")
+        try:
+            criteria = cls(
+                version=version,
+                **{k: data[k] for k in ("mql_threshold", "sla_hours", "half_life_days",
+                                        "journey_window_days") if k in data},
+                fit_grades=tuple(data.get("fit_grades", cls.fit_grades)),
+                engagement_grades=tuple(data.get("engagement_grades", cls.engagement_grades)),
+                fit_rules=tuple(FitRule(**{**r, "values": tuple(r["values"])})
+                                for r in data.get("fit_rules", ())),
+                engagement_rules=tuple(EngagementRule(**r)
+                                       for r in data.get("engagement_rules", ())),
+                journey=tuple(JourneyStep(**s) for s in data.get("journey", ())),
+            )
+        except (TypeError, KeyError) as problem:
+            raise ValueError(f"A rule is incomplete or has an unknown field: {problem}.") from None
+        criteria.validate()
+        return criteria
+
+    def validate(self) -> None:
+        if self.half_life_days <= 0:
+            raise ValueError("half_life_days must be more than 0.")
+        if self.sla_hours <= 0:
+            raise ValueError("sla_hours must be more than 0.")
+        for name in ("fit_grades", "engagement_grades"):
+            grades = getattr(self, name)
+            if len(grades) != 3 or list(grades) != sorted(grades, reverse=True):
+                raise ValueError(f"{name} must be three thresholds, highest first.")
+        if len(self.fit_rules) > MAX_FIT_RULES:
+            raise ValueError(f"At most {MAX_FIT_RULES} fit rules; merge some of them.")
+        for rule in self.fit_rules:
+            if rule.field not in FIT_FIELDS:
+                raise ValueError(f"Fit rule '{rule.label}': unknown field '{rule.field}' "
+                                 f"(one of {', '.join(FIT_FIELDS)}).")
+            if rule.match not in ("equals", "contains", "ends_with"):
+                raise ValueError(f"Fit rule '{rule.label}': match must be equals, contains or "
+                                 "ends_with.")
+            if not rule.values:
+                raise ValueError(f"Fit rule '{rule.label}' has no values.")
+        for rule in self.engagement_rules:
+            if rule.cap is not None and rule.cap <= 0:
+                raise ValueError(f"Engagement rule '{rule.label}': cap must be more than 0.")
+        for step in self.journey:
+            if step.stage not in JOURNEY_STAGES:
+                raise ValueError(f"Journey step for '{step.kind}': unknown stage '{step.stage}'.")
+        labels = [r.label for r in (*self.fit_rules, *self.engagement_rules)]
+        if len(labels) != len(set(labels)):
+            raise ValueError("Two rules have the same label; each must say what it is.")
+
+    def fit_grade(self, fit: int) -> str:
+        return next((g for g, t in zip("ABC", self.fit_grades, strict=True) if fit >= t), "D")
+
+    def engagement_grade(self, engagement: int) -> str:
+        return next((g for g, t in zip("123", self.engagement_grades, strict=True)
+                     if engagement >= t), "4")
+
+    def with_changes(self, **changes: Any) -> Criteria:
+        changed = replace(self, **changes)
+        changed.validate()
+        return changed
+
+
+_F, _E, _J = FitRule, EngagementRule, JourneyStep
+FREE_MAIL_DOMAINS = ("gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "yahoo.com",
+                     "gmx.de", "web.de", "icloud.com", "aol.com", "proton.me")
+
+DEFAULT_CRITERIA = Criteria(
+    fit_rules=(
+        _F("Executive (C-level or VP)", "seniority", ("c_level", "vp"), 20),
+        _F("Director or head of a team", "seniority", ("director",), 15),
+        _F("Manager", "seniority", ("manager",), 8),
+        _F("Student or intern", "seniority", ("student", "intern"), -20),
+        _F("Works in sales, marketing or RevOps", "job_title",
+           ("sales", "revenue", "marketing", "crm", "demand"), 10, "contains"),
+        _F("Mid-size or large company (201-5,000)", "employee_band",
+           ("201-1000", "1001-5000"), 15),
+        _F("Enterprise (5,001+)", "employee_band", ("5001+",), 8),
+        _F("Growing company (51-200)", "employee_band", ("51-200",), 5),
+        _F("Very small company (1-10)", "employee_band", ("1-10",), -10),
+        _F("Target industry", "industry", ("Software", "Financial Services"), 10),
+        _F("Good-fit industry", "industry",
+           ("Manufacturing", "Healthcare", "Telecommunications", "Logistics"), 5),
+        _F("Poor-fit industry", "industry", ("Education", "Government", "Non-profit"), -10),
+        _F("Free-mail address", "email_domain", FREE_MAIL_DOMAINS, -10),
+        _F("Student address", "email_domain", (".edu",), -15, "ends_with"),
+    ),
+    engagement_rules=(
+        _E("Requested a demo", "demo_request", 30, cap=30),
+        _E("Asked for pricing", "pricing_request", 25, cap=25),
+        _E("Viewed the pricing page", "page_view", 8, "pricing", cap=24),
+        _E("Submitted a form", "form_submit", 10, cap=20),
+        _E("Downloaded a buyer's guide", "download", 8, "buyers_guide", cap=16),
+        _E("Read a comparison", "page_view", 5, "comparison", cap=15),
+        _E("Read a case study", "page_view", 5, "case_study", cap=15),
+        _E("Attended a webinar", "webinar", 8, cap=16),
+        _E("Viewed product pages", "page_view", 3, "product", cap=15),
+        _E("Read the docs", "page_view", 2, "docs", cap=8),
+        _E("Other downloads", "download", 3, cap=9),
+        _E("Clicked an email", "email_click", 2, cap=10),
+        _E("Opened an email", "email_open", 0.5, cap=3),
+        _E("Read the blog", "page_view", 1, "blog", cap=5),
+        _E("Looked at careers", "page_view", -5, "careers", cap=10),
+        _E("Unsubscribed", "unsubscribe", -15, cap=15),
+        _E("Email bounced", "bounce", -20, cap=20),
+    ),
+    journey=(
+        _J("intent", "demo_request"), _J("intent", "pricing_request"),
+        _J("intent", "page_view", "pricing"), _J("intent", "form_submit"),
+        _J("evaluation", "page_view", "case_study"), _J("evaluation", "page_view", "comparison"),
+        _J("evaluation", "download", "buyers_guide"), _J("evaluation", "webinar"),
+        _J("interest", "page_view", "product", min_count=2),
+        _J("interest", "page_view", "docs", min_count=2),
+        _J("awareness", "page_view", "blog"), _J("awareness", "page_view", "social"),
+        _J("awareness", "page_view", "home"), _J("awareness", "email_open"),
+        _J("awareness", "email_click"),
+    ),
+)
