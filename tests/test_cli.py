@@ -71,3 +71,32 @@ def test_demo_refuses_to_overwrite_without_replace(demo_db, tmp_path):
     result = workbench("demo", "--db", copy, "--leads", 5)
     assert result.returncode == 1 and "--replace" in result.stderr
     assert json.loads(workbench("stats", "--db", copy, "--json").stdout)["leads"] == 2000
+
+
+def test_lead_show_json_explains_the_score(demo_db):
+    result = workbench("lead", "show", "7", "--db", demo_db, "--json")
+    assert result.returncode == 0, result.stderr
+    lead = json.loads(result.stdout)
+    score = lead["score"]
+    assert set(score) >= {"total", "fit", "engagement", "grade", "breakdown"}
+    assert sum(part["points"] for part in score["breakdown"]) == score["total"]
+    assert all(set(part) == {"rule", "points"} for part in score["breakdown"])
+    assert lead["id"] == 7 and lead["history"][0]["from"] is None
+
+
+def test_lead_show_of_a_missing_lead(demo_db):
+    result = workbench("lead", "show", "999999", "--db", demo_db)
+    assert result.returncode == 1 and "no lead with id 999999" in result.stderr
+
+
+def test_score_rescores_and_promotes(demo_db, tmp_path):
+    copy = tmp_path / "score.db"
+    shutil.copy(demo_db, copy)
+    before = json.loads(workbench("stats", "--db", copy, "--json").stdout)["by_stage"]
+    result = workbench("score", "--db", copy, "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["leads"] == 2000 and report["promoted_to_mql"] > 0
+    after = json.loads(workbench("stats", "--db", copy, "--json").stdout)["by_stage"]
+    assert after["mql"] == before["mql"] + report["promoted_to_mql"]
+    assert after["lead"] == before["lead"] - report["promoted_to_mql"]

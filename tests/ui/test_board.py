@@ -304,3 +304,36 @@ def test_screenshot_command_renders_the_window(db_copy, tmp_path):
     assert result.returncode == 0, result.stderr
     image = QImage(str(target))
     assert (image.width(), image.height()) == (1440, 900)
+
+
+def test_rescoring_runs_off_the_gui_thread_and_refreshes_the_board(window, qtbot):
+    mql_before = window.store.stats().by_stage["mql"]
+    action = window.actions_by_id["rescore"]
+    action.trigger()
+    assert not action.isEnabled()  # running on its worker thread
+    qtbot.waitUntil(action.isEnabled, timeout=30_000)
+    message = window.statusBar().currentMessage()
+    assert message.startswith("Scored 2,000 leads"), message
+    promoted = window.store.stats().by_stage["mql"] - mql_before
+    assert promoted > 0 and f"{promoted:,} reached the MQL threshold" in message
+    assert column(window, Stage.MQL).summary.text().startswith(f"{mql_before + promoted:,} ")
+
+
+def test_the_detail_pane_explains_the_score(window):
+    card = column(window, Stage.SQL).model.card(0)
+    window.board.select_lead(card.id)
+    text = window.detail.document.toPlainText()
+    assert f"Why {card.score}?" in text and f"grade {card.grade}" in text
+
+
+def test_a_cancelled_rescore_changes_no_score(qtbot, db_copy):
+    from ui.workers import RescoreWorker
+
+    with Store.open(db_copy) as store:
+        before = store.stats()
+        worker = RescoreWorker(store)
+        worker.cancel()
+        with qtbot.waitSignal(worker.finished) as finished:
+            worker.run()
+        assert finished.args[0].finished is False
+        assert store.stats() == before

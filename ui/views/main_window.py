@@ -240,37 +240,40 @@ class MainWindow(QMainWindow):
 
     def rescore_all(self) -> None:
         """Rescore every lead on a worker thread, with a progress dialog and Cancel."""
-        action = self.actions_by_id[ActionId.RESCORE]
-        action.setEnabled(False)
-        dialog = QProgressDialog("Scoring leads…", "Cancel", 0, 100, self)
-        dialog.setWindowTitle("Rescore all leads")
-        dialog.setMinimumDuration(0)
-        dialog.setValue(0)
-        self.rescore_worker = worker = RescoreWorker(self.store)
-        worker.progressed.connect(lambda done, total: dialog.setValue(
-            min(99, done * 100 // max(total, 1))))
-        dialog.canceled.connect(worker.cancel)
-
-        def finished(report) -> None:
-            dialog.reset()
-            action.setEnabled(True)
-            if not report.finished:
-                self.statusBar().showMessage("Rescoring cancelled: no score was changed.",
-                                             STATUS_MESSAGE_MS)
-                return
-            self.refresh()
-            self.statusBar().showMessage(
-                f"Scored {plural(report.leads, 'lead')}: {report.changed:,} changed, "
-                f"{report.promoted:,} reached the MQL threshold.", STATUS_MESSAGE_MS)
-
-        def failed(message: str) -> None:
-            dialog.reset()
-            action.setEnabled(True)
-            QMessageBox.warning(self, "Rescoring failed", message)
-
-        worker.finished.connect(finished)
-        worker.failed.connect(failed)
+        self.actions_by_id[ActionId.RESCORE].setEnabled(False)
+        self.rescore_dialog = QProgressDialog("Scoring leads…", "Cancel", 0, 100, self)
+        self.rescore_dialog.setWindowTitle("Rescore all leads")
+        self.rescore_dialog.setMinimumDuration(0)
+        self.rescore_dialog.setValue(0)
+        worker = RescoreWorker(self.store)
+        # Bound methods of this window: Qt delivers them on the GUI thread (a lambda
+        # would run on the worker's thread and must not touch widgets).
+        worker.progressed.connect(self._rescore_progressed)
+        worker.finished.connect(self._rescore_finished)
+        worker.failed.connect(self._rescore_failed)
+        self.rescore_dialog.canceled.connect(worker.cancel)
+        self.rescore_worker = worker
         self.rescore_thread = start_worker(worker, self)
+
+    def _rescore_progressed(self, done: int, total: int) -> None:
+        self.rescore_dialog.setValue(min(99, done * 100 // max(total, 1)))
+
+    def _rescore_finished(self, report) -> None:
+        self.rescore_dialog.reset()
+        self.actions_by_id[ActionId.RESCORE].setEnabled(True)
+        if not report.finished:
+            self.statusBar().showMessage("Rescoring cancelled: no score was changed.",
+                                         STATUS_MESSAGE_MS)
+            return
+        self.refresh()
+        self.statusBar().showMessage(
+            f"Scored {plural(report.leads, 'lead')}: {report.changed:,} changed, "
+            f"{report.promoted:,} reached the MQL threshold.", STATUS_MESSAGE_MS)
+
+    def _rescore_failed(self, message: str) -> None:
+        self.rescore_dialog.reset()
+        self.actions_by_id[ActionId.RESCORE].setEnabled(True)
+        QMessageBox.warning(self, "Rescoring failed", message)
 
     # -- columns and state ---------------------------------------------------
 
