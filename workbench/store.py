@@ -18,7 +18,7 @@ from sqlalchemy import Engine, Table, func, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from workbench import db
-from workbench.criteria import DEFAULT_CRITERIA, Criteria
+from workbench.criteria import DEFAULT_CRITERIA, JOURNEY_STAGES, Criteria
 from workbench.models import (
     SLA_TOUCHES,
     Activity,
@@ -110,6 +110,16 @@ class BoardSort(StrEnum):
                 "last_activity": "Last activity"}[self.value]
 
 
+class BoardGrouping(StrEnum):
+    STAGE = "stage"  # lifecycle stage: the working board
+    JOURNEY = "journey"  # buyer-journey stage, inferred from behaviour: read-only
+
+
+# The journey board shows the leads still being worked, not customers or the disqualified.
+JOURNEY_BOARD_STAGES = (Stage.LEAD, Stage.MQL, Stage.SAL, Stage.SQL, Stage.OPPORTUNITY,
+                        Stage.RECYCLED)
+
+
 class OwnerFilter(StrEnum):
     ALL = "all"
     MINE = "mine"
@@ -149,6 +159,12 @@ class CardRecord:
     last_activity_at: datetime | None
     grade: str | None
     buyer_stage: str | None
+
+    def column(self, by: BoardGrouping) -> Stage | str | None:
+        """Which column of a board grouped `by` this card belongs in."""
+        if by == BoardGrouping.STAGE:
+            return self.stage
+        return self.buyer_stage if self.stage in JOURNEY_BOARD_STAGES else None
 
     def sort_key(self, sort: BoardSort) -> tuple:
         """The keyset cursor of this card in a column sorted by `sort`."""
@@ -275,6 +291,13 @@ WITH RECURSIVE value(v) AS (
     WHERE value.v IS NOT NULL)
 SELECT v FROM value WHERE v IS NOT NULL
 """
+
+
+def _grouping_clauses(by: BoardGrouping, value: str) -> list:
+    if by == BoardGrouping.STAGE:
+        return [Lead.stage == value]
+    return [Lead.buyer_stage == value,
+            Lead.stage.in_([s.value for s in JOURNEY_BOARD_STAGES])]
 
 
 def _filter_clauses(board: BoardFilter, search_ids: list[int] | None) -> list:
@@ -421,19 +444,24 @@ class Store:
             )
             return [_change_record(c) for c in rows]
 
-    def board_page(self, stage: Stage, board: BoardFilter, sort: BoardSort = BoardSort.SCORE,
-                   after: tuple | None = None, limit: int = 200) -> list[CardRecord]:
-        """One window of a board column, keyset-paged: pass the last card's sort_key."""
-        stage = Stage(stage)
+    def board_page(self, value: Stage | str, board: BoardFilter,
+                   sort: BoardSort = BoardSort.SCORE, after: tuple | None = None,
+                   limit: int = 200, by: BoardGrouping = BoardGrouping.STAGE
+                   ) -> list[CardRecord]:
+        """One window of a board column (the leads whose stage, or buyer-journey stage,
+        is `value`), keyset-paged: pass the last card's sort_key."""
         _key, descending = _SORT_COLUMNS[sort]
+        if by == BoardGrouping.STAGE:
+            value = Stage(value)
         if fts_query(board.search) is not None:
             # a search matches a bounded set of leads: all columns come from one read
-            cards = [c for c in self._searched_cards(board, sort) if c.stage == stage]
+            cards = [c for c in self._searched_cards(board, sort) if c.column(by) == value]
             if after is not None:
                 cards = [c for c in cards
                          if (c.sort_key(sort) < after if descending else c.sort_key(sort) > after)]
             return cards[:limit]
-        query = self._card_query(board, None, sort).where(Lead.stage == stage.value).limit(limit)
+        query = self._card_query(board, None, sort).where(
+            *_grouping_clauses(by, str(value))).limit(limit)
         if after is not None:
             cursor = tuple_(_SORT_COLUMNS[sort][0], Lead.id)
             query = query.where(cursor < tuple_(*after) if descending else cursor > tuple_(*after))
@@ -471,20 +499,29 @@ class Store:
             self._searched = (key, self._read_cards(self._card_query(board, ids, sort)))
         return self._searched[1]
 
-    def column_summaries(self, board: BoardFilter) -> dict[Stage, ColumnSummary]:
-        """Lead count and average score of every stage under the board's filter."""
+    def column_summaries(self, board: BoardFilter, by: BoardGrouping = BoardGrouping.STAGE
+                         ) -> dict:
+        """Lead count and average score of every column (stage, or buyer-journey stage)
+        under the board's filter."""
+        keys = list(Stage) if by == BoardGrouping.STAGE else list(JOURNEY_STAGES)
         if fts_query(board.search) is not None:
             found: dict[str, tuple[int, float | None]] = {}
             for card in self._searched_cards(board, BoardSort.SCORE):
-                count, total = found.get(card.stage.value, (0, 0))
-                found[card.stage.value] = (count + 1, total + card.score)
-            found = {stage: (n, total / n) for stage, (n, total) in found.items()}
+                key = str(card.column(by))
+                if by == BoardGrouping.JOURNEY and card.stage not in JOURNEY_BOARD_STAGES:
+                    continue
+                count, total = found.get(key, (0, 0))
+                found[key] = (count + 1, total + card.score)
+            found = {key: (n, total / n) for key, (n, total) in found.items()}
         else:
-            query = (select(Lead.stage, func.count(), func.avg(Lead.score))
-                     .where(*_filter_clauses(board, None)).group_by(Lead.stage))
+            column = Lead.stage if by == BoardGrouping.STAGE else Lead.buyer_stage
+            where = [] if by == BoardGrouping.STAGE else [
+                Lead.stage.in_([s.value for s in JOURNEY_BOARD_STAGES])]
+            query = (select(column, func.count(), func.avg(Lead.score))
+                     .where(*where, *_filter_clauses(board, None)).group_by(column))
             with self.reading() as s:
-                found = {stage: (n, avg) for stage, n, avg in s.execute(query)}
-        return {stage: ColumnSummary(*found.get(stage.value, (0, None))) for stage in Stage}
+                found = {key: (n, avg) for key, n, avg in s.execute(query)}
+        return {key: ColumnSummary(*found.get(str(key), (0, None))) for key in keys}
 
     def search_is_capped(self, search: str) -> bool:
         """Whether the search matches more leads than it lists."""

@@ -147,3 +147,23 @@ def test_data_version_sees_commits_of_other_processes(tmp_path):
         assert window.data_version() == before
         other.add_lead(first_name="New", last_name="Lead")
         assert window.data_version() != before
+
+
+def test_journey_columns_hold_open_leads_by_their_buyer_stage(demo_store):
+    from workbench.store import JOURNEY_BOARD_STAGES, BoardGrouping
+
+    summaries = demo_store.column_summaries(BoardFilter(), BoardGrouping.JOURNEY)
+    assert list(summaries) == ["awareness", "interest", "evaluation", "intent"]
+    assert summaries["intent"].count > 0
+    cards, after = [], None
+    while page := demo_store.board_page("intent", BoardFilter(), after=after, limit=50,
+                                        by=BoardGrouping.JOURNEY):
+        cards += page
+        after = page[-1].sort_key(BoardSort.SCORE)
+    assert len(cards) == summaries["intent"].count
+    assert {c.buyer_stage for c in cards} == {"intent"}
+    assert {c.stage for c in cards} <= set(JOURNEY_BOARD_STAGES)
+    searched = BoardFilter(search=cards[0].name)
+    found = demo_store.board_page("intent", searched, by=BoardGrouping.JOURNEY)
+    assert cards[0].id in [c.id for c in found]
+    assert demo_store.column_summaries(searched, BoardGrouping.JOURNEY)["intent"].count >= 1

@@ -337,3 +337,27 @@ def test_a_cancelled_rescore_changes_no_score(qtbot, db_copy):
             worker.run()
         assert finished.args[0].finished is False
         assert store.stats() == before
+
+
+def test_the_board_can_be_grouped_by_buyer_journey_read_only(window, qtbot):
+    window.group_by("journey")
+    shown = window.board.shown_columns()
+    assert [c.title.text() for c in shown] == ["Awareness", "Interest", "Evaluation", "Intent"]
+    intent = window.board.journey_columns["intent"]
+    assert intent.model.rowCount() > 0
+    assert intent.summary.text().startswith(f"{window.board.summaries['intent'].count:,} lead")
+    mime = intent.model.mimeData([intent.model.index(0, 0)])
+    other = window.board.journey_columns["awareness"].model
+    assert not other.canDropMimeData(mime, Qt.DropAction.MoveAction, -1, -1, other.index(-1, -1))
+    assert not intent.model.flags(intent.model.index(0, 0)) & Qt.ItemFlag.ItemIsDragEnabled
+    window.board.focus_first_card()
+    qtbot.keyClick(window.board.shown_columns()[0].view, Qt.Key.Key_Right)
+    window.close()
+    with Store.open(window.store.path) as store:
+        again = MainWindow(store)
+        qtbot.addWidget(again)
+        assert again.board.grouping == "journey"
+        assert again.grouping_actions["journey"].isChecked()
+        again.group_by("stage")
+        assert [c.key for c in again.board.shown_columns()] == list(DEFAULT_VISIBLE)
+        again.close()

@@ -18,7 +18,7 @@ from PySide6.QtCore import (
 from ui.text import plural, sla_text, source_label
 from workbench.sla import sla_state
 from workbench.stages import Stage
-from workbench.store import BoardFilter, BoardSort, CardRecord, Store, utcnow
+from workbench.store import BoardFilter, BoardGrouping, BoardSort, CardRecord, Store, utcnow
 
 CARD_ROLE = Qt.ItemDataRole.UserRole + 1  # the CardRecord, for the delegate
 LEAD_ID_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -44,10 +44,12 @@ class StageColumnModel(QAbstractListModel):
     move_requested = Signal(list, object)
     """Cards (lead ids) were dropped on this column: the board asks for the move to this stage."""
 
-    def __init__(self, store: Store, stage: Stage, parent=None) -> None:
+    def __init__(self, store: Store, key: Stage | str,
+                 by: BoardGrouping = BoardGrouping.STAGE, parent=None) -> None:
         super().__init__(parent)
         self.store = store
-        self.stage = stage
+        self.key = key  # the Stage, or the buyer-journey stage, of this column
+        self.by = by
         self.board = BoardFilter()
         self.sort = BoardSort.SCORE
         self._cards: list[CardRecord] = []
@@ -64,7 +66,8 @@ class StageColumnModel(QAbstractListModel):
         """Load the first window again, as many cards as were loaded (new data, same scroll)."""
         size = max(PAGE_SIZE, len(self._cards))
         self.beginResetModel()
-        self._cards = self.store.board_page(self.stage, self.board, self.sort, limit=size)
+        self._cards = self.store.board_page(self.key, self.board, self.sort, limit=size,
+                                            by=self.by)
         self._exhausted = len(self._cards) < size
         self.endResetModel()
 
@@ -78,8 +81,8 @@ class StageColumnModel(QAbstractListModel):
         self._fetching = True
         try:
             after = self._cards[-1].sort_key(self.sort) if self._cards else None
-            page = self.store.board_page(self.stage, self.board, self.sort, after=after,
-                                         limit=PAGE_SIZE)
+            page = self.store.board_page(self.key, self.board, self.sort, after=after,
+                                         limit=PAGE_SIZE, by=self.by)
             self._exhausted = len(page) < PAGE_SIZE
             if page:
                 first = len(self._cards)
@@ -132,10 +135,11 @@ class StageColumnModel(QAbstractListModel):
         return "<qt>" + "<br>".join(html.escape(line) for line in lines if line) + "</qt>"
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
+        movable = self.by == BoardGrouping.STAGE  # the journey board is read-only
         if not index.isValid():
-            return Qt.ItemFlag.ItemIsDropEnabled
-        return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-                | Qt.ItemFlag.ItemIsDragEnabled)
+            return Qt.ItemFlag.ItemIsDropEnabled if movable else Qt.ItemFlag.NoItemFlags
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return flags | Qt.ItemFlag.ItemIsDragEnabled if movable else flags
 
     # -- drag and drop: the model carries lead ids; the board applies the move ---------
 
@@ -156,13 +160,14 @@ class StageColumnModel(QAbstractListModel):
 
     def canDropMimeData(self, mime, action, row, column, parent) -> bool:
         ids = lead_ids_from_mime(mime)
-        return bool(ids) and all(self.row_of(i) is None for i in ids)
+        return (self.by == BoardGrouping.STAGE and bool(ids)
+                and all(self.row_of(i) is None for i in ids))
 
     def dropMimeData(self, mime, action, row, column, parent) -> bool:
         ids = lead_ids_from_mime(mime)
         if not ids or not self.canDropMimeData(mime, action, row, column, parent):
             return False
-        self.move_requested.emit(ids, self.stage)
+        self.move_requested.emit(ids, self.key)
         # False: the view must not remove the dragged rows itself; the board does that
         # once the move is done, and a refused move leaves the card where it was.
         return False

@@ -18,8 +18,9 @@ from PySide6.QtWidgets import (
 
 from ui.delegates.card import CARD_HEIGHT, CardDelegate
 from ui.models.stage_column import StageColumnModel
+from workbench.criteria import JOURNEY_STAGES
 from workbench.stages import FUNNEL, Stage
-from workbench.store import BoardFilter, BoardSort, ColumnSummary, Store
+from workbench.store import BoardFilter, BoardGrouping, BoardSort, ColumnSummary, Store
 
 DEFAULT_VISIBLE = (Stage.MQL, Stage.SAL, Stage.SQL, Stage.OPPORTUNITY, Stage.CUSTOMER)
 BOARD_ORDER = (*FUNNEL, Stage.RECYCLED, Stage.DISQUALIFIED)
@@ -88,16 +89,17 @@ class CardColumnView(QTableView):
 class StageColumn(QFrame):
     """A column: its header (stage, count, average score) above its cards."""
 
-    def __init__(self, store: Store, stage: Stage, parent=None) -> None:
+    def __init__(self, store: Store, key: Stage | str, by: BoardGrouping, parent=None) -> None:
         super().__init__(parent)
-        self.stage = stage
-        self.model = StageColumnModel(store, stage, self)
-        self.title = QLabel(stage.label, self)
+        self.key = key
+        self.model = StageColumnModel(store, key, by, self)
+        label = key.label if isinstance(key, Stage) else key.capitalize()
+        self.title = QLabel(label, self)
         self.title.setStyleSheet("font-weight: 600; padding: 6px 8px 0 8px; color: #1f2933;")
         self.summary = QLabel(self)
         self.summary.setStyleSheet("padding: 0 8px 4px 8px; color: #66727f;")
-        for label in (self.title, self.summary):
-            label.setTextFormat(Qt.TextFormat.PlainText)
+        for text in (self.title, self.summary):
+            text.setTextFormat(Qt.TextFormat.PlainText)
         self.view = CardColumnView(self.model, self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -114,7 +116,8 @@ class StageColumn(QFrame):
 
 
 class BoardView(QWidget):
-    """The columns side by side. It shows; the main window decides what a move does."""
+    """The columns side by side, by lifecycle stage or by buyer-journey stage. It shows;
+    the main window decides what a move does."""
 
     lead_selected = Signal(int)
     """The current card changed to this lead."""
@@ -126,20 +129,24 @@ class BoardView(QWidget):
         self.store = store
         self.board = BoardFilter()
         self.sort = BoardSort.SCORE
-        self.columns: dict[Stage, StageColumn] = {}
-        self.summaries: dict[Stage, ColumnSummary] = {}  # as last shown in the headers
+        self.grouping = BoardGrouping.STAGE
+        self.summaries: dict = {}  # as last shown in the headers
         strip = QWidget(self)
         row = QHBoxLayout(strip)
         row.setContentsMargins(8, 8, 8, 8)
         row.setSpacing(10)
-        for stage in BOARD_ORDER:
-            column = StageColumn(store, stage, strip)
+        self.columns: dict[Stage, StageColumn] = {}
+        self.journey_columns: dict[str, StageColumn] = {}
+        for key, by, into in ([(s, BoardGrouping.STAGE, self.columns) for s in BOARD_ORDER]
+                              + [(j, BoardGrouping.JOURNEY, self.journey_columns)
+                                 for j in JOURNEY_STAGES]):
+            column = StageColumn(store, key, by, strip)
             column.model.move_requested.connect(self.move_requested)
             column.view.step_requested.connect(
-                lambda step, stage=stage: self.step_column(stage, step))
+                lambda step, column=column: self.step_column(column, step))
             column.view.selectionModel().currentRowChanged.connect(
-                lambda current, _previous, stage=stage: self._current_changed(stage, current))
-            self.columns[stage] = column
+                lambda current, _previous, column=column: self._current_changed(column, current))
+            into[key] = column
             row.addWidget(column)
         scroll = QScrollArea(self)
         scroll.setWidget(strip)
@@ -149,19 +156,35 @@ class BoardView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(scroll)
-        self.set_visible_stages(DEFAULT_VISIBLE)
+        self._visible = list(DEFAULT_VISIBLE)
+        self._show_columns()
 
     # -- what is shown -------------------------------------------------------
 
     def visible_stages(self) -> list[Stage]:
-        return [s for s in BOARD_ORDER if not self.columns[s].isHidden()]
+        """The lifecycle columns chosen to be shown (when grouped by lifecycle stage)."""
+        return [s for s in BOARD_ORDER if s in self._visible]
 
     def set_visible_stages(self, stages) -> None:
-        wanted = set(stages) or set(DEFAULT_VISIBLE)
-        for stage, column in self.columns.items():
-            was_hidden = column.isHidden()
-            column.setHidden(stage not in wanted)
-            if was_hidden and stage in wanted and column.model.rowCount() == 0:
+        self._visible = list(stages) or list(DEFAULT_VISIBLE)
+        self._show_columns()
+
+    def set_grouping(self, by: BoardGrouping) -> None:
+        self.grouping = BoardGrouping(by)
+        self._show_columns()
+        self.refresh()
+
+    def shown_columns(self) -> list[StageColumn]:
+        if self.grouping == BoardGrouping.JOURNEY:
+            return list(self.journey_columns.values())
+        return [self.columns[s] for s in self.visible_stages()]
+
+    def _show_columns(self) -> None:
+        shown = self.shown_columns()
+        for column in (*self.columns.values(), *self.journey_columns.values()):
+            newly = column.isHidden() and column in shown
+            column.setHidden(column not in shown)
+            if newly and column.model.rowCount() == 0:
                 column.model.set_query(self.board, self.sort)
 
     def set_query(self, board: BoardFilter, sort: BoardSort) -> None:
@@ -169,27 +192,26 @@ class BoardView(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        """Reload the visible columns and every header count from the store."""
+        """Reload the shown columns and their header counts from the store."""
         selected = self.current_lead()
-        for stage in self.visible_stages():
-            self.columns[stage].model.set_query(self.board, self.sort)
+        for column in self.shown_columns():
+            column.model.set_query(self.board, self.sort)
         self.refresh_counts()
         if selected is not None:
             self.select_lead(selected)
 
     def refresh_counts(self) -> None:
-        self.summaries = self.store.column_summaries(self.board)
-        for stage, column in self.columns.items():
-            column.show_summary(self.summaries[stage])
+        self.summaries = self.store.column_summaries(self.board, self.grouping)
+        columns = self.columns if self.grouping == BoardGrouping.STAGE else self.journey_columns
+        for key, column in columns.items():
+            column.show_summary(self.summaries[key])
 
     # -- selection and keyboard ----------------------------------------------
 
     def current_column(self) -> StageColumn | None:
-        for stage in self.visible_stages():
-            if self.columns[stage].view.hasFocus():
-                return self.columns[stage]
-        return next((self.columns[s] for s in self.visible_stages()
-                     if self.columns[s].view.currentIndex().isValid()), None)
+        shown = self.shown_columns()
+        focused = next((c for c in shown if c.view.hasFocus()), None)
+        return focused or next((c for c in shown if c.view.currentIndex().isValid()), None)
 
     def current_lead(self) -> int | None:
         column = self.current_column()
@@ -198,32 +220,32 @@ class BoardView(QWidget):
         return column.model.card(column.view.currentIndex().row()).id
 
     def select_lead(self, lead_id: int) -> bool:
-        for stage in self.visible_stages():
-            row = self.columns[stage].model.row_of(lead_id)
+        for column in self.shown_columns():
+            row = column.model.row_of(lead_id)
             if row is not None:
-                self.columns[stage].view.select_row(row)
+                column.view.select_row(row)
                 return True
         return False
 
     def focus_first_card(self) -> None:
-        for stage in self.visible_stages():
-            view = self.columns[stage].view
-            if view.model().rowCount():
-                view.setFocus()
-                if not view.currentIndex().isValid():
-                    view.select_row(0)
+        for column in self.shown_columns():
+            if column.model.rowCount():
+                column.view.setFocus()
+                if not column.view.currentIndex().isValid():
+                    column.view.select_row(0)
                 return
 
-    def step_column(self, stage: Stage, step: int) -> None:
-        """Move the focus to the next visible non-empty column left or right, same row."""
-        stages = self.visible_stages()
-        row = max(self.columns[stage].view.currentIndex().row(), 0)
-        i = stages.index(stage) + step
-        while 0 <= i < len(stages):
-            view = self.columns[stages[i]].view
-            if view.model().rowCount():
-                view.setFocus()
-                view.select_row(row)
+    def step_column(self, column: StageColumn, step: int) -> None:
+        """Move the focus to the next shown non-empty column left or right, same row."""
+        shown = self.shown_columns()
+        if column not in shown:
+            return
+        row = max(column.view.currentIndex().row(), 0)
+        i = shown.index(column) + step
+        while 0 <= i < len(shown):
+            if shown[i].model.rowCount():
+                shown[i].view.setFocus()
+                shown[i].view.select_row(row)
                 return
             i += step
 
@@ -232,9 +254,9 @@ class BoardView(QWidget):
         if from_stage is not None:
             self.columns[from_stage].model.remove_lead(lead_id)
 
-    def _current_changed(self, stage: Stage, current) -> None:
+    def _current_changed(self, column: StageColumn, current) -> None:
         if current.isValid():
-            for other, column in self.columns.items():
-                if other != stage:
-                    column.view.clearSelection()
-            self.lead_selected.emit(self.columns[stage].model.card(current.row()).id)
+            for other in self.shown_columns():
+                if other is not column:
+                    other.view.clearSelection()
+            self.lead_selected.emit(column.model.card(current.row()).id)

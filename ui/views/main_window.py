@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
@@ -24,7 +24,7 @@ from ui.workers import start as start_worker
 from workbench import paths
 from workbench.sla import overdue_cutoff
 from workbench.stages import REASON_KIND, Stage, StageTransitionError
-from workbench.store import BoardFilter, NotFound, Store, utcnow
+from workbench.store import BoardFilter, BoardGrouping, NotFound, Store, utcnow
 
 STATUS_MESSAGE_MS = 8000
 
@@ -84,6 +84,17 @@ class MainWindow(QMainWindow):
         menu.addActions([a[ActionId.FOCUS_SEARCH], a[ActionId.CLEAR_SEARCH],
                          a[ActionId.FOCUS_BOARD], a[ActionId.OPEN_DETAIL]])
         menu.addSeparator()
+        group = menu.addMenu("&Group by")
+        self.grouping_actions: dict[BoardGrouping, QAction] = {}
+        exclusive = QActionGroup(self)
+        for by, label in ((BoardGrouping.STAGE, "&Lifecycle stage"),
+                          (BoardGrouping.JOURNEY, "&Buyer journey (read-only)")):
+            action = group.addAction(label)
+            action.setCheckable(True)
+            action.setChecked(by == BoardGrouping.STAGE)
+            exclusive.addAction(action)
+            action.triggered.connect(lambda _checked=False, by=by: self.group_by(by))
+            self.grouping_actions[by] = action
         columns = menu.addMenu("&Columns")
         self.column_actions: dict[Stage, QAction] = {}
         for stage in BOARD_ORDER:
@@ -191,7 +202,7 @@ class MainWindow(QMainWindow):
         if column is None:
             self.board.focus_first_card()
         else:
-            self.board.step_column(column.stage, step)
+            self.board.step_column(column, step)
 
     # -- moves ---------------------------------------------------------------
 
@@ -277,6 +288,11 @@ class MainWindow(QMainWindow):
 
     # -- columns and state ---------------------------------------------------
 
+    def group_by(self, by: BoardGrouping) -> None:
+        self.grouping_actions[by].setChecked(True)
+        self.board.set_grouping(by)
+        self._show_lead_count()
+
     def _columns_toggled(self) -> None:
         self.board.set_visible_stages([s for s, a in self.column_actions.items()
                                        if a.isChecked()])
@@ -301,6 +317,10 @@ class MainWindow(QMainWindow):
         filters = settings.value("filters")
         if isinstance(filters, dict):
             self.filters.restore(filters)
+        if settings.value("grouping") in {g.value for g in BoardGrouping}:
+            self.grouping_actions[BoardGrouping(settings.value("grouping"))].setChecked(True)
+            self.board.grouping = BoardGrouping(settings.value("grouping"))
+            self.board.set_visible_stages(self.board.visible_stages())
 
     def save_state(self) -> None:
         settings = window_settings()
@@ -308,6 +328,7 @@ class MainWindow(QMainWindow):
         settings.setValue("splitter", self.splitter.saveState())
         settings.setValue("visible_stages", [s.value for s in self.board.visible_stages()])
         settings.setValue("filters", self.filters.state())
+        settings.setValue("grouping", self.board.grouping.value)
         settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
