@@ -16,8 +16,16 @@ the explanation of one lead run the same code.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,6 +33,10 @@ import numpy as np
 
 from workbench.criteria import JOURNEY_STAGES, Criteria
 from workbench.store import NotFound, ScoringChunk, Store, utcnow
+
+PARALLEL_FROM = 200_000  # leads; fewer are scored quicker than worker processes start
+MAX_WORKERS = 4
+RANGES_PER_WORKER = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +172,56 @@ def explain(store: Store, criteria: Criteria, lead_id: int,
                        breakdown=breakdown)
 
 
+@dataclass(frozen=True)
+class ScoredLeads:
+    """New scores of the leads whose scores changed, and the leads ready to become MQLs."""
+
+    rows: list[tuple]  # (fit, engagement, score, grade, buyer_stage, id)
+    promote_ids: list[int]
+    leads: int
+
+
+def score_leads(store: Store, criteria: Criteria, now: datetime, *,
+                lead_ids: Iterable[int] | None = None, id_range: tuple[int, int] | None = None,
+                progress: Callable[[int], None] | None = None,
+                cancelled: Callable[[], bool] | None = None) -> ScoredLeads | None:
+    """Score leads chunk by chunk and keep what changed. None when cancelled."""
+    journey_names = np.array([None, *JOURNEY_STAGES], dtype=object)
+    rows: list[tuple] = []
+    promote_ids: list[int] = []
+    done = 0
+    chunks = store.scoring_chunks(fit_conditions(criteria), activity_patterns(criteria),
+                                  journey_patterns(criteria), now, lead_ids=lead_ids,
+                                  id_range=id_range)
+    for chunk in _read_ahead(chunks):
+        if cancelled is not None and cancelled():
+            return None
+        scores = score_chunk(criteria, chunk)
+        fit, engagement = scores.fit, scores.engagement
+        new_total = fit + engagement
+        grades = _grades(criteria, fit, engagement)
+        journey = journey_names[scores.journey]
+        differs = ((fit != chunk.fit) | (engagement != chunk.engagement)
+                   | (new_total != chunk.score) | (grades != chunk.grade)
+                   | (journey != chunk.buyer_stage))
+        rows += zip(fit[differs].tolist(), engagement[differs].tolist(),
+                    new_total[differs].tolist(), grades[differs].tolist(),
+                    journey[differs].tolist(), chunk.lead_ids[differs].tolist(), strict=True)
+        ready = (chunk.stage == "lead") & (new_total >= criteria.mql_threshold)
+        promote_ids += chunk.lead_ids[ready].tolist()
+        done += len(chunk.lead_ids)
+        if progress is not None:
+            progress(len(chunk.lead_ids))
+    return ScoredLeads(rows, promote_ids, done)
+
+
+def _score_id_range(path: str, criteria: Criteria, now: datetime,
+                    id_range: tuple[int, int]) -> ScoredLeads:
+    """In a worker process: score the leads of one id range."""
+    with Store.open(path) as store:
+        return score_leads(store, criteria, now, id_range=id_range)
+
+
 def rescore(store: Store, criteria: Criteria, *, now: datetime | None = None,
             lead_ids: Iterable[int] | None = None, promote: bool = True,
             progress: Callable[[int, int], None] | None = None,
@@ -169,39 +231,66 @@ def rescore(store: Store, criteria: Criteria, *, now: datetime | None = None,
     With promote, a lead in the 'lead' stage whose score reaches the MQL threshold becomes
     an MQL, with a StageChange that says so. Reading and scoring can be cancelled; nothing
     is written then. Progress counts leads scored (the write comes after the last).
+    Many leads are scored in parallel worker processes, one id range each.
     """
     now = now or utcnow()
-    total = store.count_leads() if lead_ids is None else None
+    total = store.count_leads() if lead_ids is None else 0
     done = 0
-    changes: list[list] = []
-    promote_ids: list[int] = []
-    journey_names = np.array([None, *JOURNEY_STAGES], dtype=object)
-    chunks = store.scoring_chunks(fit_conditions(criteria), activity_patterns(criteria),
-                                  journey_patterns(criteria), now, lead_ids=lead_ids)
-    for chunk in _read_ahead(chunks):
-        if cancelled is not None and cancelled():
-            return RescoreReport(done, 0, 0, finished=False)
-        scores = score_chunk(criteria, chunk)
-        fit, engagement = scores.fit, scores.engagement
-        new_total = fit + engagement
-        grades = _grades(criteria, fit, engagement)
-        journey = journey_names[scores.journey]
-        differs = ((fit != chunk.fit) | (engagement != chunk.engagement)
-                   | (new_total != chunk.score) | (grades != chunk.grade)
-                   | (journey != chunk.buyer_stage))
-        changes += zip(fit[differs].tolist(), engagement[differs].tolist(),
-                       new_total[differs].tolist(), grades[differs].tolist(),
-                       journey[differs].tolist(), chunk.lead_ids[differs].tolist(), strict=True)
-        if promote:
-            ready = (chunk.stage == "lead") & (new_total >= criteria.mql_threshold)
-            promote_ids += chunk.lead_ids[ready].tolist()
-        done += len(chunk.lead_ids)
+
+    def advance(count: int) -> None:
+        nonlocal done
+        done += count
         if progress is not None:
             progress(done, total or done)
-    if cancelled is not None and cancelled():
+
+    def in_this_process() -> ScoredLeads | None:
+        return score_leads(store, criteria, now, lead_ids=lead_ids, progress=advance,
+                           cancelled=cancelled)
+
+    if lead_ids is None and total >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
+        try:
+            scored = _score_in_processes(store, criteria, now, advance, cancelled)
+        except BrokenProcessPool:
+            # workers could not start (the program has no importable main module):
+            # the same work in this process is slower, not wrong
+            done = 0
+            scored = in_this_process()
+    else:
+        scored = in_this_process()
+    if scored is None or (cancelled is not None and cancelled()):
         return RescoreReport(done, 0, 0, finished=False)
-    store.write_scores(changes, promote_ids, criteria.mql_threshold, now)
-    return RescoreReport(done, len(changes), len(promote_ids), finished=True)
+    promote_ids = scored.promote_ids if promote else []
+    store.write_scores(scored.rows, promote_ids, criteria.mql_threshold, now)
+    return RescoreReport(scored.leads, len(scored.rows), len(promote_ids), finished=True)
+
+
+def _score_in_processes(store: Store, criteria: Criteria, now: datetime,
+                        advance: Callable[[int], None],
+                        cancelled: Callable[[], bool] | None) -> ScoredLeads | None:
+    """Score id ranges in worker processes (spawned: nothing of the caller, Qt included, is
+    copied into them). Many small ranges keep progress moving and cancelling quick."""
+    workers = min(os.cpu_count() or 1, MAX_WORKERS)
+    ranges = store.lead_id_ranges(workers * RANGES_PER_WORKER)
+    rows: list[tuple] = []
+    promote_ids: list[int] = []
+    leads = 0
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        pending = {pool.submit(_score_id_range, str(store.path), criteria, now, id_range)
+                   for id_range in ranges}
+        while pending:
+            finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            if cancelled is not None and cancelled():
+                for future in pending:
+                    future.cancel()
+                return None
+            for future in finished:
+                part = future.result()
+                rows += part.rows
+                promote_ids += part.promote_ids
+                leads += part.leads
+                advance(part.leads)
+    return ScoredLeads(rows, sorted(promote_ids), leads)
 
 
 def _read_ahead(chunks: Iterator[ScoringChunk]) -> Iterator[ScoringChunk]:

@@ -595,12 +595,22 @@ class Store:
         with self.reading() as s:
             return s.scalar(select(func.count()).select_from(Lead))
 
+    def lead_id_ranges(self, parts: int) -> list[tuple[int, int]]:
+        """(after, last) id ranges that split the leads into about equal parts."""
+        with self.reading() as s:
+            low, high = s.execute(select(func.min(Lead.id), func.max(Lead.id))).one()
+        if low is None:
+            return []
+        bounds = [low - 1 + (high - low + 1) * i // parts for i in range(parts + 1)]
+        return [(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+
     # -- scoring -------------------------------------------------------------
 
     def scoring_chunks(self, fit_conditions: Sequence[tuple[str, str, Sequence[str]]],
                        rule_patterns: Sequence[tuple[str, str | None]],
                        step_patterns: Sequence[tuple[str, str | None]], now: datetime,
                        lead_ids: Iterable[int] | None = None,
+                       id_range: tuple[int, int] | None = None,
                        chunk_size: int = SCORING_CHUNK) -> Iterator[ScoringChunk]:
         """Leads in id order, chunk by chunk, with what scoring needs of them.
 
@@ -613,12 +623,13 @@ class Store:
         step_case, step_params = _pattern_case(step_patterns)
         now_jd = (now - datetime(1970, 1, 1)).total_seconds() / 86400 + 2440587.5
         wanted = sorted(set(lead_ids)) if lead_ids is not None else None
-        after = 0
+        after, last = id_range if id_range is not None else (0, 2**63 - 1)
         with self.engine.connect() as conn:
             raw = conn.connection.driver_connection
             while True:
                 if wanted is None:
-                    where, params = "l.id > ? ORDER BY l.id LIMIT ?", [after, chunk_size]
+                    where = "l.id > ? AND l.id <= ? ORDER BY l.id LIMIT ?"
+                    params = [after, last, chunk_size]
                     span = "a.lead_id BETWEEN ? AND ?"
                 else:
                     batch, wanted = wanted[:chunk_size], wanted[chunk_size:]

@@ -181,3 +181,30 @@ def test_every_stored_demo_score_matches_its_explanation(demo_db):
                 result = scoring.explain(store, criteria, card.id, now=DEMO_AS_OF)
                 assert (result.total, result.grade, result.buyer_stage) == (
                     card.score, card.grade, card.buyer_stage)
+
+
+def test_scoring_in_worker_processes_stores_the_same_as_in_process(demo_db, tmp_path,
+                                                                    monkeypatch):
+    import shutil
+    import sqlite3
+
+    copies = [tmp_path / "one.db", tmp_path / "many.db"]
+    for copy in copies:
+        shutil.copy(demo_db, copy)
+    with Store.open(copies[0]) as store:
+        alone = scoring.rescore(store, DEFAULT_CRITERIA, now=NOW)
+    monkeypatch.setattr(scoring, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(scoring, "MAX_WORKERS", 2)
+    progress = []
+    with Store.open(copies[1]) as store:
+        parallel = scoring.rescore(store, DEFAULT_CRITERIA, now=NOW,
+                                   progress=lambda done, total: progress.append((done, total)))
+    assert parallel == alone and alone.changed > 0 and alone.promoted > 0
+    assert progress[-1] == (2000, 2000) and len(progress) > 1
+
+    def scores(path):
+        with sqlite3.connect(path) as conn:
+            return conn.execute("SELECT id, stage, score, grade, buyer_stage FROM leads "
+                                "ORDER BY id").fetchall()
+
+    assert scores(copies[0]) == scores(copies[1])
