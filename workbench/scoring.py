@@ -68,13 +68,34 @@ class RescoreReport:
     finished: bool  # False when cancelled part way
 
 
-def activity_patterns(criteria: Criteria) -> list[tuple[str, str | None]]:
-    """(kind, page kind) of each engagement rule, in order: the first match scores."""
-    return [(r.kind, r.page_kind) for r in criteria.engagement_rules]
+@dataclass(frozen=True)
+class ActivityClasses:
+    """Every (kind, page kind) the criteria name, exact pairs before kind-only ones, so one
+    SQL CASE classifies an activity; rule and step then come from two lookups. The first
+    engagement rule (and journey step) an activity matches is the one that counts."""
+
+    patterns: list[tuple[str, str | None]]
+    rule_of: np.ndarray  # class -> engagement rule index, -1 for none; last entry: no class
+    step_of: np.ndarray  # class -> journey step index, likewise
 
 
-def journey_patterns(criteria: Criteria) -> list[tuple[str, str | None]]:
-    return [(s.kind, s.page_kind) for s in criteria.journey]
+def activity_classes(criteria: Criteria) -> ActivityClasses:
+    named = [(r.kind, r.page_kind) for r in criteria.engagement_rules]
+    named += [(s.kind, s.page_kind) for s in criteria.journey]
+    exact = list(dict.fromkeys((k, p) for k, p in named if p is not None))
+    patterns = exact + [(k, None) for k in dict.fromkeys(k for k, _p in named)]
+
+    def first(items, kind: str, page: str | None) -> int:
+        return next((i for i, (k, p) in enumerate(items)
+                     if k == kind and (p is None or p == page)), -1)
+
+    rules = [(r.kind, r.page_kind) for r in criteria.engagement_rules]
+    steps = [(s.kind, s.page_kind) for s in criteria.journey]
+    return ActivityClasses(
+        patterns=patterns,
+        rule_of=np.array([first(rules, k, p) for k, p in patterns] + [-1], dtype=np.int64),
+        step_of=np.array([first(steps, k, p) for k, p in patterns] + [-1], dtype=np.int64),
+    )
 
 
 def fit_conditions(criteria: Criteria) -> list[tuple[str, str, tuple[str, ...]]]:
@@ -130,14 +151,17 @@ class ChunkScores:
         return self.engagement_parts.sum(axis=1).astype(np.int64)
 
 
-def score_chunk(criteria: Criteria, chunk: ScoringChunk) -> ChunkScores:
+def score_chunk(criteria: Criteria, chunk: ScoringChunk,
+                classes: ActivityClasses) -> ChunkScores:
     n = len(chunk.lead_ids)
+    # class -1 (no pattern) picks the last entry, which is -1: no rule, no step
+    rule = classes.rule_of[chunk.activity_class]
+    step = classes.step_of[chunk.activity_class]
     return ChunkScores(
         fit_parts=np.rint(fit_points(criteria, chunk.fit_mask)),
-        engagement_parts=np.rint(engagement_points(criteria, n, chunk.activity_lead,
-                                                   chunk.activity_rule, chunk.activity_age)),
-        journey=journey_levels(criteria, n, chunk.activity_lead, chunk.activity_step,
-                               chunk.activity_age),
+        engagement_parts=np.rint(engagement_points(criteria, n, chunk.activity_lead, rule,
+                                                   chunk.activity_age)),
+        journey=journey_levels(criteria, n, chunk.activity_lead, step, chunk.activity_age),
     )
 
 
@@ -154,12 +178,12 @@ def _grades(criteria: Criteria, fit: np.ndarray, engagement: np.ndarray) -> np.n
 def explain(store: Store, criteria: Criteria, lead_id: int,
             now: datetime | None = None) -> ScoreResult:
     """The score of one lead, with every rule that fired and its points."""
-    chunk = next(store.scoring_chunks(fit_conditions(criteria), activity_patterns(criteria),
-                                      journey_patterns(criteria), now or utcnow(),
-                                      lead_ids=[lead_id]), None)
+    classes = activity_classes(criteria)
+    chunk = next(store.scoring_chunks(fit_conditions(criteria), classes.patterns,
+                                      now or utcnow(), lead_ids=[lead_id]), None)
     if chunk is None:
         raise NotFound(f"There is no lead with id {lead_id}.")
-    scores = score_chunk(criteria, chunk)
+    scores = score_chunk(criteria, chunk, classes)
     labels = [r.label for r in criteria.fit_rules] + [r.label for r in criteria.engagement_rules]
     parts = np.concatenate([scores.fit_parts[0], scores.engagement_parts[0]])
     breakdown = tuple(ScorePart(label, int(p)) for label, p in zip(labels, parts.tolist(),
@@ -174,7 +198,8 @@ def explain(store: Store, criteria: Criteria, lead_id: int,
 
 @dataclass(frozen=True)
 class ScoredLeads:
-    """New scores of the leads whose scores changed, and the leads ready to become MQLs."""
+    """New scores of the leads whose scores changed, and the leads ready to become MQLs,
+    of some leads (a chunk, or an id range)."""
 
     rows: list[tuple]  # (fit, engagement, score, grade, buyer_stage, id)
     promote_ids: list[int]
@@ -182,21 +207,15 @@ class ScoredLeads:
 
 
 def score_leads(store: Store, criteria: Criteria, now: datetime, *,
-                lead_ids: Iterable[int] | None = None, id_range: tuple[int, int] | None = None,
-                progress: Callable[[int], None] | None = None,
-                cancelled: Callable[[], bool] | None = None) -> ScoredLeads | None:
-    """Score leads chunk by chunk and keep what changed. None when cancelled."""
+                lead_ids: Iterable[int] | None = None,
+                id_range: tuple[int, int] | None = None) -> Iterator[ScoredLeads]:
+    """Score leads chunk by chunk; each part holds the changed scores of one chunk."""
     journey_names = np.array([None, *JOURNEY_STAGES], dtype=object)
-    rows: list[tuple] = []
-    promote_ids: list[int] = []
-    done = 0
-    chunks = store.scoring_chunks(fit_conditions(criteria), activity_patterns(criteria),
-                                  journey_patterns(criteria), now, lead_ids=lead_ids,
-                                  id_range=id_range)
+    classes = activity_classes(criteria)
+    chunks = store.scoring_chunks(fit_conditions(criteria), classes.patterns, now,
+                                  lead_ids=lead_ids, id_range=id_range)
     for chunk in _read_ahead(chunks):
-        if cancelled is not None and cancelled():
-            return None
-        scores = score_chunk(criteria, chunk)
+        scores = score_chunk(criteria, chunk, classes)
         fit, engagement = scores.fit, scores.engagement
         new_total = fit + engagement
         grades = _grades(criteria, fit, engagement)
@@ -204,93 +223,104 @@ def score_leads(store: Store, criteria: Criteria, now: datetime, *,
         differs = ((fit != chunk.fit) | (engagement != chunk.engagement)
                    | (new_total != chunk.score) | (grades != chunk.grade)
                    | (journey != chunk.buyer_stage))
-        rows += zip(fit[differs].tolist(), engagement[differs].tolist(),
-                    new_total[differs].tolist(), grades[differs].tolist(),
-                    journey[differs].tolist(), chunk.lead_ids[differs].tolist(), strict=True)
+        rows = list(zip(fit[differs].tolist(), engagement[differs].tolist(),
+                        new_total[differs].tolist(), grades[differs].tolist(),
+                        journey[differs].tolist(), chunk.lead_ids[differs].tolist(),
+                        strict=True))
         ready = (chunk.stage == "lead") & (new_total >= criteria.mql_threshold)
-        promote_ids += chunk.lead_ids[ready].tolist()
-        done += len(chunk.lead_ids)
-        if progress is not None:
-            progress(len(chunk.lead_ids))
-    return ScoredLeads(rows, promote_ids, done)
+        yield ScoredLeads(rows, chunk.lead_ids[ready].tolist(), len(chunk.lead_ids))
 
 
 def _score_id_range(path: str, criteria: Criteria, now: datetime,
                     id_range: tuple[int, int]) -> ScoredLeads:
     """In a worker process: score the leads of one id range."""
     with Store.open(path) as store:
-        return score_leads(store, criteria, now, id_range=id_range)
+        parts = list(score_leads(store, criteria, now, id_range=id_range))
+    return ScoredLeads([row for part in parts for row in part.rows],
+                       [i for part in parts for i in part.promote_ids],
+                       sum(part.leads for part in parts))
+
+
+class _Cancelled(Exception):
+    """Raised inside the write transaction so that it rolls back."""
 
 
 def rescore(store: Store, criteria: Criteria, *, now: datetime | None = None,
             lead_ids: Iterable[int] | None = None, promote: bool = True,
             progress: Callable[[int, int], None] | None = None,
             cancelled: Callable[[], bool] | None = None) -> RescoreReport:
-    """Score every lead (or the given ones), then store what changed in one transaction.
+    """Score every lead (or the given ones) and store what changed, in one transaction.
 
     With promote, a lead in the 'lead' stage whose score reaches the MQL threshold becomes
-    an MQL, with a StageChange that says so. Reading and scoring can be cancelled; nothing
-    is written then. Progress counts leads scored (the write comes after the last).
-    Many leads are scored in parallel worker processes, one id range each.
+    an MQL, with a StageChange that says so. Cancelling rolls everything back: no score
+    changes. Many leads are scored in parallel worker processes, one id range each, and
+    each range is written as it arrives while the others are still being scored.
     """
     now = now or utcnow()
     total = store.count_leads() if lead_ids is None else 0
-    done = 0
+    parallel = lead_ids is None and total >= PARALLEL_FROM and (os.cpu_count() or 1) > 1
+    done = changed = 0
+    promote_ids: list[int] = []
 
-    def advance(count: int) -> None:
-        nonlocal done
-        done += count
+    def take(part: ScoredLeads) -> None:
+        nonlocal done, changed
+        writer.write(part.rows)
+        promote_ids.extend(part.promote_ids)
+        done += part.leads
+        changed += len(part.rows)
         if progress is not None:
             progress(done, total or done)
 
-    def in_this_process() -> ScoredLeads | None:
-        return score_leads(store, criteria, now, lead_ids=lead_ids, progress=advance,
-                           cancelled=cancelled)
+    def stop_if_cancelled() -> None:
+        if cancelled is not None and cancelled():
+            raise _Cancelled
 
-    if lead_ids is None and total >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
-        try:
-            scored = _score_in_processes(store, criteria, now, advance, cancelled)
-        except BrokenProcessPool:
-            # workers could not start (the program has no importable main module):
-            # the same work in this process is slower, not wrong
-            done = 0
-            scored = in_this_process()
-    else:
-        scored = in_this_process()
-    if scored is None or (cancelled is not None and cancelled()):
+    def in_this_process() -> None:
+        nonlocal done, changed
+        done = changed = 0
+        promote_ids.clear()
+        for part in score_leads(store, criteria, now, lead_ids=lead_ids):
+            stop_if_cancelled()
+            take(part)
+
+    try:
+        with store.score_writer(many=parallel) as writer:
+            if parallel:
+                try:
+                    _score_in_processes(store, criteria, now, take, stop_if_cancelled)
+                except BrokenProcessPool:
+                    # workers could not start (the program has no importable main module):
+                    # the same work here; rows already written are written again, the same
+                    in_this_process()
+            else:
+                in_this_process()
+            stop_if_cancelled()
+            if promote:
+                writer.promote(sorted(promote_ids), criteria.mql_threshold, now)
+    except _Cancelled:
         return RescoreReport(done, 0, 0, finished=False)
-    promote_ids = scored.promote_ids if promote else []
-    store.write_scores(scored.rows, promote_ids, criteria.mql_threshold, now)
-    return RescoreReport(scored.leads, len(scored.rows), len(promote_ids), finished=True)
+    return RescoreReport(done, changed, len(promote_ids) if promote else 0, finished=True)
 
 
 def _score_in_processes(store: Store, criteria: Criteria, now: datetime,
-                        advance: Callable[[int], None],
-                        cancelled: Callable[[], bool] | None) -> ScoredLeads | None:
+                        take: Callable[[ScoredLeads], None],
+                        stop_if_cancelled: Callable[[], None]) -> None:
     """Score id ranges in worker processes (spawned: nothing of the caller, Qt included, is
-    copied into them). Many small ranges keep progress moving and cancelling quick."""
+    copied into them), handing each scored range to `take` as it arrives."""
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
-    ranges = store.lead_id_ranges(workers * RANGES_PER_WORKER)
-    rows: list[tuple] = []
-    promote_ids: list[int] = []
-    leads = 0
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         pending = {pool.submit(_score_id_range, str(store.path), criteria, now, id_range)
-                   for id_range in ranges}
-        while pending:
-            finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-            if cancelled is not None and cancelled():
-                for future in pending:
-                    future.cancel()
-                return None
-            for future in finished:
-                part = future.result()
-                rows += part.rows
-                promote_ids += part.promote_ids
-                leads += part.leads
-                advance(part.leads)
-    return ScoredLeads(rows, sorted(promote_ids), leads)
+                   for id_range in store.lead_id_ranges(workers * RANGES_PER_WORKER)}
+        try:
+            while pending:
+                finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                stop_if_cancelled()
+                for future in finished:
+                    take(future.result())
+        finally:
+            for future in pending:
+                future.cancel()
 
 
 def _read_ahead(chunks: Iterator[ScoringChunk]) -> Iterator[ScoringChunk]:

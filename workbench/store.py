@@ -219,8 +219,8 @@ class LeadDetail:
 
 @dataclass(frozen=True)
 class ScoringChunk:
-    """A chunk of leads as arrays, with their activities mapped to rule and journey-step
-    indexes (-1: none) and their age in days at the scoring moment."""
+    """A chunk of leads as arrays, with their activities classified by (kind, page kind)
+    pattern and their age in days at the scoring moment."""
 
     lead_ids: np.ndarray
     fit_mask: np.ndarray  # bit j set when fit condition j holds for the lead
@@ -231,8 +231,7 @@ class ScoringChunk:
     grade: np.ndarray
     buyer_stage: np.ndarray
     activity_lead: np.ndarray  # position of the activity's lead in lead_ids
-    activity_rule: np.ndarray
-    activity_step: np.ndarray
+    activity_class: np.ndarray  # index of the first activity pattern matched, -1 for none
     activity_age: np.ndarray
 
 
@@ -324,7 +323,6 @@ def _filter_clauses(board: BoardFilter, search_ids: list[int] | None) -> list:
 
 SCORING_CHUNK = 100_000  # leads per read when rescoring
 SCORE_INDEX = "ix_leads_stage_score"
-REBUILD_SCORE_INDEX_FROM = 50_000  # changed scores from which the index is built anew
 # SQL for each lead field a fit condition can test
 _FIT_FIELD_SQL = {
     "seniority": "l.seniority", "job_title": "l.job_title", "source": "l.source",
@@ -371,6 +369,41 @@ def _pattern_case(patterns: Sequence[tuple[str, str | None]]) -> tuple[str, list
 def _sql_time(moment: datetime) -> str:
     """A time as SQLAlchemy stores it on SQLite, for statements written by hand."""
     return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+class ScoreWriter:
+    """Writes scores inside Store.score_writer's transaction."""
+
+    def __init__(self, raw: sqlite3.Connection) -> None:
+        self._raw = raw
+
+    def write(self, rows: Sequence[tuple]) -> None:
+        """Store (fit, engagement, score, grade, buyer_stage, id) rows, passed as one JSON
+        array: one statement instead of one per lead."""
+        if rows:
+            self._raw.execute(
+                "UPDATE leads SET fit_score = j.value ->> 0, engagement_score = j.value ->> 1, "
+                "score = j.value ->> 2, grade = j.value ->> 3, buyer_stage = j.value ->> 4 "
+                "FROM json_each(?) j WHERE leads.id = j.value ->> 5", (json.dumps(rows),))
+
+    def promote(self, lead_ids: Sequence[int], threshold: int, at: datetime) -> None:
+        """Move these leads from lead to MQL, each with the StageChange that says why."""
+        if not lead_ids:
+            return
+        check_transition(Stage.LEAD, Stage.MQL)
+        stamp = _sql_time(at)
+        ids = json.dumps(list(lead_ids))
+        self._raw.execute(
+            "INSERT INTO stage_changes (lead_id, from_stage, to_stage, changed_at, "
+            "reason_code, note) SELECT id, 'lead', 'mql', ?, 'score_threshold', "
+            "'Score ' || score || ' reached the MQL threshold of ' || ? FROM leads "
+            "WHERE stage = 'lead' AND id IN (SELECT value FROM json_each(?)) ORDER BY id",
+            [stamp, threshold, ids])
+        self._raw.execute(
+            "UPDATE leads SET stage = 'mql', stage_entered_at = ?, mql_at = ?, "
+            "first_touch_at = NULL, updated_at = ? "
+            "WHERE stage = 'lead' AND id IN (SELECT value FROM json_each(?))",
+            [stamp, stamp, stamp, ids])
 
 
 class Store:
@@ -607,20 +640,18 @@ class Store:
     # -- scoring -------------------------------------------------------------
 
     def scoring_chunks(self, fit_conditions: Sequence[tuple[str, str, Sequence[str]]],
-                       rule_patterns: Sequence[tuple[str, str | None]],
-                       step_patterns: Sequence[tuple[str, str | None]], now: datetime,
+                       activity_patterns: Sequence[tuple[str, str | None]], now: datetime,
                        lead_ids: Iterable[int] | None = None,
                        id_range: tuple[int, int] | None = None,
                        chunk_size: int = SCORING_CHUNK) -> Iterator[ScoringChunk]:
         """Leads in id order, chunk by chunk, with what scoring needs of them.
 
         Fit conditions (field, match, values) are tested in SQL and come back as one bit
-        mask per lead; activities are matched to the patterns in SQL (the first pattern
+        mask per lead; activities are classified by the patterns in SQL (the first pattern
         that matches wins; a page kind of None matches any page). Only numbers cross
         into Python."""
         mask_sql, mask_params = _fit_mask(fit_conditions)
-        rule_case, rule_params = _pattern_case(rule_patterns)
-        step_case, step_params = _pattern_case(step_patterns)
+        class_case, class_params = _pattern_case(activity_patterns)
         now_jd = (now - datetime(1970, 1, 1)).total_seconds() / 86400 + 2440587.5
         wanted = sorted(set(lead_ids)) if lead_ids is not None else None
         after, last = id_range if id_range is not None else (0, 2**63 - 1)
@@ -649,11 +680,11 @@ class Store:
                 ids = np.array(columns[0], dtype=np.int64)
                 span_params = [int(ids[0]), int(ids[-1])] if wanted is None else batch
                 activity = raw.execute(
-                    f"SELECT a.lead_id, {rule_case}, {step_case}, ? - julianday(a.occurred_at) "
+                    f"SELECT a.lead_id, {class_case}, ? - julianday(a.occurred_at) "
                     f"FROM activities a WHERE {span}",
-                    [*rule_params, *step_params, now_jd, *span_params]).fetchall()
-                acts = (np.array(activity, dtype=float).reshape(-1, 4) if activity
-                        else np.zeros((0, 4)))
+                    [*class_params, now_jd, *span_params]).fetchall()
+                acts = (np.array(activity, dtype=float).reshape(-1, 3) if activity
+                        else np.zeros((0, 3)))
                 yield ScoringChunk(
                     lead_ids=ids, fit_mask=np.array(columns[1], dtype=np.int64),
                     stage=np.array(columns[2], dtype=object),
@@ -663,47 +694,25 @@ class Store:
                     grade=np.array(columns[6], dtype=object),
                     buyer_stage=np.array(columns[7], dtype=object),
                     activity_lead=np.searchsorted(ids, acts[:, 0].astype(np.int64)),
-                    activity_rule=acts[:, 1].astype(np.int64),
-                    activity_step=acts[:, 2].astype(np.int64),
-                    activity_age=acts[:, 3],
+                    activity_class=acts[:, 1].astype(np.int64),
+                    activity_age=acts[:, 2],
                 )
                 after = int(ids[-1])
 
-    def write_scores(self, changes: Sequence[tuple], promote_ids: Sequence[int],
-                     threshold: int, at: datetime) -> None:
-        """Store (fit, engagement, score, grade, buyer_stage, id) rows and move the leads in
-        promote_ids from lead to MQL with the StageChange that says why: one transaction.
-
-        The rows travel as one JSON array; many of them are written with the board's score
-        index dropped and built again once, much faster than moving each entry."""
+    @contextmanager
+    def score_writer(self, *, many: bool) -> Iterator[ScoreWriter]:
+        """One transaction for new scores: all of them are stored, or (on an exception)
+        none. With many, the board's score index is dropped and built again once at the
+        end, much faster than moving one entry per changed score."""
         with db.write_connection(self.engine) as conn:
             raw = conn.connection.driver_connection
-            rebuild = len(changes) >= REBUILD_SCORE_INDEX_FROM
-            if rebuild:
+            if many:
                 index_sql = raw.execute("SELECT sql FROM sqlite_master WHERE name = ?",
                                         (SCORE_INDEX,)).fetchone()[0]
                 raw.execute(f"DROP INDEX {SCORE_INDEX}")
-            raw.execute(
-                "UPDATE leads SET fit_score = j.value ->> 0, engagement_score = j.value ->> 1, "
-                "score = j.value ->> 2, grade = j.value ->> 3, buyer_stage = j.value ->> 4 "
-                "FROM json_each(?) j WHERE leads.id = j.value ->> 5", (json.dumps(changes),))
-            if rebuild:
+            yield ScoreWriter(raw)
+            if many:
                 raw.execute(index_sql)
-            if promote_ids:
-                check_transition(Stage.LEAD, Stage.MQL)
-                stamp = _sql_time(at)
-                ids = json.dumps(list(promote_ids))
-                raw.execute(
-                    "INSERT INTO stage_changes (lead_id, from_stage, to_stage, changed_at, "
-                    "reason_code, note) SELECT id, 'lead', 'mql', ?, 'score_threshold', "
-                    "'Score ' || score || ' reached the MQL threshold of ' || ? FROM leads "
-                    "WHERE stage = 'lead' AND id IN (SELECT value FROM json_each(?)) ORDER BY id",
-                    [stamp, threshold, ids])
-                raw.execute(
-                    "UPDATE leads SET stage = 'mql', stage_entered_at = ?, mql_at = ?, "
-                    "first_touch_at = NULL, updated_at = ? "
-                    "WHERE stage = 'lead' AND id IN (SELECT value FROM json_each(?))",
-                    [stamp, stamp, stamp, ids])
 
     # -- criteria ------------------------------------------------------------
 
