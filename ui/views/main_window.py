@@ -254,6 +254,8 @@ class MainWindow(QMainWindow):
         self.actions_by_id[ActionId.RESCORE].setEnabled(False)
         self.rescore_dialog = QProgressDialog("Scoring leads…", "Cancel", 0, 100, self)
         self.rescore_dialog.setWindowTitle("Rescore all leads")
+        # modal: the rescore holds the database's write lock; no move can wait on it
+        self.rescore_dialog.setWindowModality(Qt.WindowModality.WindowModal)
         self.rescore_dialog.setMinimumDuration(0)
         self.rescore_dialog.setValue(0)
         worker = RescoreWorker(self.store)
