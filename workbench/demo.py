@@ -699,11 +699,13 @@ def create_database(path: Path, *, leads: int = 2000, seed: int = 7,
     try:
         with Store.open(partial, durable=False) as store:
             result = generate(store, leads=leads, seed=seed, as_of=as_of, progress=progress)
-            if score:
-                if progress:
-                    progress("scoring")
-                from workbench import scoring
+        if score:
+            if progress:
+                progress("scoring")
+            from workbench import scoring
 
+            # opened as usual (WAL): scoring workers read while the scores are written
+            with Store.open(partial) as store:
                 scoring.rescore(store, store.current_criteria(),
                                 now=as_of or default_as_of(), promote=False)
         with partial.open("rb+") as built:  # written without syncs: sync once, then publish

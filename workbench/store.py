@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -235,38 +235,19 @@ class ScoringChunk:
     activity_age: np.ndarray
 
 
+def _record(record_type, row, **converted):
+    """A plain record from an ORM row: fields of the same name are copied, the rest given."""
+    names = [f.name for f in fields(record_type) if f.name not in converted]
+    return record_type(**{name: getattr(row, name) for name in names}, **converted)
+
+
 def _lead_record(lead: Lead) -> LeadRecord:
-    return LeadRecord(
-        id=lead.id,
-        first_name=lead.first_name,
-        last_name=lead.last_name,
-        email=lead.email,
-        job_title=lead.job_title,
-        company_id=lead.company_id,
-        source=lead.source,
-        campaign=lead.campaign,
-        owner_id=lead.owner_id,
-        stage=Stage(lead.stage),
-        score=lead.score,
-        created_at=lead.created_at,
-        stage_entered_at=lead.stage_entered_at,
-        mql_at=lead.mql_at,
-        revisit_on=lead.revisit_on,
-        first_touch_at=lead.first_touch_at,
-    )
+    return _record(LeadRecord, lead, stage=Stage(lead.stage))
 
 
 def _change_record(change: StageChange) -> StageChangeRecord:
-    return StageChangeRecord(
-        id=change.id,
-        lead_id=change.lead_id,
-        from_stage=Stage(change.from_stage) if change.from_stage else None,
-        to_stage=Stage(change.to_stage),
-        changed_at=change.changed_at,
-        user_id=change.user_id,
-        reason_code=change.reason_code,
-        note=change.note,
-    )
+    return _record(StageChangeRecord, change, to_stage=Stage(change.to_stage),
+                   from_stage=Stage(change.from_stage) if change.from_stage else None)
 
 
 _SORT_COLUMNS = {  # sort -> (column, descending)
@@ -595,11 +576,8 @@ class Store:
                 external_id=lead.external_id, fit_score=lead.fit_score,
                 engagement_score=lead.engagement_score,
                 owner_name=users.get(lead.owner_id) if lead.owner_id else None,
-                company=CompanyRecord(company.name, company.domain, company.industry,
-                                      company.employee_band, company.revenue_band,
-                                      company.country) if company else None,
-                activities=[ActivityRecord(a.id, a.occurred_at, a.kind, a.url, a.page_kind,
-                                           users.get(a.user_id) if a.user_id else None, a.note)
+                company=_record(CompanyRecord, company) if company else None,
+                activities=[_record(ActivityRecord, a, user_name=users.get(a.user_id))
                             for a in activities],
                 history=[_change_record(c) for c in history],
                 user_names=users,
