@@ -17,7 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from workbench import db
+from workbench import db, scoring
+from workbench.criteria import Criteria
 from workbench.models import (
     Activity,
     ActivityKind,
@@ -123,6 +124,7 @@ REPS = (
 )
 MANAGERS = (("Dana Whitfield", "dana.whitfield"), ("Erik Lindqvist", "erik.lindqvist"))
 TEAM_DOMAIN = "sales.example"
+STUDENT_DOMAIN = "student.example.edu"
 
 
 def _ascii(name: str) -> str:
@@ -272,9 +274,12 @@ class _History:
 
 
 def generate(store: Store, leads: int = 2000, seed: int = 7,
-             as_of: datetime | None = None,
+             as_of: datetime | None = None, criteria: Criteria | None = None,
              progress: Callable[[str], None] | None = None) -> DemoResult:
-    """Fill an empty store with a demo team, companies, leads, activity and history."""
+    """Fill an empty store with a demo team, companies, leads, activity and history.
+
+    With criteria, every lead is stored with its score as of `as_of` (computed from the
+    generated arrays, so each lead row is written once)."""
     if leads < 1:
         raise ValueError("The demo needs at least one lead (--leads 1 or more).")
     report = progress or (lambda _msg: None)
@@ -369,18 +374,39 @@ def generate(store: Store, leads: int = 2000, seed: int = 7,
     updated = np.maximum(at, last_activity)
 
     # -- rows ------------------------------------------------------------------
-    report("writing")
     stage_names = np.array([s.value for s in STAGES], dtype=object)
     has_phone = rng.random(n) < 0.7
     phone_parts = rng.integers(200, 990, n), rng.integers(0, 10_000, n)
     campaign_pick = rng.integers(0, 6, n)
-    free = np.array(FREE_MAIL, dtype=object)[rng.integers(0, len(FREE_MAIL), n)]
+    free_choice = rng.integers(0, len(FREE_MAIL), n)
+    free = np.array(FREE_MAIL, dtype=object)[free_choice]
     free_number = rng.integers(1, 99, n)
+    # email domain, as a code into [free mail..., student, company domains...]
+    domain_code = np.where(mail_kind < 0.12, free_choice,
+                           np.where(mail_kind < 0.14, len(FREE_MAIL),
+                                    len(FREE_MAIL) + 1 + company))
+    domains = [*FREE_MAIL, STUDENT_DOMAIN, *co_domains]
+
+    score_columns = [[0] * n, [0] * n, [0] * n, [None] * n, [None] * n]
+    if criteria is not None:
+        report("scoring")
+        fields = {
+            "seniority": (title, [t[1] for t in TITLES]),
+            "job_title": (title, [t[0] for t in TITLES]),
+            "employee_band": (co_size[company], [b[0] for b in EMPLOYEE_BANDS]),
+            "revenue_band": (co_revenue[company], list(REVENUE_BANDS)),
+            "industry": (co_industry[company], [i[0] for i in INDUSTRIES]),
+            "country": (co_country[company], [c[0] for c in COUNTRIES]),
+            "source": (source, [s[0].value for s in SOURCES]),
+            "email_domain": (domain_code, domains),
+        }
+        score_columns = _scores(criteria, fields, act, touches, end)
+    report("writing")
     lead_cols = ("id", "external_id", "first_name", "last_name", "email", "phone", "job_title",
                  "seniority", "company_id", "source", "campaign", "owner_id", "stage",
                  "fit_score", "engagement_score", "score", "created_at", "updated_at",
                  "stage_entered_at", "mql_at", "revisit_on", "first_touch_at",
-                 "last_activity_at")
+                 "last_activity_at", "grade", "buyer_stage")
 
     # Row builders run on Store.bulk_load's worker thread, one table ahead of the inserts;
     # every random draw is made above, so the data does not depend on that timing.
@@ -389,7 +415,7 @@ def generate(store: Store, leads: int = 2000, seed: int = 7,
         emails = np.where(
             mail_kind < 0.12,
             local + (free_number.astype(str).astype(object) + "@") + free,
-            np.where(mail_kind < 0.14, local + "@student.example.edu",
+            np.where(mail_kind < 0.14, local + "@" + STUDENT_DOMAIN,
                      local + ("@" + np.array(co_domains, dtype=object)[company])))
         phone_prefix = np.array([c[3] for c in COUNTRIES], dtype=object)[co_country[company]]
         phones = [f"{p} {a} {b:04d}" for p, a, b in zip(
@@ -400,7 +426,7 @@ def generate(store: Store, leads: int = 2000, seed: int = 7,
                      for s, c in zip(source.tolist(), campaign_pick.tolist(), strict=True)]
         ext = np.isin(source, [i for i, s in enumerate(SOURCES)
                                if s[0] in (Source.LIST_IMPORT, Source.PARTNER)])
-        zeros = [0] * n
+        fit, engagement, total, grade, journey = score_columns
         return zip(
             list(range(1, n + 1)), _nullable([f"CRM-{i:07d}" for i in range(1, n + 1)], ext),
             np.array(FIRST_NAMES, dtype=object)[first].tolist(),
@@ -411,11 +437,11 @@ def generate(store: Store, leads: int = 2000, seed: int = 7,
             (company + 1).tolist(),
             np.array([s[0].value for s in SOURCES], dtype=object)[source].tolist(), campaigns,
             _nullable(owner, owner > 0), stage_names[stage].tolist(),
-            zeros, zeros, zeros, sql_times(created), sql_times(updated), sql_times(at),
+            fit, engagement, total, sql_times(created), sql_times(updated), sql_times(at),
             _nullable(sql_times(mql_at), mql_at > 0),
             _nullable(sql_dates(revisit), stage == S[Stage.RECYCLED]),
             _nullable(sql_times(np.where(touched, first_touch, 0)), touched),
-            sql_times(last_activity),
+            sql_times(last_activity), grade, journey,
             strict=True,
         )
 
@@ -471,6 +497,28 @@ def generate(store: Store, leads: int = 2000, seed: int = 7,
         (Qualification.__table__, qual_cols, qual_rows),
     ])
     return DemoResult(leads=n, rows=counts)
+
+
+def _scores(criteria: Criteria, fields, act, touches, end) -> list[list]:
+    """fit, engagement, score, grade and buyer-journey stage of every generated lead."""
+    classes = scoring.activity_classes(criteria)
+    pages = [None, *(p.value for p in PageKind)]
+    page_code = np.array([pages.index(p) for p in act["page"].tolist()], dtype=np.int64)
+    lead, at, kind = act["lead"], act["at"], act["kind"]
+    if touches is not None:  # rep touches: no page
+        lead = np.concatenate([lead, touches[0]])
+        at = np.concatenate([at, touches[1]])
+        kind = np.concatenate([kind, touches[2]])
+        page_code = np.concatenate([page_code, np.zeros(len(touches[0]), dtype=np.int64)])
+    # classify each distinct (kind, page) once, as the store's SQL would
+    pairs, inverse = np.unique(kind * len(pages) + page_code, return_inverse=True)
+    pair_class = np.array([scoring.first_match(classes.patterns, KINDS[p // len(pages)].value,
+                                               pages[p % len(pages)]) for p in pairs.tolist()])
+    scores = scoring.score_facts(criteria, classes, scoring.fit_mask_of(criteria, fields), lead,
+                                 pair_class[inverse], (end - at) / DAY)
+    grades, journey = scoring.grades_and_journey(criteria, scores)
+    return [scores.fit.tolist(), scores.engagement.tolist(),
+            (scores.fit + scores.engagement).tolist(), grades.tolist(), journey.tolist()]
 
 
 def _run_funnel(rng, history: _History, n, created, end, quality, rep_ids):
@@ -684,8 +732,8 @@ def create_database(path: Path, *, leads: int = 2000, seed: int = 7,
     """Generate the demo into a new file beside `path` and move it into place when complete,
     so an interrupted run leaves no half-written database behind.
 
-    With score, the leads are scored with the default criteria as of the demo's 'now'
-    (no promotions: the demo's history already says who became an MQL)."""
+    With score, the leads are stored with their scores under the default criteria as of
+    the demo's 'now' (no promotions: the demo's history already says who became an MQL)."""
     # inspect_file also refuses a file of another program, whatever --replace says
     if db.inspect_file(path) is not None and not replace:
         with Store.open(path) as existing:
@@ -698,16 +746,9 @@ def create_database(path: Path, *, leads: int = 2000, seed: int = 7,
     _remove_database_files(partial)
     try:
         with Store.open(partial, durable=False) as store:
-            result = generate(store, leads=leads, seed=seed, as_of=as_of, progress=progress)
-        if score:
-            if progress:
-                progress("scoring")
-            from workbench import scoring
-
-            # opened as usual (WAL): scoring workers read while the scores are written
-            with Store.open(partial) as store:
-                scoring.rescore(store, store.current_criteria(),
-                                now=as_of or default_as_of(), promote=False)
+            result = generate(store, leads=leads, seed=seed, as_of=as_of,
+                              criteria=store.current_criteria() if score else None,
+                              progress=progress)
         with partial.open("rb+") as built:  # written without syncs: sync once, then publish
             os.fsync(built.fileno())
         _remove_database_files(path)

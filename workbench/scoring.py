@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import (
     FIRST_COMPLETED,
     ProcessPoolExecutor,
@@ -68,6 +68,12 @@ class RescoreReport:
     finished: bool  # False when cancelled part way
 
 
+def first_match(items: Sequence[tuple[str, str | None]], kind: str, page: str | None) -> int:
+    """Index of the first (kind, page kind) pattern an activity matches, -1 for none."""
+    return next((i for i, (k, p) in enumerate(items)
+                 if k == kind and (p is None or p == page)), -1)
+
+
 @dataclass(frozen=True)
 class ActivityClasses:
     """Every (kind, page kind) the criteria name, exact pairs before kind-only ones, so one
@@ -85,16 +91,12 @@ def activity_classes(criteria: Criteria) -> ActivityClasses:
     exact = list(dict.fromkeys((k, p) for k, p in named if p is not None))
     patterns = exact + [(k, None) for k in dict.fromkeys(k for k, _p in named)]
 
-    def first(items, kind: str, page: str | None) -> int:
-        return next((i for i, (k, p) in enumerate(items)
-                     if k == kind and (p is None or p == page)), -1)
-
     rules = [(r.kind, r.page_kind) for r in criteria.engagement_rules]
     steps = [(s.kind, s.page_kind) for s in criteria.journey]
     return ActivityClasses(
         patterns=patterns,
-        rule_of=np.array([first(rules, k, p) for k, p in patterns] + [-1], dtype=np.int64),
-        step_of=np.array([first(steps, k, p) for k, p in patterns] + [-1], dtype=np.int64),
+        rule_of=np.array([first_match(rules, k, p) for k, p in patterns] + [-1], dtype=np.int64),
+        step_of=np.array([first_match(steps, k, p) for k, p in patterns] + [-1], dtype=np.int64),
     )
 
 
@@ -153,16 +155,56 @@ class ChunkScores:
 
 def score_chunk(criteria: Criteria, chunk: ScoringChunk,
                 classes: ActivityClasses) -> ChunkScores:
-    n = len(chunk.lead_ids)
+    return score_facts(criteria, classes, chunk.fit_mask, chunk.activity_lead,
+                       chunk.activity_class, chunk.activity_age)
+
+
+def score_facts(criteria: Criteria, classes: ActivityClasses, fit_mask: np.ndarray,
+                activity_lead: np.ndarray, activity_class: np.ndarray,
+                activity_age: np.ndarray) -> ChunkScores:
+    """Scores of len(fit_mask) leads from their fit bits and their activities' lead
+    position, class and age in days."""
+    n = len(fit_mask)
     # class -1 (no pattern) picks the last entry, which is -1: no rule, no step
-    rule = classes.rule_of[chunk.activity_class]
-    step = classes.step_of[chunk.activity_class]
+    rule = classes.rule_of[activity_class]
+    step = classes.step_of[activity_class]
     return ChunkScores(
-        fit_parts=np.rint(fit_points(criteria, chunk.fit_mask)),
-        engagement_parts=np.rint(engagement_points(criteria, n, chunk.activity_lead, rule,
-                                                   chunk.activity_age)),
-        journey=journey_levels(criteria, n, chunk.activity_lead, step, chunk.activity_age),
+        fit_parts=np.rint(fit_points(criteria, fit_mask)),
+        engagement_parts=np.rint(engagement_points(criteria, n, activity_lead, rule,
+                                                   activity_age)),
+        journey=journey_levels(criteria, n, activity_lead, step, activity_age),
     )
+
+
+def fit_mask_of(criteria: Criteria,
+                fields: dict[str, tuple[np.ndarray, Sequence[str | None]]]) -> np.ndarray:
+    """Fit bits from data held as codes into vocabularies ({field: (codes, values)}): the
+    conditions the store tests in SQL (see store._fit_mask), tested once per distinct value.
+    For data generated or read in bulk before it is stored, such as the demo."""
+    mask = np.zeros(len(next(iter(fields.values()))[0]), dtype=np.int64)
+    for bit, rule in enumerate(criteria.fit_rules):
+        codes, values = fields[rule.field]
+        wanted = [v.lower() for v in rule.values]
+        holds = np.array([_condition_holds(rule.match, rule.values, wanted, value)
+                          for value in values], dtype=bool)
+        mask |= np.where(holds[codes], 1 << bit, 0)
+    return mask
+
+
+def _condition_holds(match: str, values, lowered, value: str | None) -> bool:
+    if value is None:  # SQL: a condition on NULL is never true
+        return False
+    if match == "equals":
+        return value in values
+    if match == "contains":
+        return any(w in value.lower() for w in lowered)
+    return any(value.lower().endswith(w) for w in lowered)
+
+
+def grades_and_journey(criteria: Criteria, scores: ChunkScores) -> tuple[np.ndarray, np.ndarray]:
+    """Grade strings and buyer-journey stage names (None for no recent behaviour)."""
+    journey_names = np.array([None, *JOURNEY_STAGES], dtype=object)
+    return _grades(criteria, scores.fit, scores.engagement), journey_names[scores.journey]
 
 
 def _grades(criteria: Criteria, fit: np.ndarray, engagement: np.ndarray) -> np.ndarray:
@@ -210,7 +252,6 @@ def score_leads(store: Store, criteria: Criteria, now: datetime, *,
                 lead_ids: Iterable[int] | None = None,
                 id_range: tuple[int, int] | None = None) -> Iterator[ScoredLeads]:
     """Score leads chunk by chunk; each part holds the changed scores of one chunk."""
-    journey_names = np.array([None, *JOURNEY_STAGES], dtype=object)
     classes = activity_classes(criteria)
     chunks = store.scoring_chunks(fit_conditions(criteria), classes.patterns, now,
                                   lead_ids=lead_ids, id_range=id_range)
@@ -218,8 +259,7 @@ def score_leads(store: Store, criteria: Criteria, now: datetime, *,
         scores = score_chunk(criteria, chunk, classes)
         fit, engagement = scores.fit, scores.engagement
         new_total = fit + engagement
-        grades = _grades(criteria, fit, engagement)
-        journey = journey_names[scores.journey]
+        grades, journey = grades_and_journey(criteria, scores)
         differs = ((fit != chunk.fit) | (engagement != chunk.engagement)
                    | (new_total != chunk.score) | (grades != chunk.grade)
                    | (journey != chunk.buyer_stage))

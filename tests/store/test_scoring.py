@@ -233,17 +233,14 @@ def test_one_activity_class_gives_the_first_matching_rule_and_step():
                 kind, page)
 
 
-def test_a_demo_large_enough_for_worker_processes_is_scored(tmp_path, monkeypatch):
-    from tests.conftest import DEMO_AS_OF
-    from workbench import demo
+def test_demo_scores_equal_what_the_store_computes_for_every_lead(demo_db, tmp_path):
+    import shutil
 
-    monkeypatch.setattr(scoring, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(scoring, "MAX_WORKERS", 2)
-    path = tmp_path / "scored.db"
-    demo.create_database(path, leads=300, seed=2, as_of=DEMO_AS_OF)
-    with Store.open(path) as store:
-        summaries = store.column_summaries(BoardFilter())
-        assert summaries[Stage.CUSTOMER].average_score > 0
-        card = store.board_page(Stage.LEAD, BoardFilter(), limit=1)[0]
-        assert card.score == scoring.explain(store, store.current_criteria(), card.id,
-                                             now=DEMO_AS_OF).total
+    from tests.conftest import DEMO_AS_OF
+
+    copy = tmp_path / "rescored.db"
+    shutil.copy(demo_db, copy)
+    with Store.open(copy) as store:
+        report = scoring.rescore(store, store.current_criteria(), now=DEMO_AS_OF,
+                                 promote=False)
+    assert report.leads == 2000 and report.changed == 0
