@@ -2,6 +2,7 @@
 
 import json
 import shutil
+import sqlite3
 import subprocess
 import sys
 
@@ -100,3 +101,54 @@ def test_score_rescores_and_promotes(demo_db, tmp_path):
     after = json.loads(workbench("stats", "--db", copy, "--json").stdout)["by_stage"]
     assert after["mql"] == before["mql"] + report["promoted_to_mql"]
     assert after["lead"] == before["lead"] - report["promoted_to_mql"]
+
+
+def test_triage_from_the_command_line(demo_db, tmp_path):
+    copy = tmp_path / "triage.db"
+    shutil.copy(demo_db, copy)
+    queue = json.loads(workbench("queue", "--db", copy, "--rep", "alex.morgan@sales.example",
+                                 "--json").stdout)
+    assert queue and all(set(item) == {"id", "name", "company", "stage", "score", "sla_due"}
+                         for item in queue)
+    lead = str(queue[0]["id"])
+    assert workbench("lead", "accept", lead, "--db", copy, "--as",
+                     "alex.morgan@sales.example").returncode == 0
+    assert workbench("lead", "bant", lead, "--db", copy, "need=confirmed:Inbox chaos",
+                     "budget=partial", "authority=confirmed").returncode == 0
+    assert workbench("lead", "accept", lead, "--db", copy).returncode == 0
+    shown = json.loads(workbench("lead", "show", lead, "--db", copy, "--json").stdout)
+    assert shown["stage"] == "sql"
+    assert shown["bant"]["need"] == {"status": "confirmed", "note": "Inbox chaos"}
+    assert [h["to"] for h in shown["history"]][-2:] == ["sal", "sql"]
+    assert shown["history"][-2]["by"] == "Alex Morgan"
+    assert set(shown["history"][0]) == {"from", "to", "at", "by", "reason", "note"}
+
+
+@pytest.mark.parametrize("args", [
+    ["lead", "accept", "999999"],
+    ["lead", "reject", "{mql}"],
+    ["lead", "reject", "{mql}", "--reason", "no_such_code"],
+    ["lead", "recycle", "{mql}", "--reason", "not_ready", "--until", "2001-01-01"],
+    ["lead", "accept", "{sal}"],
+    ["lead", "bant", "{mql}", "need=perhaps"],
+    ["lead", "accept", "{mql}", "--as", "nobody@example.com"],
+])
+def test_a_refused_action_says_why_in_one_line_and_changes_nothing(demo_db, tmp_path, args):
+    copy = tmp_path / "refuse.db"
+    shutil.copy(demo_db, copy)
+    from workbench.store import BoardFilter, Store
+    with Store.open(copy) as store:
+        ids = {"mql": store.board_page(Stage.MQL, BoardFilter(), limit=1)[0].id,
+               "sal": store.board_page(Stage.SAL, BoardFilter(), limit=1)[0].id}
+
+    def contents():
+        with sqlite3.connect(copy) as conn:
+            return [conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+                    for table in ("leads", "stage_changes", "activities", "qualifications")]
+
+    before = contents()
+    result = workbench(*[a.format(**ids) for a in args], "--db", copy)
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert result.stderr.startswith("workbench: ")
+    assert contents() == before

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
+from datetime import date, timedelta
 from pathlib import Path
 
 from workbench import db, paths
@@ -60,12 +62,36 @@ def build_parser() -> argparse.ArgumentParser:
     _db_option(score, top_level=False)
     score.add_argument("--json", action="store_true", help="print JSON")
 
-    lead = sub.add_parser("lead", help="look at one lead")
+    queue = sub.add_parser("queue", help="the MQLs to triage, in queue order",
+                           description="The MQLs of a rep plus the unassigned pool: follow-up "
+                                       "SLA due first, then by score.")
+    _db_option(queue, top_level=False)
+    queue.add_argument("--rep", metavar="EMAIL", help="whose queue (default: the pool only)")
+    queue.add_argument("--json", action="store_true", help="print JSON")
+
+    lead = sub.add_parser("lead", help="look at or triage one lead")
     lead_sub = lead.add_subparsers(dest="lead_command", metavar="COMMAND", required=True)
-    show = lead_sub.add_parser("show", help="a lead, its score explained, its history")
-    _db_option(show, top_level=False)
-    show.add_argument("lead_id", type=int, metavar="ID")
+    show = lead_sub.add_parser("show", help="a lead, its score explained, BANT, its history")
     show.add_argument("--json", action="store_true", help="print JSON")
+    bant = lead_sub.add_parser("bant", help="set BANT items: budget=confirmed:\"50k EUR\"")
+    accept = lead_sub.add_parser("accept", help="MQL -> SAL, or SAL -> SQL when BANT holds")
+    reject = lead_sub.add_parser("reject", help="disqualify, with a reason for marketing")
+    recycle = lead_sub.add_parser("recycle", help="back to nurturing until a date")
+    for action in (reject, recycle):
+        action.add_argument("--reason", metavar="CODE", help="a code of the reason catalogue")
+        action.add_argument("--note", metavar="TEXT")
+    recycle.add_argument("--until", metavar="YYYY-MM-DD",
+                         help="when to look again (default: in the criteria's recycle days)")
+    for action in (show, bant, accept, reject, recycle):
+        _db_option(action, top_level=False)
+        action.add_argument("lead_id", type=int, metavar="ID")
+        if action is not show:
+            action.add_argument("--as", dest="acting", metavar="EMAIL",
+                                default=os.environ.get("WORKBENCH_USER"),
+                                help="who acts (default: $WORKBENCH_USER)")
+    bant.add_argument("items", nargs="+", metavar="ITEM=STATUS[:NOTE]",
+                      help="ITEM: budget, authority, need or timeline; STATUS: unknown, "
+                           "confirmed, partial or failed")
 
     stats = sub.add_parser("stats", help="count leads by stage and source")
     _db_option(stats, top_level=False)
@@ -83,8 +109,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_stats(args)
         if args.command == "score":
             return cmd_score(args)
+        if args.command == "queue":
+            return cmd_queue(args)
         if args.command == "lead":
-            return cmd_lead_show(args)
+            return {"show": cmd_lead_show, "bant": cmd_lead_bant, "accept": cmd_lead_triage,
+                    "reject": cmd_lead_triage, "recycle": cmd_lead_triage}[args.lead_command](args)
         return cmd_window(args)
     except (db.DatabaseError, UsageError, ValueError, NotFound) as error:
         print(f"workbench: {error}", file=sys.stderr)
@@ -140,12 +169,68 @@ def cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_queue(args: argparse.Namespace) -> int:
+    with Store.open(_existing_db(args)) as store:
+        me = store.user_by_email(args.rep) if args.rep else None
+        cards = store.queue(me)
+        hours = store.current_criteria().sla_hours
+    due = [card.mql_at + timedelta(hours=hours) if card.mql_at else None for card in cards]
+    if args.json:
+        print(json.dumps([{"id": c.id, "name": c.name, "company": c.company,
+                           "stage": c.stage.value, "score": c.score,
+                           "sla_due": d.isoformat() if d and c.first_touch_at is None else None}
+                          for c, d in zip(cards, due, strict=True)], indent=2))
+        return 0
+    print(f"{len(cards):,} MQLs in the queue")
+    for card, when in zip(cards, due, strict=True):
+        sla = "touched" if card.first_touch_at else f"due {when:%Y-%m-%d %H:%M}"
+        print(f"  #{card.id:<8} {card.score:>4}  {sla:<22} {card.name}"
+              f"{', ' + card.company if card.company else ''}")
+    return 0
+
+
+def _acting_user(store: Store, args: argparse.Namespace) -> int | None:
+    return store.user_by_email(args.acting) if args.acting else None
+
+
+def cmd_lead_bant(args: argparse.Namespace) -> int:
+    from workbench.qualification import parse_item
+
+    items = [parse_item(text) for text in args.items]  # all checked before any is saved
+    with Store.open(_existing_db(args)) as store:
+        by = _acting_user(store, args)
+        store.lead(args.lead_id)
+        for item, status, note in items:
+            store.set_bant(args.lead_id, item, status, note, by=by)
+    print(f"Lead #{args.lead_id}: " + ", ".join(f"{i} {s.value}" for i, s, _n in items) + ".")
+    return 0
+
+
+def cmd_lead_triage(args: argparse.Namespace) -> int:
+    from workbench import services
+
+    with Store.open(_existing_db(args)) as store:
+        by = _acting_user(store, args)
+        if args.lead_command == "accept":
+            change = services.accept(store, args.lead_id, by=by)
+        elif args.lead_command == "reject":
+            change = services.reject(store, args.lead_id, args.reason, note=args.note, by=by)
+        else:
+            until = date.fromisoformat(args.until) if args.until else None
+            change = services.recycle(store, args.lead_id, args.reason, until=until,
+                                      note=args.note, by=by)
+        name = store.lead(args.lead_id).name
+    print(f"{name} (#{args.lead_id}): {change.from_stage.label} -> {change.to_stage.label}.")
+    return 0
+
+
 def cmd_lead_show(args: argparse.Namespace) -> int:
     from workbench import scoring
 
     with Store.open(_existing_db(args)) as store:
         detail = store.lead_detail(args.lead_id)
         result = scoring.explain(store, store.current_criteria(), args.lead_id)
+        bant = store.bant(args.lead_id)
     lead = detail.lead
     if args.json:
         print(json.dumps({
@@ -153,9 +238,13 @@ def cmd_lead_show(args: argparse.Namespace) -> int:
             "company": detail.company.name if detail.company else None,
             "stage": lead.stage.value, "owner": detail.owner_name, "source": lead.source,
             "campaign": lead.campaign, "score": result.to_json(),
+            "bant": {item: {"status": status, "note": note}
+                     for item, (status, note) in bant.items()},
             "history": [{"from": c.from_stage and c.from_stage.value, "to": c.to_stage.value,
-                         "at": c.changed_at.isoformat(), "reason": c.reason_code,
-                         "note": c.note} for c in reversed(detail.history)],
+                         "at": c.changed_at.isoformat(),
+                         "by": detail.user_names.get(c.user_id) if c.user_id else None,
+                         "reason": c.reason_code, "note": c.note}
+                        for c in reversed(detail.history)],
         }, indent=2))
         return 0
     print(f"{lead.name} (#{lead.id}), {lead.job_title or 'no title'}"
@@ -166,6 +255,9 @@ def cmd_lead_show(args: argparse.Namespace) -> int:
           f"grade {result.grade}, buyer journey: {result.buyer_stage or 'no recent activity'}")
     for part in result.breakdown:
         print(f"  {part.points:+4d}  {part.rule}")
+    print("\nBANT")
+    for item, (status, note) in bant.items():
+        print(f"  {item:<10}{status:<10}{note or ''}")
     print("\nStage history")
     for change in reversed(detail.history):
         moved = f"{change.from_stage.label} -> " if change.from_stage else "created as "

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from workbench.qualification import SqlRule
+
 # Lead fields a fit rule can test. email_domain is the part after the '@'.
 FIT_FIELDS = ("seniority", "job_title", "employee_band", "revenue_band", "industry", "country",
               "email_domain", "source")
@@ -63,6 +65,8 @@ class Criteria:
     fit_rules: tuple[FitRule, ...] = field(default_factory=tuple)
     engagement_rules: tuple[EngagementRule, ...] = field(default_factory=tuple)
     journey: tuple[JourneyStep, ...] = field(default_factory=tuple)
+    sql_rule: SqlRule = field(default_factory=SqlRule)
+    recycle_days: int = 90  # default time before a recycled lead comes back
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -80,7 +84,9 @@ class Criteria:
             criteria = cls(
                 version=version,
                 **{k: data[k] for k in ("mql_threshold", "sla_hours", "half_life_days",
-                                        "journey_window_days") if k in data},
+                                        "journey_window_days", "recycle_days") if k in data},
+                sql_rule=SqlRule(**{**data.get("sql_rule", {}), "confirmed": tuple(
+                    data.get("sql_rule", {}).get("confirmed", SqlRule.confirmed))}),
                 fit_grades=tuple(data.get("fit_grades", cls.fit_grades)),
                 engagement_grades=tuple(data.get("engagement_grades", cls.engagement_grades)),
                 fit_rules=tuple(FitRule(**{**r, "values": tuple(r["values"])})
@@ -95,6 +101,9 @@ class Criteria:
         return criteria
 
     def validate(self) -> None:
+        self.sql_rule.validate()
+        if self.recycle_days < 1:
+            raise ValueError("recycle_days must be at least 1.")
         if self.half_life_days <= 0:
             raise ValueError("half_life_days must be more than 0.")
         if self.sla_hours <= 0:

@@ -78,6 +78,7 @@ class ActivityKind(StrEnum):
     EMAIL_SENT = "email_sent"
     MEETING = "meeting"
     NOTE = "note"
+    QUALIFICATION = "qualification"  # a BANT item was set (the note says which, and how)
 
 
 REP_TOUCHES = frozenset(

@@ -1,12 +1,82 @@
-"""Use cases that combine the store with the domain rules, one function each."""
+"""Use cases that combine the store with the domain rules, one function each.
+
+The window and the CLI call these; none of them reaches past the store."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from workbench import scoring
 from workbench.models import ActivityKind
-from workbench.store import Store, utcnow
+from workbench.qualification import evaluate
+from workbench.stages import Stage
+from workbench.store import StageChangeRecord, Store, utcnow
+
+# Behaviour strong enough to bring a recycled lead back to the queue before its date
+STRONG_INTENT = frozenset({ActivityKind.DEMO_REQUEST, ActivityKind.PRICING_REQUEST})
+
+
+class QualificationError(ValueError):
+    """An accepted lead does not meet the SQL rule; the message says what is missing."""
+
+
+def move_lead(store: Store, lead_id: int, to_stage: Stage | str, *, by: int | None = None,
+              reason_code: str | None = None, note: str | None = None,
+              revisit_on: date | None = None, assign_to: int | None = None,
+              at: datetime | None = None) -> StageChangeRecord:
+    """Any stage move the stage machine allows; becoming an SQL also needs the team's
+    BANT rule to hold."""
+    if Stage(to_stage) == Stage.SQL:
+        result = evaluate({item: status for item, (status, _note)
+                           in store.bant(lead_id).items()}, store.current_criteria().sql_rule)
+        if not result.qualified:
+            raise QualificationError(
+                f"{store.lead(lead_id).name} is not sales qualified yet: {result.explain()}.")
+    return store.move_lead(lead_id, to_stage, by=by, reason_code=reason_code, note=note,
+                           revisit_on=revisit_on, assign_to=assign_to, at=at)
+
+
+def accept(store: Store, lead_id: int, *, by: int | None = None) -> StageChangeRecord:
+    """An MQL becomes accepted by sales (SAL), owned by the rep who accepts it; an
+    accepted lead becomes sales qualified (SQL) when its BANT checklist meets the rule."""
+    lead = store.lead(lead_id)
+    if lead.stage == Stage.MQL:
+        return move_lead(store, lead_id, Stage.SAL, by=by, assign_to=by)
+    if lead.stage == Stage.SAL:
+        return move_lead(store, lead_id, Stage.SQL, by=by)
+    raise ValueError(f"Only an MQL or an accepted lead (SAL) can be accepted; "
+                     f"{lead.name} is {lead.stage.label}.")
+
+
+def reject(store: Store, lead_id: int, reason_code: str | None, *, note: str | None = None,
+           by: int | None = None) -> StageChangeRecord:
+    """Back to marketing as disqualified, with the reason marketing learns from."""
+    return move_lead(store, lead_id, Stage.DISQUALIFIED, by=by, reason_code=reason_code,
+                     note=note)
+
+
+def recycle(store: Store, lead_id: int, reason_code: str | None, *,
+            until: date | None = None, note: str | None = None, by: int | None = None,
+            today: date | None = None) -> StageChangeRecord:
+    """Not now: back to nurturing until a date (by default the criteria's recycle days)."""
+    today = today or utcnow().date()
+    until = until or today + timedelta(days=store.current_criteria().recycle_days)
+    if until <= today:
+        raise ValueError(f"The date to look again must be after today ({today}), "
+                         f"not {until}.")
+    return move_lead(store, lead_id, Stage.RECYCLED, by=by, reason_code=reason_code,
+                     note=note, revisit_on=until)
+
+
+def return_recycled(store: Store, today: date | None = None) -> list[int]:
+    """Recycled leads whose date has come go back to the queue as MQLs."""
+    today = today or utcnow().date()
+    due = store.due_recycled(today)
+    for lead_id in due:
+        revisit = store.lead(lead_id).revisit_on
+        store.move_lead(lead_id, Stage.MQL, reason_code="revisit_due",
+                        note=f"Back in the queue: the date to look again ({revisit}) came.")
+    return due
 
 
 def record_activity(store: Store, lead_id: int, kind: ActivityKind | str, *,
@@ -14,6 +84,10 @@ def record_activity(store: Store, lead_id: int, kind: ActivityKind | str, *,
                     page_kind: str | None = None, at: datetime | None = None
                     ) -> scoring.RescoreReport:
     """Record what a lead did and rescore it at once; crossing the MQL threshold makes
-    the lead an MQL."""
+    the lead an MQL, and strong intent brings a recycled lead back before its date."""
+    kind = ActivityKind(kind)
     store.add_activity(lead_id, kind, by=by, note=note, url=url, page_kind=page_kind, at=at)
+    if kind in STRONG_INTENT and store.lead(lead_id).stage == Stage.RECYCLED:
+        store.move_lead(lead_id, Stage.MQL, reason_code="intent",
+                        note=f"Back in the queue early: {kind.value.replace('_', ' ')}.")
     return scoring.rescore(store, store.current_criteria(), now=utcnow(), lead_ids=[lead_id])

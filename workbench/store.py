@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, Table, func, select, text, tuple_
+from sqlalchemy import Engine, Table, case, func, or_, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from workbench import db
@@ -23,13 +23,16 @@ from workbench.models import (
     SLA_TOUCHES,
     Activity,
     ActivityKind,
+    BantStatus,
     Company,
     CriteriaVersion,
     Lead,
+    Qualification,
     Reason,
     StageChange,
     User,
 )
+from workbench.qualification import BANT_ITEMS
 from workbench.search import fts_query
 from workbench.stages import REASON_KIND, Stage, check_transition
 
@@ -602,6 +605,66 @@ class Store:
                                           check_same_thread=False)
         return self._watch.execute("PRAGMA data_version").fetchone()[0]
 
+    def bant(self, lead_id: int) -> dict[str, tuple[str, str | None]]:
+        """{item: (status, note)} of the lead's BANT checklist; unknown until set."""
+        with self.reading() as s:
+            if s.get(Lead, lead_id) is None:
+                raise NotFound(f"There is no lead with id {lead_id}.")
+            record = s.get(Qualification, lead_id)
+            return {item: (getattr(record, item), getattr(record, f"{item}_note"))
+                    if record else (BantStatus.UNKNOWN.value, None) for item in BANT_ITEMS}
+
+    def set_bant(self, lead_id: int, item: str, status: BantStatus | str,
+                 note: str | None = None, *, by: int | None = None,
+                 at: datetime | None = None) -> None:
+        """Set one BANT item, and record it in the lead's activity as a qualification note."""
+        if item not in BANT_ITEMS:
+            raise ValueError(f"Unknown BANT item '{item}' (one of {', '.join(BANT_ITEMS)}).")
+        status = BantStatus(status)
+        at = at or utcnow()
+        with self.writing() as s:
+            lead = s.get(Lead, lead_id)
+            if lead is None:
+                raise NotFound(f"There is no lead with id {lead_id}.")
+            record = s.get(Qualification, lead_id)
+            if record is None:
+                record = Qualification(lead_id=lead_id, updated_at=at, budget="unknown",
+                                       authority="unknown", need="unknown", timeline="unknown")
+                s.add(record)
+            setattr(record, item, status.value)
+            setattr(record, f"{item}_note", note)
+            record.updated_at, record.updated_by = at, by
+            s.add(Activity(lead_id=lead_id, occurred_at=at, user_id=by,
+                           kind=ActivityKind.QUALIFICATION.value,
+                           note=f"{item.capitalize()}: {status.value}"
+                                + (f" ({note})" if note else "")))
+            lead.updated_at = at
+
+    def queue(self, me: int | None, limit: int | None = None) -> list[CardRecord]:
+        """The MQLs to triage: mine and the unassigned pool, the follow-up SLA due first
+        (longest waiting first), then the touched ones by score."""
+        owner = Lead.owner_id.is_(None) if me is None else or_(Lead.owner_id == me,
+                                                                Lead.owner_id.is_(None))
+        waiting = Lead.first_touch_at.is_(None)
+        query = (self._card_query(BoardFilter(), None, BoardSort.SCORE)
+                 .where(Lead.stage == Stage.MQL.value, owner).order_by(None)
+                 .order_by(waiting.desc(), case((waiting, Lead.mql_at)), Lead.score.desc(),
+                           Lead.id))
+        return self._read_cards(query.limit(limit) if limit else query)
+
+    def user_by_email(self, email: str) -> int:
+        with self.reading() as s:
+            found = s.scalar(select(User.id).where(User.email == email.strip().lower()))
+        if found is None:
+            raise NotFound(f"There is no user with email {email}.")
+        return found
+
+    def due_recycled(self, today: date) -> list[int]:
+        """Recycled leads whose revisit date has come."""
+        with self.reading() as s:
+            return list(s.scalars(select(Lead.id).where(
+                Lead.stage == Stage.RECYCLED.value, Lead.revisit_on <= today).order_by(Lead.id)))
+
     def count_leads(self) -> int:
         with self.reading() as s:
             return s.scalar(select(func.count()).select_from(Lead))
@@ -775,8 +838,8 @@ class Store:
 
     def move_lead(self, lead_id: int, to_stage: Stage | str, *, by: int | None = None,
                   reason_code: str | None = None, note: str | None = None,
-                  revisit_on: date | None = None, at: datetime | None = None
-                  ) -> StageChangeRecord:
+                  revisit_on: date | None = None, at: datetime | None = None,
+                  assign_to: int | None = None) -> StageChangeRecord:
         """Move a lead to another stage if the stage machine allows it.
 
         The stage update and its StageChange row are one transaction.
@@ -805,6 +868,8 @@ class Store:
                 lead.mql_at = at
                 lead.first_touch_at = None  # a new MQL moment starts a new SLA
             lead.revisit_on = revisit_on if to_stage == Stage.RECYCLED else None
+            if assign_to is not None:
+                lead.owner_id = assign_to
             s.add(change)
             s.flush()
             return _change_record(change)

@@ -361,3 +361,20 @@ def test_the_board_can_be_grouped_by_buyer_journey_read_only(window, qtbot):
         again.group_by("stage")
         assert [c.key for c in again.board.shown_columns()] == list(DEFAULT_VISIBLE)
         again.close()
+
+
+def test_a_drop_into_sql_needs_the_bant_rule(window, monkeypatch):
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: warnings.append(args[2]))
+    lead_id = ids(window, Stage.SAL)[0]
+    for item in ("budget", "authority", "need", "timeline"):
+        window.store.set_bant(lead_id, item, "unknown")
+    window.move_leads([lead_id], Stage.SQL)
+    assert window.store.lead(lead_id).stage == Stage.SAL
+    assert "not sales qualified yet: need must be confirmed" in warnings[0]
+    window.store.set_bant(lead_id, "need", "confirmed")
+    window.store.set_bant(lead_id, "budget", "partial")
+    window.store.set_bant(lead_id, "timeline", "confirmed")
+    window.move_leads([lead_id], Stage.SQL)
+    assert window.store.lead(lead_id).stage == Stage.SQL
+    assert lead_id in ids(window, Stage.SQL)

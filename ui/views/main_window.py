@@ -21,7 +21,7 @@ from ui.views.detail import LeadDetailPane
 from ui.views.filter_bar import FilterBar
 from ui.workers import RescoreWorker
 from ui.workers import start as start_worker
-from workbench import paths
+from workbench import paths, services
 from workbench.sla import overdue_cutoff
 from workbench.stages import REASON_KIND, Stage, StageTransitionError
 from workbench.store import BoardFilter, BoardGrouping, NotFound, Store, utcnow
@@ -231,8 +231,8 @@ class MainWindow(QMainWindow):
                 details = {"reason_code": answer.reason_code, "note": answer.note,
                            "revisit_on": answer.revisit_on}
             try:
-                self.store.move_lead(lead_id, to_stage, by=self.filters.me.currentData(),
-                                     **details)
+                services.move_lead(self.store, lead_id, to_stage,
+                                   by=self.filters.me.currentData(), **details)
             except (StageTransitionError, ValueError) as refused:
                 self.statusBar().showMessage(str(refused), STATUS_MESSAGE_MS)
                 QMessageBox.warning(self, "Move refused", str(refused))

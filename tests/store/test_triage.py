@@ -1,0 +1,137 @@
+"""Triage: accept, reject, recycle, the SQL rule, recycled leads coming back, the queue."""
+
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from workbench import services
+from workbench.models import ActivityKind
+from workbench.qualification import SqlRule, evaluate, parse_item
+from workbench.stages import Stage, StageTransitionError
+from workbench.store import NotFound
+
+NOW = datetime(2026, 11, 23, 12)
+
+
+@pytest.fixture
+def rep(store):
+    return store.add_user("Alex Morgan", "alex@sales.example")
+
+
+@pytest.fixture
+def mql(store):
+    return store.add_lead(first_name="Mia", last_name="Queue", stage=Stage.MQL,
+                          at=NOW - timedelta(hours=5))
+
+
+@pytest.mark.parametrize(("bant", "qualified", "missing"), [
+    ({"need": "confirmed", "budget": "confirmed", "authority": "partial"}, True, ""),
+    ({"need": "partial", "budget": "confirmed", "authority": "confirmed"}, False,
+     "need must be confirmed (it is partial)"),
+    ({"need": "confirmed", "budget": "confirmed"}, False,
+     "3 of the 4 items must be confirmed or partial (2 are; still open: authority, timeline)"),
+    ({"need": "confirmed", "budget": "confirmed", "authority": "confirmed",
+      "timeline": "failed"}, False, "no item may have failed (timeline failed)"),
+])
+def test_the_default_sql_rule(bant, qualified, missing):
+    result = evaluate(bant, SqlRule())
+    assert result.qualified is qualified and result.explain() == missing
+
+
+def test_bant_items_parse_with_clear_errors():
+    assert parse_item('budget=confirmed:50k EUR') == ("budget", "confirmed", "50k EUR")
+    assert parse_item("NEED=partial") == ("need", "partial", None)
+    with pytest.raises(ValueError, match="ITEM one of budget"):
+        parse_item("money=confirmed")
+    with pytest.raises(ValueError, match="status must be one of"):
+        parse_item("need=maybe")
+
+
+def test_accept_takes_an_mql_then_qualifies_it_when_bant_holds(store, rep, mql):
+    change = services.accept(store, mql, by=rep)
+    lead = store.lead(mql)
+    assert (change.from_stage, change.to_stage, change.user_id) == (Stage.MQL, Stage.SAL, rep)
+    assert lead.owner_id == rep
+    with pytest.raises(services.QualificationError, match="need must be confirmed"):
+        services.accept(store, mql, by=rep)
+    assert store.lead(mql).stage == Stage.SAL
+    for item, status in (("need", "confirmed"), ("budget", "partial"),
+                         ("authority", "confirmed")):
+        store.set_bant(mql, item, status, "evidence", by=rep)
+    assert services.accept(store, mql, by=rep).to_stage == Stage.SQL
+    notes = [a.note for a in store.lead_detail(mql).activities if a.kind == "qualification"]
+    assert "Need: confirmed (evidence)" in notes and len(notes) == 3
+    with pytest.raises(ValueError, match="Only an MQL or an accepted lead"):
+        services.accept(store, mql, by=rep)
+
+
+def test_reject_needs_a_catalogued_reason_and_changes_nothing_without(store, rep, mql):
+    with pytest.raises(ValueError, match="needs a reject reason"):
+        services.reject(store, mql, None, by=rep)
+    with pytest.raises(ValueError, match="needs a reject reason"):
+        services.reject(store, mql, "not_ready", by=rep)  # a recycle code, not a reject one
+    assert len(store.stage_history(mql)) == 1
+    change = services.reject(store, mql, "no_budget", note="FY27 at the earliest", by=rep)
+    assert (change.to_stage, change.reason_code, change.note) == (
+        Stage.DISQUALIFIED, "no_budget", "FY27 at the earliest")
+
+
+def test_recycle_defaults_to_the_criteria_days_and_refuses_past_dates(store, rep, mql):
+    today = date(2026, 11, 23)
+    with pytest.raises(ValueError, match="must be after today"):
+        services.recycle(store, mql, "not_ready", until=today, today=today)
+    services.recycle(store, mql, "not_ready", by=rep, today=today)
+    assert store.lead(mql).revisit_on == today + timedelta(days=90)
+
+
+def test_recycled_leads_return_on_their_date(store, mql):
+    services.recycle(store, mql, "bad_timing", until=date(2027, 2, 1),
+                     today=date(2026, 11, 23))
+    assert services.return_recycled(store, today=date(2027, 1, 31)) == []
+    assert services.return_recycled(store, today=date(2027, 2, 1)) == [mql]
+    lead = store.lead(mql)
+    last = store.stage_history(mql)[-1]
+    assert (lead.stage, lead.revisit_on, last.reason_code) == (Stage.MQL, None, "revisit_due")
+    assert "2027-02-01" in last.note
+
+
+def test_strong_intent_brings_a_recycled_lead_back_early(store, mql):
+    services.recycle(store, mql, "not_ready", until=date(2027, 6, 1), today=date(2026, 11, 23))
+    services.record_activity(store, mql, ActivityKind.EMAIL_OPEN)
+    assert store.lead(mql).stage == Stage.RECYCLED
+    services.record_activity(store, mql, ActivityKind.DEMO_REQUEST)
+    last = store.stage_history(mql)[-1]
+    assert (store.lead(mql).stage, last.reason_code) == (Stage.MQL, "intent")
+    assert last.note == "Back in the queue early: demo request."
+
+
+def test_moves_into_sql_obey_the_rule_whoever_asks(store, rep, mql):
+    services.accept(store, mql, by=rep)
+    with pytest.raises(services.QualificationError):
+        services.move_lead(store, mql, Stage.SQL, by=rep)
+    with pytest.raises(StageTransitionError):
+        services.move_lead(store, mql, Stage.CUSTOMER, by=rep)
+
+
+def test_the_queue_puts_the_sla_due_first_then_score(store, rep):
+    other = store.add_user("Other Rep", "other@sales.example")
+    oldest = store.add_lead(first_name="Oldest", last_name="Waiting", stage=Stage.MQL,
+                            at=NOW - timedelta(hours=30), owner_id=rep)
+    newer = store.add_lead(first_name="Newer", last_name="Pool", stage=Stage.MQL,
+                           at=NOW - timedelta(hours=2))
+    touched = store.add_lead(first_name="Touched", last_name="Lead", stage=Stage.MQL,
+                             at=NOW - timedelta(hours=40), owner_id=rep)
+    store.add_activity(touched, ActivityKind.CALL, at=NOW - timedelta(hours=39))
+    store.add_lead(first_name="Not", last_name="Mine", stage=Stage.MQL, owner_id=other)
+    store.add_lead(first_name="Not", last_name="Mql", stage=Stage.SAL, owner_id=rep)
+    assert [c.id for c in store.queue(rep)] == [oldest, newer, touched]
+    assert [c.id for c in store.queue(None)] == [newer]
+
+
+def test_unknown_leads_and_users_say_so(store):
+    with pytest.raises(NotFound, match="no lead with id 77"):
+        services.accept(store, 77)
+    with pytest.raises(NotFound, match="no user with email nobody@x"):
+        store.user_by_email("nobody@x")
+    with pytest.raises(NotFound):
+        store.set_bant(77, "need", "confirmed")
