@@ -20,6 +20,13 @@ class ActionId(StrEnum):
     OPEN_DETAIL = "open_detail"
     FOCUS_BOARD = "focus_board"
     RESCORE = "rescore"
+    ACCEPT = "accept"
+    REJECT = "reject"
+    RECYCLE = "recycle"
+    BANT_BUDGET = "bant_budget"
+    BANT_AUTHORITY = "bant_authority"
+    BANT_NEED = "bant_need"
+    BANT_TIMELINE = "bant_timeline"
     ABOUT = "about"
 
 
@@ -30,12 +37,21 @@ LABELS = {
     ActionId.COLUMN_LEFT: "Column &left", ActionId.COLUMN_RIGHT: "Column &right",
     ActionId.OPEN_DETAIL: "Open lead &details", ActionId.FOCUS_BOARD: "Back to the &board",
     ActionId.RESCORE: "Re&score all leads…",
+    ActionId.ACCEPT: "&Accept (MQL → SAL, SAL → SQL)", ActionId.REJECT: "&Reject…",
+    ActionId.RECYCLE: "Re&cycle…", ActionId.BANT_BUDGET: "Next &budget status",
+    ActionId.BANT_AUTHORITY: "Next a&uthority status", ActionId.BANT_NEED: "Next &need status",
+    ActionId.BANT_TIMELINE: "Next &timeline status",
     ActionId.ABOUT: "&About",
 }
 # Single-letter keys act only while the board has the focus, so they never steal a
 # letter typed into the search box or a note.
 BOARD_ONLY = {ActionId.NEXT_CARD, ActionId.PREVIOUS_CARD, ActionId.COLUMN_LEFT,
-              ActionId.COLUMN_RIGHT, ActionId.OPEN_DETAIL}
+              ActionId.COLUMN_RIGHT, ActionId.OPEN_DETAIL, ActionId.ACCEPT, ActionId.REJECT,
+              ActionId.RECYCLE, ActionId.BANT_BUDGET, ActionId.BANT_AUTHORITY,
+              ActionId.BANT_NEED, ActionId.BANT_TIMELINE}
+TRIAGE = (ActionId.ACCEPT, ActionId.REJECT, ActionId.RECYCLE)
+BANT_KEYS = (ActionId.BANT_BUDGET, ActionId.BANT_AUTHORITY, ActionId.BANT_NEED,
+             ActionId.BANT_TIMELINE)
 
 
 def create_actions(parent: QObject) -> dict[ActionId, QAction]:

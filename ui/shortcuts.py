@@ -15,4 +15,11 @@ SHORTCUTS: dict[ActionId, QKeySequence | QKeySequence.StandardKey | str] = {
     ActionId.COLUMN_RIGHT: "L",
     ActionId.OPEN_DETAIL: "Return",
     ActionId.FOCUS_BOARD: "Ctrl+B",
+    ActionId.ACCEPT: "A",
+    ActionId.REJECT: "R",
+    ActionId.RECYCLE: "C",
+    ActionId.BANT_BUDGET: "1",
+    ActionId.BANT_AUTHORITY: "2",
+    ActionId.BANT_NEED: "3",
+    ActionId.BANT_TIMELINE: "4",
 }

@@ -378,3 +378,54 @@ def test_a_drop_into_sql_needs_the_bant_rule(window, monkeypatch):
     window.move_leads([lead_id], Stage.SQL)
     assert window.store.lead(lead_id).stage == Stage.SQL
     assert lead_id in ids(window, Stage.SQL)
+
+
+def test_a_rep_triages_ten_leads_from_the_keyboard(window, qtbot, monkeypatch):
+    answers = {False: ReasonAnswer("no_need", "No pain today", None),
+               True: ReasonAnswer("not_ready", None, date(2027, 3, 1))}
+    monkeypatch.setattr(ReasonDialog, "ask", classmethod(
+        lambda cls, *a, ask_revisit: answers[ask_revisit]))
+    me = window.filters.me.currentData()
+    window.board.focus_first_card()
+    mql = column(window, Stage.MQL).view
+    keys = [Qt.Key.Key_A, Qt.Key.Key_R, Qt.Key.Key_C, Qt.Key.Key_A, Qt.Key.Key_A,
+            Qt.Key.Key_R, Qt.Key.Key_A, Qt.Key.Key_C, Qt.Key.Key_A, Qt.Key.Key_A]
+    expected = {Qt.Key.Key_A: Stage.SAL, Qt.Key.Key_R: Stage.DISQUALIFIED,
+                Qt.Key.Key_C: Stage.RECYCLED}
+    done = []
+    for key in keys:
+        lead_id = window.board.current_lead()
+        assert mql.hasFocus() and lead_id == ids(window, Stage.MQL)[0]
+        qtbot.keyClick(mql, key)
+        done.append((lead_id, expected[key]))
+        assert lead_id not in ids(window, Stage.MQL)
+        assert window.detail.lead_id == window.board.current_lead() != lead_id
+    for lead_id, stage in done:
+        lead = window.store.lead(lead_id)
+        last = window.store.stage_history(lead_id)[-1]
+        assert (lead.stage, last.to_stage, last.user_id) == (stage, stage, me)
+        if stage == Stage.SAL:
+            assert lead.owner_id == me
+        if stage == Stage.DISQUALIFIED:
+            assert (last.reason_code, last.note) == ("no_need", "No pain today")
+        if stage == Stage.RECYCLED:
+            assert lead.revisit_on == date(2027, 3, 1)
+
+
+def test_keys_one_to_four_cycle_the_bant_checklist(window, qtbot):
+    window.board.focus_first_card()
+    lead_id = window.board.current_lead()
+    view = window.board.current_column().view
+    for item in ("budget", "authority", "need", "timeline"):
+        window.store.set_bant(lead_id, item, "unknown")
+    window.detail.show_lead(lead_id)
+    qtbot.keyClick(view, Qt.Key.Key_3)
+    qtbot.keyClick(view, Qt.Key.Key_1)
+    qtbot.keyClick(view, Qt.Key.Key_1)
+    bant = window.store.bant(lead_id)
+    assert bant["need"][0] == "confirmed" and bant["budget"][0] == "partial"
+    assert window.detail.bant.status["budget"].currentData() == "partial"
+    assert "Budget: partial" in window.detail.document.toPlainText()
+    window.detail.bant.note["need"].setText("Leads lost in a shared inbox")
+    window.detail.bant.note["need"].editingFinished.emit()
+    assert window.store.bant(lead_id)["need"] == ("confirmed", "Leads lost in a shared inbox")

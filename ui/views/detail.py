@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.detail_html import lead_html
+from ui.views.bant import BantPanel
 from workbench import scoring
 from workbench.store import NotFound, Store, utcnow
 
@@ -47,9 +48,12 @@ class LeadDetailPane(QWidget):
         row = QHBoxLayout()
         row.addWidget(self.message, 1)
         row.addWidget(self.save_note)
+        self.bant = BantPanel(store, self)
+        self.bant.changed.connect(self.show_lead)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.document, 1)
+        layout.addWidget(self.bant)
         layout.addWidget(self.note)
         layout.addLayout(row)
         self.show_lead(None)
@@ -57,6 +61,8 @@ class LeadDetailPane(QWidget):
     def show_lead(self, lead_id: int | None) -> None:
         self.lead_id = lead_id
         self.message.clear()
+        self.bant.user_id = self.user_id
+        self.bant.show_lead(lead_id)
         enabled = lead_id is not None
         self.note.setEnabled(enabled)
         self.save_note.setEnabled(enabled)
@@ -69,6 +75,7 @@ class LeadDetailPane(QWidget):
         except NotFound:
             self.lead_id = None
             self.document.clear()
+            self.bant.show_lead(None)
             return
         # keep the reader's place when the same lead is shown again after a change
         position = self.document.verticalScrollBar().value()

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QToolBar,
 )
 
-from ui.actions import ActionId, create_actions
+from ui.actions import BANT_KEYS, BOARD_ONLY, TRIAGE, ActionId, create_actions
 from ui.dialogs.reason import ReasonDialog
 from ui.text import plural
 from ui.views.board import BOARD_ORDER, BoardView
@@ -106,6 +106,10 @@ class MainWindow(QMainWindow):
         menu.addActions([a[ActionId.NEXT_CARD], a[ActionId.PREVIOUS_CARD],
                          a[ActionId.COLUMN_LEFT], a[ActionId.COLUMN_RIGHT]])
         self.lead_menu = self.menuBar().addMenu("&Lead")
+        self.lead_menu.addActions([a[i] for i in TRIAGE])
+        self.lead_menu.addSeparator()
+        self.lead_menu.addActions([a[i] for i in BANT_KEYS])
+        self.lead_menu.addSeparator()
         self.lead_menu.addAction(a[ActionId.RESCORE])
         self.move_menu = self.lead_menu.addMenu("&Move to")
         for stage in BOARD_ORDER:
@@ -114,9 +118,7 @@ class MainWindow(QMainWindow):
         menu = self.menuBar().addMenu("&Help")
         menu.addAction(a[ActionId.ABOUT])
         # board-only keys work while the focus is anywhere on the board
-        self.board.addActions([a[i] for i in (ActionId.NEXT_CARD, ActionId.PREVIOUS_CARD,
-                                              ActionId.COLUMN_LEFT, ActionId.COLUMN_RIGHT,
-                                              ActionId.OPEN_DETAIL)])
+        self.board.addActions([a[i] for i in BOARD_ONLY])
 
     def _connect(self) -> None:
         a = self.actions_by_id
@@ -132,6 +134,12 @@ class MainWindow(QMainWindow):
         a[ActionId.COLUMN_RIGHT].triggered.connect(lambda: self._step_column(1))
         a[ActionId.ABOUT].triggered.connect(self._about)
         a[ActionId.RESCORE].triggered.connect(self.rescore_all)
+        a[ActionId.ACCEPT].triggered.connect(self.accept_current)
+        a[ActionId.REJECT].triggered.connect(lambda: self.triage_current(Stage.DISQUALIFIED))
+        a[ActionId.RECYCLE].triggered.connect(lambda: self.triage_current(Stage.RECYCLED))
+        for number, action_id in enumerate(BANT_KEYS, start=1):
+            a[action_id].triggered.connect(
+                lambda _checked=False, number=number: self.cycle_bant(number))
         self.filters.changed.connect(self.apply_filters)
         self.filters.search.returnPressed.connect(self.filters.flush)
         self.board.lead_selected.connect(self.detail.show_lead)
@@ -206,6 +214,40 @@ class MainWindow(QMainWindow):
 
     # -- moves ---------------------------------------------------------------
 
+    def accept_current(self) -> None:
+        """A: accept the selected lead (MQL -> SAL, or SAL -> SQL when BANT holds)."""
+        lead_id = self.board.current_lead()
+        if lead_id is None:
+            self.statusBar().showMessage("Select a lead first.", STATUS_MESSAGE_MS)
+            return
+        stage = self.store.lead(lead_id).stage
+        target = {Stage.MQL: Stage.SAL, Stage.SAL: Stage.SQL}.get(stage)
+        if target is None:
+            self.statusBar().showMessage(
+                f"Only an MQL or an accepted lead (SAL) can be accepted; this lead is "
+                f"{stage.label}.", STATUS_MESSAGE_MS)
+            return
+        self.triage_current(target)
+
+    def triage_current(self, to_stage: Stage) -> None:
+        """Move the selected lead, then select the next card of its column (keyboard triage)."""
+        column = self.board.current_column()
+        lead_id = self.board.current_lead()
+        if column is None or lead_id is None:
+            self.statusBar().showMessage("Select a lead first.", STATUS_MESSAGE_MS)
+            return
+        row = column.view.currentIndex().row()
+        self.move_leads([lead_id], to_stage)
+        if column.model.row_of(lead_id) is None:  # it moved: the next card takes its place
+            column.view.setFocus()
+            column.view.select_row(row)
+
+    def cycle_bant(self, number: int) -> None:
+        if self.detail.lead_id is None:
+            self.statusBar().showMessage("Select a lead first.", STATUS_MESSAGE_MS)
+            return
+        self.detail.bant.cycle(number)
+
     def move_current_lead(self, stage: Stage) -> None:
         lead_id = self.board.current_lead()
         if lead_id is None:
@@ -222,6 +264,8 @@ class MainWindow(QMainWindow):
                 continue
             details = {}
             kind = REASON_KIND.get(to_stage)
+            if to_stage == Stage.SAL and lead.stage == Stage.MQL:
+                details = {"assign_to": self.filters.me.currentData()}  # the rep takes it
             if kind is not None and lead.stage != to_stage:
                 answer = ReasonDialog.ask(
                     self, f"{'Reject' if kind == 'reject' else 'Recycle'} {lead.name}",

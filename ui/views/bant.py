@@ -1,0 +1,69 @@
+"""The BANT checklist of one lead: each item's status and evidence, saved at once."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QGridLayout, QGroupBox, QLabel, QLineEdit
+
+from workbench.models import BantStatus
+from workbench.qualification import BANT_ITEMS
+from workbench.store import Store
+
+PROMPTS = {"budget": "Budget: range or amount", "authority": "Who decides, if not this person",
+           "need": "The pain the product solves", "timeline": "Expected purchase date or quarter"}
+ORDER = list(BantStatus)  # the order 1-4 cycle through
+
+
+class BantPanel(QGroupBox):
+    changed = Signal(int)
+    """An item of this lead's checklist was saved."""
+
+    def __init__(self, store: Store, parent=None) -> None:
+        super().__init__("BANT", parent)
+        self.store = store
+        self.lead_id: int | None = None
+        self.user_id: int | None = None
+        self.status: dict[str, QComboBox] = {}
+        self.note: dict[str, QLineEdit] = {}
+        grid = QGridLayout(self)
+        grid.setContentsMargins(6, 4, 6, 4)
+        for row, item in enumerate(BANT_ITEMS):
+            status = QComboBox(self)
+            for value in ORDER:
+                status.addItem(value.value, value.value)
+            note = QLineEdit(self)
+            note.setPlaceholderText(PROMPTS[item])
+            status.activated.connect(lambda _index, item=item: self.save(item))
+            note.editingFinished.connect(lambda item=item: self.save(item))
+            label = QLabel(f"&{row + 1} {item.capitalize()}", self)
+            label.setBuddy(status)
+            grid.addWidget(label, row, 0)
+            grid.addWidget(status, row, 1)
+            grid.addWidget(note, row, 2)
+            self.status[item], self.note[item] = status, note
+        self.show_lead(None)
+
+    def show_lead(self, lead_id: int | None) -> None:
+        self.lead_id = lead_id
+        self.setEnabled(lead_id is not None)
+        checklist = self.store.bant(lead_id) if lead_id is not None else {}
+        for item in BANT_ITEMS:
+            status, note = checklist.get(item, (BantStatus.UNKNOWN.value, None))
+            self.status[item].setCurrentIndex(self.status[item].findData(status))
+            self.note[item].setText(note or "")
+
+    def save(self, item: str) -> None:
+        if self.lead_id is None:
+            return
+        status, note = self.status[item].currentData(), self.note[item].text().strip() or None
+        if (status, note) == self.store.bant(self.lead_id)[item]:
+            return  # nothing new: no history entry
+        self.store.set_bant(self.lead_id, item, status, note, by=self.user_id)
+        self.changed.emit(self.lead_id)
+
+    def cycle(self, number: int) -> None:
+        """Keys 1-4: the next status of budget, authority, need or timeline."""
+        item = BANT_ITEMS[number - 1]
+        box = self.status[item]
+        box.setCurrentIndex((box.currentIndex() + 1) % len(ORDER))
+        self.save(item)
