@@ -1,7 +1,8 @@
 """The board on a 1,000,000-lead database: time to a painted window, the next window of
 cards, a search keystroke, and memory; each beside raw sqlite3 running the same SQL.
 
-Targets: shown under 1.5 s, next window under 30 ms, keystroke under 50 ms, RSS under 400 MB.
+Targets: shown under 1.5 s, next window under 30 ms, keystroke under 50 ms, a triage action
+through to the next lead shown under 50 ms, RSS under 400 MB.
 """
 
 import json
@@ -30,6 +31,7 @@ def test_board_at_a_million_leads(million_db):
           line("next window of 200 cards", figures["next_window"], 30)]
     for text, figure in figures["search"].items():
         ok.append(line(f"search keystroke {text!r}", figure, 50))
+    ok.append(line("triage: accept, next lead shown", figures["triage"], 50))
     print(f"  resident memory after paint  {figures['rss_mb']:.0f} MB, after the searches "
           f"{figures['rss_after_mb']:.0f} MB   target < 400 MB")
     assert all(ok)

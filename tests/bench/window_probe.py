@@ -43,6 +43,21 @@ def replay(path, statements) -> float:
     return best
 
 
+def raw_accept(path, lead_id) -> float:
+    """Raw sqlite3 doing the move itself: the stage update and its audit row, one commit;
+    rolled back, so the next lead is still an MQL for the window."""
+    with sqlite3.connect(path, isolation_level=None) as conn:
+        conn.execute("PRAGMA synchronous = FULL")
+        started = time.perf_counter()
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("UPDATE leads SET stage = 'sal' WHERE id = ?", (lead_id,))
+        conn.execute("INSERT INTO stage_changes (lead_id, from_stage, to_stage, changed_at) "
+                     "VALUES (?, 'mql', 'sal', '2026-11-23 09:00:00.000000')", (lead_id,))
+        elapsed = time.perf_counter() - started
+        conn.execute("ROLLBACK")
+    return elapsed
+
+
 def measure(path, action, repeat=1):
     captured.clear()
     times = []
@@ -85,6 +100,23 @@ def main(path):
         window.filters.flush()
         searches[text] = measure(path, keystroke(text))
     result["search"] = searches
+
+    # triage: accept the first MQL (it moves to SAL) until the next lead is shown
+    window.filters.search.setText("")
+    window.filters.flush()
+    mql = window.board.columns[Stage.MQL]
+    times, raw_times = [], []
+    for _ in range(5):
+        window.board.focus_first_card()
+        lead_id = window.board.current_lead()
+        started = time.perf_counter()
+        window.accept_current()
+        app.processEvents()
+        times.append(time.perf_counter() - started)
+        assert window.store.lead(lead_id).stage == Stage.SAL
+        assert window.detail.lead_id == mql.model.card(0).id
+        raw_times.append(raw_accept(path, mql.model.card(1).id))
+    result["triage"] = {"app": sorted(times)[2], "raw": sorted(raw_times)[2], "statements": 2}
     result["rss_after_mb"] = resident_mb()
     print(json.dumps(result))
     window.close()

@@ -410,6 +410,14 @@ def test_a_rep_triages_ten_leads_from_the_keyboard(window, qtbot, monkeypatch):
             assert (last.reason_code, last.note) == ("no_need", "No pain today")
         if stage == Stage.RECYCLED:
             assert lead.revisit_on == date(2027, 3, 1)
+    # the headers were adjusted move by move; they must match a recount
+    recount = window.store.column_summaries(window.board.board)
+    for stage in window.board.visible_stages():
+        assert column(window, stage).summary.text() == column(window, stage).model.summary_text(
+            recount[stage].count, recount[stage].average_score)
+    overdue = window.overdue
+    window._refresh_overdue()
+    assert window.overdue == overdue
 
 
 def test_keys_one_to_four_cycle_the_bant_checklist(window, qtbot):

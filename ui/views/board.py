@@ -249,10 +249,18 @@ class BoardView(QWidget):
                 return
             i += step
 
-    def move_card(self, lead_id: int, from_stage: Stage | None) -> None:
-        """After a move: the card leaves its old column; the new one reloads its window."""
-        if from_stage is not None:
-            self.columns[from_stage].model.remove_lead(lead_id)
+    def move_card(self, lead_id: int, from_stage: Stage, to_stage: Stage, score: int) -> None:
+        """After a move: the card leaves its old column, and both column headers count it
+        where it is now (the caller reloads the new column's window)."""
+        self.columns[from_stage].model.remove_lead(lead_id)
+        for stage, change in ((from_stage, -1), (to_stage, 1)):
+            old = self.summaries.get(stage)
+            if old is None:
+                continue
+            count = old.count + change
+            total = (old.average_score or 0) * old.count + change * score
+            self.summaries[stage] = ColumnSummary(count, total / count if count else None)
+            self.columns[stage].show_summary(self.summaries[stage])
 
     def _current_changed(self, column: StageColumn, current) -> None:
         if current.isValid():

@@ -178,9 +178,12 @@ class MainWindow(QMainWindow):
 
     def _refresh_overdue(self) -> None:
         """The team's overdue MQLs, whatever the board's filter: read when data changes."""
-        overdue = self.store.column_summaries(
-            BoardFilter(overdue_before=overdue_cutoff(utcnow())))[Stage.MQL].count
-        self.overdue_count.setText(f"{plural(overdue, 'overdue MQL')}  " if overdue else "")
+        self._show_overdue(self.store.column_summaries(
+            BoardFilter(overdue_before=overdue_cutoff(utcnow())))[Stage.MQL].count)
+
+    def _show_overdue(self, count: int) -> None:
+        self.overdue = count
+        self.overdue_count.setText(f"{plural(count, 'overdue MQL')}  " if count else "")
 
     # -- keyboard ------------------------------------------------------------
 
@@ -237,7 +240,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Select a lead first.", STATUS_MESSAGE_MS)
             return
         row = column.view.currentIndex().row()
-        self.move_leads([lead_id], to_stage)
+        self.move_leads([lead_id], to_stage, show_detail=False)
         if column.model.row_of(lead_id) is None:  # it moved: the next card takes its place
             column.view.setFocus()
             column.view.select_row(row)
@@ -255,8 +258,13 @@ class MainWindow(QMainWindow):
             return
         self.move_leads([lead_id], stage)
 
-    def move_leads(self, lead_ids: list[int], to_stage: Stage) -> None:
-        """Ask the stage machine for each move; a refused move leaves the card where it was."""
+    def move_leads(self, lead_ids: list[int], to_stage: Stage, show_detail: bool = True) -> None:
+        """Ask the stage machine for each move; a refused move leaves the card where it was.
+
+        The column counts and the overdue count are adjusted by what moved, not read again:
+        a million leads are not recounted for one triage action."""
+        cutoff = overdue_cutoff(utcnow())
+        moved = False
         for lead_id in lead_ids:
             try:
                 lead = self.store.lead(lead_id)
@@ -281,15 +289,20 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(str(refused), STATUS_MESSAGE_MS)
                 QMessageBox.warning(self, "Move refused", str(refused))
                 continue
-            self.board.move_card(lead_id, lead.stage)
+            moved = True
+            self.board.move_card(lead_id, lead.stage, to_stage, lead.score)
+            if (lead.stage == Stage.MQL and lead.first_touch_at is None and lead.mql_at
+                    and lead.mql_at < cutoff):
+                self._show_overdue(self.overdue - 1)
             self.statusBar().showMessage(f"{lead.name} moved to {to_stage.label}.",
                                          STATUS_MESSAGE_MS)
+        if not moved:
+            return
         if to_stage in self.board.visible_stages():
             self.board.columns[to_stage].model.reload()
-        self.board.refresh_counts()
-        self.detail.show_lead(self.detail.lead_id)
+        if show_detail:
+            self.detail.show_lead(self.detail.lead_id)
         self._show_lead_count()
-        self._refresh_overdue()
 
     # -- long work -----------------------------------------------------------
 
