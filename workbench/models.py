@@ -81,9 +81,6 @@ class ActivityKind(StrEnum):
     QUALIFICATION = "qualification"  # a BANT item was set (the note says which, and how)
 
 
-REP_TOUCHES = frozenset(
-    {ActivityKind.CALL, ActivityKind.EMAIL_SENT, ActivityKind.MEETING, ActivityKind.NOTE}
-)
 # The touches that reach the person, and so answer the follow-up SLA (a note does not).
 SLA_TOUCHES = frozenset({ActivityKind.CALL, ActivityKind.EMAIL_SENT, ActivityKind.MEETING})
 

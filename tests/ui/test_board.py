@@ -437,3 +437,10 @@ def test_keys_one_to_four_cycle_the_bant_checklist(window, qtbot):
     window.detail.bant.note["need"].setText("Leads lost in a shared inbox")
     window.detail.bant.note["need"].editingFinished.emit()
     assert window.store.bant(lead_id)["need"] == ("confirmed", "Leads lost in a shared inbox")
+
+
+def test_the_move_menu_offers_only_allowed_moves(window):
+    window.board.select_lead(ids(window, Stage.CUSTOMER)[0])
+    window._offer_allowed_moves()
+    enabled = {stage for stage, action in window.move_actions.items() if action.isEnabled()}
+    assert enabled == {Stage.EVANGELIST}

@@ -23,7 +23,7 @@ from ui.workers import RescoreWorker
 from ui.workers import start as start_worker
 from workbench import paths, services
 from workbench.sla import overdue_cutoff
-from workbench.stages import REASON_KIND, Stage, StageTransitionError
+from workbench.stages import REASON_KIND, Stage, StageTransitionError, allowed_targets
 from workbench.store import BoardFilter, BoardGrouping, NotFound, Store, utcnow
 
 STATUS_MESSAGE_MS = 8000
@@ -112,9 +112,13 @@ class MainWindow(QMainWindow):
         self.lead_menu.addSeparator()
         self.lead_menu.addAction(a[ActionId.RESCORE])
         self.move_menu = self.lead_menu.addMenu("&Move to")
+        self.move_actions: dict[Stage, QAction] = {}
         for stage in BOARD_ORDER:
-            self.move_menu.addAction(stage.label).triggered.connect(
+            action = self.move_menu.addAction(stage.label)
+            action.triggered.connect(
                 lambda _checked=False, stage=stage: self.move_current_lead(stage))
+            self.move_actions[stage] = action
+        self.move_menu.aboutToShow.connect(self._offer_allowed_moves)
         menu = self.menuBar().addMenu("&Help")
         menu.addAction(a[ActionId.ABOUT])
         # board-only keys work while the focus is anywhere on the board
@@ -250,6 +254,13 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Select a lead first.", STATUS_MESSAGE_MS)
             return
         self.detail.bant.cycle(number)
+
+    def _offer_allowed_moves(self) -> None:
+        """Enable the moves the stage machine allows for the selected lead."""
+        lead_id = self.board.current_lead()
+        allowed = allowed_targets(self.store.lead(lead_id).stage) if lead_id else frozenset()
+        for stage, action in self.move_actions.items():
+            action.setEnabled(stage in allowed)
 
     def move_current_lead(self, stage: Stage) -> None:
         lead_id = self.board.current_lead()
