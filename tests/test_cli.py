@@ -152,3 +152,20 @@ def test_a_refused_action_says_why_in_one_line_and_changes_nothing(demo_db, tmp_
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert result.stderr.startswith("workbench: ")
     assert contents() == before
+
+
+def test_criteria_round_trip_and_a_broken_file(demo_db, tmp_path):
+    copy = tmp_path / "criteria.db"
+    shutil.copy(demo_db, copy)
+    path = tmp_path / "team.toml"
+    assert workbench("criteria", "export", path, "--db", copy).returncode == 0
+    path.write_text(path.read_text().replace("mql_threshold = 55", "mql_threshold = 60"))
+    loaded = workbench("criteria", "import", path, "--db", copy, "--note", "stricter")
+    assert loaded.returncode == 0 and "saved as version 1" in loaded.stdout
+    path.write_text(path.read_text().replace("mql_threshold = 60", "mql_threshold = 'high'"))
+    refused = workbench("criteria", "import", path, "--db", copy)
+    assert refused.returncode == 1
+    assert "line 4: mql_threshold must be a number" in refused.stderr
+    export = tmp_path / "again.toml"
+    workbench("criteria", "export", export, "--db", copy)
+    assert "mql_threshold = 60" in export.read_text()  # version 1 still current

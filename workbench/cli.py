@@ -93,6 +93,19 @@ def build_parser() -> argparse.ArgumentParser:
                       help="ITEM: budget, authority, need or timeline; STATUS: unknown, "
                            "confirmed, partial or failed")
 
+    criteria = sub.add_parser("criteria", help="share the team's criteria as a TOML file")
+    criteria_sub = criteria.add_subparsers(dest="criteria_command", metavar="COMMAND",
+                                           required=True)
+    export = criteria_sub.add_parser("export", help="write the current criteria to a file")
+    load = criteria_sub.add_parser("import", help="save a file's criteria as a new version")
+    for action in (export, load):
+        _db_option(action, top_level=False)
+        action.add_argument("file", type=Path, metavar="FILE.toml")
+    load.add_argument("--note", metavar="TEXT", help="what changed, kept with the version")
+    load.add_argument("--as", dest="acting", metavar="EMAIL",
+                      default=os.environ.get("WORKBENCH_USER"),
+                      help="who changes them (default: $WORKBENCH_USER)")
+
     stats = sub.add_parser("stats", help="count leads by stage and source")
     _db_option(stats, top_level=False)
     stats.add_argument("--json", action="store_true", help="print JSON")
@@ -111,6 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_score(args)
         if args.command == "queue":
             return cmd_queue(args)
+        if args.command == "criteria":
+            return cmd_criteria(args)
         if args.command == "lead":
             return {"show": cmd_lead_show, "bant": cmd_lead_bant, "accept": cmd_lead_triage,
                     "reject": cmd_lead_triage, "recycle": cmd_lead_triage}[args.lead_command](args)
@@ -166,6 +181,23 @@ def cmd_score(args: argparse.Namespace) -> int:
         print(f"Scored {report.leads:,} leads in {elapsed:.1f} s: {report.changed:,} scores "
               f"changed, {report.promoted:,} leads reached the MQL threshold "
               f"({criteria.mql_threshold}) and became MQLs.")
+    return 0
+
+
+def cmd_criteria(args: argparse.Namespace) -> int:
+    from workbench.criteria_file import export_criteria, read_criteria
+
+    if args.criteria_command == "export":
+        with Store.open(_existing_db(args)) as store:
+            criteria = store.current_criteria()
+        export_criteria(criteria, args.file)
+        print(f"Criteria (version {criteria.version or 'default'}) written to {args.file}.")
+        return 0
+    criteria = read_criteria(args.file)  # refused whole before the database is touched
+    with Store.open(_existing_db(args)) as store:
+        saved = store.save_criteria(criteria, author=_acting_user(store, args), note=args.note)
+    print(f"Criteria from {args.file} saved as version {saved.version}. "
+          "Run 'workbench score' to rescore every lead with them.")
     return 0
 
 

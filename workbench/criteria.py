@@ -101,6 +101,16 @@ class Criteria:
         return criteria
 
     def validate(self) -> None:
+        for name in ("mql_threshold", "sla_hours", "half_life_days", "journey_window_days",
+                     "recycle_days"):
+            if not _is_number(getattr(self, name)):
+                raise ValueError(f"{name} must be a number.")
+        for rule in (*self.fit_rules, *self.engagement_rules):
+            if not _is_number(rule.points):
+                raise ValueError(f"Rule '{rule.label}': points must be a number.")
+        for rule in self.fit_rules:
+            if not all(isinstance(v, str) for v in rule.values):
+                raise ValueError(f"Fit rule '{rule.label}': values must be text.")
         self.sql_rule.validate()
         if self.recycle_days < 1:
             raise ValueError("recycle_days must be at least 1.")
@@ -201,3 +211,7 @@ DEFAULT_CRITERIA = Criteria(
         _J("awareness", "email_click"),
     ),
 )
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
