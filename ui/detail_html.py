@@ -41,7 +41,8 @@ def _row(label: str, value: str | None) -> str:
     return f"<tr><td class='muted'>{escape(label)}</td><td>{escape(value or '—')}</td></tr>"
 
 
-def lead_html(detail: LeadDetail, score: ScoreResult | None, now: datetime) -> str:
+def lead_html(detail: LeadDetail, score: ScoreResult | None, now: datetime,
+              sla_hours: float) -> str:
     lead = detail.lead
     company = detail.company
     _band, colour = score_band(lead.score)
@@ -54,7 +55,7 @@ def lead_html(detail: LeadDetail, score: ScoreResult | None, now: datetime) -> s
         f" &nbsp;·&nbsp; {escape(source_label(lead.source))}"
         + (f" &nbsp;·&nbsp; {escape(lead.campaign)}" if lead.campaign else "") + "</p>")
     if lead.stage == Stage.MQL:
-        state = sla_state(lead.mql_at, lead.first_touch_at, now)
+        state = sla_state(lead.mql_at, lead.first_touch_at, now, sla_hours)
         if state is not None:
             colour = "#1e8449" if state.touched else "#c0392b" if state.overdue else "#b9770e"
             parts.append(f"<p style='color:{colour}'>Follow-up: {escape(sla_text(state))}</p>")

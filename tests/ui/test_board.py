@@ -444,3 +444,15 @@ def test_the_move_menu_offers_only_allowed_moves(window):
     window._offer_allowed_moves()
     enabled = {stage for stage, action in window.move_actions.items() if action.isEnabled()}
     assert enabled == {Stage.EVANGELIST}
+
+
+def test_the_teams_sla_hours_count_in_the_window(window):
+    assert window.overdue > 0
+    criteria = window.store.current_criteria()
+    window.store.save_criteria(criteria.with_changes(sla_hours=2000))
+    window.refresh()
+    assert window.overdue == 0 and window.overdue_count.text() == ""
+    card = column(window, Stage.MQL).model.card(0)
+    window.board.select_lead(card.id)
+    assert "overdue" not in window.detail.document.toPlainText()
+    assert column(window, Stage.MQL).view.itemDelegate().sla_hours == 2000

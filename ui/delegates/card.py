@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from ui.models.stage_column import CARD_ROLE
 from ui.text import duration, initials, score_band, sla_text, source_label
-from workbench.sla import sla_state
+from workbench.sla import DEFAULT_SLA_HOURS, sla_state
 from workbench.stages import Stage
 from workbench.store import CardRecord, utcnow
 
@@ -24,6 +24,8 @@ COLOURS = {
 
 
 class CardDelegate(QStyledItemDelegate):
+    sla_hours: float = DEFAULT_SLA_HOURS  # the team's follow-up SLA (criteria)
+
     def sizeHint(self, option: QStyleOptionViewItem,
                  index: QModelIndex | QPersistentModelIndex) -> QSize:
         return QSize(240, CARD_HEIGHT)
@@ -66,7 +68,7 @@ class CardDelegate(QStyledItemDelegate):
         bottom = QRect(inner.left(), inner.top() + 2 * line, inner.width(), line)
         right = self._owner(painter, bottom, card.owner_name, small).left() - 6
         now = utcnow()
-        state = sla_state(card.mql_at, card.first_touch_at, now)
+        state = sla_state(card.mql_at, card.first_touch_at, now, self.sla_hours)
         if card.stage == Stage.MQL and state is not None:
             colour = "touched" if state.touched else "overdue" if state.overdue else "due"
             sla = sla_text(state)

@@ -16,7 +16,7 @@ from PySide6.QtCore import (
 )
 
 from ui.text import plural, sla_text, source_label
-from workbench.sla import sla_state
+from workbench.sla import DEFAULT_SLA_HOURS, sla_state
 from workbench.stages import Stage
 from workbench.store import BoardFilter, BoardGrouping, BoardSort, CardRecord, Store, utcnow
 
@@ -55,6 +55,7 @@ class StageColumnModel(QAbstractListModel):
         self._cards: list[CardRecord] = []
         self._exhausted = True
         self._fetching = False
+        self.sla_hours = DEFAULT_SLA_HOURS  # the team's follow-up SLA (criteria)
 
     # -- loading -------------------------------------------------------------
 
@@ -128,7 +129,7 @@ class StageColumnModel(QAbstractListModel):
         lines = [card.name, " at ".join(filter(None, (card.job_title, card.company))),
                  f"Score {card.score} · {source_label(card.source)}",
                  f"Owner: {card.owner_name or 'unassigned'}"]
-        state = sla_state(card.mql_at, card.first_touch_at, utcnow())
+        state = sla_state(card.mql_at, card.first_touch_at, utcnow(), self.sla_hours)
         if card.stage == Stage.MQL and state:
             lines.append(f"Follow-up: {sla_text(state)}")
         # Qt guesses whether a tooltip is rich text: say so, and escape the data

@@ -187,6 +187,11 @@ class BoardView(QWidget):
             if newly and column.model.rowCount() == 0:
                 column.model.set_query(self.board, self.sort)
 
+    def set_sla_hours(self, hours: float) -> None:
+        for column in (*self.columns.values(), *self.journey_columns.values()):
+            column.model.sla_hours = column.view.itemDelegate().sla_hours = hours
+            column.view.viewport().update()
+
     def set_query(self, board: BoardFilter, sort: BoardSort) -> None:
         self.board, self.sort = board, sort
         self.refresh()

@@ -79,7 +79,7 @@ class LeadDetailPane(QWidget):
             return
         # keep the reader's place when the same lead is shown again after a change
         position = self.document.verticalScrollBar().value()
-        self.document.setHtml(lead_html(detail, score, utcnow()))
+        self.document.setHtml(lead_html(detail, score, utcnow(), self.criteria.sla_hours))
         self.document.verticalScrollBar().setValue(position)
 
     def focus_document(self) -> None:

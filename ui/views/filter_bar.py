@@ -89,7 +89,7 @@ class FilterBar(QWidget):
             box.setCurrentIndex(found if found >= 0 else 0)
             box.blockSignals(False)
 
-    def query(self) -> tuple[BoardFilter, BoardSort]:
+    def query(self, sla_hours: float) -> tuple[BoardFilter, BoardSort]:
         board = BoardFilter(
             owner=OwnerFilter(self.owner.currentData()), me=self.me.currentData(),
             source=self.source.currentData(), campaign=self.campaign.currentData(),
@@ -97,7 +97,8 @@ class FilterBar(QWidget):
             else self.min_score.value(),
             max_score=None if self.max_score.value() == self.max_score.minimum()
             else self.max_score.value(),
-            overdue_before=overdue_cutoff(utcnow()) if self.overdue.isChecked() else None,
+            overdue_before=(overdue_cutoff(utcnow(), sla_hours) if self.overdue.isChecked()
+                            else None),
             search=self.search.text(),
         )
         return board, BoardSort(self.sort.currentData())

@@ -67,6 +67,7 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self._connect()
+        self.use_criteria(store.current_criteria())
         self._seen_version = store.data_version()
         users = store.users()
         self.filters.set_choices(users, *store.sources_and_campaigns())
@@ -153,7 +154,7 @@ class MainWindow(QMainWindow):
     # -- queries -------------------------------------------------------------
 
     def apply_filters(self) -> None:
-        board, sort = self.filters.query()
+        board, sort = self.filters.query(self.criteria.sla_hours)
         self.detail.user_id = board.me
         self.board.set_query(board, sort)
         self._show_lead_count()
@@ -162,11 +163,16 @@ class MainWindow(QMainWindow):
         """Read everything again (F5, or another process changed the database)."""
         self._seen_version = self.store.data_version()
         self.filters.set_choices(self.store.users(), *self.store.sources_and_campaigns())
-        self.detail.criteria = self.store.current_criteria()
+        self.use_criteria(self.store.current_criteria())
         self.board.refresh()
         self.detail.show_lead(self.detail.lead_id)
         self._show_lead_count()
         self._refresh_overdue()
+
+    def use_criteria(self, criteria) -> None:
+        """The team's current criteria: scores are explained and SLAs counted with them."""
+        self.criteria = self.detail.criteria = criteria
+        self.board.set_sla_hours(criteria.sla_hours)
 
     def _application_state(self, state: Qt.ApplicationState) -> None:
         if state == Qt.ApplicationState.ApplicationActive and \
@@ -182,8 +188,9 @@ class MainWindow(QMainWindow):
 
     def _refresh_overdue(self) -> None:
         """The team's overdue MQLs, whatever the board's filter: read when data changes."""
+        cutoff = overdue_cutoff(utcnow(), self.criteria.sla_hours)
         self._show_overdue(self.store.column_summaries(
-            BoardFilter(overdue_before=overdue_cutoff(utcnow())))[Stage.MQL].count)
+            BoardFilter(overdue_before=cutoff))[Stage.MQL].count)
 
     def _show_overdue(self, count: int) -> None:
         self.overdue = count
@@ -274,7 +281,7 @@ class MainWindow(QMainWindow):
 
         The column counts and the overdue count are adjusted by what moved, not read again:
         a million leads are not recounted for one triage action."""
-        cutoff = overdue_cutoff(utcnow())
+        cutoff = overdue_cutoff(utcnow(), self.criteria.sla_hours)
         moved = False
         for lead_id in lead_ids:
             try:
