@@ -44,6 +44,7 @@ def run(path: Path, screenshot: Path | None = None) -> int:
         if screenshot is not None:
             return save_screenshot(app, window, screenshot)
         window.show()
+        window.board.focus_first_card()  # keyboard triage can start at once
         return app.exec()
     finally:
         store.close()
