@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QKeySequence
 
 class ActionId(StrEnum):
     REFRESH = "refresh"
+    UNDO = "undo"
     QUIT = "quit"
     FOCUS_SEARCH = "focus_search"
     CLEAR_SEARCH = "clear_search"
@@ -31,7 +32,7 @@ class ActionId(StrEnum):
 
 
 LABELS = {
-    ActionId.REFRESH: "&Refresh", ActionId.QUIT: "&Quit",
+    ActionId.REFRESH: "&Refresh", ActionId.QUIT: "&Quit", ActionId.UNDO: "&Undo last move",
     ActionId.FOCUS_SEARCH: "&Search…", ActionId.CLEAR_SEARCH: "&Clear search",
     ActionId.NEXT_CARD: "&Next card", ActionId.PREVIOUS_CARD: "&Previous card",
     ActionId.COLUMN_LEFT: "Column &left", ActionId.COLUMN_RIGHT: "Column &right",

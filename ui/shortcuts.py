@@ -7,6 +7,7 @@ from ui.actions import ActionId
 SHORTCUTS: dict[ActionId, QKeySequence | QKeySequence.StandardKey | str] = {
     ActionId.REFRESH: QKeySequence.StandardKey.Refresh,  # F5
     ActionId.QUIT: QKeySequence.StandardKey.Quit,
+    ActionId.UNDO: QKeySequence.StandardKey.Undo,  # Ctrl+Z
     ActionId.FOCUS_SEARCH: "/",
     ActionId.CLEAR_SEARCH: "Esc",
     ActionId.NEXT_CARD: "J",

@@ -874,6 +874,33 @@ class Store:
             s.flush()
             return _change_record(change)
 
+    def undo_move(self, change_id: int, before: LeadRecord, *, by: int | None = None,
+                  at: datetime | None = None) -> StageChangeRecord:
+        """Reverse a move with a compensating StageChange (the audit stays append-only),
+        restoring what the move changed: stage, owner, revisit date, MQL time, SLA touch.
+        Refused when anything moved the lead since."""
+        at = at or utcnow()
+        with self.writing() as s:
+            lead = s.get(Lead, before.id)
+            if lead is None:
+                raise NotFound(f"There is no lead with id {before.id}.")
+            last = s.scalar(select(func.max(StageChange.id))
+                            .where(StageChange.lead_id == before.id))
+            if last != change_id:
+                raise ValueError(f"{before.name} has moved since; nothing was undone.")
+            change = StageChange(lead_id=lead.id, from_stage=lead.stage,
+                                 to_stage=before.stage.value, changed_at=at, user_id=by,
+                                 reason_code="undo",
+                                 note=f"Undid the move to {Stage(lead.stage).label}.")
+            lead.stage, lead.owner_id = before.stage.value, before.owner_id
+            lead.revisit_on, lead.mql_at = before.revisit_on, before.mql_at
+            lead.stage_entered_at, lead.first_touch_at = before.stage_entered_at, \
+                before.first_touch_at
+            lead.updated_at = at
+            s.add(change)
+            s.flush()
+            return _change_record(change)
+
     def bulk_load(self, tables: Sequence[tuple[Table, Sequence[str], RowSource]]
                   ) -> dict[str, int]:
         """Load many rows into empty tables in one transaction, through executemany.

@@ -456,3 +456,42 @@ def test_the_teams_sla_hours_count_in_the_window(window):
     window.board.select_lead(card.id)
     assert "overdue" not in window.detail.document.toPlainText()
     assert column(window, Stage.MQL).view.itemDelegate().sla_hours == 2000
+
+
+def test_ctrl_z_undoes_the_sessions_moves_with_compensating_stage_changes(window, qtbot,
+                                                                          monkeypatch):
+    monkeypatch.setattr(ReasonDialog, "ask", classmethod(
+        lambda cls, *a, ask_revisit: ReasonAnswer("no_need", None, None)))
+    window.board.focus_first_card()
+    view = column(window, Stage.MQL).view
+    first, second = ids(window, Stage.MQL)[:2]
+    before = {lead: window.store.lead(lead) for lead in (first, second)}
+    audit = {lead: len(window.store.stage_history(lead)) for lead in (first, second)}
+    overdue = window.overdue
+    qtbot.keyClick(view, Qt.Key.Key_A)  # first -> SAL, taken by me
+    qtbot.keyClick(view, Qt.Key.Key_R)  # second -> disqualified
+    assert window.store.lead(second).stage == Stage.DISQUALIFIED
+    window.activateWindow()
+    qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    for lead_id, was in before.items():
+        now = window.store.lead(lead_id)
+        assert (now.stage, now.owner_id, now.mql_at, now.stage_entered_at) == (
+            was.stage, was.owner_id, was.mql_at, was.stage_entered_at)
+        history = window.store.stage_history(lead_id)
+        assert len(history) == audit[lead_id] + 2  # the move and its undo, both kept
+        assert (history[-1].reason_code, history[-1].to_stage) == ("undo", was.stage)
+    assert set(ids(window, Stage.MQL)[:2]) == {first, second}
+    assert window.overdue == overdue
+    assert not window.actions_by_id["undo"].isEnabled()
+
+
+def test_undo_is_refused_when_the_lead_moved_since(window):
+    lead_id = ids(window, Stage.MQL)[0]
+    window.move_leads([lead_id], Stage.SAL)
+    with Store.open(window.store.path) as other:  # someone else moves it on
+        other.move_lead(lead_id, Stage.RECYCLED, reason_code="not_ready",
+                        revisit_on=date(2027, 1, 1))
+    window.undo_last_move()
+    assert window.store.lead(lead_id).stage == Stage.RECYCLED
+    assert "has moved since; nothing was undone" in window.statusBar().currentMessage()

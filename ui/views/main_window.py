@@ -41,6 +41,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"Lead Workbench — {store.path.name}")
         self.resize(1440, 900)
         self.actions_by_id = create_actions(self)
+        # this session's moves, newest last, with each lead as it was before (for Ctrl+Z)
+        self.undo_stack: list[tuple] = []
 
         self.filters = FilterBar(self)
         toolbar = QToolBar("Filters", self)
@@ -81,6 +83,9 @@ class MainWindow(QMainWindow):
         a = self.actions_by_id
         menu = self.menuBar().addMenu("&File")
         menu.addActions([a[ActionId.REFRESH], a[ActionId.QUIT]])
+        menu = self.menuBar().addMenu("&Edit")
+        menu.addAction(a[ActionId.UNDO])
+        a[ActionId.UNDO].setEnabled(False)
         menu = self.menuBar().addMenu("&View")
         menu.addActions([a[ActionId.FOCUS_SEARCH], a[ActionId.CLEAR_SEARCH],
                          a[ActionId.FOCUS_BOARD], a[ActionId.OPEN_DETAIL]])
@@ -139,6 +144,7 @@ class MainWindow(QMainWindow):
         a[ActionId.COLUMN_RIGHT].triggered.connect(lambda: self._step_column(1))
         a[ActionId.ABOUT].triggered.connect(self._about)
         a[ActionId.RESCORE].triggered.connect(self.rescore_all)
+        a[ActionId.UNDO].triggered.connect(self.undo_last_move)
         a[ActionId.ACCEPT].triggered.connect(self.accept_current)
         a[ActionId.REJECT].triggered.connect(lambda: self.triage_current(Stage.DISQUALIFIED))
         a[ActionId.RECYCLE].triggered.connect(lambda: self.triage_current(Stage.RECYCLED))
@@ -228,6 +234,24 @@ class MainWindow(QMainWindow):
 
     # -- moves ---------------------------------------------------------------
 
+    def undo_last_move(self) -> None:
+        """Ctrl+Z: reverse this session's last move (a compensating stage change)."""
+        if not self.undo_stack:
+            return
+        change, before = self.undo_stack.pop()
+        self.actions_by_id[ActionId.UNDO].setEnabled(bool(self.undo_stack))
+        try:
+            self.store.undo_move(change.id, before, by=self.filters.me.currentData())
+        except (ValueError, NotFound) as refused:
+            self.statusBar().showMessage(str(refused), STATUS_MESSAGE_MS)
+            return
+        self.board.refresh()
+        self.board.select_lead(before.id)
+        self._show_lead_count()
+        self._refresh_overdue()
+        self.statusBar().showMessage(f"{before.name} is back in {before.stage.label}.",
+                                     STATUS_MESSAGE_MS)
+
     def accept_current(self) -> None:
         """A: accept the selected lead (MQL -> SAL, or SAL -> SQL when BANT holds)."""
         lead_id = self.board.current_lead()
@@ -301,13 +325,15 @@ class MainWindow(QMainWindow):
                 details = {"reason_code": answer.reason_code, "note": answer.note,
                            "revisit_on": answer.revisit_on}
             try:
-                services.move_lead(self.store, lead_id, to_stage,
-                                   by=self.filters.me.currentData(), **details)
+                change = services.move_lead(self.store, lead_id, to_stage,
+                                            by=self.filters.me.currentData(), **details)
             except (StageTransitionError, ValueError) as refused:
                 self.statusBar().showMessage(str(refused), STATUS_MESSAGE_MS)
                 QMessageBox.warning(self, "Move refused", str(refused))
                 continue
             moved = True
+            self.undo_stack.append((change, lead))
+            self.actions_by_id[ActionId.UNDO].setEnabled(True)
             self.board.move_card(lead_id, lead.stage, to_stage, lead.score)
             if (lead.stage == Stage.MQL and lead.first_touch_at is None and lead.mql_at
                     and lead.mql_at < cutoff):
