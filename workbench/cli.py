@@ -202,8 +202,11 @@ def cmd_criteria(args: argparse.Namespace) -> int:
 
 
 def cmd_queue(args: argparse.Namespace) -> int:
+    from workbench import services
+
     with Store.open(_existing_db(args)) as store:
         me = store.user_by_email(args.rep) if args.rep else None
+        services.return_recycled(store)  # leads whose date to look again has come
         cards = store.queue(me)
         hours = store.current_criteria().sla_hours
     due = [card.mql_at + timedelta(hours=hours) if card.mql_at else None for card in cards]

@@ -3,7 +3,7 @@
 import shutil
 import subprocess
 import sys
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
@@ -495,3 +495,16 @@ def test_undo_is_refused_when_the_lead_moved_since(window):
     window.undo_last_move()
     assert window.store.lead(lead_id).stage == Stage.RECYCLED
     assert "has moved since; nothing was undone" in window.statusBar().currentMessage()
+
+
+def test_recycled_leads_due_today_are_back_when_the_window_opens(qtbot, db_copy):
+    with Store.open(db_copy) as store:
+        lead_id = store.board_page(Stage.MQL, BoardFilter(), limit=1)[0].id
+        store.move_lead(lead_id, Stage.RECYCLED, reason_code="not_ready",
+                        revisit_on=date.today() - timedelta(days=1))
+        win = MainWindow(store)
+        qtbot.addWidget(win)
+        assert store.lead(lead_id).stage == Stage.MQL
+        assert lead_id in ids(win, Stage.MQL)
+        assert "came back to the queue today" in win.statusBar().currentMessage()
+        win.close()

@@ -70,6 +70,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._connect()
         self.use_criteria(store.current_criteria())
+        self._return_due_recycled()
         self._seen_version = store.data_version()
         users = store.users()
         self.filters.set_choices(users, *store.sources_and_campaigns())
@@ -167,6 +168,7 @@ class MainWindow(QMainWindow):
 
     def refresh(self) -> None:
         """Read everything again (F5, or another process changed the database)."""
+        self._return_due_recycled()
         self._seen_version = self.store.data_version()
         self.filters.set_choices(self.store.users(), *self.store.sources_and_campaigns())
         self.use_criteria(self.store.current_criteria())
@@ -184,6 +186,13 @@ class MainWindow(QMainWindow):
         if state == Qt.ApplicationState.ApplicationActive and \
                 self.store.data_version() != self._seen_version:
             self.refresh()
+
+    def _return_due_recycled(self) -> None:
+        returned = services.return_recycled(self.store)
+        if returned:
+            self.statusBar().showMessage(
+                f"{plural(len(returned), 'recycled lead')} came back to the queue today.",
+                STATUS_MESSAGE_MS)
 
     def _show_lead_count(self) -> None:
         shown = sum(summary.count for summary in self.board.summaries.values())
