@@ -70,13 +70,7 @@ def recycle(store: Store, lead_id: int, reason_code: str | None, *,
 
 def return_recycled(store: Store, today: date | None = None) -> list[int]:
     """Recycled leads whose date has come go back to the queue as MQLs."""
-    today = today or utcnow().date()
-    due = store.due_recycled(today)
-    for lead_id in due:
-        revisit = store.lead(lead_id).revisit_on
-        store.move_lead(lead_id, Stage.MQL, reason_code="revisit_due",
-                        note=f"Back in the queue: the date to look again ({revisit}) came.")
-    return due
+    return store.return_due_recycled(today or utcnow().date(), utcnow())
 
 
 def record_activity(store: Store, lead_id: int, kind: ActivityKind | str, *,

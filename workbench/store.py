@@ -238,6 +238,13 @@ class ScoringChunk:
     activity_age: np.ndarray
 
 
+def _get_lead(session: Session, lead_id: int) -> Lead:
+    lead = session.get(Lead, lead_id)
+    if lead is None:
+        raise NotFound(f"There is no lead with id {lead_id}.")
+    return lead
+
+
 def _record(record_type, row, **converted):
     """A plain record from an ORM row: fields of the same name are copied, the rest given."""
     names = [f.name for f in fields(record_type) if f.name not in converted]
@@ -449,9 +456,7 @@ class Store:
 
     def lead(self, lead_id: int) -> LeadRecord:
         with self.reading() as s:
-            lead = s.get(Lead, lead_id)
-            if lead is None:
-                raise NotFound(f"There is no lead with id {lead_id}.")
+            lead = _get_lead(s, lead_id)
             return _lead_record(lead)
 
     def stage_history(self, lead_id: int) -> list[StageChangeRecord]:
@@ -563,9 +568,7 @@ class Store:
 
     def lead_detail(self, lead_id: int, activity_limit: int = 200) -> LeadDetail:
         with self.reading() as s:
-            lead = s.get(Lead, lead_id)
-            if lead is None:
-                raise NotFound(f"There is no lead with id {lead_id}.")
+            lead = _get_lead(s, lead_id)
             company = s.get(Company, lead.company_id) if lead.company_id else None
             users = dict(s.execute(select(User.id, User.name)).all())
             activities = s.execute(
@@ -608,8 +611,7 @@ class Store:
     def bant(self, lead_id: int) -> dict[str, tuple[str, str | None]]:
         """{item: (status, note)} of the lead's BANT checklist; unknown until set."""
         with self.reading() as s:
-            if s.get(Lead, lead_id) is None:
-                raise NotFound(f"There is no lead with id {lead_id}.")
+            _get_lead(s, lead_id)
             record = s.get(Qualification, lead_id)
             return {item: (getattr(record, item), getattr(record, f"{item}_note"))
                     if record else (BantStatus.UNKNOWN.value, None) for item in BANT_ITEMS}
@@ -623,9 +625,7 @@ class Store:
         status = BantStatus(status)
         at = at or utcnow()
         with self.writing() as s:
-            lead = s.get(Lead, lead_id)
-            if lead is None:
-                raise NotFound(f"There is no lead with id {lead_id}.")
+            lead = _get_lead(s, lead_id)
             record = s.get(Qualification, lead_id)
             if record is None:
                 record = Qualification(lead_id=lead_id, updated_at=at, budget="unknown",
@@ -659,11 +659,29 @@ class Store:
             raise NotFound(f"There is no user with email {email}.")
         return found
 
-    def due_recycled(self, today: date) -> list[int]:
-        """Recycled leads whose revisit date has come."""
-        with self.reading() as s:
-            return list(s.scalars(select(Lead.id).where(
-                Lead.stage == Stage.RECYCLED.value, Lead.revisit_on <= today).order_by(Lead.id)))
+    def return_due_recycled(self, today: date, at: datetime) -> list[int]:
+        """Recycled leads whose date to look again has come become MQLs again, each with a
+        StageChange saying why: one transaction, however many they are."""
+        check_transition(Stage.RECYCLED, Stage.MQL)
+        with db.write_connection(self.engine) as conn:
+            raw = conn.connection.driver_connection
+            ids = [row[0] for row in raw.execute(
+                "SELECT id FROM leads WHERE stage = 'recycled' AND revisit_on <= ? ORDER BY id",
+                (today.isoformat(),))]
+            if ids:
+                stamp, chosen = _sql_time(at), json.dumps(ids)
+                raw.execute(
+                    "INSERT INTO stage_changes (lead_id, from_stage, to_stage, changed_at, "
+                    "reason_code, note) SELECT id, 'recycled', 'mql', ?, 'revisit_due', "
+                    "'Back in the queue: the date to look again (' || revisit_on || ') came.' "
+                    "FROM leads WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+                    (stamp, chosen))
+                raw.execute(
+                    "UPDATE leads SET stage = 'mql', stage_entered_at = ?, mql_at = ?, "
+                    "first_touch_at = NULL, revisit_on = NULL, updated_at = ? "
+                    "WHERE id IN (SELECT value FROM json_each(?))",
+                    (stamp, stamp, stamp, chosen))
+        return ids
 
     def count_leads(self) -> int:
         with self.reading() as s:
@@ -801,9 +819,7 @@ class Store:
         kind = ActivityKind(kind)
         at = at or utcnow()
         with self.writing() as s:
-            lead = s.get(Lead, lead_id)
-            if lead is None:
-                raise NotFound(f"There is no lead with id {lead_id}.")
+            lead = _get_lead(s, lead_id)
             activity = Activity(lead_id=lead_id, occurred_at=at, kind=kind.value, url=url,
                                 page_kind=page_kind, user_id=by, note=note)
             s.add(activity)
@@ -847,9 +863,7 @@ class Store:
         to_stage = Stage(to_stage)
         at = at or utcnow()
         with self.writing() as s:
-            lead = s.get(Lead, lead_id)
-            if lead is None:
-                raise NotFound(f"There is no lead with id {lead_id}.")
+            lead = _get_lead(s, lead_id)
             check_transition(lead.stage, to_stage)
             kind = REASON_KIND.get(to_stage)
             if kind is not None:
@@ -881,9 +895,7 @@ class Store:
         Refused when anything moved the lead since."""
         at = at or utcnow()
         with self.writing() as s:
-            lead = s.get(Lead, before.id)
-            if lead is None:
-                raise NotFound(f"There is no lead with id {before.id}.")
+            lead = _get_lead(s, before.id)
             last = s.scalar(select(func.max(StageChange.id))
                             .where(StageChange.lead_id == before.id))
             if last != change_id:
