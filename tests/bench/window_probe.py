@@ -94,11 +94,23 @@ def main(path):
             window.filters.flush()
         return type_and_wait
 
+    def another_process_writes():
+        # a commit elsewhere changes PRAGMA data_version, so the search is read afresh
+        # (an update to the same value is no change to SQLite: this one changes and restores)
+        with sqlite3.connect(path) as other:
+            other.execute("UPDATE users SET name = name || '~' WHERE id = 1")
+        with sqlite3.connect(path) as other:
+            other.execute("UPDATE users SET name = rtrim(name, '~') WHERE id = 1")
+
     searches = {}
     for text in ("m", "mu", "mül", "müller", "north", "northwind log", "zz"):
-        window.filters.search.setText("")
-        window.filters.flush()
-        searches[text] = measure(path, keystroke(text))
+        runs = []
+        for _ in range(3):
+            window.filters.search.setText("")
+            window.filters.flush()
+            another_process_writes()
+            runs.append(measure(path, keystroke(text)))
+        searches[text] = sorted(runs, key=lambda run: run["app"])[1]  # the median run
     result["search"] = searches
 
     # triage: accept the first MQL (it moves to SAL) until the next lead is shown
