@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QLabel,
@@ -70,13 +70,14 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._connect()
         self.use_criteria(store.current_criteria())
-        self._return_due_recycled()
         self._seen_version = store.data_version()
         users = store.users()
         self.filters.set_choices(users, *store.sources_and_campaigns())
         self._restore_state()
         self.apply_filters()
         self._refresh_overdue()
+        # once the board is on screen: bring back recycled leads whose date has come
+        QTimer.singleShot(0, self._after_start)
 
     # -- wiring --------------------------------------------------------------
 
@@ -186,6 +187,12 @@ class MainWindow(QMainWindow):
         if state == Qt.ApplicationState.ApplicationActive and \
                 self.store.data_version() != self._seen_version:
             self.refresh()
+
+    def _after_start(self) -> None:
+        if services.return_recycled(self.store) and not self.isHidden():
+            self.refresh()
+            self.statusBar().showMessage("Recycled leads whose date has come are back in the "
+                                         "queue.", STATUS_MESSAGE_MS)
 
     def _return_due_recycled(self) -> None:
         returned = services.return_recycled(self.store)
