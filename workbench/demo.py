@@ -634,8 +634,9 @@ def _run_funnel(rng, history: _History, n, created, end, quality, rep_ids):
             owner[routed] = rep[routed]
             owner[moved[by_rep[moves]]] = rep[moved[by_rep[moves]]]
             recycled = moves & (nxt == S[Stage.RECYCLED])
-            revisit[sub[recycled]] = when[recycled] + rng.integers(30, 121, int(
-                recycled.sum())) * DAY
+            # a date to look again means from the start of that day: midnight
+            revisit[sub[recycled]] = (when[recycled] // DAY + rng.integers(
+                30, 121, int(recycled.sum()))) * DAY
             moving[moved[(new == S[Stage.DISQUALIFIED]) | (new == S[Stage.EVANGELIST])]] = False
     owner[stage == S[Stage.LEAD]] = 0
     return stage, at, owner, revisit, mql_at, reached_sql, reject_reason

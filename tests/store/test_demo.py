@@ -110,3 +110,9 @@ def test_a_demo_never_overwrites_an_existing_database_unasked(demo_db, tmp_path)
     demo.create_database(copy, leads=10, replace=True, as_of=DEMO_AS_OF)
     assert query(copy, "SELECT count(*) FROM leads") == [(10,)]
     assert not list(tmp_path.glob(".*partial*"))
+
+
+def test_no_recycled_lead_is_due_when_the_demo_is_made(demo_db):
+    # their date to look again is after the demo's 'now', or they came back already
+    assert query(demo_db, "SELECT count(*) FROM leads WHERE stage = 'recycled' "
+                          f"AND revisit_on <= '{DEMO_AS_OF.date().isoformat()}'") == [(0,)]
