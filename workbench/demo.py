@@ -542,7 +542,7 @@ def _run_funnel(rng, history: _History, n, created, end, quality, rep_ids):
                    np.zeros(n, np.int64), np.full(n, -1))
     n_reject = len(REJECT_REASONS)
 
-    for _round in range(12):
+    for _round in range(64):  # ends long before: every step moves time towards `end`
         idx = np.flatnonzero(moving)
         if idx.size == 0:
             break
