@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 from html import escape
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from ui.text import duration, score_band, sla_text, source_label
 from workbench.models import ActivityKind
-from workbench.scoring import ScoreResult
 from workbench.sla import sla_state
 from workbench.stages import Stage
 from workbench.store import LeadDetail
+
+if TYPE_CHECKING:
+    from workbench.scoring import ScoreResult
 
 # one glyph per activity kind (DejaVu Sans has them all)
 ACTIVITY_ICONS = {

@@ -6,7 +6,6 @@ import threading
 
 from PySide6.QtCore import QObject, QThread, Signal
 
-from workbench import scoring
 from workbench.store import Store
 
 
@@ -28,6 +27,8 @@ class RescoreWorker(QObject):
         self._cancel.set()
 
     def run(self) -> None:
+        from workbench import scoring  # loaded when first needed, not at start-up
+
         try:
             report = scoring.rescore(self.store, self.store.current_criteria(),
                                      progress=self.progressed.emit,

@@ -17,6 +17,9 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+# The newest migration (a test keeps it equal to Alembic's head): a database already at it
+# opens without loading Alembic at all, which saves a sixth of a second at every start.
+SCHEMA_REVISION = "20261123_0005"
 APPLICATION_ID = 0x4C574231  # "LWB1"
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
@@ -132,7 +135,7 @@ def inspect_file(path: Path) -> str | None:
             )
         row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
     revision = row[0] if row else None
-    if revision is not None and revision not in _known_revisions():
+    if revision not in (None, SCHEMA_REVISION) and revision not in _known_revisions():
         raise SchemaTooNew(
             f"{path} was written by a newer version of the workbench (schema {revision}). "
             "Update the workbench to open it; the file was left untouched."
@@ -172,7 +175,7 @@ def open_database(path: Path, *, durable: bool = True) -> tuple[Engine, Path | N
     """
     path = Path(path)
     revision = inspect_file(path)
-    head = head_revision()
+    head = SCHEMA_REVISION if revision == SCHEMA_REVISION else head_revision()
     path.parent.mkdir(parents=True, exist_ok=True)
     written_backup = None
     if revision is not None and revision != head:

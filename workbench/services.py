@@ -5,12 +5,15 @@ The window and the CLI call these; none of them reaches past the store."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from workbench import scoring
 from workbench.models import ActivityKind
 from workbench.qualification import evaluate
 from workbench.stages import Stage
 from workbench.store import StageChangeRecord, Store, utcnow
+
+if TYPE_CHECKING:
+    from workbench.scoring import RescoreReport
 
 # Behaviour strong enough to bring a recycled lead back to the queue before its date
 STRONG_INTENT = frozenset({ActivityKind.DEMO_REQUEST, ActivityKind.PRICING_REQUEST})
@@ -76,9 +79,11 @@ def return_recycled(store: Store, today: date | None = None) -> list[int]:
 def record_activity(store: Store, lead_id: int, kind: ActivityKind | str, *,
                     by: int | None = None, note: str | None = None, url: str | None = None,
                     page_kind: str | None = None, at: datetime | None = None
-                    ) -> scoring.RescoreReport:
+                    ) -> RescoreReport:
     """Record what a lead did and rescore it at once; crossing the MQL threshold makes
     the lead an MQL, and strong intent brings a recycled lead back before its date."""
+    from workbench import scoring  # NumPy: loaded when scoring is first needed
+
     kind = ActivityKind(kind)
     store.add_activity(lead_id, kind, by=by, note=note, url=url, page_kind=page_kind, at=at)
     if kind in STRONG_INTENT and store.lead(lead_id).stage == Stage.RECYCLED:

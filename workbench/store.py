@@ -11,11 +11,13 @@ from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from sqlalchemy import Engine, Table, case, func, or_, select, text, tuple_
 from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    import numpy as np
 
 from workbench import db
 from workbench.criteria import DEFAULT_CRITERIA, JOURNEY_STAGES, Criteria
@@ -709,6 +711,8 @@ class Store:
         mask per lead; activities are classified by the patterns in SQL (the first pattern
         that matches wins; a page kind of None matches any page). Only numbers cross
         into Python."""
+        import numpy as np  # here, not at import: the window starts without it
+
         mask_sql, mask_params = _fit_mask(fit_conditions)
         class_case, class_params = _pattern_case(activity_patterns)
         now_jd = (now - datetime(1970, 1, 1)).total_seconds() / 86400 + 2440587.5

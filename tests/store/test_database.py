@@ -44,6 +44,7 @@ def test_every_connection_is_safe_for_triage(store):
 def test_migration_chain_is_linear_and_matches_the_models(store):
     script = ScriptDirectory.from_config(db._alembic_config())
     assert len(script.get_heads()) == 1
+    assert script.get_current_head() == db.SCHEMA_REVISION
     revisions = list(script.walk_revisions())
     assert [r.down_revision for r in revisions][-1] is None
     for newer, older in zip(revisions, revisions[1:], strict=False):

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
 
 from ui.detail_html import lead_html
 from ui.views.bant import BantPanel
-from workbench import scoring
 from workbench.store import NotFound, Store, utcnow
 
 EMPTY_TEXT = "Select a lead on the board to see it here."
@@ -69,6 +68,8 @@ class LeadDetailPane(QWidget):
         if lead_id is None:
             self.document.clear()
             return
+        from workbench import scoring  # NumPy: loaded on the first lead, not at start-up
+
         try:
             detail = self.store.lead_detail(lead_id)
             score = scoring.explain(self.store, self.criteria, lead_id)
