@@ -7,7 +7,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -112,7 +112,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+# Opens the window on a database (path, screenshot or None) and returns the exit status.
+# The `workbench` program (ui.main) passes it; this package never reaches Qt itself.
+OpenWindow = Callable[[Path, Path | None], int]
+
+
+def main(argv: Sequence[str] | None = None, open_window: OpenWindow | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -129,7 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "lead":
             return {"show": cmd_lead_show, "bant": cmd_lead_bant, "accept": cmd_lead_triage,
                     "reject": cmd_lead_triage, "recycle": cmd_lead_triage}[args.lead_command](args)
-        return cmd_window(args)
+        return cmd_window(args, open_window)
     except (db.DatabaseError, UsageError, ValueError, NotFound) as error:
         print(f"workbench: {error}", file=sys.stderr)
         return 1
@@ -319,7 +324,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_window(args: argparse.Namespace) -> int:
+def cmd_window(args: argparse.Namespace, open_window: OpenWindow | None) -> int:
+    if open_window is None:
+        raise UsageError("Name a subcommand (see --help); the window opens from the "
+                         "'workbench' program.")
     if args.demo:
         path = _db_path(args, paths.demo_db_path())
         if not path.exists():
@@ -329,9 +337,7 @@ def cmd_window(args: argparse.Namespace) -> int:
             demo.create_database(path, leads=2000)
     else:
         path = _db_path(args, paths.default_db_path())
-    from ui.app import run  # the only place the command reaches Qt
-
-    return run(path, screenshot=args.screenshot)
+    return open_window(path, args.screenshot)
 
 
 if __name__ == "__main__":

@@ -6,9 +6,11 @@ import sys
 SCRIPT = """
 import sys
 from workbench import cli, db, demo, models, paths, stages, store
-code = cli.main(["demo", "--db", sys.argv[1], "--leads", "50"])
-code |= cli.main(["stats", "--db", sys.argv[1], "--json"])
-loaded = sorted(m for m in sys.modules if m.startswith(("PySide6", "shiboken6", "ui")))
+import ui.main  # the `workbench` program itself: Qt only when the window opens
+code = ui.main.main(["demo", "--db", sys.argv[1], "--leads", "50"])
+code |= ui.main.main(["stats", "--db", sys.argv[1], "--json"])
+loaded = sorted(m for m in sys.modules if m.startswith(("PySide6", "shiboken6", "ui.app",
+                                                        "ui.views")))
 print("QT:", loaded)
 sys.exit(code)
 """

@@ -298,7 +298,7 @@ def test_layout_columns_and_filters_are_restored(qtbot, db_copy):
 
 def test_screenshot_command_renders_the_window(db_copy, tmp_path):
     target = tmp_path / "board.png"
-    result = subprocess.run([sys.executable, "-m", "workbench.cli", "--db", str(db_copy),
+    result = subprocess.run([sys.executable, "-m", "ui.main", "--db", str(db_copy),
                              "--screenshot", str(target)], capture_output=True, text=True,
                             timeout=120)
     assert result.returncode == 0, result.stderr
