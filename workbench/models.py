@@ -105,11 +105,6 @@ class BantStatus(StrEnum):
     FAILED = "failed"
 
 
-class ReasonKind(StrEnum):
-    REJECT = "reject"
-    RECYCLE = "recycle"
-
-
 class User(Base):
     """A rep or a manager."""
 

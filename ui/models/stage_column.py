@@ -21,7 +21,6 @@ from workbench.stages import Stage
 from workbench.store import BoardFilter, BoardGrouping, BoardSort, CardRecord, Store, utcnow
 
 CARD_ROLE = Qt.ItemDataRole.UserRole + 1  # the CardRecord, for the delegate
-LEAD_ID_ROLE = Qt.ItemDataRole.UserRole + 2
 LEAD_IDS_MIME = "application/x-workbench-lead-ids"
 PAGE_SIZE = 200
 
@@ -117,8 +116,6 @@ class StageColumnModel(QAbstractListModel):
         card = self._cards[index.row()]
         if role == CARD_ROLE:
             return card
-        if role == LEAD_ID_ROLE:
-            return card.id
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return card.name
         if role == Qt.ItemDataRole.ToolTipRole:

@@ -60,10 +60,6 @@ class CardColumnView(QTableView):
         self.setStyleSheet("QTableView { background: #eef1f4; border: none;"
                            " selection-background-color: transparent; }")
 
-    @property
-    def column_model(self) -> StageColumnModel:
-        return self.model()
-
     def select_row(self, row: int) -> None:
         count = self.model().rowCount()
         if count == 0:
