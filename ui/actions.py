@@ -28,6 +28,8 @@ class ActionId(StrEnum):
     BANT_AUTHORITY = "bant_authority"
     BANT_NEED = "bant_need"
     BANT_TIMELINE = "bant_timeline"
+    SHOW_BOARD = "show_board"
+    SHOW_QUEUE = "show_queue"
     ABOUT = "about"
 
 
@@ -36,7 +38,8 @@ LABELS = {
     ActionId.FOCUS_SEARCH: "&Search…", ActionId.CLEAR_SEARCH: "&Clear search",
     ActionId.NEXT_CARD: "&Next card", ActionId.PREVIOUS_CARD: "&Previous card",
     ActionId.COLUMN_LEFT: "Column &left", ActionId.COLUMN_RIGHT: "Column &right",
-    ActionId.OPEN_DETAIL: "Open lead &details", ActionId.FOCUS_BOARD: "Back to the &board",
+    ActionId.OPEN_DETAIL: "Open lead &details", ActionId.FOCUS_BOARD: "Back to the &cards",
+    ActionId.SHOW_BOARD: "&Board", ActionId.SHOW_QUEUE: "My &queue",
     ActionId.RESCORE: "Re&score all leads…",
     ActionId.ACCEPT: "&Accept (MQL → SAL, SAL → SQL)", ActionId.REJECT: "&Reject…",
     ActionId.RECYCLE: "Re&cycle…", ActionId.BANT_BUDGET: "Next &budget status",

@@ -44,7 +44,7 @@ def run(path: Path, screenshot: Path | None = None) -> int:
         if screenshot is not None:
             return save_screenshot(app, window, screenshot)
         window.show()
-        window.board.focus_first_card()  # keyboard triage can start at once
+        window.focus_cards()  # keyboard triage can start at once
         return app.exec()
     finally:
         store.close()
@@ -53,7 +53,7 @@ def run(path: Path, screenshot: Path | None = None) -> int:
 def save_screenshot(app, window, target: Path) -> int:
     window.resize(*SCREENSHOT_SIZE)
     window.show()
-    window.board.focus_first_card()  # a selected card fills the detail pane
+    window.focus_cards()  # a selected card fills the detail pane
     app.processEvents()
     if not window.grab().save(str(target)):
         print(f"workbench: could not write {target}", file=sys.stderr)

@@ -16,6 +16,8 @@ SHORTCUTS: dict[ActionId, QKeySequence | QKeySequence.StandardKey | str] = {
     ActionId.COLUMN_RIGHT: "L",
     ActionId.OPEN_DETAIL: "Return",
     ActionId.FOCUS_BOARD: "Ctrl+B",
+    ActionId.SHOW_BOARD: "Ctrl+1",
+    ActionId.SHOW_QUEUE: "Ctrl+2",
     ActionId.ACCEPT: "A",
     ActionId.REJECT: "R",
     ActionId.RECYCLE: "C",

@@ -13,7 +13,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, Table, case, func, or_, select, text, tuple_
+from sqlalchemy import Engine, Table, and_, case, func, or_, select, text, tuple_
 from sqlalchemy.orm import Session
 
 if TYPE_CHECKING:
@@ -642,17 +642,30 @@ class Store:
                                 + (f" ({note})" if note else "")))
             lead.updated_at = at
 
-    def queue(self, me: int | None, limit: int | None = None) -> list[CardRecord]:
-        """The MQLs to triage: mine and the unassigned pool, the follow-up SLA due first
-        (longest waiting first), then the touched ones by score."""
+    @staticmethod
+    def _queue_clause(me: int | None):
         owner = Lead.owner_id.is_(None) if me is None else or_(Lead.owner_id == me,
                                                                 Lead.owner_id.is_(None))
+        return and_(Lead.stage == Stage.MQL.value, owner)
+
+    def queue(self, me: int | None, limit: int | None = None,
+              offset: int = 0) -> list[CardRecord]:
+        """The MQLs to triage: mine and the unassigned pool, the follow-up SLA due first
+        (longest waiting first), then the touched ones by score."""
         waiting = Lead.first_touch_at.is_(None)
         query = (self._card_query(BoardFilter(), None, BoardSort.SCORE)
-                 .where(Lead.stage == Stage.MQL.value, owner).order_by(None)
+                 .where(self._queue_clause(me)).order_by(None)
                  .order_by(waiting.desc(), case((waiting, Lead.mql_at)), Lead.score.desc(),
                            Lead.id))
-        return self._read_cards(query.limit(limit) if limit else query)
+        return self._read_cards(query.limit(limit).offset(offset) if limit else query)
+
+    def queue_summary(self, me: int | None, overdue_before: datetime) -> tuple[int, int]:
+        """(leads in the queue, of which overdue): untouched MQLs handed over before the cutoff."""
+        overdue = and_(Lead.first_touch_at.is_(None), Lead.mql_at < overdue_before)
+        with self.reading() as s:
+            count, late = s.execute(select(func.count(), func.count().filter(overdue))
+                                    .where(self._queue_clause(me))).one()
+        return count, late
 
     def user_by_email(self, email: str) -> int:
         with self.reading() as s:

@@ -1,6 +1,5 @@
 """The board as a rep uses it: columns, cards, moves, search, keys, and state kept."""
 
-import shutil
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -12,30 +11,12 @@ from PySide6.QtWidgets import QMessageBox
 
 from tests.store.test_board_queries import ODD_SEARCHES
 from ui.dialogs.reason import ReasonAnswer, ReasonDialog
-from ui.models.stage_column import PAGE_SIZE, StageColumnModel
+from ui.models.card_list import PAGE_SIZE
+from ui.models.stage_column import StageColumnModel
 from ui.views.board import DEFAULT_VISIBLE
 from ui.views.main_window import MainWindow
 from workbench.stages import Stage
 from workbench.store import BoardFilter, BoardSort, Store
-
-
-@pytest.fixture
-def db_copy(demo_db, tmp_path):
-    path = tmp_path / "board.db"
-    shutil.copy(demo_db, path)
-    return path
-
-
-@pytest.fixture
-def window(qtbot, db_copy):
-    store = Store.open(db_copy)
-    win = MainWindow(store)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.close()
-    store.close()
 
 
 def column(win, stage):

@@ -6,7 +6,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from ui.models.stage_column import CARD_ROLE
+from ui.models.card_list import CARD_ROLE
 from ui.text import duration, initials, score_band, sla_text, source_label
 from workbench.sla import DEFAULT_SLA_HOURS, sla_state
 from workbench.stages import Stage

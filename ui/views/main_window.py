@@ -10,15 +10,18 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressDialog,
     QSplitter,
+    QTabWidget,
     QToolBar,
 )
 
 from ui.actions import BANT_KEYS, BOARD_ONLY, TRIAGE, ActionId, create_actions
 from ui.dialogs.reason import ReasonDialog
+from ui.models.card_list import CardListModel
 from ui.text import plural
-from ui.views.board import BOARD_ORDER, BoardView
+from ui.views.board import BOARD_ORDER, BoardView, CardColumnView
 from ui.views.detail import LeadDetailPane
 from ui.views.filter_bar import FilterBar
+from ui.views.queue import QueueView
 from ui.workers import RescoreWorker
 from ui.workers import start as start_worker
 from workbench import paths, services
@@ -52,9 +55,14 @@ class MainWindow(QMainWindow):
         self.addToolBar(toolbar)
 
         self.board = BoardView(store, self)
+        self.queue = QueueView(store, self)
+        self.views = QTabWidget(self)
+        self.views.setDocumentMode(True)
+        self.views.addTab(self.board, "Board  (Ctrl+1)")
+        self.views.addTab(self.queue, "My queue  (Ctrl+2)")
         self.detail = LeadDetailPane(store, self)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        self.splitter.addWidget(self.board)
+        self.splitter.addWidget(self.views)
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
@@ -89,6 +97,8 @@ class MainWindow(QMainWindow):
         menu.addAction(a[ActionId.UNDO])
         a[ActionId.UNDO].setEnabled(False)
         menu = self.menuBar().addMenu("&View")
+        menu.addActions([a[ActionId.SHOW_BOARD], a[ActionId.SHOW_QUEUE]])
+        menu.addSeparator()
         menu.addActions([a[ActionId.FOCUS_SEARCH], a[ActionId.CLEAR_SEARCH],
                          a[ActionId.FOCUS_BOARD], a[ActionId.OPEN_DETAIL]])
         menu.addSeparator()
@@ -129,8 +139,9 @@ class MainWindow(QMainWindow):
         self.move_menu.aboutToShow.connect(self._offer_allowed_moves)
         menu = self.menuBar().addMenu("&Help")
         menu.addAction(a[ActionId.ABOUT])
-        # board-only keys work while the focus is anywhere on the board
-        self.board.addActions([a[i] for i in BOARD_ONLY])
+        # single-key actions work while the focus is on the board's or the queue's cards
+        for cards in (self.board, self.queue):
+            cards.addActions([a[i] for i in BOARD_ONLY])
 
     def _connect(self) -> None:
         a = self.actions_by_id
@@ -138,7 +149,9 @@ class MainWindow(QMainWindow):
         a[ActionId.QUIT].triggered.connect(self.close)
         a[ActionId.FOCUS_SEARCH].triggered.connect(self.focus_search)
         a[ActionId.CLEAR_SEARCH].triggered.connect(self.clear_search)
-        a[ActionId.FOCUS_BOARD].triggered.connect(self.board.focus_first_card)
+        a[ActionId.FOCUS_BOARD].triggered.connect(self.focus_cards)
+        a[ActionId.SHOW_BOARD].triggered.connect(lambda: self.show_view(self.board))
+        a[ActionId.SHOW_QUEUE].triggered.connect(lambda: self.show_view(self.queue))
         a[ActionId.OPEN_DETAIL].triggered.connect(self.detail.focus_document)
         a[ActionId.NEXT_CARD].triggered.connect(lambda: self._step_card(1))
         a[ActionId.PREVIOUS_CARD].triggered.connect(lambda: self._step_card(-1))
@@ -156,6 +169,8 @@ class MainWindow(QMainWindow):
         self.filters.changed.connect(self.apply_filters)
         self.filters.search.returnPressed.connect(self.filters.flush)
         self.board.lead_selected.connect(self.detail.show_lead)
+        self.queue.lead_selected.connect(self.detail.show_lead)
+        self.views.currentChanged.connect(self._view_changed)
         self.board.move_requested.connect(self.move_leads)
         QGuiApplication.instance().applicationStateChanged.connect(self._application_state)
 
@@ -165,6 +180,7 @@ class MainWindow(QMainWindow):
         board, sort = self.filters.query(self.criteria.sla_hours)
         self.detail.user_id = board.me
         self.board.set_query(board, sort)
+        self.queue.set_rep(board.me, self.filters.me.currentText() or None)
         self._show_lead_count()
 
     def refresh(self) -> None:
@@ -174,6 +190,7 @@ class MainWindow(QMainWindow):
         self.filters.set_choices(self.store.users(), *self.store.sources_and_campaigns())
         self.use_criteria(self.store.current_criteria())
         self.board.refresh()
+        self._reload_queue()
         self.detail.show_lead(self.detail.lead_id)
         self._show_lead_count()
         self._refresh_overdue()
@@ -182,6 +199,8 @@ class MainWindow(QMainWindow):
         """The team's current criteria: scores are explained and SLAs counted with them."""
         self.criteria = self.detail.criteria = criteria
         self.board.set_sla_hours(criteria.sla_hours)
+        self.queue.model.sla_hours = self.queue.view.itemDelegate().sla_hours = \
+            criteria.sla_hours
 
     def _application_state(self, state: Qt.ApplicationState) -> None:
         if state == Qt.ApplicationState.ApplicationActive and \
@@ -209,10 +228,20 @@ class MainWindow(QMainWindow):
             else plural(shown, "lead"))
 
     def _refresh_overdue(self) -> None:
-        """The team's overdue MQLs, whatever the board's filter: read when data changes."""
+        """The team's overdue MQLs, whatever the board's filter, and the queue's counts:
+        read when data changes."""
         cutoff = overdue_cutoff(utcnow(), self.criteria.sla_hours)
         self._show_overdue(self.store.column_summaries(
             BoardFilter(overdue_before=cutoff))[Stage.MQL].count)
+        self.queue.show_summary(*self.store.queue_summary(self.filters.me.currentData(),
+                                                          cutoff))
+
+    def _reload_queue(self) -> None:
+        selected = self.queue.current_lead()
+        self.queue.model.reload()
+        row = self.queue.model.row_of(selected) if selected is not None else None
+        if row is not None:
+            self.queue.view.select_row(row)
 
     def _show_overdue(self, count: int) -> None:
         self.overdue = count
@@ -230,19 +259,51 @@ class MainWindow(QMainWindow):
             self.filters.flush()
         self.board.focus_first_card()
 
-    def _step_card(self, step: int) -> None:
-        column = self.board.current_column()
-        if column is None:
+    def show_view(self, view) -> None:
+        self.views.setCurrentWidget(view)
+        self.focus_cards()
+
+    def _view_changed(self) -> None:
+        lead_id = self.current_lead()
+        if lead_id is not None:
+            self.detail.show_lead(lead_id)
+
+    def focus_cards(self) -> None:
+        """Ctrl+B: the focus back on the cards of the board or the queue, whichever is shown."""
+        if self.views.currentWidget() is self.queue:
+            self.queue.focus_first_card()
+        else:
             self.board.focus_first_card()
+
+    def current_cards(self) -> tuple[CardColumnView, CardListModel] | None:
+        """The list of cards the keys act on: the queue, or the board's current column."""
+        if self.views.currentWidget() is self.queue:
+            return self.queue.view, self.queue.model
+        column = self.board.current_column()
+        return None if column is None else (column.view, column.model)
+
+    def current_lead(self) -> int | None:
+        cards = self.current_cards()
+        if cards is None or not cards[0].currentIndex().isValid():
+            return None
+        return cards[1].card(cards[0].currentIndex().row()).id
+
+    def _step_card(self, step: int) -> None:
+        cards = self.current_cards()
+        if cards is None:
+            self.focus_cards()
             return
-        row = column.view.currentIndex().row() + step
-        if row >= column.model.rowCount() and column.model.canFetchMore():
-            column.model.fetchMore()
-        column.view.select_row(max(row, 0))
-        column.view.setFocus()
+        view, model = cards
+        row = view.currentIndex().row() + step
+        if row >= model.rowCount() and model.canFetchMore():
+            model.fetchMore()
+        view.select_row(max(row, 0))
+        view.setFocus()
 
     def _step_column(self, step: int) -> None:
         column = self.board.current_column()
+        if self.views.currentWidget() is self.queue:
+            return
         if column is None:
             self.board.focus_first_card()
         else:
@@ -262,7 +323,13 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(str(refused), STATUS_MESSAGE_MS)
             return
         self.board.refresh()
-        self.board.select_lead(before.id)
+        self._reload_queue()
+        if self.views.currentWidget() is self.queue:
+            row = self.queue.model.row_of(before.id)
+            if row is not None:
+                self.queue.view.select_row(row)
+        else:
+            self.board.select_lead(before.id)
         self._show_lead_count()
         self._refresh_overdue()
         self.statusBar().showMessage(f"{before.name} is back in {before.stage.label}.",
@@ -270,7 +337,7 @@ class MainWindow(QMainWindow):
 
     def accept_current(self) -> None:
         """A: accept the selected lead (MQL -> SAL, or SAL -> SQL when BANT holds)."""
-        lead_id = self.board.current_lead()
+        lead_id = self.current_lead()
         if lead_id is None:
             self.statusBar().showMessage("Select a lead first.", STATUS_MESSAGE_MS)
             return
@@ -284,17 +351,18 @@ class MainWindow(QMainWindow):
         self.triage_current(target)
 
     def triage_current(self, to_stage: Stage) -> None:
-        """Move the selected lead, then select the next card of its column (keyboard triage)."""
-        column = self.board.current_column()
-        lead_id = self.board.current_lead()
-        if column is None or lead_id is None:
+        """Move the selected lead, then select the next card of its list (keyboard triage)."""
+        cards = self.current_cards()
+        lead_id = self.current_lead()
+        if cards is None or lead_id is None:
             self.statusBar().showMessage("Select a lead first.", STATUS_MESSAGE_MS)
             return
-        row = column.view.currentIndex().row()
+        view, model = cards
+        row = view.currentIndex().row()
         self.move_leads([lead_id], to_stage, show_detail=False)
-        if column.model.row_of(lead_id) is None:  # it moved: the next card takes its place
-            column.view.setFocus()
-            column.view.select_row(row)
+        if model.row_of(lead_id) is None:  # it moved: the next card takes its place
+            view.setFocus()
+            view.select_row(row)
 
     def cycle_bant(self, number: int) -> None:
         if self.detail.lead_id is None:
@@ -304,13 +372,13 @@ class MainWindow(QMainWindow):
 
     def _offer_allowed_moves(self) -> None:
         """Enable the moves the stage machine allows for the selected lead."""
-        lead_id = self.board.current_lead()
+        lead_id = self.current_lead()
         allowed = allowed_targets(self.store.lead(lead_id).stage) if lead_id else frozenset()
         for stage, action in self.move_actions.items():
             action.setEnabled(stage in allowed)
 
     def move_current_lead(self, stage: Stage) -> None:
-        lead_id = self.board.current_lead()
+        lead_id = self.current_lead()
         if lead_id is None:
             self.statusBar().showMessage("Select a lead first.", STATUS_MESSAGE_MS)
             return
@@ -351,6 +419,8 @@ class MainWindow(QMainWindow):
             self.undo_stack.append((change, lead))
             self.actions_by_id[ActionId.UNDO].setEnabled(True)
             self.board.move_card(lead_id, lead.stage, to_stage, lead.score)
+            if to_stage != Stage.MQL:
+                self.queue.model.remove_lead(lead_id)
             if (lead.stage == Stage.MQL and lead.first_touch_at is None and lead.mql_at
                     and lead.mql_at < cutoff):
                 self._show_overdue(self.overdue - 1)
@@ -360,9 +430,13 @@ class MainWindow(QMainWindow):
             return
         if to_stage in self.board.visible_stages():
             self.board.columns[to_stage].model.reload()
+        if to_stage == Stage.MQL:
+            self._reload_queue()
         if show_detail:
             self.detail.show_lead(self.detail.lead_id)
         self._show_lead_count()
+        self.queue.show_summary(*self.store.queue_summary(
+            self.filters.me.currentData(), cutoff))
 
     # -- long work -----------------------------------------------------------
 
@@ -436,6 +510,8 @@ class MainWindow(QMainWindow):
         filters = settings.value("filters")
         if isinstance(filters, dict):
             self.filters.restore(filters)
+        if settings.value("view") == "queue":
+            self.views.setCurrentWidget(self.queue)
         if settings.value("grouping") in {g.value for g in BoardGrouping}:
             self.grouping_actions[BoardGrouping(settings.value("grouping"))].setChecked(True)
             self.board.grouping = BoardGrouping(settings.value("grouping"))
@@ -448,6 +524,8 @@ class MainWindow(QMainWindow):
         settings.setValue("visible_stages", [s.value for s in self.board.visible_stages()])
         settings.setValue("filters", self.filters.state())
         settings.setValue("grouping", self.board.grouping.value)
+        settings.setValue("view", "queue" if self.views.currentWidget() is self.queue
+                          else "board")
         settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:

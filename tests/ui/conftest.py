@@ -1,0 +1,27 @@
+"""A window on a copy of the shared demo database, shown offscreen."""
+
+import shutil
+
+import pytest
+
+from ui.views.main_window import MainWindow
+from workbench.store import Store
+
+
+@pytest.fixture
+def db_copy(demo_db, tmp_path):
+    path = tmp_path / "board.db"
+    shutil.copy(demo_db, path)
+    return path
+
+
+@pytest.fixture
+def window(qtbot, db_copy):
+    store = Store.open(db_copy)
+    win = MainWindow(store)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.close()
+    store.close()

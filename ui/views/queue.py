@@ -1,0 +1,70 @@
+"""My queue: the MQLs a rep works through from the keyboard, most urgent first."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QVBoxLayout, QWidget
+
+from ui.models.queue import QueueModel
+from ui.text import plural
+from ui.views.board import CardColumnView
+from workbench.store import Store
+
+KEY_HINTS = ("A accept  ·  R reject  ·  C recycle  ·  1–4 BANT  ·  J/K next/previous  ·  "
+             "Enter details  ·  Ctrl+Z undo")
+
+
+class QueueView(QWidget):
+    lead_selected = Signal(int)
+
+    def __init__(self, store: Store, parent=None) -> None:
+        super().__init__(parent)
+        self.model = QueueModel(store, self)
+        self.title = QLabel("My queue", self)
+        self.title.setStyleSheet("font-weight: 600; font-size: 14pt; color: #1f2933;")
+        self.summary = QLabel(self)
+        self.summary.setStyleSheet("color: #66727f;")
+        self.hints = QLabel(KEY_HINTS, self)
+        self.hints.setStyleSheet("color: #1f2933; background: #e8f1fb; border-radius: 4px;"
+                                 " padding: 4px 8px;")
+        self.empty = QLabel("Nothing to triage: no MQL is waiting for you or the pool.", self)
+        self.empty.setStyleSheet("color: #66727f; padding: 24px;")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        for text in (self.title, self.summary, self.hints, self.empty):
+            text.setTextFormat(Qt.TextFormat.PlainText)
+        self.view = CardColumnView(self.model, self)
+        self.view.setDragDropMode(QAbstractItemView.DragDropMode.NoDragDrop)
+        self.view.setMaximumWidth(720)
+        self.view.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.model.modelReset.connect(self._show_empty)
+        self.model.rowsRemoved.connect(self._show_empty)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 8)
+        for widget in (self.title, self.summary, self.hints, self.empty):
+            layout.addWidget(widget)
+        layout.addWidget(self.view, 1)
+        self.setStyleSheet("QueueView { background: #eef1f4; }")
+
+    def set_rep(self, me: int | None, rep_name: str | None) -> None:
+        self.title.setText(f"My queue — {rep_name}" if rep_name else "Unassigned MQLs")
+        self.model.set_rep(me)
+
+    def show_summary(self, count: int, overdue: int) -> None:
+        late = f"  ·  {overdue:,} overdue" if overdue else ""
+        self.summary.setText(f"{plural(count, 'MQL')} to triage, follow-up due first{late}")
+
+    def current_lead(self) -> int | None:
+        index = self.view.currentIndex()
+        return self.model.card(index.row()).id if index.isValid() else None
+
+    def focus_first_card(self) -> None:
+        self.view.setFocus()
+        if not self.view.currentIndex().isValid():
+            self.view.select_row(0)
+
+    def _show_empty(self) -> None:
+        self.empty.setVisible(self.model.rowCount() == 0)
+
+    def _current_changed(self, current, _previous) -> None:
+        if current.isValid():
+            self.lead_selected.emit(self.model.card(current.row()).id)
