@@ -6,6 +6,7 @@ Sales and marketing share one definition; every change is a new version in the d
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -16,6 +17,8 @@ FIT_FIELDS = ("seniority", "job_title", "employee_band", "revenue_band", "indust
               "email_domain", "source")
 JOURNEY_STAGES = ("awareness", "interest", "evaluation", "intent")
 MAX_FIT_RULES = 62  # each is one bit of a 64-bit integer when scored
+REASON_KINDS = ("reject", "recycle")
+REASON_CODE = re.compile(r"[a-z][a-z0-9_]{0,39}")  # stored in stage_changes.reason_code
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,27 @@ class JourneyStep:
 
 
 @dataclass(frozen=True)
+class ReasonOption:
+    """One entry of a reason catalogue: the code reports count, the label reps read."""
+
+    code: str
+    label: str
+
+
+_R = ReasonOption
+DEFAULT_REJECT_REASONS = (
+    _R("no_budget", "No budget"), _R("not_decision_maker", "Not the decision maker"),
+    _R("no_need", "No need"), _R("bad_timing", "Bad timing"), _R("bad_data", "Bad or fake data"),
+    _R("competitor", "Competitor"), _R("existing_customer", "Existing customer"),
+    _R("duplicate", "Duplicate"),
+)
+DEFAULT_RECYCLE_REASONS = (
+    _R("not_ready", "Not ready to buy yet"), _R("bad_timing", "Bad timing"),
+    _R("no_budget", "No budget this period"), _R("wrong_contact", "Wrong contact"),
+)
+
+
+@dataclass(frozen=True)
 class Criteria:
     version: int = 0  # 0: the built-in default, never saved
     mql_threshold: int = 55
@@ -67,6 +91,8 @@ class Criteria:
     journey: tuple[JourneyStep, ...] = field(default_factory=tuple)
     sql_rule: SqlRule = field(default_factory=SqlRule)
     recycle_days: int = 90  # default time before a recycled lead comes back
+    reject_reasons: tuple[ReasonOption, ...] = DEFAULT_REJECT_REASONS
+    recycle_reasons: tuple[ReasonOption, ...] = DEFAULT_RECYCLE_REASONS
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -94,6 +120,8 @@ class Criteria:
                 engagement_rules=tuple(EngagementRule(**r)
                                        for r in data.get("engagement_rules", ())),
                 journey=tuple(JourneyStep(**s) for s in data.get("journey", ())),
+                **{f"{kind}_reasons": tuple(ReasonOption(**r) for r in data[f"{kind}_reasons"])
+                   for kind in REASON_KINDS if f"{kind}_reasons" in data},
             )
         except (TypeError, KeyError) as problem:
             raise ValueError(f"A rule is incomplete or has an unknown field: {problem}.") from None
@@ -142,6 +170,26 @@ class Criteria:
         labels = [r.label for r in (*self.fit_rules, *self.engagement_rules)]
         if len(labels) != len(set(labels)):
             raise ValueError("Two rules have the same label; each must say what it is.")
+        for kind in REASON_KINDS:
+            self._validate_reasons(kind)
+
+    def _validate_reasons(self, kind: str) -> None:
+        options = self.reasons(kind)
+        codes = [option.code for option in options]
+        for option in options:
+            if not isinstance(option.code, str) or not REASON_CODE.fullmatch(option.code):
+                raise ValueError(f"{kind.capitalize()} reason '{option.code}': a code is 1-40 "
+                                 "lowercase letters, digits or _, starting with a letter.")
+            if not isinstance(option.label, str) or not option.label.strip():
+                raise ValueError(f"{kind.capitalize()} reason '{option.code}' needs a label.")
+        if not codes:
+            raise ValueError(f"The {kind} reasons must offer at least one reason.")
+        if len(codes) != len(set(codes)):
+            raise ValueError(f"Two {kind} reasons have the same code.")
+
+    def reasons(self, kind: str) -> tuple[ReasonOption, ...]:
+        """The catalogue reps choose from when they reject or recycle a lead."""
+        return getattr(self, f"{kind}_reasons")
 
     def fit_grade(self, fit: int) -> str:
         return next((g for g, t in zip("ABC", self.fit_grades, strict=True) if fit >= t), "D")

@@ -14,7 +14,8 @@ import tomli_w
 
 from workbench.criteria import Criteria
 
-RULE_SECTIONS = ("fit_rules", "engagement_rules", "journey")
+RULE_SECTIONS = ("fit_rules", "engagement_rules", "journey", "reject_reasons",
+                 "recycle_reasons")
 
 
 class CriteriaFileError(ValueError):

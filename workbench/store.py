@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 from workbench import db
-from workbench.criteria import DEFAULT_CRITERIA, JOURNEY_STAGES, Criteria
+from workbench.criteria import DEFAULT_CRITERIA, JOURNEY_STAGES, REASON_KINDS, Criteria
 from workbench.models import (
     SLA_TOUCHES,
     Activity,
@@ -223,6 +223,14 @@ class LeadDetail:
 
 
 @dataclass(frozen=True)
+class CriteriaVersionRecord:
+    version: int
+    saved_at: datetime
+    author: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
 class ScoringChunk:
     """A chunk of leads as arrays, with their activities classified by (kind, page kind)
     pattern and their age in days at the scoring moment."""
@@ -238,6 +246,14 @@ class ScoringChunk:
     activity_lead: np.ndarray  # position of the activity's lead in lead_ids
     activity_class: np.ndarray  # index of the first activity pattern matched, -1 for none
     activity_age: np.ndarray
+
+
+def _current_criteria(session: Session) -> Criteria:
+    row = session.execute(select(CriteriaVersion.id, CriteriaVersion.body)
+                          .order_by(CriteriaVersion.id.desc()).limit(1)).first()
+    if row is None:
+        return DEFAULT_CRITERIA
+    return Criteria.from_dict(json.loads(row.body), version=row.id)
 
 
 def _get_lead(session: Session, lead_id: int) -> Lead:
@@ -795,11 +811,7 @@ class Store:
     def current_criteria(self) -> Criteria:
         """The newest saved criteria, or the built-in default before any is saved."""
         with self.reading() as s:
-            row = s.execute(select(CriteriaVersion.id, CriteriaVersion.body)
-                            .order_by(CriteriaVersion.id.desc()).limit(1)).first()
-        if row is None:
-            return DEFAULT_CRITERIA
-        return Criteria.from_dict(json.loads(row.body), version=row.id)
+            return _current_criteria(s)
 
     def save_criteria(self, criteria: Criteria, *, author: int | None = None,
                       note: str | None = None) -> Criteria:
@@ -809,15 +821,31 @@ class Store:
             saved = CriteriaVersion(created_at=utcnow(), author_id=author, note=note,
                                     body=json.dumps(criteria.to_dict(), indent=1))
             s.add(saved)
+            # every code ever offered keeps a label, for the history and the reports
+            for kind in REASON_KINDS:
+                for option in criteria.reasons(kind):
+                    s.merge(Reason(kind=kind, code=option.code, label=option.label))
             s.flush()
             return Criteria.from_dict(criteria.to_dict(), version=saved.id)
 
-    def reasons(self, kind: str) -> list[tuple[str, str]]:
+    def criteria_versions(self) -> list[CriteriaVersionRecord]:
+        """Every saved version, newest first, with who saved it and why."""
         with self.reading() as s:
-            rows = s.execute(
-                select(Reason.code, Reason.label).where(Reason.kind == kind).order_by(Reason.code)
-            )
-            return [(code, label) for code, label in rows]
+            rows = s.execute(select(CriteriaVersion.id, CriteriaVersion.created_at,
+                                    User.name, CriteriaVersion.note)
+                             .outerjoin(User, User.id == CriteriaVersion.author_id)
+                             .order_by(CriteriaVersion.id.desc()))
+            return [CriteriaVersionRecord(*row) for row in rows]
+
+    def reasons(self, kind: str) -> list[tuple[str, str]]:
+        """The current catalogue of reject or recycle reasons: (code, label), in its order."""
+        return [(r.code, r.label) for r in self.current_criteria().reasons(kind)]
+
+    def reason_labels(self, kind: str) -> dict[str, str]:
+        """The label of every code ever offered, current or retired (for history, reports)."""
+        with self.reading() as s:
+            rows = s.execute(select(Reason.code, Reason.label).where(Reason.kind == kind))
+            return {code: label for code, label in rows}
 
     # -- writes --------------------------------------------------------------
 
@@ -884,10 +912,10 @@ class Store:
             check_transition(lead.stage, to_stage)
             kind = REASON_KIND.get(to_stage)
             if kind is not None:
-                codes = set(s.scalars(select(Reason.code).where(Reason.kind == kind)))
+                codes = [r.code for r in _current_criteria(s).reasons(kind)]
                 if reason_code not in codes:
                     raise ValueError(f"Moving a lead to {to_stage.label} needs a {kind} reason, "
-                                     f"one of: {', '.join(sorted(codes))}.")
+                                     f"one of: {', '.join(codes)}.")
             if to_stage == Stage.RECYCLED and revisit_on is None:
                 raise ValueError("Recycling a lead needs a date to look at it again.")
             change = StageChange(lead_id=lead_id, from_stage=lead.stage, to_stage=to_stage.value,

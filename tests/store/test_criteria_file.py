@@ -76,3 +76,11 @@ def test_an_unreadable_file(tmp_path):
         read_criteria(path)
     with pytest.raises(CriteriaFileError, match="cannot be read"):
         read_criteria(tmp_path / "missing.toml")
+
+
+def test_a_bad_reason_code_names_its_line(exported):
+    edit(exported, '{ code = "bad_timing", label = "Bad timing" }',
+         '{ code = "Bad Timing", label = "Bad timing" }')
+    with pytest.raises(CriteriaFileError, match="a code is 1-40 lowercase") as refused:
+        read_criteria(exported)
+    assert refused.value.line == line_of(exported, '"Bad Timing"')

@@ -25,7 +25,7 @@ def test_new_database_is_marked_migrated_and_has_the_reason_catalogue(tmp_path):
         assert store.backup is None
         assert ("no_budget", "No budget") in store.reasons("reject")
         assert [code for code, _ in store.reasons("recycle")] == [
-            "bad_timing", "no_budget", "not_ready", "wrong_contact"]
+            "not_ready", "bad_timing", "no_budget", "wrong_contact"]
     with closing(sqlite3.connect(path)) as conn:
         assert conn.execute("PRAGMA application_id").fetchone()[0] == db.APPLICATION_ID
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == \

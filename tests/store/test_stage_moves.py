@@ -63,7 +63,8 @@ def test_a_move_that_fails_half_way_is_rolled_back_whole(store, lead_id):
 
 def test_reject_and_recycle_need_a_reason_from_the_catalogue(store, lead_id):
     store.move_lead(lead_id, Stage.MQL)
-    with pytest.raises(ValueError, match="needs a reject reason, one of: bad_data"):
+    with pytest.raises(ValueError,
+                       match="needs a reject reason, one of: no_budget, not_decision_maker"):
         store.move_lead(lead_id, Stage.DISQUALIFIED)
     with pytest.raises(ValueError, match="needs a recycle reason"):
         store.move_lead(lead_id, Stage.RECYCLED, reason_code="competitor",

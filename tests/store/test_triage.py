@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from workbench import services
+from workbench.criteria import ReasonOption
 from workbench.models import ActivityKind
 from workbench.qualification import SqlRule, evaluate, parse_item
 from workbench.stages import Stage, StageTransitionError
@@ -135,3 +136,34 @@ def test_unknown_leads_and_users_say_so(store):
         store.user_by_email("nobody@x")
     with pytest.raises(NotFound):
         store.set_bant(77, "need", "confirmed")
+
+
+def test_the_reason_catalogue_is_part_of_the_versioned_criteria(store, rep, mql):
+    criteria = store.current_criteria()
+    ours = (ReasonOption("price", "Too expensive for them"),
+            ReasonOption("no_need", "No need"))
+    store.save_criteria(criteria.with_changes(reject_reasons=ours), author=rep,
+                        note="marketing asked for a price reason")
+    assert store.reasons("reject") == [("price", "Too expensive for them"),
+                                       ("no_need", "No need")]
+    with pytest.raises(ValueError, match="one of: price, no_need"):
+        services.reject(store, mql, "competitor", by=rep)  # retired
+    assert services.reject(store, mql, "price", by=rep).reason_code == "price"
+    # a retired code keeps its label for the history and the reports
+    labels = store.reason_labels("reject")
+    assert labels["competitor"] == "Competitor" and labels["price"] == "Too expensive for them"
+    versions = store.criteria_versions()
+    assert [(v.version, v.author, v.note) for v in versions] == [
+        (1, "Alex Morgan", "marketing asked for a price reason")]
+
+
+@pytest.mark.parametrize(("reasons", "problem"), [
+    ((), "must offer at least one reason"),
+    ((ReasonOption("Price!", "Too expensive"),), "a code is 1-40 lowercase letters"),
+    ((ReasonOption("price", " "),), "needs a label"),
+    ((ReasonOption("price", "A"), ReasonOption("price", "B")), "the same code"),
+])
+def test_a_broken_catalogue_is_refused(store, reasons, problem):
+    with pytest.raises(ValueError, match=problem):
+        store.save_criteria(store.current_criteria().with_changes(recycle_reasons=reasons))
+    assert store.criteria_versions() == []
