@@ -21,6 +21,7 @@ class ActionId(StrEnum):
     OPEN_DETAIL = "open_detail"
     FOCUS_BOARD = "focus_board"
     RESCORE = "rescore"
+    CRITERIA = "criteria"
     ACCEPT = "accept"
     REJECT = "reject"
     RECYCLE = "recycle"
@@ -40,7 +41,7 @@ LABELS = {
     ActionId.COLUMN_LEFT: "Column &left", ActionId.COLUMN_RIGHT: "Column &right",
     ActionId.OPEN_DETAIL: "Open lead &details", ActionId.FOCUS_BOARD: "Back to the &cards",
     ActionId.SHOW_BOARD: "&Board", ActionId.SHOW_QUEUE: "My &queue",
-    ActionId.RESCORE: "Re&score all leads…",
+    ActionId.RESCORE: "Re&score all leads…", ActionId.CRITERIA: "Team &criteria…",
     ActionId.ACCEPT: "&Accept (MQL → SAL, SAL → SQL)", ActionId.REJECT: "&Reject…",
     ActionId.RECYCLE: "Re&cycle…", ActionId.BANT_BUDGET: "Next &budget status",
     ActionId.BANT_AUTHORITY: "Next a&uthority status", ActionId.BANT_NEED: "Next &need status",

@@ -95,7 +95,7 @@ def test_rejecting_asks_for_a_reason_and_cancel_changes_nothing(window, monkeypa
 
     asked = []
 
-    def answer(cls, parent, title, lead_name, reasons, ask_revisit):
+    def answer(cls, parent, title, lead_name, reasons, ask_revisit, revisit_days):
         asked.append((title, [code for code, _ in reasons], ask_revisit))
         return ReasonAnswer("competitor", "Works for a competitor", None)
 
@@ -111,7 +111,7 @@ def test_rejecting_asks_for_a_reason_and_cancel_changes_nothing(window, monkeypa
 def test_recycling_asks_for_a_revisit_date(window, monkeypatch):
     lead_id = ids(window, Stage.MQL)[0]
     monkeypatch.setattr(ReasonDialog, "ask", classmethod(
-        lambda cls, *a, ask_revisit: ReasonAnswer("not_ready", None, date(2027, 3, 1))
+        lambda cls, *a, ask_revisit, **_: ReasonAnswer("not_ready", None, date(2027, 3, 1))
         if ask_revisit else None))
     window.move_leads([lead_id], Stage.RECYCLED)
     lead = window.store.lead(lead_id)
@@ -120,13 +120,13 @@ def test_recycling_asks_for_a_revisit_date(window, monkeypatch):
 
 def test_the_reason_dialog_offers_the_catalogue(qtbot):
     dialog = ReasonDialog("Recycle", "<b>x</b>", [("not_ready", "Not ready"),
-                                                   ("bad_timing", "Bad timing")], True)
+                                                   ("bad_timing", "Bad timing")], True, 30)
     qtbot.addWidget(dialog)
     dialog.reason.setCurrentIndex(1)
     dialog.note.setPlainText("  call in spring  ")
     answer = dialog.answer()
     assert (answer.reason_code, answer.note) == ("bad_timing", "call in spring")
-    assert answer.revisit_on > date.today()
+    assert answer.revisit_on == date.today() + timedelta(days=30)  # the team's recycle days
 
 
 @pytest.mark.parametrize("text", ODD_SEARCHES)
@@ -365,7 +365,7 @@ def test_a_rep_triages_ten_leads_from_the_keyboard(window, qtbot, monkeypatch):
     answers = {False: ReasonAnswer("no_need", "No pain today", None),
                True: ReasonAnswer("not_ready", None, date(2027, 3, 1))}
     monkeypatch.setattr(ReasonDialog, "ask", classmethod(
-        lambda cls, *a, ask_revisit: answers[ask_revisit]))
+        lambda cls, *a, ask_revisit, **_: answers[ask_revisit]))
     me = window.filters.me.currentData()
     window.board.focus_first_card()
     mql = column(window, Stage.MQL).view
@@ -442,7 +442,7 @@ def test_the_teams_sla_hours_count_in_the_window(window):
 def test_ctrl_z_undoes_the_sessions_moves_with_compensating_stage_changes(window, qtbot,
                                                                           monkeypatch):
     monkeypatch.setattr(ReasonDialog, "ask", classmethod(
-        lambda cls, *a, ask_revisit: ReasonAnswer("no_need", None, None)))
+        lambda cls, *a, ask_revisit, **_: ReasonAnswer("no_need", None, None)))
     window.board.focus_first_card()
     view = column(window, Stage.MQL).view
     first, second = ids(window, Stage.MQL)[:2]

@@ -60,7 +60,7 @@ def test_ctrl_2_shows_my_mqls_and_the_pool_follow_up_due_first(window, qtbot):
 
 def test_a_rep_works_the_queue_from_the_keyboard_and_undoes(window, qtbot, monkeypatch):
     monkeypatch.setattr(ReasonDialog, "ask", classmethod(
-        lambda cls, *a, ask_revisit: ReasonAnswer(
+        lambda cls, *a, ask_revisit, **_: ReasonAnswer(
             "not_ready" if ask_revisit else "bad_data", None,
             date(2027, 2, 1) if ask_revisit else None)))
     open_queue(window, qtbot)

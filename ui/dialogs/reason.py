@@ -16,8 +16,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
 )
 
-DEFAULT_REVISIT_DAYS = 90
-
 
 @dataclass(frozen=True)
 class ReasonAnswer:
@@ -28,7 +26,7 @@ class ReasonAnswer:
 
 class ReasonDialog(QDialog):
     def __init__(self, title: str, lead_name: str, reasons: list[tuple[str, str]],
-                 ask_revisit: bool, parent=None) -> None:
+                 ask_revisit: bool, revisit_days: int, parent=None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.reason = QComboBox(self)
@@ -39,7 +37,7 @@ class ReasonDialog(QDialog):
         self.note.setMaximumHeight(80)
         self.revisit = QDateEdit(self)
         self.revisit.setCalendarPopup(True)
-        self.revisit.setDate(QDate.currentDate().addDays(DEFAULT_REVISIT_DAYS))
+        self.revisit.setDate(QDate.currentDate().addDays(revisit_days))
         self.revisit.setMinimumDate(QDate.currentDate().addDays(1))
         who = QLabel(lead_name, self)
         who.setTextFormat(Qt.TextFormat.PlainText)
@@ -64,8 +62,8 @@ class ReasonDialog(QDialog):
 
     @classmethod
     def ask(cls, parent, title: str, lead_name: str, reasons: list[tuple[str, str]],
-            ask_revisit: bool) -> ReasonAnswer | None:
+            ask_revisit: bool, revisit_days: int) -> ReasonAnswer | None:
         """The answer, or None when the user cancels. Tests replace this method."""
-        dialog = cls(title, lead_name, reasons, ask_revisit, parent)
+        dialog = cls(title, lead_name, reasons, ask_revisit, revisit_days, parent)
         return dialog.answer() if dialog.exec() == QDialog.DialogCode.Accepted else None
 

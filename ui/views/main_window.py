@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.actions import BANT_KEYS, BOARD_ONLY, TRIAGE, ActionId, create_actions
+from ui.dialogs.criteria import CriteriaDialog
 from ui.dialogs.reason import ReasonDialog
 from ui.models.card_list import CardListModel
 from ui.text import plural
@@ -96,6 +97,8 @@ class MainWindow(QMainWindow):
         menu = self.menuBar().addMenu("&Edit")
         menu.addAction(a[ActionId.UNDO])
         a[ActionId.UNDO].setEnabled(False)
+        menu.addSeparator()
+        menu.addAction(a[ActionId.CRITERIA])
         menu = self.menuBar().addMenu("&View")
         menu.addActions([a[ActionId.SHOW_BOARD], a[ActionId.SHOW_QUEUE]])
         menu.addSeparator()
@@ -159,6 +162,7 @@ class MainWindow(QMainWindow):
         a[ActionId.COLUMN_RIGHT].triggered.connect(lambda: self._step_column(1))
         a[ActionId.ABOUT].triggered.connect(self._about)
         a[ActionId.RESCORE].triggered.connect(self.rescore_all)
+        a[ActionId.CRITERIA].triggered.connect(self.edit_criteria)
         a[ActionId.UNDO].triggered.connect(self.undo_last_move)
         a[ActionId.ACCEPT].triggered.connect(self.accept_current)
         a[ActionId.REJECT].triggered.connect(lambda: self.triage_current(Stage.DISQUALIFIED))
@@ -403,7 +407,8 @@ class MainWindow(QMainWindow):
             if kind is not None and lead.stage != to_stage:
                 answer = ReasonDialog.ask(
                     self, f"{'Reject' if kind == 'reject' else 'Recycle'} {lead.name}",
-                    lead.name, self.store.reasons(kind), ask_revisit=to_stage == Stage.RECYCLED)
+                    lead.name, self.store.reasons(kind), ask_revisit=to_stage == Stage.RECYCLED,
+                    revisit_days=self.criteria.recycle_days)
                 if answer is None:
                     continue
                 details = {"reason_code": answer.reason_code, "note": answer.note,
@@ -437,6 +442,28 @@ class MainWindow(QMainWindow):
         self._show_lead_count()
         self.queue.show_summary(*self.store.queue_summary(
             self.filters.me.currentData(), cutoff))
+
+    # -- criteria ------------------------------------------------------------
+
+    def edit_criteria(self) -> None:
+        """Edit the team's criteria as a new version; offer a rescore when the scoring
+        rules changed."""
+        edited = CriteriaDialog.edit(self, self.store.current_criteria(),
+                                     self.store.criteria_versions())
+        if edited is None:
+            return
+        criteria, note, scoring_changed = edited
+        saved = self.store.save_criteria(criteria, author=self.filters.me.currentData(),
+                                         note=note)
+        self.refresh()
+        self.statusBar().showMessage(f"Criteria version {saved.version} saved.",
+                                     STATUS_MESSAGE_MS)
+        if scoring_changed and QMessageBox.question(
+                self, "Rescore all leads?",
+                "The scoring rules changed. Scores are explained with the new rules at once, "
+                "but stored scores, grades and the queue's order follow only after a rescore."
+                "\n\nRescore all leads now?") == QMessageBox.StandardButton.Yes:
+            self.rescore_all()
 
     # -- long work -----------------------------------------------------------
 

@@ -1,0 +1,100 @@
+"""The team criteria dialog: edits become a new version; bad input is shown, never saved."""
+
+import pytest
+from PySide6.QtWidgets import QMessageBox, QTableWidgetItem
+
+from ui.dialogs.criteria import CriteriaDialog
+from workbench.criteria import DEFAULT_CRITERIA
+from workbench.criteria_file import export_criteria
+
+
+@pytest.fixture
+def dialog(qtbot):
+    opened = CriteriaDialog(DEFAULT_CRITERIA, [])
+    qtbot.addWidget(opened)
+    return opened
+
+
+def set_cell(editor, row, column, text):
+    editor.table.setItem(row, column, QTableWidgetItem(text))
+
+
+def test_the_form_shows_the_criteria_and_gives_them_back_unchanged(dialog):
+    assert dialog.mql_threshold.value() == DEFAULT_CRITERIA.mql_threshold
+    assert dialog.fit_rules.table.rowCount() == len(DEFAULT_CRITERIA.fit_rules)
+    assert dialog.edited_criteria() == DEFAULT_CRITERIA
+    dialog.accept()
+    assert dialog.result_criteria is None
+    assert dialog.problem.text() == "Nothing changed: there is no new version to save."
+
+
+def test_edits_of_every_kind_come_back_as_criteria(dialog):
+    dialog.mql_threshold.setValue(60)
+    dialog.sla_hours.setValue(8)
+    dialog.confirmed["budget"].setChecked(True)
+    dialog.min_positive.setValue(4)
+    reject = dialog.reason_editors["reject"]
+    reject.add_row()
+    row = reject.table.rowCount() - 1
+    set_cell(reject, row, 0, "price")
+    set_cell(reject, row, 1, "Too expensive for them")
+    set_cell(dialog.fit_rules, 0, 3, "25")
+    set_cell(dialog.engagement_rules, 0, 4, "")  # no cap on demo requests
+    dialog.accept()
+    edited = dialog.result_criteria
+    assert (edited.mql_threshold, edited.sla_hours) == (60, 8)
+    assert edited.sql_rule.confirmed == ("budget", "need") and edited.sql_rule.min_positive == 4
+    assert edited.reasons("reject")[-1].code == "price"
+    assert edited.fit_rules[0].points == 25 and edited.engagement_rules[0].cap is None
+    assert dialog.scoring_changed()
+
+
+def test_only_reasons_changed_needs_no_rescore(dialog):
+    dialog.reason_editors["recycle"].table.removeRow(0)
+    dialog.accept()
+    assert dialog.result_criteria is not None and not dialog.scoring_changed()
+
+
+@pytest.mark.parametrize(("edit", "problem"), [
+    (lambda d: set_cell(d.fit_rules, 2, 3, "lots"), "Fit rule, row 3, Points: 'lots' is not"),
+    (lambda d: set_cell(d.fit_rules, 1, 0, "Manager"), "same label"),
+    (lambda d: set_cell(d.fit_rules, 0, 1, "shoe_size"), "unknown field 'shoe_size'"),
+    (lambda d: set_cell(d.reason_editors["reject"], 0, 0, "No Budget"), "a code is 1-40"),
+    (lambda d: d.fit_grades[0].setValue(1), "fit_grades must be three thresholds"),
+])
+def test_bad_input_is_shown_and_nothing_is_returned(dialog, edit, problem):
+    edit(dialog)
+    dialog.accept()
+    assert dialog.result_criteria is None
+    assert problem in dialog.problem.text() and dialog.problem.text().startswith("Not saved")
+    assert dialog.result() != dialog.DialogCode.Accepted
+
+
+def test_a_toml_file_fills_the_form(dialog, tmp_path, monkeypatch):
+    path = tmp_path / "marketing.toml"
+    export_criteria(DEFAULT_CRITERIA.with_changes(mql_threshold=70), path)
+    monkeypatch.setattr("ui.dialogs.criteria.QFileDialog.getOpenFileName",
+                        lambda *a, **k: (str(path), ""))
+    dialog.import_file()
+    assert dialog.mql_threshold.value() == 70
+    path.write_text("mql_threshold = 'high'\n")
+    dialog.import_file()
+    assert "line 1" in dialog.problem.text() and dialog.mql_threshold.value() == 70
+
+
+def test_the_window_saves_a_new_version_and_offers_a_rescore(window, monkeypatch):
+    edited = DEFAULT_CRITERIA.with_changes(sla_hours=2000, mql_threshold=80)
+    monkeypatch.setattr(CriteriaDialog, "edit", classmethod(
+        lambda cls, *a: (edited, "tighter threshold", True)))
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a) or
+                        QMessageBox.StandardButton.No)
+    window.edit_criteria()
+    saved = window.store.current_criteria()
+    assert (saved.version, saved.mql_threshold) == (1, 80)
+    version = window.store.criteria_versions()[0]
+    assert (version.author, version.note) == (window.filters.me.currentText(),
+                                              "tighter threshold")
+    assert window.criteria == saved and window.overdue == 0  # the new SLA counts at once
+    assert asked and "Rescore all leads now?" in asked[0][2]
+    assert window.statusBar().currentMessage() == "Criteria version 1 saved."

@@ -1,0 +1,376 @@
+"""Team criteria: thresholds, the SQL rule, reason catalogues and scoring rules, edited as
+one new version. Validation is the domain's (Criteria.from_dict): a problem is shown in
+the dialog and nothing is saved."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.criteria import FIT_FIELDS, JOURNEY_STAGES, REASON_KINDS, Criteria
+from workbench.criteria_file import CriteriaFileError, export_criteria, read_criteria
+from workbench.qualification import BANT_ITEMS
+from workbench.store import CriteriaVersionRecord
+
+SCORING_PARTS = ("half_life_days", "journey_window_days", "fit_grades", "engagement_grades",
+                 "fit_rules", "engagement_rules", "journey", "mql_threshold")
+
+
+def _number(text: str) -> float | int:
+    value = float(text.replace(",", "."))
+    return int(value) if value.is_integer() else value
+
+
+def _optional_number(text: str) -> float | int | None:
+    return _number(text) if text else None
+
+
+def _values(text: str) -> list[str]:
+    return [v.strip() for v in text.split(",") if v.strip()]
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    parse: Callable[[str], Any] = str
+    show: Callable[[Any], str] = lambda value: "" if value is None else str(value)
+    hint: str = ""  # the header's tooltip: what the column takes
+
+
+def _show_values(values) -> str:
+    return ", ".join(values)
+
+
+class RowsEditor(QWidget):
+    """A small editable table of rules or reasons, one dict a row, with Add and Remove."""
+
+    def __init__(self, name: str, columns: list[Column], parent=None) -> None:
+        super().__init__(parent)
+        self.name = name
+        self.columns = columns
+        self.table = QTableWidget(0, len(columns), self)
+        for i, column in enumerate(columns):
+            header = QTableWidgetItem(column.title)
+            header.setToolTip(column.hint)
+            self.table.setHorizontalHeaderItem(i, header)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        add = QPushButton(f"Add {name}", self)
+        remove = QPushButton("Remove selected", self)
+        add.clicked.connect(self.add_row)
+        remove.clicked.connect(self.remove_selected)
+        buttons = QHBoxLayout()
+        buttons.addWidget(add)
+        buttons.addWidget(remove)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.table)
+        layout.addLayout(buttons)
+
+    def set_rows(self, rows: list[dict]) -> None:
+        self.table.setRowCount(0)
+        for row in rows:
+            self.add_row(row)
+        self.table.resizeColumnsToContents()
+
+    def add_row(self, row: dict | None = None) -> None:
+        at = self.table.rowCount()
+        self.table.insertRow(at)
+        for i, column in enumerate(self.columns):
+            text = column.show(row.get(column.key)) if row else ""
+            self.table.setItem(at, i, QTableWidgetItem(text))
+        if not row:
+            self.table.setCurrentCell(at, 0)
+            self.table.editItem(self.table.item(at, 0))
+
+    def remove_selected(self) -> None:
+        for row in sorted({i.row() for i in self.table.selectedIndexes()}, reverse=True):
+            self.table.removeRow(row)
+
+    def rows(self) -> list[dict]:
+        """The rows as dicts; ValueError names the row and the column of a bad cell."""
+        rows = []
+        for r in range(self.table.rowCount()):
+            texts = [(self.table.item(r, i).text().strip() if self.table.item(r, i) else "")
+                     for i in range(len(self.columns))]
+            if not any(texts):
+                continue  # a row added and left empty
+            row = {}
+            for column, text in zip(self.columns, texts, strict=True):
+                try:
+                    value = column.parse(text)
+                except ValueError:
+                    raise ValueError(f"{self.name.capitalize()}, row {r + 1}, {column.title}: "
+                                     f"'{text}' is not a number.") from None
+                if value not in (None, ""):
+                    row[column.key] = value
+            rows.append(row)
+        return rows
+
+
+class CriteriaDialog(QDialog):
+    def __init__(self, criteria: Criteria, versions: list[CriteriaVersionRecord],
+                 parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Team criteria")
+        self.resize(860, 600)
+        self.original = criteria
+        tabs = QTabWidget(self)
+        tabs.addTab(self._thresholds_tab(), "&Thresholds")
+        tabs.addTab(self._sql_rule_tab(), "&SQL rule")
+        tabs.addTab(self._reasons_tab(), "&Reasons")
+        tabs.addTab(self._rules_tab(), "Scoring r&ules")
+        tabs.addTab(self._history_tab(versions), "&History")
+        self.note = QLineEdit(self)
+        self.note.setPlaceholderText("What changed and why (kept with this version)")
+        self.problem = QLabel(self)
+        self.problem.setStyleSheet("color: #c0392b;")
+        self.problem.setWordWrap(True)
+        self.problem.setTextFormat(Qt.TextFormat.PlainText)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
+        load = buttons.addButton("&Import TOML…", QDialogButtonBox.ButtonRole.ActionRole)
+        save_file = buttons.addButton("&Export TOML…", QDialogButtonBox.ButtonRole.ActionRole)
+        load.clicked.connect(self.import_file)
+        save_file.clicked.connect(self.export_file)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        version = (f"Editing version {criteria.version}" if criteria.version
+                   else "Editing the built-in default (never saved yet)")
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"{version}. Saving makes a new version; old ones are kept.",
+                                self))
+        layout.addWidget(tabs, 1)
+        form = QFormLayout()
+        form.addRow("Note", self.note)
+        layout.addLayout(form)
+        layout.addWidget(self.problem)
+        layout.addWidget(buttons)
+        self.show_criteria(criteria)
+        self.result_criteria: Criteria | None = None
+
+    # -- tabs ----------------------------------------------------------------
+
+    def _thresholds_tab(self) -> QWidget:
+        page = QWidget(self)
+        form = QFormLayout(page)
+        self.mql_threshold = QSpinBox(page, minimum=-1000, maximum=1000)
+        self.sla_hours = QDoubleSpinBox(page, minimum=0.5, maximum=24 * 60, decimals=1,
+                                        suffix=" h")
+        self.recycle_days = QSpinBox(page, minimum=1, maximum=3650, suffix=" days")
+        self.half_life_days = QDoubleSpinBox(page, minimum=0.5, maximum=3650, decimals=1,
+                                             suffix=" days")
+        self.journey_window_days = QDoubleSpinBox(page, minimum=1, maximum=3650, decimals=0,
+                                                  suffix=" days")
+        self.fit_grades = [QSpinBox(page, minimum=-1000, maximum=1000) for _ in range(3)]
+        self.engagement_grades = [QSpinBox(page, minimum=-1000, maximum=1000)
+                                  for _ in range(3)]
+        form.addRow("MQL score threshold", self.mql_threshold)
+        form.addRow("Follow-up SLA for a new MQL", self.sla_hours)
+        form.addRow("Recycled leads come back after", self.recycle_days)
+        form.addRow("Behaviour points halve every", self.half_life_days)
+        form.addRow("Buyer journey looks back", self.journey_window_days)
+        for label, boxes, grades in (("Fit grade A / B / C from", self.fit_grades, "ABC"),
+                                     ("Engagement 1 / 2 / 3 from", self.engagement_grades,
+                                      "123")):
+            row = QHBoxLayout()
+            for grade, box in zip(grades, boxes, strict=True):
+                box.setPrefix(f"{grade}: ")
+                row.addWidget(box)
+            row.addStretch(1)
+            form.addRow(label, row)
+        return page
+
+    def _sql_rule_tab(self) -> QWidget:
+        page = QWidget(self)
+        form = QFormLayout(page)
+        explain = QLabel("An accepted lead (SAL) becomes sales qualified (SQL) only when its "
+                         "BANT checklist meets this rule.", page)
+        explain.setWordWrap(True)
+        form.addRow(explain)
+        self.confirmed = {item: QCheckBox(item.capitalize(), page) for item in BANT_ITEMS}
+        row = QHBoxLayout()
+        for box in self.confirmed.values():
+            row.addWidget(box)
+        row.addStretch(1)
+        form.addRow("Must be confirmed", row)
+        self.min_positive = QSpinBox(page, minimum=0, maximum=len(BANT_ITEMS),
+                                     suffix=" of 4")
+        form.addRow("Confirmed or partial, at least", self.min_positive)
+        self.none_failed = QCheckBox("No item may have failed", page)
+        form.addRow("", self.none_failed)
+        return page
+
+    def _reasons_tab(self) -> QWidget:
+        page = QWidget(self)
+        layout = QHBoxLayout(page)
+        self.reason_editors = {}
+        for kind in REASON_KINDS:
+            box = QVBoxLayout()
+            box.addWidget(QLabel(f"{kind.capitalize()} reasons (code, then what reps read)",
+                                 page))
+            editor = RowsEditor(f"{kind} reason", [Column("code", "Code"),
+                                                   Column("label", "Label")], page)
+            self.reason_editors[kind] = editor
+            box.addWidget(editor)
+            layout.addLayout(box)
+        return page
+
+    def _rules_tab(self) -> QWidget:
+        tabs = QTabWidget(self)
+        self.fit_rules = RowsEditor("fit rule", [
+            Column("label", "Label"),
+            Column("field", "Field", hint=f"One of: {', '.join(FIT_FIELDS)}"),
+            Column("match", "Match", hint="equals (the default), contains or ends_with"),
+            Column("points", "Points", _number),
+            Column("values", "Values", _values, _show_values,
+                   hint="Comma-separated; any one of them matches")], tabs)
+        self.engagement_rules = RowsEditor("engagement rule", [
+            Column("label", "Label"), Column("kind", "Activity kind"),
+            Column("page_kind", "Page kind"), Column("points", "Points", _number),
+            Column("cap", "Cap", _optional_number,
+                   hint="The most points (or penalty) this rule gives; empty: no cap")],
+            tabs)
+        self.journey = RowsEditor("journey step", [
+            Column("stage", "Stage", hint=f"One of: {', '.join(JOURNEY_STAGES)}"),
+            Column("kind", "Activity kind"), Column("page_kind", "Page kind"),
+            Column("min_count", "Seen at least", lambda t: int(_number(t)) if t else None)],
+            tabs)
+        tabs.addTab(self.fit_rules, "Fit")
+        tabs.addTab(self.engagement_rules, "Engagement")
+        tabs.addTab(self.journey, "Buyer journey")
+        return tabs
+
+    def _history_tab(self, versions: list[CriteriaVersionRecord]) -> QWidget:
+        table = QTableWidget(len(versions), 4, self)
+        table.setHorizontalHeaderLabels(["Version", "Saved", "By", "Note"])
+        table.horizontalHeader().setStretchLastSection(True)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        for r, v in enumerate(versions):
+            for c, text in enumerate((str(v.version), f"{v.saved_at:%Y-%m-%d %H:%M} UTC",
+                                      v.author or "—", v.note or "")):
+                table.setItem(r, c, QTableWidgetItem(text))
+        table.resizeColumnsToContents()
+        return table
+
+    # -- form <-> criteria ---------------------------------------------------
+
+    def show_criteria(self, criteria: Criteria) -> None:
+        data = criteria.to_dict()
+        for name in ("mql_threshold", "sla_hours", "recycle_days", "half_life_days",
+                     "journey_window_days"):
+            getattr(self, name).setValue(data[name])
+        for name in ("fit_grades", "engagement_grades"):
+            for box, value in zip(getattr(self, name), data[name], strict=True):
+                box.setValue(value)
+        rule = data["sql_rule"]
+        for item, box in self.confirmed.items():
+            box.setChecked(item in rule["confirmed"])
+        self.min_positive.setValue(rule["min_positive"])
+        self.none_failed.setChecked(rule["none_failed"])
+        for kind, editor in self.reason_editors.items():
+            editor.set_rows(data[f"{kind}_reasons"])
+        for name in ("fit_rules", "engagement_rules", "journey"):
+            getattr(self, name).set_rows(data[name])
+
+    def edited_criteria(self) -> Criteria:
+        """The form as criteria; ValueError says what is wrong and where."""
+        data: dict[str, Any] = {
+            name: getattr(self, name).value() for name in (
+                "mql_threshold", "recycle_days", "sla_hours", "half_life_days",
+                "journey_window_days")}
+        for name in ("fit_grades", "engagement_grades"):
+            data[name] = [box.value() for box in getattr(self, name)]
+        data["sql_rule"] = {"confirmed": [i for i, box in self.confirmed.items()
+                                          if box.isChecked()],
+                            "min_positive": self.min_positive.value(),
+                            "none_failed": self.none_failed.isChecked()}
+        for kind, editor in self.reason_editors.items():
+            data[f"{kind}_reasons"] = editor.rows()
+        for name in ("fit_rules", "engagement_rules", "journey"):
+            data[name] = getattr(self, name).rows()
+        return Criteria.from_dict(data)
+
+    def scoring_changed(self) -> bool:
+        if self.result_criteria is None:
+            return False
+        before, after = self.original.to_dict(), self.result_criteria.to_dict()
+        return any(before[part] != after[part] for part in SCORING_PARTS)
+
+    def accept(self) -> None:
+        try:
+            self.result_criteria = self.edited_criteria()
+        except ValueError as problem:
+            self.problem.setText(f"Not saved: {problem}")
+            return
+        if self.result_criteria.to_dict() == self.original.to_dict():
+            self.problem.setText("Nothing changed: there is no new version to save.")
+            self.result_criteria = None
+            return
+        super().accept()
+
+    @classmethod
+    def edit(cls, parent, criteria: Criteria,
+             versions: list[CriteriaVersionRecord]) -> tuple[Criteria, str | None, bool] | None:
+        """(new criteria, note, whether scoring changed), or None when cancelled. Tests
+        replace this method."""
+        dialog = cls(criteria, versions, parent)
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.result_criteria is None:
+            return None
+        return dialog.result_criteria, dialog.note.text().strip() or None, \
+            dialog.scoring_changed()
+
+    # -- files ---------------------------------------------------------------
+
+    def import_file(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Import criteria", "",
+                                              "Criteria (*.toml)")
+        if not name:
+            return
+        try:
+            self.show_criteria(read_criteria(Path(name)))
+        except CriteriaFileError as problem:
+            self.problem.setText(str(problem).replace("Nothing was changed.",
+                                                      "The form was not changed."))
+            return
+        self.problem.setText(f"Loaded {Path(name).name}: check it, then Save.")
+
+    def export_file(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(self, "Export criteria", "criteria.toml",
+                                              "Criteria (*.toml)")
+        if not name:
+            return
+        try:
+            export_criteria(self.edited_criteria(), Path(name))
+        except (ValueError, OSError) as problem:
+            self.problem.setText(f"Not exported: {problem}")
+            return
+        self.problem.setText(f"Written to {name}.")
