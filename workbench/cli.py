@@ -106,6 +106,22 @@ def build_parser() -> argparse.ArgumentParser:
                       default=os.environ.get("WORKBENCH_USER"),
                       help="who changes them (default: $WORKBENCH_USER)")
 
+    report = sub.add_parser(
+        "report", help="acceptance, rejection and SLA figures of the MQLs handed to sales",
+        description="Each MQL handover counts in the period it was handed over, with the "
+                    "first decision sales made on it (accepted, rejected, recycled or "
+                    "pending) and how far its lead went. Rates with nothing under them are "
+                    "n/a (null in JSON).")
+    _db_option(report, top_level=False)
+    report.add_argument("--by", choices=["source", "campaign", "rep", "week", "month"],
+                        default="source", help="one row per ... (default: source)")
+    report.add_argument("--from", dest="start", type=_iso_date, metavar="YYYY-MM-DD",
+                        help="first day of handovers counted (default: the first)")
+    report.add_argument("--to", dest="end", type=_iso_date, metavar="YYYY-MM-DD",
+                        help="last day of handovers counted (default: today)")
+    report.add_argument("--rep", metavar="EMAIL", help="only this rep's handovers")
+    report.add_argument("--format", choices=["table", "csv", "json"], default="table")
+
     stats = sub.add_parser("stats", help="count leads by stage and source")
     _db_option(stats, top_level=False)
     stats.add_argument("--json", action="store_true", help="print JSON")
@@ -131,6 +147,8 @@ def main(argv: Sequence[str] | None = None, open_window: OpenWindow | None = Non
             return cmd_queue(args)
         if args.command == "criteria":
             return cmd_criteria(args)
+        if args.command == "report":
+            return cmd_report(args)
         if args.command == "lead":
             return {"show": cmd_lead_show, "bant": cmd_lead_bant, "accept": cmd_lead_triage,
                     "reject": cmd_lead_triage, "recycle": cmd_lead_triage}[args.lead_command](args)
@@ -303,6 +321,30 @@ def cmd_lead_show(args: argparse.Namespace) -> int:
         moved = f"{change.from_stage.label} -> " if change.from_stage else "created as "
         print(f"  {change.changed_at:%Y-%m-%d %H:%M}  {moved}{change.to_stage.label}"
               f"{'  (' + change.reason_code + ')' if change.reason_code else ''}")
+    return 0
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date; write YYYY-MM-DD.") from None
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from workbench.reports import ReportSpec, Slice, as_csv, as_table, build_report
+    from workbench.store import utcnow
+
+    with Store.open(_existing_db(args)) as store:
+        spec = ReportSpec(by=Slice(args.by), start=args.start, end=args.end,
+                          rep=store.user_by_email(args.rep) if args.rep else None)
+        report = build_report(store, spec, store.current_criteria().sla_hours, utcnow())
+    if args.format == "json":
+        print(json.dumps(report.to_json(), indent=2))
+    elif args.format == "csv":
+        sys.stdout.write(as_csv(report))
+    else:
+        print(as_table(report))
     return 0
 
 

@@ -13,12 +13,14 @@ from enum import StrEnum
 from sqlalchemy import (
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
     MetaData,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -189,7 +191,12 @@ class Activity(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     note: Mapped[str | None] = mapped_column(Text)
 
-    __table_args__ = (Index("ix_activities_lead_time", "lead_id", "occurred_at"),)
+    __table_args__ = (
+        Index("ix_activities_lead_time", "lead_id", "occurred_at"),
+        # the rep touches alone: the first touch after a handover is one seek
+        Index("ix_activities_touch", "lead_id", "occurred_at",
+              sqlite_where=text("kind IN ('call', 'email_sent', 'meeting')")),
+    )
 
 
 class StageChange(Base):
@@ -209,7 +216,40 @@ class StageChange(Base):
     __table_args__ = (
         Index("ix_stage_changes_lead", "lead_id", "id"),
         Index("ix_stage_changes_time", "changed_at"),
+        # undo rows are rare: checking that a lead has none is one seek in a tiny index
+        Index("ix_stage_changes_undo", "lead_id", "id", sqlite_where=text("reason_code = 'undo'")),
     )
+
+
+class Handover(Base):
+    """One MQL handed to sales, with the first decision sales made on it (accepted,
+    rejected, recycled, or none yet), the time to the first response, and how far the
+    lead went after it.
+
+    Derived, never written by the app: triggers rebuild a lead's rows from its
+    stage_changes and touches whenever those change (migration 20261123_0006), so the
+    manager reports read one narrow row per handover instead of walking the history.
+    """
+
+    __tablename__ = "handovers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # the StageChange into MQL
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"),
+                                         index=True)
+    handed_at: Mapped[datetime] = mapped_column(DateTime)
+    week: Mapped[str] = mapped_column(String(10))  # the Monday of its ISO week
+    month: Mapped[str] = mapped_column(String(7))
+    source: Mapped[str | None] = mapped_column(String(40))
+    campaign: Mapped[str | None] = mapped_column(String(200))
+    owner_id: Mapped[int | None] = mapped_column(Integer)
+    outcome: Mapped[str | None] = mapped_column(String(16))  # the stage of the decision
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decided_by: Mapped[int | None] = mapped_column(Integer)
+    reason_code: Mapped[str | None] = mapped_column(String(40))
+    # hours to the first touch or the decision, whichever came first
+    response_hours: Mapped[float | None] = mapped_column(Float)
+    # furthest stage before the next handover: 1 SAL, 2 SQL, 3 opportunity, 4 customer
+    furthest: Mapped[int] = mapped_column(Integer)
 
 
 class Qualification(Base):

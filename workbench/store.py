@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -37,6 +38,7 @@ from workbench.models import (
 from workbench.qualification import BANT_ITEMS
 from workbench.search import fts_query
 from workbench.stages import REASON_KIND, Stage, check_transition
+from workbench.store_reports import ReportQueries
 
 # Fills the FTS5 search index from the tables (the triggers of migration 0003 keep it
 # in step row by row; this is the same content for a whole load at once).
@@ -50,6 +52,14 @@ LEFT JOIN (SELECT lead_id, group_concat(note, ' ') AS notes FROM activities
 
 
 RowSource = Iterable[tuple] | Callable[[], Iterable[tuple]]
+
+
+def _handovers_insert() -> str:
+    """The SQL that derives the handovers table from the history. It lives in the
+    migration that defines the table, whose triggers run it lead by lead; a later
+    migration that redefines it becomes the one read here."""
+    return importlib.import_module(
+        "workbench.migrations.versions.2026_11_23_0006_handovers_for_reports").HANDOVERS_INSERT
 
 
 def utcnow() -> datetime:
@@ -375,11 +385,6 @@ def _pattern_case(patterns: Sequence[tuple[str, str | None]]) -> tuple[str, list
     return f"CASE {' '.join(whens)} ELSE -1 END", params
 
 
-def _sql_time(moment: datetime) -> str:
-    """A time as SQLAlchemy stores it on SQLite, for statements written by hand."""
-    return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
 class ScoreWriter:
     """Writes scores inside Store.score_writer's transaction."""
 
@@ -400,7 +405,7 @@ class ScoreWriter:
         if not lead_ids:
             return
         check_transition(Stage.LEAD, Stage.MQL)
-        stamp = _sql_time(at)
+        stamp = db.sql_time(at)
         ids = json.dumps(list(lead_ids))
         self._raw.execute(
             "INSERT INTO stage_changes (lead_id, from_stage, to_stage, changed_at, "
@@ -415,7 +420,7 @@ class ScoreWriter:
             [stamp, stamp, stamp, ids])
 
 
-class Store:
+class Store(ReportQueries):
     """One open workbench database."""
 
     def __init__(self, engine: Engine, path: Path, backup: Path | None = None) -> None:
@@ -700,7 +705,7 @@ class Store:
                 "SELECT id FROM leads WHERE stage = 'recycled' AND revisit_on <= ? ORDER BY id",
                 (today.isoformat(),))]
             if ids:
-                stamp, chosen = _sql_time(at), json.dumps(ids)
+                stamp, chosen = db.sql_time(at), json.dumps(ids)
                 raw.execute(
                     "INSERT INTO stage_changes (lead_id, from_stage, to_stage, changed_at, "
                     "reason_code, note) SELECT id, 'recycled', 'mql', ?, 'revisit_due', "
@@ -993,6 +998,8 @@ class Store:
                 index.create(conn)
             raw.execute("DELETE FROM lead_search")
             raw.execute(SEARCH_FILL)
+            raw.execute("DELETE FROM handovers")
+            raw.execute(_handovers_insert().format(lead_filter="1"))
             for sql in triggers:
                 raw.execute(sql)
         return counts

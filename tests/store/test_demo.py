@@ -116,3 +116,19 @@ def test_no_recycled_lead_is_due_when_the_demo_is_made(demo_db):
     # their date to look again is after the demo's 'now', or they came back already
     assert query(demo_db, "SELECT count(*) FROM leads WHERE stage = 'recycled' "
                           f"AND revisit_on <= '{DEMO_AS_OF.date().isoformat()}'") == [(0,)]
+
+
+def test_the_demo_reports_every_handover_with_its_next_stage(demo_db):
+    history: dict[int, list[tuple]] = {}
+    for change_id, lead_id, to_stage, changed_at in query(
+            demo_db, "SELECT id, lead_id, to_stage, changed_at FROM stage_changes ORDER BY id"):
+        history.setdefault(lead_id, []).append((change_id, to_stage, changed_at))
+    expected = {}
+    for changes in history.values():
+        for i, (change_id, to_stage, changed_at) in enumerate(changes):
+            if to_stage == "mql":
+                after = changes[i + 1][1] if i + 1 < len(changes) else None
+                expected[change_id] = (changed_at, after)
+    rows = query(demo_db, "SELECT id, handed_at, outcome FROM handovers")
+    assert {r[0]: (r[1], r[2]) for r in rows} == expected
+    assert len(expected) > 500
