@@ -79,6 +79,22 @@ class HandoverWindow:
         return " AND ".join(clauses), params
 
 
+def groups_sql(by: Slice, window: HandoverWindow, sla_hours: float,
+               now: datetime) -> tuple[str, dict]:
+    where, params = window.where()
+    return (f"SELECT {_SLICE_SQL[by]}, outcome, reason_code, furthest, "
+            "CASE WHEN response_hours <= :sla THEN 1 WHEN response_hours IS NOT NULL "
+            "OR julianday(handed_at) + :sla / 24.0 <= julianday(:due) THEN 0 END, count(*) "
+            f"FROM handovers NOT INDEXED WHERE {where} GROUP BY 1, 2, 3, 4, 5",
+            params | {"sla": sla_hours, "due": sql_time(now)})
+
+
+def response_hours_sql(by: Slice, window: HandoverWindow) -> tuple[str, dict]:
+    where, params = window.where()
+    return (f"SELECT {_SLICE_SQL[by]}, response_hours FROM handovers NOT INDEXED "
+            f"WHERE {where} AND response_hours IS NOT NULL", params)
+
+
 class ReportQueries:
     """Mixed into the Store. Every query scans the narrow handovers table: a full scan is
     cheaper than walking an index over most of it, and a report usually covers most."""
@@ -100,23 +116,13 @@ class ReportQueries:
                         now: datetime) -> list[tuple]:
         """Counts of handovers by (key, decision stage, reason, furthest stage, SLA state),
         SLA state 1 met, 0 missed, None not due yet (no response, still within the SLA)."""
-        where, params = window.where()
-        params |= {"sla": sla_hours, "due": sql_time(now)}
-        sql = (f"SELECT {_SLICE_SQL[by]}, outcome, reason_code, furthest, "
-               "CASE WHEN response_hours <= :sla THEN 1 "
-               "WHEN response_hours IS NOT NULL "
-               "OR julianday(handed_at) + :sla / 24.0 <= julianday(:due) THEN 0 END, count(*) "
-               f"FROM handovers NOT INDEXED WHERE {where} GROUP BY 1, 2, 3, 4, 5")
         with self._raw_reader() as raw:
-            return raw.execute(sql, params).fetchall()
+            return raw.execute(*groups_sql(by, window, sla_hours, now)).fetchall()
 
     def response_hours(self, by: Slice, window: HandoverWindow) -> list[tuple]:
         """(key, hours to the first response) of every answered handover."""
-        where, params = window.where()
-        sql = (f"SELECT {_SLICE_SQL[by]}, response_hours FROM handovers NOT INDEXED "
-               f"WHERE {where} AND response_hours IS NOT NULL")
         with self._raw_reader() as raw:
-            return raw.execute(sql, params).fetchall()
+            return raw.execute(*response_hours_sql(by, window)).fetchall()
 
     def handover_lead_ids(self, by: Slice | None, key: object, measure: Measure,
                           window: HandoverWindow, limit: int) -> list[int]:
