@@ -31,6 +31,7 @@ class ActionId(StrEnum):
     BANT_TIMELINE = "bant_timeline"
     SHOW_BOARD = "show_board"
     SHOW_QUEUE = "show_queue"
+    SHOW_REPORTS = "show_reports"
     ABOUT = "about"
 
 
@@ -41,6 +42,7 @@ LABELS = {
     ActionId.COLUMN_LEFT: "Column &left", ActionId.COLUMN_RIGHT: "Column &right",
     ActionId.OPEN_DETAIL: "Open lead &details", ActionId.FOCUS_BOARD: "Back to the &cards",
     ActionId.SHOW_BOARD: "&Board", ActionId.SHOW_QUEUE: "My &queue",
+    ActionId.SHOW_REPORTS: "Re&ports",
     ActionId.RESCORE: "Re&score all leads…", ActionId.CRITERIA: "Team &criteria…",
     ActionId.ACCEPT: "&Accept (MQL → SAL, SAL → SQL)", ActionId.REJECT: "&Reject…",
     ActionId.RECYCLE: "Re&cycle…", ActionId.BANT_BUDGET: "Next &budget status",

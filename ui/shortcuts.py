@@ -19,6 +19,7 @@ SHORTCUTS: dict[ActionId, QKeySequence | QKeySequence.StandardKey | str] = {
     ActionId.FOCUS_BOARD: "Ctrl+B",
     ActionId.SHOW_BOARD: "Ctrl+1",
     ActionId.SHOW_QUEUE: "Ctrl+2",
+    ActionId.SHOW_REPORTS: "Ctrl+3",
     ActionId.ACCEPT: "A",
     ActionId.REJECT: "R",
     ActionId.RECYCLE: "C",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QThread, Signal
 
@@ -39,7 +40,26 @@ class RescoreWorker(QObject):
             self.finished.emit(report)
 
 
-def start(worker: RescoreWorker, parent: QObject) -> QThread:
+class TaskWorker(QObject):
+    """Runs one function on its own thread and hands back its result."""
+
+    finished = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, task: Callable[[], object]) -> None:
+        super().__init__()
+        self.task = task
+
+    def run(self) -> None:
+        try:
+            result = self.task()
+        except Exception as problem:  # shown to the user
+            self.failed.emit(str(problem))
+        else:
+            self.finished.emit(result)
+
+
+def start(worker: RescoreWorker | TaskWorker, parent: QObject) -> QThread:
     """Run the worker on a new thread that ends (and is deleted) when the work does."""
     thread = QThread(parent)
     worker.moveToThread(thread)

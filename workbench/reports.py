@@ -16,6 +16,7 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 from statistics import median
 from typing import Any
 
@@ -27,6 +28,35 @@ NO_KEY = {Slice.SOURCE: "(no source)", Slice.CAMPAIGN: "(no campaign)",
           Slice.REP: "(unassigned)"}
 FUNNEL_STEPS = (("MQL", 0), ("SAL", 1), ("SQL", 2), ("Opportunity", 3), ("Customer", 4))
 FIGURE_LEADS_LIMIT = 5000  # leads listed on the board behind one figure
+
+
+class Period(StrEnum):
+    """The date ranges managers ask for most."""
+
+    THIS_QUARTER = "this_quarter"
+    LAST_QUARTER = "last_quarter"
+    LAST_12_WEEKS = "last_12_weeks"
+    THIS_YEAR = "this_year"
+    ALL = "all"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+    def dates(self, today: date) -> tuple[date | None, date | None]:
+        """(first day, last day) of the period, as of today; None: unbounded."""
+        quarter_start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+        if self == Period.THIS_QUARTER:
+            return quarter_start, today
+        if self == Period.LAST_QUARTER:
+            end = quarter_start - timedelta(days=1)
+            return date(end.year, 3 * ((end.month - 1) // 3) + 1, 1), end
+        if self == Period.LAST_12_WEEKS:
+            monday = today - timedelta(days=today.weekday())
+            return monday - timedelta(weeks=11), today
+        if self == Period.THIS_YEAR:
+            return date(today.year, 1, 1), today
+        return None, None
 
 
 def ratio(part: int, whole: int) -> float | None:

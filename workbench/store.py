@@ -154,6 +154,8 @@ class BoardFilter:
     # only untouched MQLs that became MQL before this moment (see workbench.sla)
     overdue_before: datetime | None = None
     search: str = ""
+    # only these leads (the leads behind a report figure)
+    lead_ids: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,6 +339,8 @@ def _filter_clauses(board: BoardFilter, search_ids: list[int] | None) -> list:
                     Lead.mql_at < board.overdue_before]
     if search_ids is not None:
         clauses.append(Lead.id.in_(search_ids))
+    if board.lead_ids is not None:
+        clauses.append(Lead.id.in_(board.lead_ids))
     return clauses
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from workbench import cli
 from workbench.reports import (
+    Period,
     ReportSpec,
     as_csv,
     as_table,
@@ -181,3 +182,16 @@ def test_a_date_that_is_not_one(store, capsys):
         cli.main(["report", "--db", str(store.path), "--from", "last week"])
     assert exit_.value.code == 2
     assert "'last week' is not a date; write YYYY-MM-DD" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("period", "expected"), [
+    (Period.THIS_QUARTER, (date(2026, 10, 1), date(2026, 11, 23))),
+    (Period.LAST_QUARTER, (date(2026, 7, 1), date(2026, 9, 30))),
+    (Period.LAST_12_WEEKS, (date(2026, 9, 7), date(2026, 11, 23))),
+    (Period.THIS_YEAR, (date(2026, 1, 1), date(2026, 11, 23))),
+    (Period.ALL, (None, None)),
+])
+def test_periods(period, expected):
+    assert period.dates(date(2026, 11, 23)) == expected
+    assert Period.LAST_QUARTER.dates(date(2026, 2, 10)) == (date(2025, 10, 1),
+                                                            date(2025, 12, 31))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QSpinBox,
+    QToolButton,
     QWidget,
 )
 
@@ -18,6 +19,7 @@ from workbench.store import BoardFilter, BoardSort, OwnerFilter, utcnow
 
 SEARCH_DELAY_MS = 150  # wait for a pause in typing before asking the database
 ANY = "Any"
+FIGURE_WIDTH = 320  # pixels for the words of a report figure listed on the board
 
 
 class FilterBar(QWidget):
@@ -128,3 +130,29 @@ class FilterBar(QWidget):
                 spin.setValue(state[key])
         self.overdue.setChecked(bool(state.get("overdue")))
         self._delay.stop()  # the window applies the restored query itself
+
+
+class FigureChip(QWidget):
+    """Says that the board lists the leads behind a report figure, with a way back."""
+
+    cleared = Signal()
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.label = QLabel(self)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.label.setStyleSheet("background: #fdebd0; border-radius: 4px; padding: 2px 6px;")
+        clear = QToolButton(self, text="✕ Show all leads", autoRaise=True)
+        clear.clicked.connect(self.cleared)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 6, 0)
+        layout.addWidget(self.label)
+        layout.addWidget(clear)
+        self.show_figure(None)
+
+    def show_figure(self, description: str | None) -> None:
+        text = f"Listing: {description}" if description else ""
+        self.label.setToolTip(text)
+        self.label.setText(self.label.fontMetrics().elidedText(
+            text, Qt.TextElideMode.ElideMiddle, FIGURE_WIDTH))
+        self.setVisible(bool(description))

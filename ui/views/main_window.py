@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
@@ -21,8 +23,9 @@ from ui.models.card_list import CardListModel
 from ui.text import plural
 from ui.views.board import BOARD_ORDER, BoardView, CardColumnView
 from ui.views.detail import LeadDetailPane
-from ui.views.filter_bar import FilterBar
+from ui.views.filter_bar import FigureChip, FilterBar
 from ui.views.queue import QueueView
+from ui.views.reports import ReportsView
 from ui.workers import RescoreWorker
 from ui.workers import start as start_worker
 from workbench import paths, services
@@ -61,6 +64,13 @@ class MainWindow(QMainWindow):
         self.views.setDocumentMode(True)
         self.views.addTab(self.board, "Board  (Ctrl+1)")
         self.views.addTab(self.queue, "My queue  (Ctrl+2)")
+        self.reports = ReportsView(store, self)
+        self.views.addTab(self.reports, "Reports  (Ctrl+3)")
+        # the leads behind a report figure, while the board lists them: (ids, words)
+        self.figure: tuple[list[int], str] | None = None
+        self.figure_chip = FigureChip(self)
+        self.views.setCornerWidget(self.figure_chip, Qt.Corner.TopRightCorner)
+        self._stages_before_figure: list[Stage] = []
         self.detail = LeadDetailPane(store, self)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(self.views)
@@ -100,7 +110,8 @@ class MainWindow(QMainWindow):
         menu.addSeparator()
         menu.addAction(a[ActionId.CRITERIA])
         menu = self.menuBar().addMenu("&View")
-        menu.addActions([a[ActionId.SHOW_BOARD], a[ActionId.SHOW_QUEUE]])
+        menu.addActions([a[ActionId.SHOW_BOARD], a[ActionId.SHOW_QUEUE],
+                         a[ActionId.SHOW_REPORTS]])
         menu.addSeparator()
         menu.addActions([a[ActionId.FOCUS_SEARCH], a[ActionId.CLEAR_SEARCH],
                          a[ActionId.FOCUS_BOARD], a[ActionId.OPEN_DETAIL]])
@@ -155,6 +166,7 @@ class MainWindow(QMainWindow):
         a[ActionId.FOCUS_BOARD].triggered.connect(self.focus_cards)
         a[ActionId.SHOW_BOARD].triggered.connect(lambda: self.show_view(self.board))
         a[ActionId.SHOW_QUEUE].triggered.connect(lambda: self.show_view(self.queue))
+        a[ActionId.SHOW_REPORTS].triggered.connect(lambda: self.show_view(self.reports))
         a[ActionId.OPEN_DETAIL].triggered.connect(self.detail.focus_document)
         a[ActionId.NEXT_CARD].triggered.connect(lambda: self._step_card(1))
         a[ActionId.PREVIOUS_CARD].triggered.connect(lambda: self._step_card(-1))
@@ -175,6 +187,8 @@ class MainWindow(QMainWindow):
         self.board.lead_selected.connect(self.detail.show_lead)
         self.queue.lead_selected.connect(self.detail.show_lead)
         self.views.currentChanged.connect(self._view_changed)
+        self.reports.figure_requested.connect(self.show_figure_leads)
+        self.figure_chip.cleared.connect(self.clear_figure)
         self.board.move_requested.connect(self.move_leads)
         QGuiApplication.instance().applicationStateChanged.connect(self._application_state)
 
@@ -182,10 +196,40 @@ class MainWindow(QMainWindow):
 
     def apply_filters(self) -> None:
         board, sort = self.filters.query(self.criteria.sla_hours)
+        if self.figure is not None:
+            board = replace(board, lead_ids=tuple(self.figure[0]))
         self.detail.user_id = board.me
         self.board.set_query(board, sort)
         self.queue.set_rep(board.me, self.filters.me.currentText() or None)
         self._show_lead_count()
+        self._report_for_viewer()
+
+    def _report_for_viewer(self) -> None:
+        me = self.filters.me.currentData()
+        role = next((r for uid, _n, _e, r in self.store.users() if uid == me), "manager")
+        self.reports.set_viewer(me, self.filters.me.currentText() or None, role,
+                                self.criteria.sla_hours)
+        if self.views.currentWidget() is self.reports:
+            self.reports.refresh()
+
+    def show_figure_leads(self, lead_ids: list[int], description: str) -> None:
+        """List the leads behind a report figure on the board, in every stage they are."""
+        if self.figure is None:
+            self._stages_before_figure = self.board.visible_stages()
+        self.figure = (lead_ids, description)
+        self.figure_chip.show_figure(f"{description} ({plural(len(lead_ids), 'lead')})")
+        self.views.setCurrentWidget(self.board)
+        self.group_by(BoardGrouping.STAGE)
+        self.apply_filters()
+        self.board.set_visible_stages([s for s in BOARD_ORDER
+                                       if self.board.summaries[s].count])
+        self.focus_cards()
+
+    def clear_figure(self) -> None:
+        self.figure = None
+        self.figure_chip.show_figure(None)
+        self.board.set_visible_stages(self._stages_before_figure)
+        self.apply_filters()
 
     def refresh(self) -> None:
         """Read everything again (F5, or another process changed the database)."""
@@ -198,6 +242,7 @@ class MainWindow(QMainWindow):
         self.detail.show_lead(self.detail.lead_id)
         self._show_lead_count()
         self._refresh_overdue()
+        self._report_for_viewer()
 
     def use_criteria(self, criteria) -> None:
         """The team's current criteria: scores are explained and SLAs counted with them."""
@@ -268,6 +313,10 @@ class MainWindow(QMainWindow):
         self.focus_cards()
 
     def _view_changed(self) -> None:
+        on_reports = self.views.currentWidget() is self.reports
+        self.detail.setVisible(not on_reports)  # reports want the width; no lead is chosen
+        if on_reports and self.reports.stale:
+            self.reports.refresh()
         lead_id = self.current_lead()
         if lead_id is not None:
             self.detail.show_lead(lead_id)
@@ -537,8 +586,9 @@ class MainWindow(QMainWindow):
         filters = settings.value("filters")
         if isinstance(filters, dict):
             self.filters.restore(filters)
-        if settings.value("view") == "queue":
-            self.views.setCurrentWidget(self.queue)
+        view = {"queue": self.queue, "reports": self.reports}.get(settings.value("view"))
+        if view is not None:
+            self.views.setCurrentWidget(view)
         if settings.value("grouping") in {g.value for g in BoardGrouping}:
             self.grouping_actions[BoardGrouping(settings.value("grouping"))].setChecked(True)
             self.board.grouping = BoardGrouping(settings.value("grouping"))
@@ -547,16 +597,20 @@ class MainWindow(QMainWindow):
     def save_state(self) -> None:
         settings = window_settings()
         settings.setValue("geometry", self.saveGeometry())
+        hidden = self.detail.isHidden()
+        self.detail.setVisible(True)  # the split as it is beside the board and the queue
         settings.setValue("splitter", self.splitter.saveState())
+        self.detail.setHidden(hidden)
         settings.setValue("visible_stages", [s.value for s in self.board.visible_stages()])
         settings.setValue("filters", self.filters.state())
         settings.setValue("grouping", self.board.grouping.value)
-        settings.setValue("view", "queue" if self.views.currentWidget() is self.queue
-                          else "board")
+        settings.setValue("view", {self.queue: "queue", self.reports: "reports"}.get(
+            self.views.currentWidget(), "board"))
         settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
+        self.reports.finish_jobs()
         super().closeEvent(event)
 
     def _about(self) -> None:
