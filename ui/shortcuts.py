@@ -8,7 +8,7 @@ SHORTCUTS: dict[ActionId, QKeySequence | QKeySequence.StandardKey | str] = {
     ActionId.REFRESH: QKeySequence.StandardKey.Refresh,  # F5
     ActionId.QUIT: QKeySequence.StandardKey.Quit,
     ActionId.UNDO: QKeySequence.StandardKey.Undo,  # Ctrl+Z
-    ActionId.CRITERIA: QKeySequence.StandardKey.Preferences,  # Ctrl+, where the platform has it
+    ActionId.CRITERIA: "Ctrl+,",
     ActionId.FOCUS_SEARCH: "/",
     ActionId.CLEAR_SEARCH: "Esc",
     ActionId.NEXT_CARD: "J",

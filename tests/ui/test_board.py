@@ -209,6 +209,9 @@ def test_every_action_is_in_a_menu_with_its_shortcut(window):
     assert {a.value for a in window.actions_by_id} <= in_menus
     assert window.actions_by_id["next_card"].shortcut().toString() == "J"
     assert window.actions_by_id["focus_search"].shortcut().toString() == "/"
+    assert [window.actions_by_id[a].shortcut().toString() for a in (
+        "show_board", "show_queue", "show_reports", "criteria")] == [
+        "Ctrl+1", "Ctrl+2", "Ctrl+3", "Ctrl+,"]
 
 
 def test_markup_in_data_is_shown_as_plain_text(qtbot, tmp_path):
