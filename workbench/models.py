@@ -164,6 +164,10 @@ class Lead(Base):
     last_activity_at: Mapped[datetime | None] = mapped_column(DateTime)
     grade: Mapped[str | None] = mapped_column(String(2))  # fit A-D, engagement 1-4: "B2"
     buyer_stage: Mapped[str | None] = mapped_column(String(12))  # awareness ... intent
+    # the columns of an imported file that map to no lead field, kept as a JSON object
+    custom_fields: Mapped[str | None] = mapped_column(Text)
+    # an outcome imported from another system (won, lost), for the scoring model to learn from
+    historic_outcome: Mapped[str | None] = mapped_column(String(8))
 
     __table_args__ = (
         # The board reads each stage column by score, keyset-paged on (score, id);
@@ -280,6 +284,24 @@ class Reason(Base):
     kind: Mapped[str] = mapped_column(String(12), primary_key=True)
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
     label: Mapped[str] = mapped_column(String(200))
+
+
+class IntentSignal(Base):
+    """Research intent bought from a provider: a company showed interest in a topic."""
+
+    __tablename__ = "intent_signals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_domain: Mapped[str] = mapped_column(String(253), index=True)
+    topic: Mapped[str] = mapped_column(String(200))
+    strength: Mapped[float] = mapped_column(Float)  # 0-100 as providers give it
+    observed_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (
+        # importing the same file again adds nothing
+        Index("uq_intent_signals_signal", "company_domain", "topic", "observed_at",
+              unique=True),
+    )
 
 
 class CriteriaVersion(Base):

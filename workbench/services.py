@@ -86,7 +86,17 @@ def record_activity(store: Store, lead_id: int, kind: ActivityKind | str, *,
 
     kind = ActivityKind(kind)
     store.add_activity(lead_id, kind, by=by, note=note, url=url, page_kind=page_kind, at=at)
-    if kind in STRONG_INTENT and store.lead(lead_id).stage == Stage.RECYCLED:
-        store.move_lead(lead_id, Stage.MQL, reason_code="intent",
-                        note=f"Back in the queue early: {kind.value.replace('_', ' ')}.")
+    return_on_intent(store, [lead_id])
     return scoring.rescore(store, store.current_criteria(), now=utcnow(), lead_ids=[lead_id])
+
+
+def return_on_intent(store: Store, lead_ids: list[int]) -> list[int]:
+    """Recycled leads among these that asked for a demo or pricing since they were recycled
+    come back to the queue before their date, each with a StageChange saying why."""
+    returned = []
+    for lead_id, kind in store.recycled_with_intent(
+            lead_ids, [k.value for k in STRONG_INTENT]):
+        store.move_lead(lead_id, Stage.MQL, reason_code="intent",
+                        note=f"Back in the queue early: {kind.replace('_', ' ')}.")
+        returned.append(lead_id)
+    return returned

@@ -38,6 +38,7 @@ from workbench.models import (
 from workbench.qualification import BANT_ITEMS
 from workbench.search import fts_query
 from workbench.stages import REASON_KIND, Stage, check_transition
+from workbench.store_import import ImportQueries
 from workbench.store_reports import ReportQueries
 
 # Fills the FTS5 search index from the tables (the triggers of migration 0003 keep it
@@ -424,7 +425,7 @@ class ScoreWriter:
             [stamp, stamp, stamp, ids])
 
 
-class Store(ReportQueries):
+class Store(ReportQueries, ImportQueries):
     """One open workbench database."""
 
     def __init__(self, engine: Engine, path: Path, backup: Path | None = None) -> None:
@@ -722,6 +723,20 @@ class Store(ReportQueries):
                     "WHERE id IN (SELECT value FROM json_each(?))",
                     (stamp, stamp, stamp, chosen))
         return ids
+
+    def recycled_with_intent(self, lead_ids: Sequence[int],
+                             kinds: Sequence[str]) -> list[tuple[int, str]]:
+        """(lead, activity kind) of the recycled leads among these with an activity of one of
+        the kinds since they were recycled."""
+        with self.reading() as s:
+            rows = s.execute(
+                text("SELECT l.id, (SELECT a.kind FROM activities a WHERE a.lead_id = l.id "
+                     "AND a.occurred_at >= l.stage_entered_at AND a.kind IN "
+                     "(SELECT value FROM json_each(:kinds)) ORDER BY a.occurred_at LIMIT 1) "
+                     "FROM leads l WHERE l.stage = 'recycled' AND l.id IN "
+                     "(SELECT value FROM json_each(:ids))"),
+                {"ids": json.dumps(list(lead_ids)), "kinds": json.dumps(list(kinds))})
+            return [(lead_id, kind) for lead_id, kind in rows if kind is not None]
 
     def count_leads(self) -> int:
         with self.reading() as s:

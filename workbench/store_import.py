@@ -1,0 +1,351 @@
+"""The store's import and export queries. An import is one transaction: rows are streamed
+into a temporary table, then merged with set-based SQL (match on external id, then email),
+so that a million rows cost one pass and an interrupted import leaves nothing behind."""
+
+from __future__ import annotations
+
+import importlib
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine
+
+from workbench import db
+from workbench.models import SLA_TOUCHES
+from workbench.stages import FUNNEL
+
+LEAD_COLUMNS = ("row", "external_id", "first_name", "last_name", "email", "phone", "job_title",
+                "seniority", "company", "website", "industry", "employees", "revenue",
+                "country", "source", "campaign", "stage", "owner_id", "created_at", "outcome",
+                "custom_fields")
+# lead columns an import fills: (leads column, import_rows column)
+_LEAD_UPDATES = (("external_id", "external_id"), ("first_name", "first_name"),
+                 ("last_name", "last_name"), ("email", "email"), ("phone", "phone"),
+                 ("job_title", "job_title"), ("seniority", "seniority"),
+                 ("company_id", "company_id"), ("source", "source"), ("campaign", "campaign"),
+                 ("owner_id", "owner_id"), ("historic_outcome", "outcome"))
+ACTIVITY_COLUMNS = ("row", "external_id", "email", "occurred_at", "kind", "url", "page_kind")
+INTENT_COLUMNS = ("row", "company_domain", "topic", "strength", "observed_at")
+# the triggers that keep the search index and the handovers in step row by row; an import
+# suspends them and brings both up to date for its leads in one statement each
+_ROW_TRIGGER_TABLES = ("leads", "stage_changes")
+
+
+# lead, MQL, SAL, SQL, opportunity, customer, evangelist: how far along a stage is
+FUNNEL_ORDER = tuple(stage.value for stage in FUNNEL)
+
+
+class DryRun(Exception):
+    """Raised inside an import transaction to roll it back after counting."""
+
+
+@dataclass
+class MergeCounts:
+    imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    lead_ids: list[int] = field(default_factory=list)  # leads created or changed
+    # (row, reason) of rows the merge left out: a later row of the same lead, no such lead
+    left_out: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _handovers_insert() -> str:
+    return importlib.import_module(
+        "workbench.migrations.versions.2026_11_23_0006_handovers_for_reports").HANDOVERS_INSERT
+
+
+SEARCH_REFRESH = """
+INSERT INTO lead_search (rowid, name, email, company, title, notes)
+SELECT l.id, l.first_name || ' ' || l.last_name, l.email, c.name, l.job_title,
+       (SELECT group_concat(a.note, ' ') FROM activities a
+        WHERE a.lead_id = l.id AND a.kind = 'note')
+FROM leads l LEFT JOIN companies c ON c.id = l.company_id
+WHERE l.id IN (SELECT lead_id FROM temp.import_affected)
+"""
+
+
+def _values(columns: Sequence[str], records: Iterable[dict[str, Any]]) -> Iterator[tuple]:
+    for record in records:
+        yield tuple(record.get(c) for c in columns)
+
+
+class ImportQueries:
+    """Mixed into the Store."""
+
+    engine: Engine
+
+    @contextmanager
+    def _import_transaction(self, *, suspend_triggers: bool) -> Iterator[sqlite3.Connection]:
+        with db.write_connection(self.engine) as conn:
+            raw = conn.connection.driver_connection
+            triggers = []
+            if suspend_triggers:
+                for table in _ROW_TRIGGER_TABLES:
+                    for name, sql in raw.execute(
+                            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                            "AND tbl_name = ?", (table,)).fetchall():
+                        raw.execute(f"DROP TRIGGER {name}")
+                        triggers.append(sql)
+            yield raw
+            for sql in triggers:
+                raw.execute(sql)
+            for table in ("import_rows", "import_affected"):
+                raw.execute(f"DROP TABLE IF EXISTS temp.{table}")
+
+    def owner_keys(self) -> dict[str, int]:
+        """Each user by lower-case email and by lower-case name, for an import's owners."""
+        keys: dict[str, int] = {}
+        for uid, name, email, _role in self.users():
+            keys[name.lower()] = uid
+            keys[email.lower()] = uid
+        return keys
+
+    def import_leads(self, records: Iterable[dict[str, Any]], *, note: str, at: datetime,
+                     dry_run: bool = False) -> MergeCounts:
+        """Merge lead records into the leads: new ones are created with a StageChange into
+        their stage, known ones (same external id, else same email) get the file's
+        non-empty values. One transaction; with dry_run, counted and rolled back."""
+        counts = MergeCounts()
+        try:
+            with self._import_transaction(suspend_triggers=True) as raw:
+                self._stage_leads(raw, records)
+                self._merge_leads(raw, counts, note, db.sql_time(at))
+                if dry_run:
+                    raise DryRun
+        except DryRun:
+            pass
+        return counts
+
+    @staticmethod
+    def _stage_leads(raw: sqlite3.Connection, records: Iterable[dict[str, Any]]) -> None:
+        raw.execute(f"CREATE TEMP TABLE import_rows (seq INTEGER PRIMARY KEY, "
+                    f"{', '.join(LEAD_COLUMNS)}, company_id INTEGER, lead_id INTEGER, "
+                    "is_new INTEGER DEFAULT 0, changed INTEGER DEFAULT 0, "
+                    "advances INTEGER DEFAULT 0)")
+        raw.executemany(
+            f"INSERT INTO temp.import_rows ({', '.join(LEAD_COLUMNS)}) "
+            f"VALUES ({', '.join('?' * len(LEAD_COLUMNS))})",
+            (tuple(db.sql_time(v) if c == "created_at" and v is not None else v
+                   for c, v in zip(LEAD_COLUMNS, row, strict=True))
+             for row in _values(LEAD_COLUMNS, records)))
+
+    def _merge_leads(self, raw: sqlite3.Connection, counts: MergeCounts, note: str,
+                     now: str) -> None:
+        # a lead named twice in the file: its last row wins
+        raw.execute("CREATE INDEX temp.ix_import_key ON import_rows "
+                    "(coalesce(external_id, email), seq)")
+        counts.left_out += [(row, f"the same lead as row {last}, which was used instead")
+                            for row, last in raw.execute(
+            "SELECT r.row, (SELECT max(o.row) FROM import_rows o WHERE coalesce(o.external_id, "
+            "o.email) = coalesce(r.external_id, r.email)) FROM import_rows r "
+            "WHERE coalesce(r.external_id, r.email) IS NOT NULL AND EXISTS (SELECT 1 FROM "
+            "import_rows o WHERE coalesce(o.external_id, o.email) = "
+            "coalesce(r.external_id, r.email) AND o.seq > r.seq)")]
+        raw.execute("DELETE FROM import_rows WHERE coalesce(external_id, email) IS NOT NULL "
+                    "AND EXISTS (SELECT 1 FROM import_rows o WHERE coalesce(o.external_id, "
+                    "o.email) = coalesce(import_rows.external_id, import_rows.email) "
+                    "AND o.seq > import_rows.seq)")
+        self._merge_companies(raw)
+        raw.execute("UPDATE import_rows SET lead_id = (SELECT id FROM leads "
+                    "WHERE leads.external_id = import_rows.external_id) "
+                    "WHERE external_id IS NOT NULL")
+        raw.execute("UPDATE import_rows SET lead_id = (SELECT min(id) FROM leads "
+                    "WHERE leads.email = import_rows.email) "
+                    "WHERE lead_id IS NULL AND email IS NOT NULL")
+        base = raw.execute("SELECT coalesce(max(id), 0) FROM leads").fetchone()[0]
+        raw.execute("UPDATE import_rows SET lead_id = ? + seq, is_new = 1 "
+                    "WHERE lead_id IS NULL", (base,))
+        counts.imported = raw.execute(
+            "INSERT INTO leads (id, external_id, first_name, last_name, email, phone, "
+            "job_title, seniority, company_id, source, campaign, owner_id, stage, fit_score, "
+            "engagement_score, score, created_at, updated_at, stage_entered_at, mql_at, "
+            "last_activity_at, custom_fields, historic_outcome) "
+            "SELECT lead_id, external_id, coalesce(first_name, ''), coalesce(last_name, ''), "
+            "email, phone, job_title, seniority, company_id, source, campaign, owner_id, "
+            "coalesce(stage, 'lead'), 0, 0, 0, coalesce(created_at, :now), :now, "
+            "coalesce(created_at, :now), CASE WHEN stage = 'mql' THEN coalesce(created_at, :now) "
+            "END, coalesce(created_at, :now), custom_fields, outcome "
+            "FROM import_rows WHERE is_new ORDER BY seq", {"now": now}).rowcount
+        raw.execute("INSERT INTO stage_changes (lead_id, from_stage, to_stage, changed_at, "
+                    "reason_code, note) SELECT lead_id, NULL, coalesce(stage, 'lead'), "
+                    "coalesce(created_at, :now), 'import', :note FROM import_rows WHERE is_new "
+                    "ORDER BY seq", {"now": now, "note": note})
+        self._update_known_leads(raw, counts, note, now)
+        raw.execute("CREATE TEMP TABLE import_affected (lead_id INTEGER PRIMARY KEY)")
+        raw.execute("INSERT INTO import_affected SELECT lead_id FROM import_rows "
+                    "WHERE is_new OR changed")
+        counts.lead_ids = [r[0] for r in raw.execute("SELECT lead_id FROM import_affected")]
+        raw.execute("DELETE FROM lead_search WHERE rowid IN "
+                    "(SELECT lead_id FROM temp.import_affected)")
+        raw.execute(SEARCH_REFRESH)
+        raw.execute("DELETE FROM handovers WHERE lead_id IN "
+                    "(SELECT lead_id FROM temp.import_affected)")
+        raw.execute(_handovers_insert().format(
+            lead_filter="h.lead_id IN (SELECT lead_id FROM temp.import_affected)"))
+
+    @staticmethod
+    def _merge_companies(raw: sqlite3.Connection) -> None:
+        """A company is known by its domain, else by its exact name; new ones are created
+        once, and known ones get firmographics they lacked."""
+        raw.execute("UPDATE import_rows SET company_id = (SELECT min(id) FROM companies c "
+                    "WHERE c.domain = import_rows.website) WHERE website IS NOT NULL")
+        raw.execute("UPDATE import_rows SET company_id = (SELECT min(id) FROM companies c "
+                    "WHERE c.name = import_rows.company) WHERE company_id IS NULL "
+                    "AND website IS NULL AND company IS NOT NULL")
+        raw.execute("INSERT INTO companies (name, domain, industry, employee_band, revenue_band, "
+                    "country) SELECT coalesce(max(company), max(website)), website, "
+                    "max(industry), max(employees), max(revenue), max(country) "
+                    "FROM import_rows WHERE company_id IS NULL "
+                    "AND (company IS NOT NULL OR website IS NOT NULL) "
+                    "GROUP BY coalesce(website, company)")
+        raw.execute("UPDATE import_rows SET company_id = (SELECT min(id) FROM companies c "
+                    "WHERE c.domain = import_rows.website) WHERE company_id IS NULL "
+                    "AND website IS NOT NULL")
+        raw.execute("UPDATE import_rows SET company_id = (SELECT min(id) FROM companies c "
+                    "WHERE c.name = import_rows.company) WHERE company_id IS NULL "
+                    "AND company IS NOT NULL")
+        raw.execute("UPDATE companies SET industry = coalesce(companies.industry, r.industry), "
+                    "employee_band = coalesce(companies.employee_band, r.employees), "
+                    "revenue_band = coalesce(companies.revenue_band, r.revenue), "
+                    "country = coalesce(companies.country, r.country) "
+                    "FROM (SELECT company_id, max(industry) AS industry, max(employees) AS "
+                    "employees, max(revenue) AS revenue, max(country) AS country "
+                    "FROM import_rows WHERE company_id IS NOT NULL GROUP BY company_id) r "
+                    "WHERE companies.id = r.company_id AND (companies.industry IS NULL AND "
+                    "r.industry IS NOT NULL OR companies.employee_band IS NULL AND r.employees "
+                    "IS NOT NULL OR companies.revenue_band IS NULL AND r.revenue IS NOT NULL "
+                    "OR companies.country IS NULL AND r.country IS NOT NULL)")
+
+    @staticmethod
+    def _update_known_leads(raw: sqlite3.Connection, counts: MergeCounts, note: str,
+                            now: str) -> None:
+        """A known lead gets the file's non-empty values. Its stage changes only forward
+        (or to recycled or disqualified from lead or MQL): importing an old file again
+        never undoes what sales did since."""
+        rank = "CASE {} " + " ".join(f"WHEN '{stage}' THEN {i}"
+                                      for i, stage in enumerate(FUNNEL_ORDER)) + " END"
+        raw.execute(
+            "UPDATE import_rows SET advances = 1 FROM leads l WHERE l.id = import_rows.lead_id "
+            "AND NOT import_rows.is_new AND import_rows.stage IS NOT l.stage AND ("
+            f"{rank.format('import_rows.stage')} > {rank.format('l.stage')} OR "
+            "import_rows.stage IN ('recycled', 'disqualified') AND l.stage IN ('lead', 'mql'))")
+        differs = " OR ".join(
+            [f"(import_rows.{src} IS NOT NULL AND import_rows.{src} IS NOT l.{col})"
+             for col, src in _LEAD_UPDATES]
+            + ["(import_rows.custom_fields IS NOT NULL AND json_patch(coalesce("
+               "l.custom_fields, '{}'), import_rows.custom_fields) IS NOT "
+               "json(coalesce(l.custom_fields, '{}')))", "import_rows.advances"])
+        raw.execute("UPDATE import_rows SET changed = 1 FROM leads l "
+                    f"WHERE l.id = import_rows.lead_id AND NOT import_rows.is_new AND ({differs})")
+        counts.updated = raw.execute("SELECT count(*) FROM import_rows WHERE changed"
+                                     ).fetchone()[0]
+        counts.unchanged = raw.execute("SELECT count(*) FROM import_rows WHERE NOT is_new "
+                                       "AND NOT changed").fetchone()[0]
+        if not counts.updated:
+            return
+        raw.execute("INSERT INTO stage_changes (lead_id, from_stage, to_stage, changed_at, "
+                    "reason_code, note) SELECT l.id, l.stage, r.stage, :now, 'import', :note "
+                    "FROM import_rows r JOIN leads l ON l.id = r.lead_id WHERE r.advances "
+                    "ORDER BY r.seq", {"now": now, "note": note})
+        assignments = ", ".join(f"{col} = coalesce(r.{src}, leads.{col})"
+                                for col, src in _LEAD_UPDATES)
+        raw.execute(
+            f"UPDATE leads SET {assignments}, "
+            "custom_fields = CASE WHEN r.custom_fields IS NULL THEN leads.custom_fields "
+            "ELSE json_patch(coalesce(leads.custom_fields, '{}'), r.custom_fields) END, "
+            "stage = CASE WHEN r.advances THEN r.stage ELSE leads.stage END, "
+            "stage_entered_at = CASE WHEN r.advances THEN :now ELSE leads.stage_entered_at END, "
+            "mql_at = CASE WHEN r.advances AND r.stage = 'mql' THEN :now ELSE leads.mql_at END, "
+            "first_touch_at = CASE WHEN r.advances AND r.stage = 'mql' THEN NULL "
+            "ELSE leads.first_touch_at END, "
+            "revisit_on = CASE WHEN r.advances THEN NULL ELSE leads.revisit_on END, "
+            "updated_at = :now FROM import_rows r WHERE r.lead_id = leads.id AND r.changed",
+            {"now": now})
+
+    # -- activities and intent -----------------------------------------------
+
+    def import_activities(self, records: Iterable[dict[str, Any]], *,
+                          dry_run: bool = False) -> MergeCounts:
+        """Add behaviour events to their leads (by external id, else email); an event already
+        recorded (same lead, time, kind and URL) is not added again."""
+        counts = MergeCounts()
+        try:
+            with self._import_transaction(suspend_triggers=False) as raw:
+                raw.execute(f"CREATE TEMP TABLE import_rows (seq INTEGER PRIMARY KEY, "
+                            f"{', '.join(ACTIVITY_COLUMNS)}, lead_id INTEGER)")
+                raw.executemany(
+                    f"INSERT INTO temp.import_rows ({', '.join(ACTIVITY_COLUMNS)}) VALUES "
+                    f"({', '.join('?' * len(ACTIVITY_COLUMNS))})",
+                    (tuple(db.sql_time(v) if c == "occurred_at" else v
+                           for c, v in zip(ACTIVITY_COLUMNS, row, strict=True))
+                     for row in _values(ACTIVITY_COLUMNS, records)))
+                raw.execute("UPDATE import_rows SET lead_id = (SELECT id FROM leads "
+                            "WHERE leads.external_id = import_rows.external_id) "
+                            "WHERE external_id IS NOT NULL")
+                raw.execute("UPDATE import_rows SET lead_id = (SELECT min(id) FROM leads "
+                            "WHERE leads.email = import_rows.email) "
+                            "WHERE lead_id IS NULL AND email IS NOT NULL")
+                counts.left_out = [(row, "no lead with this email or external id")
+                                   for (row,) in raw.execute(
+                                       "SELECT row FROM import_rows WHERE lead_id IS NULL")]
+                counts.unchanged = raw.execute(
+                    "DELETE FROM import_rows WHERE lead_id IS NULL OR EXISTS (SELECT 1 FROM "
+                    "activities a WHERE a.lead_id = import_rows.lead_id AND a.occurred_at = "
+                    "import_rows.occurred_at AND a.kind = import_rows.kind AND a.url IS "
+                    "import_rows.url)").rowcount - len(counts.left_out)
+                counts.imported = raw.execute(
+                    "INSERT INTO activities (lead_id, occurred_at, kind, url, page_kind) "
+                    "SELECT lead_id, occurred_at, kind, url, page_kind FROM import_rows "
+                    "ORDER BY lead_id, occurred_at").rowcount
+                touches = ", ".join(f"'{kind.value}'" for kind in SLA_TOUCHES)
+                raw.execute(
+                    "UPDATE leads SET last_activity_at = max(coalesce(last_activity_at, ''), "
+                    "r.latest), first_touch_at = CASE WHEN stage = 'mql' AND first_touch_at IS "
+                    "NULL THEN r.touch ELSE first_touch_at END FROM (SELECT i.lead_id, "
+                    "max(i.occurred_at) AS latest, min(CASE WHEN i.kind IN "
+                    f"({touches}) THEN i.occurred_at END) AS touch FROM import_rows i "
+                    "GROUP BY i.lead_id) r WHERE leads.id = r.lead_id")
+                counts.lead_ids = [r[0] for r in raw.execute(
+                    "SELECT DISTINCT lead_id FROM import_rows")]
+                if dry_run:
+                    raise DryRun
+        except DryRun:
+            pass
+        return counts
+
+    def import_intent(self, records: Iterable[dict[str, Any]], *,
+                      dry_run: bool = False) -> MergeCounts:
+        """Add company intent signals; one already recorded (same domain, topic and date) is
+        not added again."""
+        counts = MergeCounts()
+        try:
+            with self._import_transaction(suspend_triggers=False) as raw:
+                before = raw.execute("SELECT count(*) FROM intent_signals").fetchone()[0]
+                read = 0
+
+                def rows() -> Iterator[tuple]:
+                    nonlocal read
+                    for record in records:
+                        read += 1
+                        yield (record["company_domain"], record["topic"], record["strength"],
+                               db.sql_time(record["observed_at"]))
+
+                raw.executemany("INSERT OR IGNORE INTO intent_signals (company_domain, topic, "
+                                "strength, observed_at) VALUES (?, ?, ?, ?)", rows())
+                counts.imported = raw.execute(
+                    "SELECT count(*) FROM intent_signals").fetchone()[0] - before
+                counts.unchanged = read - counts.imported
+                counts.lead_ids = [r[0] for r in raw.execute(
+                    "SELECT l.id FROM leads l JOIN companies c ON c.id = l.company_id "
+                    "WHERE c.domain IN (SELECT company_domain FROM intent_signals "
+                    "ORDER BY id DESC LIMIT ?)", (max(counts.imported, 0),))]
+                if dry_run:
+                    raise DryRun
+        except DryRun:
+            pass
+        return counts
+
