@@ -12,6 +12,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from workbench import db, paths
+from workbench.exporting import ExportError
+from workbench.importing import ImportFatal, ImportKind
 from workbench.stages import Stage
 from workbench.store import NotFound, Store
 
@@ -122,6 +124,31 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--rep", metavar="EMAIL", help="only this rep's handovers")
     report.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
+    load = sub.add_parser(
+        "import", help="import leads, activities or company intent signals from CSV or XLSX",
+        description="Import a CSV (any common delimiter and encoding) or XLSX file. Headers of "
+                    "HubSpot, Salesforce and Odoo exports and plain headers are recognised. Rows "
+                    "with problems are listed in FILE.errors.csv and left out; the others go in "
+                    "as one transaction. Importing a file again adds no duplicates.")
+    _db_option(load, top_level=False)
+    load.add_argument("file", type=Path, metavar="FILE")
+    load.add_argument("--kind", choices=[k.value for k in ImportKind], default="leads")
+    load.add_argument("--mapping", type=Path, metavar="FILE.toml",
+                      help="a saved column mapping (see --save-mapping)")
+    load.add_argument("--save-mapping", type=Path, metavar="FILE.toml",
+                      help="write the mapping used, to edit and reuse, and import nothing")
+    load.add_argument("--dry-run", action="store_true",
+                      help="read and check everything, count, and write nothing")
+    load.add_argument("--no-score", action="store_true",
+                      help="leave the scoring of imported leads to 'workbench score'")
+    load.add_argument("--json", action="store_true", help="print JSON")
+
+    export = sub.add_parser("export", help="write leads to a CSV or XLSX file")
+    _db_option(export, top_level=False)
+    export.add_argument("--out", type=Path, required=True, metavar="FILE.csv|FILE.xlsx")
+    export.add_argument("--stage", choices=[s.value for s in Stage],
+                        help="only the leads in this stage")
+
     stats = sub.add_parser("stats", help="count leads by stage and source")
     _db_option(stats, top_level=False)
     stats.add_argument("--json", action="store_true", help="print JSON")
@@ -149,11 +176,16 @@ def main(argv: Sequence[str] | None = None, open_window: OpenWindow | None = Non
             return cmd_criteria(args)
         if args.command == "report":
             return cmd_report(args)
+        if args.command == "import":
+            return cmd_import(args)
+        if args.command == "export":
+            return cmd_export(args)
         if args.command == "lead":
             return {"show": cmd_lead_show, "bant": cmd_lead_bant, "accept": cmd_lead_triage,
                     "reject": cmd_lead_triage, "recycle": cmd_lead_triage}[args.lead_command](args)
         return cmd_window(args, open_window)
-    except (db.DatabaseError, UsageError, ValueError, NotFound) as error:
+    except (db.DatabaseError, UsageError, ValueError, NotFound, ImportFatal,
+            ExportError) as error:
         print(f"workbench: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -345,6 +377,42 @@ def cmd_report(args: argparse.Namespace) -> int:
         sys.stdout.write(as_csv(report))
     else:
         print(as_table(report))
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from workbench.importing import Mapping, open_table, run_import
+
+    kind = ImportKind(args.kind)
+    if args.save_mapping:
+        table = open_table(args.file)
+        table.rows.close()
+        mapping = (Mapping.load(args.mapping, table.headers, kind) if args.mapping
+                   else Mapping.detect(table.headers, kind))
+        mapping.save(args.save_mapping)
+        print(f"Mapping ({mapping.format}) written to {args.save_mapping}.")
+        return 0
+    with Store.open(_existing_db(args)) as store:
+        result = run_import(store, args.file, kind, mapping_path=args.mapping,
+                            dry_run=args.dry_run, score=not args.no_score)
+    if args.json:
+        print(json.dumps(result.to_json(), indent=2))
+        return 0
+    what = "Would import" if result.dry_run else "Imported"
+    print(f"{what} {args.file} ({result.format}): {result.read:,} rows, "
+          f"{result.imported:,} new, {result.updated:,} updated, {result.unchanged:,} unchanged, "
+          f"{result.skipped:,} left out.")
+    if result.errors_file:
+        print(f"Problems, row by row: {result.errors_file}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from workbench.exporting import export_leads
+
+    with Store.open(_existing_db(args)) as store:
+        count = export_leads(store, args.out, Stage(args.stage) if args.stage else None)
+    print(f"{count:,} leads written to {args.out}.")
     return 0
 
 

@@ -76,6 +76,8 @@ LEAD_FIELDS = (
     Field("phone", "Phone", ("phone number", "phone", "mobile phone number", "mobile",
                              "telephone", "business phone")),
     Field("job_title", "Job title", ("job title", "title", "job position", "position")),
+    Field("seniority", "Seniority", ("seniority", "job level", "management level"),
+          normalise.seniority_level),
     Field("company", "Company", ("company name", "company", "company / account",
                                  "company account", "account name", "organization",
                                  "organisation", "customer")),
@@ -97,7 +99,8 @@ LEAD_FIELDS = (
                              "assigned to", "hubspot owner")),
     Field("created_at", "Created", ("create date", "created date", "created on", "created",
                                     "creation date", "date created"), normalise.moment),
-    Field("outcome", "Historic outcome", ("converted", "is converted", "outcome", "won"),
+    Field("outcome", "Historic outcome", ("historic outcome", "converted", "is converted",
+                                          "outcome", "won"),
           normalise.outcome),
 )
 # columns the workbench computes itself (its own exports have them): read, never stored
@@ -309,10 +312,13 @@ def _open_xlsx(path: Path) -> Table:
     from zipfile import BadZipFile
 
     import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
 
+    handle = path.open("rb")  # a file object: the content decides, not the name's ending
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (BadZipFile, KeyError, OSError, ValueError) as problem:
+        book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+    except (BadZipFile, KeyError, OSError, ValueError, InvalidFileException) as problem:
+        handle.close()
         raise ImportFatal(f"{path} is not a CSV or XLSX file ({problem}).") from None
     sheet = book.worksheets[0]
     cells = sheet.iter_rows(values_only=True)
@@ -320,10 +326,16 @@ def _open_xlsx(path: Path) -> Table:
         headers = ["" if v is None else str(v).strip() for v in next(cells)]
     except StopIteration:
         book.close()
+        handle.close()
         raise ImportFatal(f"{path} is empty.") from None
     while headers and not headers[-1]:
         headers.pop()
-    _check_headers(path, headers)
+    try:
+        _check_headers(path, headers)
+    except ImportFatal:
+        book.close()
+        handle.close()
+        raise
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         try:
@@ -333,6 +345,7 @@ def _open_xlsx(path: Path) -> Table:
                     yield number, values
         finally:
             book.close()
+            handle.close()
 
     return Table(headers, rows(), f"XLSX, sheet '{sheet.title}'")
 
@@ -479,9 +492,10 @@ class RowReader:
             domain = record["email"].rsplit("@", 1)[1]
             if domain not in normalise_free_mail():
                 record["website"] = domain
-        record["seniority"] = normalise.seniority(record.get("job_title"))
-        custom = {h: cells[i].strip() for i, h in self.custom
-                  if i < len(cells) and normalise.clean(cells[i]) is not None}
+        # a guess from the title: it fills a missing seniority, never replaces one
+        record["seniority_guess"] = normalise.seniority(record.get("job_title"))
+        custom = {h: value for i, h in self.custom
+                  if i < len(cells) and (value := normalise.clean(cells[i])) is not None}
         record["custom_fields"] = (json.dumps(custom, ensure_ascii=False, separators=(",", ":"))
                                    if custom else None)
         if record.get("outcome") == "not_won":  # Converted = 0: lost only once closed

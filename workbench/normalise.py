@@ -7,6 +7,7 @@ import re
 from datetime import date, datetime
 from functools import cache
 
+from workbench.cells import FORMULA_STARTS
 from workbench.models import ActivityKind, PageKind
 
 # What exports write for "no value".
@@ -35,7 +36,8 @@ SENIORITY_WORDS = (
     ("intern", re.compile(r"\b(intern|internship|trainee|werkstudent)\b", re.I)),
     ("student", re.compile(r"\b(student|phd candidate)\b", re.I)),
 )
-DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S",
+DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S.%f",
+                "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M",
                 "%Y-%m-%dT%H:%M:%S.%f", "%d.%m.%Y", "%d.%m.%Y %H:%M", "%d %b %Y", "%d %B %Y",
                 "%b %d, %Y", "%B %d, %Y", "%b %d, %Y %I:%M %p", "%Y/%m/%d")
 SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2,4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?"
@@ -71,6 +73,8 @@ def clean(value: object) -> str | None:
     if value is None:
         return None
     text = str(value).strip()
+    if text[:1] == "'" and text[1:2] in FORMULA_STARTS:
+        text = text[1:]  # neutralised by an export (see cells.py): the value itself
     return None if text.lower() in PLACEHOLDERS else text
 
 
@@ -173,6 +177,17 @@ def seniority(title: str | None) -> str | None:
         return None
     return next((level for level, words in SENIORITY_WORDS if words.search(title)),
                 "individual")
+
+
+SENIORITY_LEVELS = ("c_level", "vp", "director", "manager", "individual", "intern", "student")
+
+
+def seniority_level(text: str) -> str:
+    """A seniority as written (c_level, vp, ...), or guessed from words like a title's."""
+    value = text.strip().lower().replace("-", "_").replace(" ", "_")
+    if value in SENIORITY_LEVELS:
+        return value
+    return seniority(text) or "individual"
 
 
 def outcome(text: str) -> str:

@@ -16,10 +16,11 @@ from sqlalchemy import Engine
 
 from workbench import db
 from workbench.models import SLA_TOUCHES
-from workbench.stages import FUNNEL
+from workbench.stages import FUNNEL, Stage
 
 LEAD_COLUMNS = ("row", "external_id", "first_name", "last_name", "email", "phone", "job_title",
-                "seniority", "company", "website", "industry", "employees", "revenue",
+                "seniority", "seniority_guess", "company", "website", "industry", "employees",
+                "revenue",
                 "country", "source", "campaign", "stage", "owner_id", "created_at", "outcome",
                 "custom_fields")
 # lead columns an import fills: (leads column, import_rows column)
@@ -165,10 +166,11 @@ class ImportQueries:
             "engagement_score, score, created_at, updated_at, stage_entered_at, mql_at, "
             "last_activity_at, custom_fields, historic_outcome) "
             "SELECT lead_id, external_id, coalesce(first_name, ''), coalesce(last_name, ''), "
-            "email, phone, job_title, seniority, company_id, source, campaign, owner_id, "
-            "coalesce(stage, 'lead'), 0, 0, 0, coalesce(created_at, :now), :now, "
-            "coalesce(created_at, :now), CASE WHEN stage = 'mql' THEN coalesce(created_at, :now) "
-            "END, coalesce(created_at, :now), custom_fields, outcome "
+            "email, phone, job_title, coalesce(seniority, seniority_guess), company_id, source, "
+            "campaign, owner_id, coalesce(stage, 'lead'), 0, 0, 0, coalesce(created_at, :now), "
+            ":now, coalesce(created_at, :now), "
+            "CASE WHEN stage = 'mql' THEN coalesce(created_at, :now) END, "
+            "coalesce(created_at, :now), custom_fields, outcome "
             "FROM import_rows WHERE is_new ORDER BY seq", {"now": now}).rowcount
         raw.execute("INSERT INTO stage_changes (lead_id, from_stage, to_stage, changed_at, "
                     "reason_code, note) SELECT lead_id, NULL, coalesce(stage, 'lead'), "
@@ -236,6 +238,7 @@ class ImportQueries:
         differs = " OR ".join(
             [f"(import_rows.{src} IS NOT NULL AND import_rows.{src} IS NOT l.{col})"
              for col, src in _LEAD_UPDATES]
+            + ["(l.seniority IS NULL AND import_rows.seniority_guess IS NOT NULL)"]
             + ["(import_rows.custom_fields IS NOT NULL AND json_patch(coalesce("
                "l.custom_fields, '{}'), import_rows.custom_fields) IS NOT "
                "json(coalesce(l.custom_fields, '{}')))", "import_rows.advances"])
@@ -251,7 +254,8 @@ class ImportQueries:
                     "reason_code, note) SELECT l.id, l.stage, r.stage, :now, 'import', :note "
                     "FROM import_rows r JOIN leads l ON l.id = r.lead_id WHERE r.advances "
                     "ORDER BY r.seq", {"now": now, "note": note})
-        assignments = ", ".join(f"{col} = coalesce(r.{src}, leads.{col})"
+        assignments = ", ".join(f"{col} = coalesce(r.{src}, leads.{col}"
+                                + (", r.seniority_guess)" if col == "seniority" else ")")
                                 for col, src in _LEAD_UPDATES)
         raw.execute(
             f"UPDATE leads SET {assignments}, "
@@ -265,6 +269,34 @@ class ImportQueries:
             "revisit_on = CASE WHEN r.advances THEN NULL ELSE leads.revisit_on END, "
             "updated_at = :now FROM import_rows r WHERE r.lead_id = leads.id AND r.changed",
             {"now": now})
+
+    # -- export ----------------------------------------------------------------
+
+    def custom_field_names(self, stage: Stage | None = None) -> list[str]:
+        """The custom fields the leads (of a stage) have, in the order first seen."""
+        where, params = ("WHERE l.stage = ?", (stage.value,)) if stage else ("", ())
+        with self.engine.connect() as conn:
+            raw = conn.connection.driver_connection
+            return [r[0] for r in raw.execute(
+                "SELECT f.key FROM leads l, json_each(l.custom_fields) f "
+                f"{where} GROUP BY f.key ORDER BY min(l.id), min(f.id)", params)]
+
+    def export_rows(self, stage: Stage | None = None) -> Iterator[dict[str, Any]]:
+        """Every lead (of a stage) with its company and owner, streamed in id order."""
+        where, params = ("WHERE l.stage = ?", (stage.value,)) if stage else ("", ())
+        with self.engine.connect() as conn:
+            cursor = conn.connection.driver_connection.execute(
+                "SELECT l.external_id, l.first_name, l.last_name, l.email, l.phone, "
+                "l.job_title, l.seniority, c.name AS company, c.domain, c.industry, "
+                "c.employee_band, c.revenue_band, c.country, l.source, l.campaign, l.stage, "
+                "u.email AS owner_email, l.created_at, l.historic_outcome, l.fit_score, "
+                "l.engagement_score, l.score, l.grade, l.custom_fields FROM leads l "
+                "LEFT JOIN companies c ON c.id = l.company_id "
+                f"LEFT JOIN users u ON u.id = l.owner_id {where} ORDER BY l.id", params)
+            names = [d[0] for d in cursor.description]
+            while rows := cursor.fetchmany(2000):
+                for row in rows:
+                    yield dict(zip(names, row, strict=True))
 
     # -- activities and intent -----------------------------------------------
 

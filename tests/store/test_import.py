@@ -1,0 +1,362 @@
+"""Importing other systems' files and exporting ours: recognition, messy values, errors,
+atomicity, idempotence, formula neutralising, round trip."""
+
+import csv
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from contextlib import closing
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from workbench import cli
+from workbench.exporting import export_leads
+from workbench.importing import (
+    ImportFatal,
+    ImportKind,
+    Mapping,
+    open_table,
+    run_import,
+)
+from workbench.stages import Stage
+from workbench.store import Store
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "imports"
+
+
+@pytest.fixture
+def team(store):
+    return {"ana": store.add_user("Ana Rep", "ana@sales.example"),
+            "ben": store.add_user("Ben Rep", "ben@sales.example")}
+
+
+@pytest.fixture
+def files(tmp_path):
+    """The fixtures copied beside the test's database: error files are written there."""
+    folder = tmp_path / "files"
+    shutil.copytree(FIXTURES, folder)
+    return folder
+
+
+def write_csv(path: Path, rows: list[list[str]], encoding="utf-8", delimiter=","):
+    with path.open("w", encoding=encoding, newline="") as f:
+        csv.writer(f, delimiter=delimiter).writerows(rows)
+    return path
+
+
+def leads(store, *columns):
+    with closing(sqlite3.connect(store.path)) as conn:
+        return conn.execute(f"SELECT {', '.join(columns)} FROM leads l LEFT JOIN companies c "
+                            "ON c.id = l.company_id ORDER BY l.id").fetchall()
+
+
+@pytest.mark.parametrize(("name", "format", "expected"), [
+    ("hubspot_contacts.csv", "HubSpot contacts export",
+     {"Record ID": "external_id", "Lifecycle Stage": "stage", "Lead Status": "custom",
+      "Contact owner": "owner", "Original Source": "source", "Website URL": "website",
+      "Number of Employees": "employees", "Country/Region": "country"}),
+    ("salesforce_leads.csv", "Salesforce leads export",
+     {"Lead ID": "external_id", "Company / Account": "company", "Lead Status": "stage",
+      "Lead Owner": "owner", "No. of Employees": "employees", "Converted": "outcome",
+      "Rating": "custom", "Title": "job_title"}),
+    ("odoo_crm.csv", "Odoo CRM export",
+     {"ID": "external_id", "Contact Name": "full_name", "Customer": "company",
+      "Salesperson": "owner", "Job Position": "job_title", "Opportunity": "custom",
+      "Created on": "created_at"}),
+    ("plain_cp1252_semicolon.csv", "plain headers",
+     {"First Name": "first_name", "Lead Status": "stage", "Lead Source": "source",
+      "Employees": "employees", "Created": "created_at"}),
+])
+def test_headers_of_each_crm_export_are_recognised(name, format, expected):
+    table = open_table(FIXTURES / name)
+    table.rows.close()
+    mapping = Mapping.detect(table.headers, ImportKind.LEADS)
+    assert mapping.format == format
+    for header, target in expected.items():
+        assert mapping.columns[header] == target, header
+
+
+def test_each_format_imports_with_normalised_values(store, team, files):
+    for name in ("hubspot_contacts.csv", "salesforce_leads.csv", "odoo_crm.csv",
+                 "plain_cp1252_semicolon.csv"):
+        result = run_import(store, files / name)
+        assert (result.imported, result.skipped) == (result.read, 0), name
+    rows = {r[0]: r[1:] for r in leads(
+        store, "l.email", "l.first_name", "l.last_name", "l.stage", "l.source", "l.seniority",
+        "l.owner_id", "c.domain", "c.employee_band", "c.revenue_band", "c.country",
+        "l.historic_outcome", "l.custom_fields")}
+    assert rows["hanna.berg@nordlicht.io"][:7] == (
+        "Hanna", "Berg", "mql", "organic_search", "vp", team["ana"], "nordlicht.io")
+    assert rows["hanna.berg@nordlicht.io"][7:10] == ("51-200", "10M-50M", "DE")
+    assert json.loads(rows["hanna.berg@nordlicht.io"][11]) == {"Lead Status": "OPEN"}
+    assert rows["owen.clarke@brightpath.co.uk"][5] == team["ben"]  # owner by name
+    raj = rows["raj.patel@gmail.com"]  # N/A, Select and - are missing values
+    assert raj[6:10] == (None, None, None, None) and raj[4] == "student"
+    laura = rows["laura.fernandez@acmelogistics.com"]
+    assert laura[2:4] == ("mql", "web_form") and laura[7:10] == ("1001-5000", "50M-250M", "US")
+    assert laura[10] is None  # Converted = 0 on an open lead: no outcome yet
+    assert rows["mia@lotusanalytics.sg"][2] == "opportunity"
+    assert rows["mia@lotusanalytics.sg"][10] == "won"
+    assert rows["peter.nowak@nowak.pl"][2::8] == ("disqualified", "lost")
+    assert rows["sofie.janssens@vlaanderen-data.be"][:2] == ("Sofie", "Janssens")
+    assert rows["anna@nilsson.se"][2] == "customer"
+    juergen = rows["juergen.mueller@stahlwerk-sued.de"]  # cp1252, semicolons, 1.200
+    assert (juergen[0], juergen[4], juergen[7], juergen[9]) == (
+        "Jürgen", "c_level", "1001-5000", "DE")
+    with closing(sqlite3.connect(store.path)) as conn:
+        assert conn.execute("SELECT count(*) FROM lead_search WHERE lead_search MATCH "
+                            "'\"nordlicht\"*'").fetchone()[0] == 1
+        history = conn.execute("SELECT from_stage, to_stage, reason_code FROM stage_changes "
+                               "ORDER BY id LIMIT 1").fetchone()
+    assert history == (None, "mql", "import")
+    assert store.lead(1).score != 0  # scored after the import
+
+
+def test_messy_rows_are_reported_and_left_out_the_rest_goes_in(store, team, tmp_path):
+    path = write_csv(tmp_path / "messy.csv", [
+        ["First Name", "Last Name", "Email", "Company", "Country", "Employees", "Created",
+         "Lead Status", "Owner"],
+        ["Ada", "Ok", "  ADA@Example.COM ", "=HYPERLINK(\"http://x\")", "uk", "51 to 200",
+         "11/23/2026", "", "nobody@else.example"],
+        ["Bad", "Email", "not-an-email", "X", "DE", "", "", "", ""],
+        ["Bad", "Country", "c@x.example", "X", "Atlantis", "", "", "", ""],
+        ["Bad", "Date", "d@x.example", "X", "", "", "31/31/2026", "", ""],
+        ["Bad", "Stage", "e@x.example", "X", "", "", "", "Thinking about it", ""],
+        ["", "", "", "Nameless Ltd", "", "", "", "", ""],
+        ["Dora", "Fine", "dora@x.example", "null", "Deutschland", "1,200", "23.11.2026",
+         "Open - Not Contacted", ""],
+    ])
+    result = run_import(store, path)
+    assert (result.read, result.imported, result.skipped) == (7, 2, 5)
+    with result.errors_file.open(encoding="utf-8") as f:
+        problems = list(csv.DictReader(f))
+    assert [(p["row"], p["column"], p["reason"][:24]) for p in problems] == [
+        ("2", "Owner", "no user with this email "), ("3", "Email", "not an email address"),
+        ("4", "Country", "not a country name or co"), ("5", "Created", "not a date"),
+        ("6", "Lead Status", "not a stage the workbenc"), ("7", "", "no name and no email")]
+    assert problems[0]["row imported"] == "yes" and problems[1]["row imported"] == "no"
+    rows = leads(store, "l.email", "c.name", "c.country", "c.employee_band", "l.created_at",
+                 "l.stage", "l.owner_id")
+    assert rows[0] == ("ada@example.com", "=HYPERLINK(\"http://x\")", "GB", "51-200",
+                       "2026-11-23 00:00:00.000000", "lead", None)
+    assert rows[1][1:6] == (None, None, None, "2026-11-23 00:00:00.000000", "mql")
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a CSV or XLSX file"),
+    (b"PK\x03\x04 not really a workbook", "not a CSV or XLSX file"),
+    (b"", "is empty"),
+    (b"Company,Industry\nAcme,Software\n", "no usable name or email column"),
+    (b"Email,Email\na@b.example,c@d.example\n", "two columns named 'Email'"),
+])
+def test_fatal_problems_stop_with_a_message_and_write_nothing(store, tmp_path, content,
+                                                              message):
+    path = tmp_path / "input.csv"
+    path.write_bytes(content)
+    before = store.stats().leads
+    with pytest.raises(ImportFatal, match=message):
+        run_import(store, path)
+    assert store.stats().leads == before
+    assert not (tmp_path / "input.errors.csv").exists()
+
+
+def test_a_wrong_encoding_after_the_start_writes_nothing(store, tmp_path):
+    good = [f"Lead{i},Person,p{i}@x.example" for i in range(3000)]
+    data = ("First Name,Last Name,Email\n" + "\n".join(good) + "\n").encode("utf-8")
+    path = tmp_path / "late.csv"
+    path.write_bytes(data + "Zoë,Broken,z@x.example\n".encode("latin-1"))
+    with pytest.raises(ImportFatal, match="is not utf-8 text"):
+        run_import(store, path)
+    assert store.stats().leads == 0
+
+
+def test_utf16_and_xlsx_files(store, tmp_path):
+    write_csv(tmp_path / "u16.csv", [["Name", "Email"], ["Ana Lima", "ana@lima.example"]],
+              encoding="utf-16", delimiter="\t")
+    assert run_import(store, tmp_path / "u16.csv").imported == 1
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["First Name", "Last Name", "Email", "Create Date", "Number of Employees"])
+    sheet.append(["Bo", "Xu", "bo@xu.example", datetime(2026, 5, 4, 10, 30), 75])
+    book.save(tmp_path / "leads.xlsx")
+    result = run_import(store, tmp_path / "leads.xlsx")
+    assert result.imported == 1 and "XLSX" in result.format
+    assert leads(store, "l.created_at", "c.employee_band")[-1] == (
+        "2026-05-04 10:30:00.000000", None)  # no company: no band to keep
+
+
+def test_importing_again_adds_nothing_and_never_moves_a_lead_back(store, team, files):
+    first = run_import(store, files / "salesforce_leads.csv")
+    lead = next(r[0] for r in leads(store, "l.id", "l.email")
+                if r[1] == "laura.fernandez@acmelogistics.com")
+    store.move_lead(lead, Stage.SAL, by=team["ana"])  # sales accepted it since
+    again = run_import(store, files / "salesforce_leads.csv")
+    assert (first.imported, again.imported, again.updated, again.unchanged) == (4, 0, 0, 4)
+    assert store.lead(lead).stage == Stage.SAL
+    assert store.stats().leads == 4
+
+
+def test_a_changed_file_updates_values_and_advances_stages(store, team, tmp_path):
+    path = write_csv(tmp_path / "v1.csv", [["Email", "First Name", "Lead Status", "Phone"],
+                                           ["x@y.example", "Xi", "Lead", "1"]])
+    run_import(store, path)
+    write_csv(path, [["Email", "First Name", "Lead Status", "Phone"],
+                     ["X@Y.example", "Xiu", "MQL", ""]])
+    result = run_import(store, path)
+    assert (result.imported, result.updated) == (0, 1)
+    assert leads(store, "l.first_name", "l.phone", "l.stage") == [("Xiu", "1", "mql")]
+    assert [(c.from_stage, c.to_stage) for c in store.stage_history(1)][-1] == (
+        Stage.LEAD, Stage.MQL)
+
+
+def test_a_saved_mapping_is_used_and_checked(store, files, tmp_path):
+    saved = tmp_path / "sf.toml"
+    assert cli.main(["import", str(files / "salesforce_leads.csv"), "--db", str(store.path),
+                     "--save-mapping", str(saved)]) == 0
+    text = saved.read_text().replace('Rating = "custom"', 'Rating = "ignore"')
+    saved.write_text(text + '\n[stages]\n"Working - Contacted" = "mql"\n')
+    run_import(store, files / "salesforce_leads.csv", mapping_path=saved, score=False)
+    rows = {r[0]: r[1:] for r in leads(store, "l.email", "l.stage", "l.custom_fields")}
+    assert rows["tom@beckertools.de"] == ("mql", None)
+    saved.write_text('[columns]\n"Shoe Size" = "email"\n')
+    with pytest.raises(ImportFatal, match="names a column 'Shoe Size'"):
+        run_import(store, files / "salesforce_leads.csv", mapping_path=saved)
+
+
+def test_a_dry_run_counts_and_writes_nothing(store, files):
+    result = run_import(store, files / "odoo_crm.csv", dry_run=True)
+    assert (result.imported, result.dry_run) == (3, True) and store.stats().leads == 0
+
+
+def test_activities_and_intent_signals(store, team, tmp_path):
+    store.add_lead(first_name="Ann", last_name="Act", email="ann@act.example",
+                   external_id="EXT-1", stage=Stage.RECYCLED, at=datetime(2026, 11, 1),
+                   revisit_on=date(2027, 2, 1))
+    path = write_csv(tmp_path / "events.csv", [
+        ["Email", "External ID", "Timestamp", "Event Type", "Page URL"],
+        ["ann@act.example", "", "2026-11-20 10:00", "Page View", "https://x.example/pricing"],
+        ["", "EXT-1", "2026-11-21 11:00", "demo request", ""],
+        ["who@nobody.example", "", "2026-11-21 11:00", "page_view", ""],
+        ["ann@act.example", "", "2026-11-21 12:00", "teleport", ""],
+    ])
+    result = run_import(store, path, ImportKind.ACTIVITIES)
+    assert (result.imported, result.skipped) == (2, 2)
+    detail = store.lead_detail(1)
+    assert {(a.kind, a.page_kind) for a in detail.activities} >= {
+        ("page_view", "pricing"), ("demo_request", None)}
+    assert store.lead(1).stage == Stage.MQL  # strong intent brought it back
+    assert store.lead(1).score > 0
+    assert run_import(store, path, ImportKind.ACTIVITIES).imported == 0  # idempotent
+    intent = write_csv(tmp_path / "intent.csv", [
+        ["Company Domain", "Topic", "Intent Score", "Week"],
+        ["act.example", "Lead scoring", "82", "2026-11-16"],
+        ["www.act.example", "CRM migration", "61", "2026-11-16"],
+    ])
+    assert run_import(store, intent, ImportKind.INTENT).imported == 2
+    assert run_import(store, intent, ImportKind.INTENT).unchanged == 2
+
+
+def test_export_neutralises_formulas_and_round_trips(store, team, tmp_path):
+    store.add_lead(first_name="=cmd|' /C calc'!A0", last_name="@SUM(1)",
+                   email="f@formula.example", phone="+49 30 1", stage=Stage.MQL,
+                   custom_fields='{"Tier":"-gold","Region":"EMEA"}', owner_id=team["ana"])
+    store.add_lead(first_name="Plain", last_name="Person", email="p@plain.example",
+                   external_id="P-1", historic_outcome="won")
+    csv_path, xlsx_path = tmp_path / "out.csv", tmp_path / "out.xlsx"
+    assert export_leads(store, csv_path) == 2 and export_leads(store, xlsx_path) == 2
+    text = csv_path.read_text(encoding="utf-8-sig")
+    assert "'=cmd|" in text and "'@SUM(1)" in text and "'+49 30 1" in text
+    assert "'-gold" in text and ",=cmd" not in text
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(xlsx_path).active
+    first = [c for c in sheet[2]]
+    assert first[1].value == "=cmd|' /C calc'!A0" and first[1].data_type == "s"
+    for target in (tmp_path / "a.db", tmp_path / "b.db"):
+        with Store.open(target) as empty:
+            empty.add_user("Ana Rep", "ana@sales.example")
+            run_import(empty, csv_path if target.name == "a.db" else xlsx_path)
+            columns = ("l.first_name", "l.last_name", "l.email", "l.phone", "l.stage",
+                       "l.external_id", "l.custom_fields", "l.historic_outcome", "l.owner_id")
+            assert [tuple(json.loads(v) if c == "l.custom_fields" and v else v
+                          for c, v in zip(columns, row, strict=True))
+                    for row in leads(empty, *columns)] == \
+                [tuple(json.loads(v) if c == "l.custom_fields" and v else v
+                       for c, v in zip(columns, row, strict=True))
+                 for row in leads(store, *columns)]
+
+
+def test_export_of_one_stage_and_a_bad_target(store, capsys, tmp_path):
+    store.add_lead(first_name="M", last_name="Q", email="m@q.example", stage=Stage.MQL)
+    store.add_lead(first_name="L", last_name="D", email="l@d.example")
+    out = tmp_path / "mql.csv"
+    assert cli.main(["export", "--db", str(store.path), "--out", str(out),
+                     "--stage", "mql"]) == 0
+    assert out.read_text(encoding="utf-8-sig").count("\n") == 2
+    assert cli.main(["export", "--db", str(store.path), "--out", str(tmp_path / "x.pdf")]) == 1
+    assert "Export to a .csv or .xlsx file" in capsys.readouterr().err
+
+
+def test_the_cli_import_json_contract_and_fatal_exit(store, team, files, capsys):
+    assert cli.main(["import", str(files / "hubspot_contacts.csv"), "--db", str(store.path),
+                     "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {k: data[k] for k in ("imported", "updated", "skipped", "errors_file")} == {
+        "imported": 4, "updated": 0, "skipped": 0, "errors_file": None}
+    (files / "image.csv").write_bytes(b"\x00\x01\x02binary")
+    assert cli.main(["import", str(files / "image.csv"), "--db", str(store.path)]) == 1
+    err = capsys.readouterr().err
+    assert "not a CSV or XLSX file" in err and err.count("\n") == 1
+
+
+def test_an_import_killed_midway_leaves_the_database_as_it_was(store, team, tmp_path):
+    store.add_lead(first_name="Kept", last_name="Lead", email="kept@x.example")
+    path = tmp_path / "big.csv"
+    with path.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["First Name", "Last Name", "Email", "Company", "Country"])
+        for i in range(300_000):
+            writer.writerow([f"Name{i}", "Big", f"p{i}@big{i % 997}.example",
+                             f"Company {i % 997}", "DE"])
+    store.close()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "workbench.cli", "import", str(path), "--db", str(store.path),
+         "--no-score"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    wal = store.path.with_name(store.path.name + "-wal")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        if wal.exists() and wal.stat().st_size > 2_000_000:  # it is writing its transaction
+            break
+        time.sleep(0.05)
+    assert process.poll() is None, "the import ended before it could be killed"
+    process.kill()
+    process.wait()
+    with Store.open(store.path) as reopened:
+        assert reopened.stats().leads == 1
+        with closing(sqlite3.connect(reopened.path)) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            assert conn.execute("SELECT count(*) FROM companies").fetchone()[0] == 0
+        assert run_import(reopened, path, score=False).imported == 300_000
+
+
+def test_dates_in_the_formats_exports_use():
+    from workbench.normalise import moment
+
+    for text, expected in [("2026-11-23", datetime(2026, 11, 23)),
+                           ("2026-11-23T14:05:00Z", datetime(2026, 11, 23, 14, 5)),
+                           ("2026-11-23T14:05:00+01:00", datetime(2026, 11, 23, 14, 5)),
+                           ("11/23/2026", datetime(2026, 11, 23)),
+                           ("23/11/2026", datetime(2026, 11, 23)),
+                           ("23.11.2026", datetime(2026, 11, 23)),
+                           ("Nov 23, 2026", datetime(2026, 11, 23)),
+                           ("9/14/2026 3:05 PM", datetime(2026, 9, 14, 15, 5)),
+                           ("1795435200000", datetime(2026, 11, 23, 12))]:
+        assert moment(text) == expected, text
+    assert date(2026, 11, 23) == moment("23 November 2026").date()
