@@ -15,7 +15,7 @@ from workbench import db, paths
 from workbench.exporting import ExportError
 from workbench.importing import ImportFatal, ImportKind
 from workbench.stages import Stage
-from workbench.store import NotFound, Store
+from workbench.store import Store
 
 
 class UsageError(Exception):
@@ -149,6 +149,19 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--stage", choices=[s.value for s in Stage],
                         help="only the leads in this stage")
 
+    duplicates = sub.add_parser("duplicates", help="leads that may be one person",
+                                description="Pairs of leads with the same email, or the same "
+                                            "name at a company with the same domain.")
+    _db_option(duplicates, top_level=False)
+    duplicates.add_argument("--json", action="store_true", help="print JSON")
+    merge = sub.add_parser("merge", help="make two leads one, keeping both histories")
+    _db_option(merge, top_level=False)
+    merge.add_argument("keep", type=int, metavar="KEEP_ID")
+    merge.add_argument("other", type=int, metavar="OTHER_ID")
+    merge.add_argument("--as", dest="acting", metavar="EMAIL",
+                       default=os.environ.get("WORKBENCH_USER"),
+                       help="who merges (default: $WORKBENCH_USER)")
+
     stats = sub.add_parser("stats", help="count leads by stage and source")
     _db_option(stats, top_level=False)
     stats.add_argument("--json", action="store_true", help="print JSON")
@@ -180,11 +193,15 @@ def main(argv: Sequence[str] | None = None, open_window: OpenWindow | None = Non
             return cmd_import(args)
         if args.command == "export":
             return cmd_export(args)
+        if args.command == "duplicates":
+            return cmd_duplicates(args)
+        if args.command == "merge":
+            return cmd_merge(args)
         if args.command == "lead":
             return {"show": cmd_lead_show, "bant": cmd_lead_bant, "accept": cmd_lead_triage,
                     "reject": cmd_lead_triage, "recycle": cmd_lead_triage}[args.lead_command](args)
         return cmd_window(args, open_window)
-    except (db.DatabaseError, UsageError, ValueError, NotFound, ImportFatal,
+    except (db.DatabaseError, UsageError, ValueError, LookupError, ImportFatal,
             ExportError) as error:
         print(f"workbench: {error}", file=sys.stderr)
         return 1
@@ -413,6 +430,29 @@ def cmd_export(args: argparse.Namespace) -> int:
     with Store.open(_existing_db(args)) as store:
         count = export_leads(store, args.out, Stage(args.stage) if args.stage else None)
     print(f"{count:,} leads written to {args.out}.")
+    return 0
+
+
+def cmd_duplicates(args: argparse.Namespace) -> int:
+    with Store.open(_existing_db(args)) as store:
+        pairs = store.possible_duplicates()
+        if args.json:
+            print(json.dumps([{"first": p.first, "second": p.second, "why": p.why}
+                              for p in pairs], indent=2))
+            return 0
+        for pair in pairs:
+            first, second = store.lead(pair.first), store.lead(pair.second)
+            print(f"{pair.first:>8}  {first.name:<28} {pair.second:>8}  {second.name:<28} "
+                  f"{pair.why}")
+    print(f"{len(pairs):,} possible duplicates. Merge one with: workbench merge KEEP_ID "
+          "OTHER_ID")
+    return 0
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    with Store.open(_existing_db(args)) as store:
+        store.merge_leads(args.keep, args.other, by=_acting_user(store, args))
+    print(f"Lead {args.other} was merged into lead {args.keep}; both histories are kept.")
     return 0
 
 

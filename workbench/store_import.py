@@ -9,7 +9,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine
@@ -38,6 +38,18 @@ _ROW_TRIGGER_TABLES = ("leads", "stage_changes")
 
 # lead, MQL, SAL, SQL, opportunity, customer, evangelist: how far along a stage is
 FUNNEL_ORDER = tuple(stage.value for stage in FUNNEL)
+
+
+# what a merge fills on the kept lead when it has none
+_MERGE_FILLS = ("email", "phone", "job_title", "seniority", "company_id",
+                "source", "campaign", "owner_id", "historic_outcome")
+
+
+@dataclass(frozen=True)
+class DuplicatePair:
+    first: int
+    second: int
+    why: str
 
 
 class DryRun(Exception):
@@ -269,6 +281,83 @@ class ImportQueries:
             "revisit_on = CASE WHEN r.advances THEN NULL ELSE leads.revisit_on END, "
             "updated_at = :now FROM import_rows r WHERE r.lead_id = leads.id AND r.changed",
             {"now": now})
+
+    # -- duplicates ------------------------------------------------------------
+
+    def possible_duplicates(self, limit: int = 1000) -> list[DuplicatePair]:
+        """Pairs of leads that may be one person: the same email, or the same name at a
+        company with the same domain. The older lead first."""
+        with self.engine.connect() as conn:
+            raw = conn.connection.driver_connection
+            rows = raw.execute(
+                "SELECT a.id, b.id, 'same email' FROM leads a JOIN leads b "
+                "ON b.email = a.email AND b.id > a.id WHERE a.email IS NOT NULL "
+                "UNION ALL "
+                "SELECT a.id, b.id, 'same name at ' || ca.domain FROM leads a "
+                "JOIN companies ca ON ca.id = a.company_id "
+                "JOIN companies cb ON cb.domain = ca.domain "
+                "JOIN leads b ON b.company_id = cb.id AND b.id > a.id "
+                "AND lower(b.first_name) = lower(a.first_name) "
+                "AND lower(b.last_name) = lower(a.last_name) "
+                "WHERE ca.domain IS NOT NULL AND b.email IS NOT a.email "
+                "ORDER BY 1, 2 LIMIT ?", (limit,)).fetchall()
+        return [DuplicatePair(*row) for row in rows]
+
+    def merge_leads(self, keep: int, other: int, *, by: int | None = None,
+                    at: datetime | None = None) -> None:
+        """Make two leads one: the other's activities, stage history and BANT evidence move
+        to the kept lead, its empty fields are filled from the other's, and the other is
+        deleted. Both histories stay; a note says what was merged."""
+        if keep == other:
+            raise ValueError("A lead cannot be merged with itself.")
+        now = db.sql_time(at or datetime.now(UTC).replace(tzinfo=None))
+        with db.write_connection(self.engine) as conn:
+            raw = conn.connection.driver_connection
+            found = dict(raw.execute("SELECT id, first_name || ' ' || last_name || coalesce("
+                                     "' <' || email || '>', '') FROM leads WHERE id IN (?, ?)",
+                                     (keep, other)).fetchall())
+            for lead_id in (keep, other):
+                if lead_id not in found:
+                    raise LookupError(f"There is no lead {lead_id}.")
+            # external ids are unique: the other lead gives its own up before the kept takes it
+            external = raw.execute("SELECT external_id FROM leads WHERE id = ?",
+                                   (other,)).fetchone()[0]
+            raw.execute("UPDATE leads SET external_id = NULL WHERE id = ?", (other,))
+            raw.execute("UPDATE leads SET external_id = coalesce(external_id, ?) WHERE id = ?",
+                        (external, keep))
+            fill = ", ".join(f"{c} = coalesce(leads.{c}, o.{c})" for c in _MERGE_FILLS)
+            raw.execute(f"UPDATE leads SET {fill}, custom_fields = CASE WHEN o.custom_fields "
+                        "IS NULL THEN leads.custom_fields ELSE json_patch(o.custom_fields, "
+                        "coalesce(leads.custom_fields, '{}')) END, updated_at = ? "
+                        "FROM leads o WHERE leads.id = ? AND o.id = ?", (now, keep, other))
+            for table in ("activities", "stage_changes"):
+                raw.execute(f"UPDATE {table} SET lead_id = ? WHERE lead_id = ?", (keep, other))
+            self._merge_bant(raw, keep, other)
+            raw.execute("INSERT INTO activities (lead_id, occurred_at, kind, user_id, note) "
+                        "VALUES (?, ?, 'note', ?, ?)",
+                        (keep, now, by, f"Merged with lead {other}: {found[other]}."))
+            raw.execute("DELETE FROM leads WHERE id = ?", (other,))
+            raw.execute("CREATE TEMP TABLE import_affected (lead_id INTEGER PRIMARY KEY)")
+            raw.execute("INSERT INTO import_affected VALUES (?)", (keep,))
+            raw.execute("DELETE FROM lead_search WHERE rowid = ?", (keep,))
+            raw.execute(SEARCH_REFRESH)
+            raw.execute("DELETE FROM handovers WHERE lead_id = ?", (keep,))
+            raw.execute(_handovers_insert().format(lead_filter=f"h.lead_id = {int(keep)}"))
+            raw.execute("DROP TABLE temp.import_affected")
+
+    @staticmethod
+    def _merge_bant(raw: sqlite3.Connection, keep: int, other: int) -> None:
+        """The kept lead's BANT items stay; the other's fill the ones still unknown."""
+        raw.execute("INSERT OR IGNORE INTO qualifications (lead_id, budget, authority, need, "
+                    "timeline, updated_at) SELECT ?, 'unknown', 'unknown', 'unknown', "
+                    "'unknown', updated_at FROM qualifications WHERE lead_id = ?", (keep, other))
+        items = ", ".join(
+            f"{item} = CASE WHEN qualifications.{item} = 'unknown' THEN o.{item} "
+            f"ELSE qualifications.{item} END, {item}_note = CASE WHEN qualifications.{item} = "
+            f"'unknown' THEN o.{item}_note ELSE qualifications.{item}_note END"
+            for item in ("budget", "authority", "need", "timeline"))
+        raw.execute(f"UPDATE qualifications SET {items} FROM qualifications o "
+                    "WHERE qualifications.lead_id = ? AND o.lead_id = ?", (keep, other))
 
     # -- export ----------------------------------------------------------------
 

@@ -360,3 +360,38 @@ def test_dates_in_the_formats_exports_use():
                            ("1795435200000", datetime(2026, 11, 23, 12))]:
         assert moment(text) == expected, text
     assert date(2026, 11, 23) == moment("23 November 2026").date()
+
+
+def test_possible_duplicates_are_listed_and_a_merge_keeps_both_histories(store, team,
+                                                                         capsys):
+    acme = dict(company="Acme", website="acme.example")
+    run_import_rows = [
+        {"first_name": "Ann", "last_name": "Lee", "email": "ann@acme.example", **acme,
+         "stage": "mql", "external_id": "A-1", "custom_fields": '{"Tier":"gold"}'},
+        {"first_name": "ann", "last_name": "LEE", "email": "ann.lee@acme.example", **acme,
+         "phone": "+1 555", "external_id": "B-7", "custom_fields": '{"Tier":"x","Lang":"en"}'},
+        {"first_name": "Bob", "last_name": "Kay", "email": "ann@acme.example"},
+    ]
+    store.import_leads(({"row": i + 2, **r} for i, r in enumerate(run_import_rows)),
+                       note="test", at=datetime(2026, 11, 1))
+    pairs = [(p.first, p.second, p.why) for p in store.possible_duplicates()]
+    assert pairs == [(1, 2, "same name at acme.example"), (1, 3, "same email")]
+    store.set_bant(2, "need", "confirmed", "Leads lost in a shared inbox")
+    store.add_note(2, "Called, wants a demo")
+    store.move_lead(2, Stage.MQL, by=team["ana"])
+    history = len(store.stage_history(1)) + len(store.stage_history(2))
+    assert cli.main(["merge", "1", "2", "--db", str(store.path), "--as",
+                     "ana@sales.example"]) == 0
+    assert "merged into lead 1" in capsys.readouterr().out
+    row = leads(store, "l.id", "l.external_id", "l.phone", "l.custom_fields")[0]
+    assert row[:3] == (1, "A-1", "+1 555")
+    assert json.loads(row[3]) == {"Tier": "gold", "Lang": "en"}  # the kept lead's value wins
+    assert len(store.stage_history(1)) == history
+    notes = [a.note for a in store.lead_detail(1).activities if a.kind == "note"]
+    assert "Called, wants a demo" in notes and any(n.startswith("Merged with lead 2") for n in
+                                                   notes)
+    assert store.bant(1)["need"] == ("confirmed", "Leads lost in a shared inbox")
+    assert store.search_ids("demo") == [1]
+    assert [p.second for p in store.possible_duplicates()] == [3]
+    assert cli.main(["merge", "1", "99", "--db", str(store.path)]) == 1
+    assert "There is no lead 99" in capsys.readouterr().err
