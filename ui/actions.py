@@ -10,6 +10,8 @@ from PySide6.QtGui import QAction, QKeySequence
 
 class ActionId(StrEnum):
     REFRESH = "refresh"
+    IMPORT = "import"
+    EXPORT = "export"
     UNDO = "undo"
     QUIT = "quit"
     FOCUS_SEARCH = "focus_search"
@@ -36,7 +38,8 @@ class ActionId(StrEnum):
 
 
 LABELS = {
-    ActionId.REFRESH: "&Refresh", ActionId.QUIT: "&Quit", ActionId.UNDO: "&Undo last move",
+    ActionId.REFRESH: "&Refresh", ActionId.QUIT: "&Quit", ActionId.IMPORT: "&Import…",
+    ActionId.EXPORT: "&Export leads…", ActionId.UNDO: "&Undo last move",
     ActionId.FOCUS_SEARCH: "&Search…", ActionId.CLEAR_SEARCH: "&Clear search",
     ActionId.NEXT_CARD: "&Next card", ActionId.PREVIOUS_CARD: "&Previous card",
     ActionId.COLUMN_LEFT: "Column &left", ActionId.COLUMN_RIGHT: "Column &right",

@@ -7,6 +7,8 @@ from ui.actions import ActionId
 SHORTCUTS: dict[ActionId, QKeySequence | QKeySequence.StandardKey | str] = {
     ActionId.REFRESH: QKeySequence.StandardKey.Refresh,  # F5
     ActionId.QUIT: QKeySequence.StandardKey.Quit,
+    ActionId.IMPORT: "Ctrl+I",
+    ActionId.EXPORT: "Ctrl+E",
     ActionId.UNDO: QKeySequence.StandardKey.Undo,  # Ctrl+Z
     ActionId.CRITERIA: "Ctrl+,",
     ActionId.FOCUS_SEARCH: "/",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from workbench.cells import spreadsheet_safe
@@ -30,16 +30,18 @@ class ExportError(Exception):
     pass
 
 
-def export_leads(store: Store, path: Path, stage: Stage | None = None) -> int:
-    """Write the leads (of one stage, or all) to a .csv or .xlsx file; returns how many."""
+def export_leads(store: Store, path: Path, stage: Stage | None = None,
+                 lead_ids: Sequence[int] | None = None) -> int:
+    """Write the leads (of one stage, of the ids, or all) to a .csv or .xlsx file; returns
+    how many."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise ExportError(f"Export to a .csv or .xlsx file, not '{path.name}'.")
-    custom = store.custom_field_names(stage)
+    custom = store.custom_field_names(stage, lead_ids)
     header = [h for h, _ in EXPORT_COLUMNS] + [c for c in custom
                                                 if c not in {h for h, _ in EXPORT_COLUMNS}]
-    rows = _rows(store, stage, custom)
+    rows = _rows(store.export_rows(stage, lead_ids), custom)
     try:
         count = _write_csv(path, header, rows) if suffix == ".csv" else \
             _write_xlsx(path, header, rows)
@@ -48,8 +50,8 @@ def export_leads(store: Store, path: Path, stage: Stage | None = None) -> int:
     return count
 
 
-def _rows(store: Store, stage: Stage | None, custom: list[str]) -> Iterator[list]:
-    for record in store.export_rows(stage):
+def _rows(records: Iterator[dict], custom: list[str]) -> Iterator[list]:
+    for record in records:
         values = [record[column] for _, column in EXPORT_COLUMNS]
         fields = json.loads(record["custom_fields"]) if record["custom_fields"] else {}
         yield values + [fields.get(name) for name in custom]

@@ -44,6 +44,13 @@ class ImportFatal(Exception):
     """The file cannot be imported at all; nothing was written."""
 
 
+class ImportCancelled(Exception):
+    """The user stopped the import; nothing was written."""
+
+
+PROGRESS_EVERY = 2000  # rows between progress reports and checks for Cancel
+
+
 @dataclass(frozen=True)
 class Field:
     name: str
@@ -237,6 +244,7 @@ class Table:
     headers: list[str]
     rows: Iterator[tuple[int, list[str]]]  # (row number as a spreadsheet counts, cells)
     description: str  # how the file was read, in words
+    done: Callable[[], float] = lambda: 0.0  # how much of the file was read, 0 to 1
 
 
 def open_table(path: Path) -> Table:
@@ -305,7 +313,9 @@ def _open_csv(path: Path, sample: bytes) -> Table:
                                   f"({problem}).") from None
 
     names = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
-    return Table(headers, rows(), f"CSV, {names[delimiter]}-separated, {encoding}")
+    size = max(path.stat().st_size, 1)
+    return Table(headers, rows(), f"CSV, {names[delimiter]}-separated, {encoding}",
+                 lambda: 1.0 if handle.closed else min(handle.buffer.tell() / size, 1.0))
 
 
 def _open_xlsx(path: Path) -> Table:
@@ -337,9 +347,13 @@ def _open_xlsx(path: Path) -> Table:
         handle.close()
         raise
 
+    last = max(sheet.max_row or 1, 1)
+    reached = [1]
+
     def rows() -> Iterator[tuple[int, list[str]]]:
         try:
             for number, row in enumerate(cells, start=2):
+                reached[0] = number
                 values = ["" if v is None else _cell_text(v) for v in row[:len(headers)]]
                 if any(v.strip() for v in values):
                     yield number, values
@@ -347,7 +361,8 @@ def _open_xlsx(path: Path) -> Table:
             book.close()
             handle.close()
 
-    return Table(headers, rows(), f"XLSX, sheet '{sheet.title}'")
+    return Table(headers, rows(), f"XLSX, sheet '{sheet.title}'",
+                 lambda: min(reached[0] / last, 1.0))
 
 
 def _cell_text(value: Any) -> str:
@@ -432,9 +447,15 @@ class RowReader:
             raise ImportFatal(f"{path} needs company domain, topic, strength and date columns "
                               "for intent signals.")
 
-    def records(self) -> Iterator[dict[str, Any]]:
+    def records(self, progress: Callable[[float], None] | None = None,
+                cancelled: Callable[[], bool] | None = None) -> Iterator[dict[str, Any]]:
         for number, cells in self.table.rows:
             self.read += 1
+            if self.read % PROGRESS_EVERY == 0:
+                if cancelled is not None and cancelled():
+                    raise ImportCancelled("The import was cancelled; nothing was changed.")
+                if progress is not None:
+                    progress(self.table.done())
             record: dict[str, Any] = {"row": number}
             problems = []
             for spec, i, header in self.fields:
@@ -542,26 +563,33 @@ def read_sample(path: Path, kind: ImportKind, mapping_path: Path | None = None,
 # -- the import -------------------------------------------------------------------------
 
 def run_import(store: Store, path: Path, kind: ImportKind = ImportKind.LEADS, *,
-               mapping_path: Path | None = None, dry_run: bool = False,
-               score: bool = True) -> ImportResult:
+               mapping: Mapping | None = None, mapping_path: Path | None = None,
+               dry_run: bool = False, score: bool = True,
+               progress: Callable[[float], None] | None = None,
+               cancelled: Callable[[], bool] | None = None) -> ImportResult:
     """Import a file: one transaction for its valid rows, an error CSV for the others.
-    Imported or changed leads are then scored (unless score is False)."""
+    Imported or changed leads are then scored (unless score is False). The mapping is the
+    one given, else the saved one at mapping_path, else the one recognised from the headers.
+    Cancelling (ImportCancelled) or any error writes nothing."""
     from workbench.store import utcnow
 
     path = Path(path)
     table = open_table(path)
-    mapping = (Mapping.load(mapping_path, table.headers, kind) if mapping_path
-               else Mapping.detect(table.headers, kind))
+    if mapping is None:
+        mapping = (Mapping.load(mapping_path, table.headers, kind) if mapping_path
+                   else Mapping.detect(table.headers, kind))
+    kind = mapping.kind
     reader = RowReader(table, mapping, store.owner_keys())
     reader.check_usable(path)
     now = utcnow()
+    records = reader.records(progress, cancelled)
     if kind == ImportKind.LEADS:
-        counts = store.import_leads(reader.records(), note=f"Imported from {path.name}",
-                                    at=now, dry_run=dry_run)
+        counts = store.import_leads(records, note=f"Imported from {path.name}", at=now,
+                                    dry_run=dry_run)
     elif kind == ImportKind.ACTIVITIES:
-        counts = store.import_activities(reader.records(), dry_run=dry_run)
+        counts = store.import_activities(records, dry_run=dry_run)
     else:
-        counts = store.import_intent(reader.records(), dry_run=dry_run)
+        counts = store.import_intent(records, dry_run=dry_run)
     reader.problems += [RowProblem(row, "", "", reason) for row, reason in counts.left_out]
     reader.problems.sort(key=lambda p: p.row)
     result = ImportResult(kind=kind, format=f"{mapping.format} ({table.description})",

@@ -573,6 +573,13 @@ class Store(ReportQueries, ImportQueries):
                 found = {key: (n, avg) for key, n, avg in s.execute(query)}
         return {key: ColumnSummary(*found.get(str(key), (0, None))) for key in keys}
 
+    def board_lead_ids(self, board: BoardFilter) -> list[int]:
+        """Every lead the board's filter shows, in all stages (for an export)."""
+        ids = self.search_ids(board.search) if fts_query(board.search) is not None else None
+        with self.reading() as s:
+            return list(s.scalars(select(Lead.id).where(*_filter_clauses(board, ids))
+                                  .order_by(Lead.id)))
+
     def search_is_capped(self, search: str) -> bool:
         """Whether the search matches more leads than it lists."""
         ids = self.search_ids(search)

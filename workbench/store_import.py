@@ -5,6 +5,7 @@ so that a million rows cost one pass and an interrupted import leaves nothing be
 from __future__ import annotations
 
 import importlib
+import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -361,18 +362,32 @@ class ImportQueries:
 
     # -- export ----------------------------------------------------------------
 
-    def custom_field_names(self, stage: Stage | None = None) -> list[str]:
-        """The custom fields the leads (of a stage) have, in the order first seen."""
-        where, params = ("WHERE l.stage = ?", (stage.value,)) if stage else ("", ())
+    @staticmethod
+    def _export_where(stage: Stage | None, lead_ids: Sequence[int] | None) -> tuple[str, tuple]:
+        clauses, params = [], []
+        if stage is not None:
+            clauses.append("l.stage = ?")
+            params.append(stage.value)
+        if lead_ids is not None:
+            clauses.append("l.id IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(list(lead_ids)))
+        return ("WHERE " + " AND ".join(clauses) if clauses else ""), tuple(params)
+
+    def custom_field_names(self, stage: Stage | None = None,
+                           lead_ids: Sequence[int] | None = None) -> list[str]:
+        """The custom fields the leads have, in the order first seen."""
+        where, params = self._export_where(stage, lead_ids)
         with self.engine.connect() as conn:
             raw = conn.connection.driver_connection
             return [r[0] for r in raw.execute(
                 "SELECT f.key FROM leads l, json_each(l.custom_fields) f "
                 f"{where} GROUP BY f.key ORDER BY min(l.id), min(f.id)", params)]
 
-    def export_rows(self, stage: Stage | None = None) -> Iterator[dict[str, Any]]:
-        """Every lead (of a stage) with its company and owner, streamed in id order."""
-        where, params = ("WHERE l.stage = ?", (stage.value,)) if stage else ("", ())
+    def export_rows(self, stage: Stage | None = None,
+                    lead_ids: Sequence[int] | None = None) -> Iterator[dict[str, Any]]:
+        """Every lead (of a stage, of the ids) with its company and owner, streamed in id
+        order."""
+        where, params = self._export_where(stage, lead_ids)
         with self.engine.connect() as conn:
             cursor = conn.connection.driver_connection.execute(
                 "SELECT l.external_id, l.first_name, l.last_name, l.email, l.phone, "

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+)
 from PySide6.QtWidgets import (
+    QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -18,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from ui.actions import BANT_KEYS, BOARD_ONLY, TRIAGE, ActionId, create_actions
 from ui.dialogs.criteria import CriteriaDialog
+from ui.dialogs.import_wizard import ImportWizard
 from ui.dialogs.reason import ReasonDialog
 from ui.models.card_list import CardListModel
 from ui.text import plural
@@ -29,6 +39,7 @@ from ui.views.reports import ReportsView
 from ui.workers import RescoreWorker
 from ui.workers import start as start_worker
 from workbench import paths, services
+from workbench.exporting import ExportError, export_leads
 from workbench.sla import overdue_cutoff
 from workbench.stages import REASON_KIND, Stage, StageTransitionError, allowed_targets
 from workbench.store import BoardFilter, BoardGrouping, NotFound, Store, utcnow
@@ -86,6 +97,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.overdue_count)
         self.statusBar().addPermanentWidget(self.lead_count)
 
+        self.setAcceptDrops(True)  # a CSV or XLSX dropped on the window is imported
         self._build_menus()
         self._connect()
         self.use_criteria(store.current_criteria())
@@ -103,6 +115,8 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         a = self.actions_by_id
         menu = self.menuBar().addMenu("&File")
+        menu.addActions([a[ActionId.IMPORT], a[ActionId.EXPORT]])
+        menu.addSeparator()
         menu.addActions([a[ActionId.REFRESH], a[ActionId.QUIT]])
         menu = self.menuBar().addMenu("&Edit")
         menu.addAction(a[ActionId.UNDO])
@@ -161,6 +175,8 @@ class MainWindow(QMainWindow):
         a = self.actions_by_id
         a[ActionId.REFRESH].triggered.connect(self.refresh)
         a[ActionId.QUIT].triggered.connect(self.close)
+        a[ActionId.IMPORT].triggered.connect(lambda: self.import_file())
+        a[ActionId.EXPORT].triggered.connect(self.export_leads)
         a[ActionId.FOCUS_SEARCH].triggered.connect(self.focus_search)
         a[ActionId.CLEAR_SEARCH].triggered.connect(self.clear_search)
         a[ActionId.FOCUS_BOARD].triggered.connect(self.focus_cards)
@@ -492,6 +508,53 @@ class MainWindow(QMainWindow):
         self.queue.show_summary(*self.store.queue_summary(
             self.filters.me.currentData(), cutoff))
 
+    # -- import and export ---------------------------------------------------
+
+    def import_file(self, path: Path | None = None) -> None:
+        """The import wizard (also opened by dropping a file on the window)."""
+        wizard = ImportWizard(self.store, path, self)
+        wizard.exec()
+        result = wizard.result
+        if result is not None and not result.dry_run:
+            self.refresh()
+            self.statusBar().showMessage(
+                f"Imported {result.imported:,} new, {result.updated:,} updated, "
+                f"{result.skipped:,} left out.", STATUS_MESSAGE_MS)
+
+    def export_leads(self) -> None:
+        board_ids = self.store.board_lead_ids(self.board.board)
+        everyone = self.store.stats().leads
+        which = QMessageBox.question(
+            self, "Export leads",
+            f"Export the {plural(len(board_ids), 'lead')} the board's filter shows?\n\n"
+            f"No exports all {plural(everyone, 'lead')}.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+            | QMessageBox.StandardButton.Cancel)
+        if which == QMessageBox.StandardButton.Cancel:
+            return
+        name, _ = QFileDialog.getSaveFileName(self, "Export leads", "leads.xlsx",
+                                              "Excel (*.xlsx);;CSV (*.csv)")
+        if not name:
+            return
+        ids = board_ids if which == QMessageBox.StandardButton.Yes else None
+        try:
+            count = export_leads(self.store, Path(name), lead_ids=ids)
+        except ExportError as problem:
+            QMessageBox.warning(self, "Export failed", str(problem))
+            return
+        self.statusBar().showMessage(f"{plural(count, 'lead')} written to {name}.",
+                                     STATUS_MESSAGE_MS)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if _dropped_file(event.mimeData()) is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        path = _dropped_file(event.mimeData())
+        if path is not None:
+            event.acceptProposedAction()
+            QTimer.singleShot(0, lambda: self.import_file(path))
+
     # -- criteria ------------------------------------------------------------
 
     def edit_criteria(self) -> None:
@@ -617,3 +680,12 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, "About Lead Workbench",
                           "Lead Workbench: triage, qualify and score the leads marketing "
                           f"hands to sales.\n\nDatabase: {self.store.path}")
+
+
+def _dropped_file(mime) -> Path | None:
+    """The one local CSV or XLSX file being dropped, if that is what it is."""
+    urls = mime.urls() if mime.hasUrls() else []
+    if len(urls) != 1 or not urls[0].isLocalFile():
+        return None
+    path = Path(urls[0].toLocalFile())
+    return path if path.suffix.lower() in (".csv", ".xlsx", ".txt") else None

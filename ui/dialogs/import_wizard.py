@@ -1,0 +1,310 @@
+"""The import wizard: choose a file, check the recognised columns on a preview, see what a
+dry run finds, then import with a progress bar and Cancel. Every page works from the
+keyboard; the import runs off the GUI thread and is one transaction."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWizard,
+    QWizardPage,
+)
+
+from ui.text import plural
+from ui.workers import start as start_worker
+from workbench.importing import (
+    FIELDS,
+    ImportCancelled,
+    ImportFatal,
+    ImportKind,
+    ImportResult,
+    Mapping,
+    read_sample,
+    run_import,
+)
+from workbench.store import Store
+
+PREVIEW_ROWS = 20
+KIND_LABELS = {ImportKind.LEADS: "Leads", ImportKind.ACTIVITIES: "Activities (behaviour)",
+               ImportKind.INTENT: "Company intent signals"}
+
+
+class ImportWorker(QObject):
+    """Runs one import (or dry run) on its own thread."""
+
+    progressed = Signal(int)
+    finished = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, store: Store, path: Path, mapping: Mapping, dry_run: bool) -> None:
+        super().__init__()
+        self.store, self.path, self.mapping, self.dry_run = store, path, mapping, dry_run
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def run(self) -> None:
+        try:
+            result = run_import(self.store, self.path, self.mapping.kind, mapping=self.mapping,
+                                dry_run=self.dry_run,
+                                progress=lambda done: self.progressed.emit(int(done * 100)),
+                                cancelled=self._cancel.is_set)
+        except (ImportFatal, ImportCancelled, OSError, ValueError) as problem:
+            self.failed.emit(str(problem))
+        else:
+            self.finished.emit(result)
+
+
+class ImportWizard(QWizard):
+    def __init__(self, store: Store, path: Path | None = None, parent=None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.setWindowTitle("Import")
+        self.resize(920, 620)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage)
+        self.mapping: Mapping | None = None
+        self.result: ImportResult | None = None
+        self.file_page = FilePage(self, path)
+        self.mapping_page = MappingPage(self)
+        self.check_page = RunPage(self, dry_run=True)
+        self.import_page = RunPage(self, dry_run=False)
+        for page in (self.file_page, self.mapping_page, self.check_page, self.import_page):
+            self.addPage(page)
+
+    def path(self) -> Path:
+        return Path(self.file_page.path.text().strip())
+
+    def reject(self) -> None:
+        """Cancel: a running import stops (writing nothing) before the wizard closes."""
+        for page in (self.check_page, self.import_page):
+            if page.worker is not None:
+                page.worker.cancel()
+        for thread in self.findChildren(QThread):
+            thread.quit()
+            thread.wait()
+        super().reject()
+
+    def kind(self) -> ImportKind:
+        return ImportKind(self.file_page.kind.currentData())
+
+
+class FilePage(QWizardPage):
+    def __init__(self, wizard: ImportWizard, path: Path | None) -> None:
+        super().__init__(wizard)
+        self.setTitle("Choose a file")
+        self.setSubTitle("A CSV (any delimiter and encoding) or XLSX file, for example an "
+                         "export of HubSpot, Salesforce or Odoo.")
+        self.path = QLineEdit(str(path) if path else "", self)
+        browse = QPushButton("&Browse…", self)
+        browse.clicked.connect(self._browse)
+        self.kind = QComboBox(self)
+        for kind, label in KIND_LABELS.items():
+            self.kind.addItem(label, kind.value)
+        self.problem = QLabel(self)
+        self.problem.setStyleSheet("color: #c0392b;")
+        self.problem.setWordWrap(True)
+        self.problem.setTextFormat(Qt.TextFormat.PlainText)
+        row = QHBoxLayout()
+        row.addWidget(self.path, 1)
+        row.addWidget(browse)
+        form = QFormLayout(self)
+        form.addRow("&File", row)
+        form.addRow("&What it holds", self.kind)
+        form.addRow(self.problem)
+        self.path.textChanged.connect(self.completeChanged)
+
+    def _browse(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Import a file", "",
+                                              "Spreadsheets (*.csv *.xlsx *.txt);;All files (*)")
+        if name:
+            self.path.setText(name)
+
+    def isComplete(self) -> bool:
+        return bool(self.path.text().strip())
+
+    def validatePage(self) -> bool:
+        wizard: ImportWizard = self.wizard()
+        try:
+            table, mapping, sample = read_sample(wizard.path(), wizard.kind(),
+                                                 rows=PREVIEW_ROWS)
+        except ImportFatal as problem:
+            self.problem.setText(str(problem))
+            return False
+        wizard.mapping = mapping
+        wizard.mapping_page.show_sample(table.headers, table.description, sample)
+        self.problem.clear()
+        return True
+
+
+class MappingPage(QWizardPage):
+    """The preview, with one picker a column: which field it fills."""
+
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__(wizard)
+        self.setTitle("Check the columns")
+        self.recognised = QLabel(self)
+        self.recognised.setTextFormat(Qt.TextFormat.PlainText)
+        self.table = QTableWidget(self)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
+        save = QPushButton("&Save this mapping…", self)
+        save.clicked.connect(self._save)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.recognised)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(save, 0, Qt.AlignmentFlag.AlignLeft)
+        self.pickers: list[QComboBox] = []
+
+    def show_sample(self, headers: list[str], description: str, sample: list[list[str]]) -> None:
+        wizard: ImportWizard = self.wizard()
+        mapping = wizard.mapping
+        self.recognised.setText(f"Recognised: {mapping.format} ({description}). Each column "
+                                "goes to the field chosen above it; columns kept as custom "
+                                "fields stay with the lead.")
+        self.table.clear()
+        self.table.setColumnCount(len(headers))
+        self.table.setRowCount(len(sample) + 1)
+        self.table.setHorizontalHeaderLabels(headers)
+        self.table.setVerticalHeaderLabels(["Field"] + [str(i + 2) for i in range(len(sample))])
+        self.pickers = []
+        targets = [(spec.label, spec.name) for spec in FIELDS[mapping.kind]]
+        if mapping.kind == ImportKind.LEADS:
+            targets.append(("Keep as custom field", "custom"))
+        targets.append(("Leave out", "ignore"))
+        for column, header in enumerate(headers):
+            picker = QComboBox(self.table)
+            for label, value in targets:
+                picker.addItem(label, value)
+            picker.setCurrentIndex(max(picker.findData(mapping.columns.get(header)), 0))
+            picker.currentIndexChanged.connect(
+                lambda _i, header=header, picker=picker: self._picked(header, picker))
+            self.table.setCellWidget(0, column, picker)
+            self.pickers.append(picker)
+            for row, cells in enumerate(sample, start=1):
+                value = cells[column] if column < len(cells) else ""
+                self.table.setItem(row, column, QTableWidgetItem(value))
+
+    def _picked(self, header: str, picker: QComboBox) -> None:
+        mapping: Mapping = self.wizard().mapping
+        target = picker.currentData()
+        if target not in ("custom", "ignore"):  # one column a field: the other one steps back
+            for other, current in list(mapping.columns.items()):
+                if current == target and other != header:
+                    mapping.columns[other] = ("custom" if mapping.kind == ImportKind.LEADS
+                                              else "ignore")
+                    index = list(mapping.columns).index(other)
+                    box = self.pickers[index]
+                    box.blockSignals(True)
+                    box.setCurrentIndex(box.findData(mapping.columns[other]))
+                    box.blockSignals(False)
+        mapping.columns[header] = target
+
+    def _save(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(self, "Save the mapping", "mapping.toml",
+                                              "Mapping (*.toml)")
+        if name:
+            self.wizard().mapping.save(Path(name))
+            self.recognised.setText(f"Mapping saved to {name}; use it again with "
+                                    f"workbench import FILE --mapping {Path(name).name}.")
+
+
+class RunPage(QWizardPage):
+    """A dry run (what would happen) or the import itself, with progress and Cancel."""
+
+    def __init__(self, wizard: ImportWizard, *, dry_run: bool) -> None:
+        super().__init__(wizard)
+        self.dry_run = dry_run
+        self.setTitle("Check the rows" if dry_run else "Import")
+        self.setSubTitle("Every row is read and checked; nothing is written yet." if dry_run
+                         else "One transaction: all valid rows go in, or (on Cancel) none.")
+        self.progress = QProgressBar(self)
+        self.cancel = QPushButton("&Cancel", self)
+        self.summary = QLabel(self)
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.problems = QTableWidget(0, 4, self)
+        self.problems.setHorizontalHeaderLabels(["Row", "Column", "Value", "Problem"])
+        self.problems.horizontalHeader().setStretchLastSection(True)
+        self.problems.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.problems.verticalHeader().hide()
+        row = QHBoxLayout()
+        row.addWidget(self.progress, 1)
+        row.addWidget(self.cancel)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.problems, 1)
+        self.worker: ImportWorker | None = None
+        self.done = False
+
+    def initializePage(self) -> None:
+        wizard: ImportWizard = self.wizard()
+        self.done = False
+        self.summary.setText("Reading…")
+        self.problems.setRowCount(0)
+        self.progress.setValue(0)
+        self.worker = ImportWorker(wizard.store, wizard.path(), wizard.mapping, self.dry_run)
+        self.worker.progressed.connect(self.progress.setValue)
+        self.worker.finished.connect(self._finished)
+        self.worker.failed.connect(self._failed)
+        self.cancel.clicked.connect(self.worker.cancel)
+        self.cancel.setEnabled(True)
+        start_worker(self.worker, self)
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:
+        return self.done
+
+    def _finished(self, result: ImportResult) -> None:
+        self.done = True
+        self.cancel.setEnabled(False)
+        self.progress.setValue(100)
+        self.wizard().result = result
+        verb = "would be" if self.dry_run else "were"
+        lines = [f"{plural(result.read, 'row')} read: {result.imported:,} new "
+                 f"{'lead' if result.kind == ImportKind.LEADS else 'record'}s {verb} added, "
+                 f"{result.updated:,} updated, {result.unchanged:,} unchanged, "
+                 f"{result.skipped:,} left out."]
+        if result.errors_file:
+            lines.append(f"Each problem is listed in {result.errors_file}.")
+        if self.dry_run and not result.imported and not result.updated:
+            lines.append("Nothing would change.")
+        self.summary.setText("\n".join(lines))
+        self._show_problems(result)
+        self.completeChanged.emit()
+
+    def _show_problems(self, result: ImportResult) -> None:
+        if not result.errors_file:
+            return
+        import csv
+
+        with result.errors_file.open(encoding="utf-8", newline="") as f:
+            rows = list(csv.reader(f))[1:201]
+        self.problems.setRowCount(len(rows))
+        for r, cells in enumerate(rows):
+            for c, value in enumerate(cells[:4]):
+                self.problems.setItem(r, c, QTableWidgetItem(value))
+
+    def _failed(self, message: str) -> None:
+        self.cancel.setEnabled(False)
+        self.summary.setText(message)
+        self.done = False
+        self.completeChanged.emit()
