@@ -77,7 +77,7 @@ def _begin(conn: Connection) -> None:
 
 def sql_time(moment: datetime) -> str:
     """A time as SQLAlchemy stores it on SQLite, for statements written by hand."""
-    return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
+    return moment.isoformat(" ", "microseconds")  # "%Y-%m-%d %H:%M:%S.%f", several times faster
 
 
 def create_sqlite_engine(path: Path, *, durable: bool = True) -> Engine:

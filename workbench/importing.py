@@ -18,6 +18,7 @@ import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,7 @@ import tomli_w
 
 from workbench import normalise
 from workbench.cells import spreadsheet_safe
+from workbench.normalise import clean
 from workbench.stages import Stage
 
 if TYPE_CHECKING:
@@ -63,6 +65,7 @@ def _header_key(header: str) -> str:
     return re.sub(r"[^a-z0-9/]+", " ", header.lower()).strip()
 
 
+@lru_cache(maxsize=1024)
 def _stage(text: str) -> str:
     key = re.sub(r"\s+", " ", text.strip().lower())
     stage = STAGE_VALUES.get(key) or STAGE_VALUES.get(key.replace(" ", ""))
@@ -430,6 +433,9 @@ class RowReader:
         self.custom = [(index[h], h) for h, target in mapping.columns.items()
                        if target == "custom"]
         self.stage_values = mapping.stages
+        # (field, parser, column index, header): the per-row work, looked up once
+        self.parsers = [(spec.name, self._stage if spec.name == "stage" else spec.parse, i,
+                         header) for spec, i, header in self.fields]
 
     def check_usable(self, path: Path) -> None:
         named = {spec.name for spec, _i, _h in self.fields}
@@ -458,16 +464,20 @@ class RowReader:
                     progress(self.table.done())
             record: dict[str, Any] = {"row": number}
             problems = []
-            for spec, i, header in self.fields:
-                raw = cells[i] if i < len(cells) else ""
-                value = normalise.clean(raw)
-                if value is not None and spec.parse is not None:
+            width = len(cells)
+            for name, parse, i, header in self.parsers:
+                raw = cells[i] if i < width else ""
+                if not raw:
+                    record[name] = None
+                    continue
+                value = clean(raw)
+                if value is not None and parse is not None:
                     try:
-                        value = self._parse(spec, value)
+                        value = parse(value)
                     except ValueError as problem:
                         problems.append(RowProblem(number, header, raw, str(problem)))
                         continue
-                record[spec.name] = value
+                record[name] = value
             if self.mapping.kind == ImportKind.LEADS:
                 self._lead(record, cells, number, problems)
             elif self.mapping.kind == ImportKind.ACTIVITIES:
@@ -483,10 +493,9 @@ class RowReader:
                 continue
             yield record
 
-    def _parse(self, spec: Field, value: str) -> Any:
-        if spec.name == "stage" and value.strip().lower() in self.stage_values:
-            return self.stage_values[value.strip().lower()]
-        return spec.parse(value)
+    def _stage(self, value: str) -> str:
+        mapped = self.stage_values.get(value.strip().lower())
+        return mapped if mapped is not None else _stage(value)
 
     def _required(self, record, names, number, problems) -> None:
         for name in names:

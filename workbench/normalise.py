@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 
 from workbench.cells import FORMULA_STARTS
 from workbench.models import ActivityKind, PageKind
@@ -14,6 +14,7 @@ from workbench.models import ActivityKind, PageKind
 PLACEHOLDERS = frozenset({"", "-", "--", "—", "n/a", "na", "#n/a", "null", "none", "nil",
                           "undefined", "select", "--select--", "-- select --", "unknown", "?",
                           "not available", "nan"})
+PLACEHOLDER_LENGTH = max(map(len, PLACEHOLDERS))
 EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
                    r"(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$")
 EMPLOYEE_BANDS = (("1-10", 10), ("11-50", 50), ("51-200", 200), ("201-1000", 1000),
@@ -72,10 +73,11 @@ def clean(value: object) -> str | None:
     """The text of a cell, trimmed; None for a placeholder that means 'no value'."""
     if value is None:
         return None
-    text = str(value).strip()
+    text = (value if isinstance(value, str) else str(value)).strip()
     if text[:1] == "'" and text[1:2] in FORMULA_STARTS:
         text = text[1:]  # neutralised by an export (see cells.py): the value itself
-    return None if text.lower() in PLACEHOLDERS else text
+    # placeholders are short: most values are not lowered at all (a million rows a file)
+    return None if len(text) <= PLACEHOLDER_LENGTH and text.lower() in PLACEHOLDERS else text
 
 
 def email(text: str) -> str:
@@ -132,18 +134,27 @@ def _band(text: str, bands, what: str) -> str:
     return next(label for label, top in bands if top is None or middle <= top)
 
 
+@lru_cache(maxsize=8192)
 def employee_band(text: str) -> str:
     return _band(text, EMPLOYEE_BANDS, "a number of employees or a range")
 
 
+@lru_cache(maxsize=8192)
 def revenue_band(text: str) -> str:
     return _band(text, REVENUE_BANDS, "an amount of revenue or a range")
 
 
+@lru_cache(maxsize=8192)  # exports repeat dates: each is parsed once
 def moment(text: str) -> datetime:
     """A date or time in the formats exports use; d/m/y when the first number is over 12,
     m/d/y otherwise (as US systems write it). Time zones are dropped: times are UTC."""
     value = text.strip()
+    try:  # ISO 8601, the usual case, at C speed
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        pass
+    else:
+        return parsed.replace(tzinfo=None)
     if value.endswith("Z"):
         value = value[:-1]
     value = re.sub(r"[+-]\d{2}:?\d{2}$", "", value) if "T" in value else value
@@ -172,6 +183,7 @@ def day(text: str) -> date:
     return moment(text).date()
 
 
+@lru_cache(maxsize=8192)
 def seniority(title: str | None) -> str | None:
     if not title:
         return None
@@ -182,6 +194,7 @@ def seniority(title: str | None) -> str | None:
 SENIORITY_LEVELS = ("c_level", "vp", "director", "manager", "individual", "intern", "student")
 
 
+@lru_cache(maxsize=8192)
 def seniority_level(text: str) -> str:
     """A seniority as written (c_level, vp, ...), or guessed from words like a title's."""
     value = text.strip().lower().replace("-", "_").replace(" ", "_")
@@ -190,6 +203,7 @@ def seniority_level(text: str) -> str:
     return seniority(text) or "individual"
 
 
+@lru_cache(maxsize=8192)
 def outcome(text: str) -> str:
     value = OUTCOMES.get(text.strip().lower())
     if value is None:
@@ -197,6 +211,7 @@ def outcome(text: str) -> str:
     return value
 
 
+@lru_cache(maxsize=8192)
 def source(text: str) -> str:
     """A source as a short code: known channels to the workbench's names, others kept."""
     code = re.sub(r"[^a-z0-9]+", "_", text.strip().lower()).strip("_")[:40]
@@ -221,6 +236,7 @@ SOURCE_ALIASES = {
 }
 
 
+@lru_cache(maxsize=8192)
 def activity_kind(text: str) -> str:
     key = text.strip().lower().replace("-", " ")
     value = ACTIVITY_ALIASES.get(key, key.replace(" ", "_"))
@@ -230,6 +246,7 @@ def activity_kind(text: str) -> str:
     return value
 
 
+@lru_cache(maxsize=8192)
 def page_kind(url: str | None) -> str | None:
     if not url:
         return None
@@ -240,6 +257,7 @@ def page_kind(url: str | None) -> str | None:
     return found
 
 
+@lru_cache(maxsize=8192)
 def domain_of(text: str) -> str:
     """'https://www.Acme.com/about' or 'jane@acme.com' -> 'acme.com'."""
     value = text.strip().lower()

@@ -41,6 +41,7 @@ _ROW_TRIGGER_TABLES = ("leads", "stage_changes")
 FUNNEL_ORDER = tuple(stage.value for stage in FUNNEL)
 
 
+IMPORT_CACHE_KIB = -65536  # 64 MB of page cache while importing (negative: KiB)
 # what a merge fills on the kept lead when it has none
 _MERGE_FILLS = ("email", "phone", "job_title", "seniority", "company_id",
                 "source", "campaign", "owner_id", "historic_outcome")
@@ -82,9 +83,26 @@ WHERE l.id IN (SELECT lead_id FROM temp.import_affected)
 """
 
 
-def _values(columns: Sequence[str], records: Iterable[dict[str, Any]]) -> Iterator[tuple]:
+def _values(columns: Sequence[str], records: Iterable[dict[str, Any]],
+            times: Sequence[str] = ()) -> Iterator[tuple]:
+    """Records as rows of the columns, times as SQLAlchemy stores them."""
+    at = [columns.index(c) for c in times]
     for record in records:
-        yield tuple(record.get(c) for c in columns)
+        row = [record.get(c) for c in columns]
+        for i in at:
+            if row[i] is not None:
+                row[i] = db.sql_time(row[i])
+        yield row
+
+
+def _batches(rows: Iterator, size: int = 5000) -> Iterator[list]:
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    yield batch
 
 
 class ImportQueries:
@@ -97,6 +115,10 @@ class ImportQueries:
         with db.write_connection(self.engine) as conn:
             raw = conn.connection.driver_connection
             triggers = []
+            # the staging table lives in temporary pages: a bigger cache keeps them off disk
+            cache = raw.execute("PRAGMA cache_size").fetchone()[0]
+            raw.execute(f"PRAGMA cache_size = {IMPORT_CACHE_KIB}")
+            raw.execute(f"PRAGMA temp.cache_size = {IMPORT_CACHE_KIB}")
             if suspend_triggers:
                 for table in _ROW_TRIGGER_TABLES:
                     for name, sql in raw.execute(
@@ -109,6 +131,7 @@ class ImportQueries:
                 raw.execute(sql)
             for table in ("import_rows", "import_affected"):
                 raw.execute(f"DROP TABLE IF EXISTS temp.{table}")
+            raw.execute(f"PRAGMA cache_size = {cache}")
 
     def owner_keys(self) -> dict[str, int]:
         """Each user by lower-case email and by lower-case name, for an import's owners."""
@@ -140,12 +163,10 @@ class ImportQueries:
                     f"{', '.join(LEAD_COLUMNS)}, company_id INTEGER, lead_id INTEGER, "
                     "is_new INTEGER DEFAULT 0, changed INTEGER DEFAULT 0, "
                     "advances INTEGER DEFAULT 0)")
-        raw.executemany(
-            f"INSERT INTO temp.import_rows ({', '.join(LEAD_COLUMNS)}) "
-            f"VALUES ({', '.join('?' * len(LEAD_COLUMNS))})",
-            (tuple(db.sql_time(v) if c == "created_at" and v is not None else v
-                   for c, v in zip(LEAD_COLUMNS, row, strict=True))
-             for row in _values(LEAD_COLUMNS, records)))
+        sql = (f"INSERT INTO temp.import_rows ({', '.join(LEAD_COLUMNS)}) "
+               f"VALUES ({', '.join('?' * len(LEAD_COLUMNS))})")
+        for batch in _batches(_values(LEAD_COLUMNS, records, ("created_at",))):
+            raw.executemany(sql, batch)
 
     def _merge_leads(self, raw: sqlite3.Connection, counts: MergeCounts, note: str,
                      now: str) -> None:
@@ -413,12 +434,10 @@ class ImportQueries:
             with self._import_transaction(suspend_triggers=False) as raw:
                 raw.execute(f"CREATE TEMP TABLE import_rows (seq INTEGER PRIMARY KEY, "
                             f"{', '.join(ACTIVITY_COLUMNS)}, lead_id INTEGER)")
-                raw.executemany(
-                    f"INSERT INTO temp.import_rows ({', '.join(ACTIVITY_COLUMNS)}) VALUES "
-                    f"({', '.join('?' * len(ACTIVITY_COLUMNS))})",
-                    (tuple(db.sql_time(v) if c == "occurred_at" else v
-                           for c, v in zip(ACTIVITY_COLUMNS, row, strict=True))
-                     for row in _values(ACTIVITY_COLUMNS, records)))
+                sql = (f"INSERT INTO temp.import_rows ({', '.join(ACTIVITY_COLUMNS)}) VALUES "
+                       f"({', '.join('?' * len(ACTIVITY_COLUMNS))})")
+                for batch in _batches(_values(ACTIVITY_COLUMNS, records, ("occurred_at",))):
+                    raw.executemany(sql, batch)
                 raw.execute("UPDATE import_rows SET lead_id = (SELECT id FROM leads "
                             "WHERE leads.external_id = import_rows.external_id) "
                             "WHERE external_id IS NOT NULL")
