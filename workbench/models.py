@@ -168,6 +168,9 @@ class Lead(Base):
     custom_fields: Mapped[str | None] = mapped_column(Text)
     # an outcome imported from another system (won, lost), for the scoring model to learn from
     historic_outcome: Mapped[str | None] = mapped_column(String(8))
+    # the trained model's probability that the lead converts, and why (JSON list)
+    predicted_conversion: Mapped[float | None] = mapped_column(Float)
+    prediction_reasons: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
         # The board reads each stage column by score, keyset-paged on (score, id);
@@ -302,6 +305,20 @@ class IntentSignal(Base):
         Index("uq_intent_signals_signal", "company_domain", "topic", "observed_at",
               unique=True),
     )
+
+
+class ScoringModel(Base):
+    """A conversion model learned from the team's outcomes: its encoding and coefficients
+    (JSON, no pickled code) and its report against the rules score."""
+
+    __tablename__ = "scoring_models"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    fields: Mapped[str] = mapped_column(Text)  # JSON list of the fields it uses
+    parameters: Mapped[str] = mapped_column(Text)  # JSON
+    report: Mapped[str] = mapped_column(Text)  # JSON
 
 
 class CriteriaVersion(Base):

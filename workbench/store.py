@@ -375,6 +375,14 @@ def _fit_mask(conditions: Sequence[tuple[str, str, Sequence[str]]]) -> tuple[str
     return " + ".join(terms), params
 
 
+# Intent signals as activities of kind 'intent', the page kind saying how strong they are.
+INTENT_AS_ACTIVITY = (
+    "SELECT l.id AS lead_id, 'intent' AS kind, CASE WHEN i.strength >= 70 THEN 'strong' "
+    "WHEN i.strength >= 40 THEN 'moderate' END AS page_kind, i.observed_at AS occurred_at "
+    "FROM leads l JOIN companies c ON c.id = l.company_id "
+    "JOIN intent_signals i ON i.company_domain = c.domain")
+
+
 def _pattern_case(patterns: Sequence[tuple[str, str | None]]) -> tuple[str, list]:
     """A CASE giving the index of the first (kind, page kind) pattern an activity matches."""
     if not patterns:
@@ -780,6 +788,9 @@ class Store(ReportQueries, ImportQueries):
         after, last = id_range if id_range is not None else (0, 2**63 - 1)
         with self.engine.connect() as conn:
             raw = conn.connection.driver_connection
+            # company intent signals count as activities of every lead at that company
+            intent = any(kind == "intent" for kind, _page in activity_patterns) and \
+                raw.execute("SELECT EXISTS (SELECT 1 FROM intent_signals)").fetchone()[0]
             while True:
                 if wanted is None:
                     where = "l.id > ? AND l.id <= ? ORDER BY l.id LIMIT ?"
@@ -806,6 +817,11 @@ class Store(ReportQueries, ImportQueries):
                     f"SELECT a.lead_id, {class_case}, ? - julianday(a.occurred_at) "
                     f"FROM activities a WHERE {span}",
                     [*class_params, now_jd, *span_params]).fetchall()
+                if intent:
+                    activity += raw.execute(
+                        f"SELECT a.lead_id, {class_case}, ? - julianday(a.occurred_at) "
+                        f"FROM ({INTENT_AS_ACTIVITY}) a WHERE {span}",
+                        [*class_params, now_jd, *span_params]).fetchall()
                 acts = (np.array(activity, dtype=float).reshape(-1, 3) if activity
                         else np.zeros((0, 3)))
                 yield ScoringChunk(

@@ -395,3 +395,29 @@ def test_possible_duplicates_are_listed_and_a_merge_keeps_both_histories(store, 
     assert [p.second for p in store.possible_duplicates()] == [3]
     assert cli.main(["merge", "1", "99", "--db", str(store.path)]) == 1
     assert "There is no lead 99" in capsys.readouterr().err
+
+
+def test_company_intent_counts_for_every_lead_there_with_decay(store, tmp_path):
+    from workbench import scoring
+
+    for name in ("Ann", "Bo"):
+        store.add_lead(first_name=name, last_name="Acme", email=f"{name.lower()}@acme.example",
+                       company_id=None)
+    store.import_leads(({"row": 2, "email": "ann@acme.example", "company": "Acme",
+                         "website": "acme.example"},
+                        {"row": 3, "email": "bo@acme.example", "company": "Acme",
+                         "website": "acme.example"}), note="test", at=datetime(2026, 11, 1))
+    today = datetime.now().date()
+    path = write_csv(tmp_path / "intent.csv", [
+        ["Domain", "Topic", "Strength", "Date"],
+        ["acme.example", "Lead scoring", "90", today.isoformat()],
+        ["acme.example", "CRM", "50", today.isoformat()],
+        ["acme.example", "Payroll", "10", today.isoformat()],  # too weak to count
+    ])
+    run_import(store, path, ImportKind.INTENT)
+    for lead_id in (1, 2):
+        parts = {p.rule: p.points for p in scoring.explain(
+            store, store.current_criteria(), lead_id).breakdown}
+        assert parts["Their company researches our topics (strong intent)"] == 6
+        assert parts["Their company researches our topics"] == 3
+        assert store.lead(lead_id).score == sum(parts.values())
