@@ -84,6 +84,16 @@ def lead_html(detail: LeadDetail, score: ScoreResult | None, now: datetime,
         parts.append("</table>")
 
     parts.append(_score_html(score) if score is not None else "")
+    if detail.predicted_conversion is not None:
+        why = " &nbsp;·&nbsp; ".join(f"{escape(feature)} ({part:+.2f})"
+                                     for feature, part in detail.prediction_reasons)
+        parts.append(f"<p><b>Predicted to convert: {detail.predicted_conversion:.0%}</b> "
+                     f"(learned from the team's outcomes)<br><span class='muted'>{why}"
+                     "</span></p>")
+    if detail.custom_fields:
+        parts.append("<h3>Imported fields</h3><table>")
+        parts += [_row(name, str(value)) for name, value in detail.custom_fields.items()]
+        parts.append("</table>")
 
     parts.append(f"<h3>Activity ({len(detail.activities)})</h3><table>")
     for activity in detail.activities:

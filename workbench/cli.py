@@ -63,6 +63,20 @@ def build_parser() -> argparse.ArgumentParser:
                                        "Leads whose score reaches the MQL threshold become MQLs.")
     _db_option(score, top_level=False)
     score.add_argument("--json", action="store_true", help="print JSON")
+    score.add_argument("--train", action="store_true",
+                       help="learn a conversion model from the outcomes and predict every lead")
+    score.add_argument("--fields", metavar="F1,F2",
+                       help="with --train: the fields the model uses (default: all usable; "
+                            "see --report)")
+    score.add_argument("--report", action="store_true",
+                       help="the model's figures against the rules score on held-out leads")
+    score.add_argument("--refine", action="store_true",
+                       help="rules whose points disagree with the outcomes, with suggestions")
+    score.add_argument("--apply", action="store_true",
+                       help="with --refine: save the suggested points as a new criteria version")
+    score.add_argument("--as", dest="acting", metavar="EMAIL",
+                       default=os.environ.get("WORKBENCH_USER"),
+                       help="who trains or changes the rules (default: $WORKBENCH_USER)")
 
     queue = sub.add_parser("queue", help="the MQLs to triage, in queue order",
                            description="The MQLs of a rep plus the unassigned pool: follow-up "
@@ -240,6 +254,10 @@ def _existing_db(args: argparse.Namespace) -> Path:
 def cmd_score(args: argparse.Namespace) -> int:
     from workbench import scoring
 
+    if args.train or args.report:
+        return cmd_model(args)
+    if args.refine:
+        return cmd_refine(args)
     started = time.perf_counter()
     with Store.open(_existing_db(args)) as store:
         criteria = store.current_criteria()
@@ -253,6 +271,63 @@ def cmd_score(args: argparse.Namespace) -> int:
         print(f"Scored {report.leads:,} leads in {elapsed:.1f} s: {report.changed:,} scores "
               f"changed, {report.promoted:,} leads reached the MQL threshold "
               f"({criteria.mql_threshold}) and became MQLs.")
+    return 0
+
+
+def cmd_model(args: argparse.Namespace) -> int:
+    from workbench import model
+
+    with Store.open(_existing_db(args)) as store:
+        if args.train:
+            fields = [f.strip() for f in args.fields.split(",")] if args.fields else None
+            report = model.train(store, fields, author=_acting_user(store, args)).report
+        else:
+            latest = store.latest_model()
+            if latest is None:
+                raise UsageError("No model has been trained yet: run 'workbench score --train'.")
+            report = {**latest[2], "model_id": latest[0]}
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    print(f"Model {report['model_id']}: learned from {report['n_train']:,} leads, tested on "
+          f"{report['n_test']:,} held-out leads ({report['converted']:,} converted, "
+          f"{report['lost']:,} lost in all).")
+    print(f"{'':24}{'AUC':>8}{'Brier':>8}{'Top-decile lift':>18}")
+    for name in ("model", "rules"):
+        m = report[name]
+        print(f"{'Model' if name == 'model' else 'Rules score':24}{m['auc']:>8.3f}"
+              f"{m['brier']:>8.3f}{m['top_decile_lift']:>17.2f}x")
+    print(f"Fields: {', '.join(report['fields'])}")
+    return 0
+
+
+def cmd_refine(args: argparse.Namespace) -> int:
+    from workbench import refine
+    from workbench.store import utcnow
+
+    with Store.open(_existing_db(args)) as store:
+        criteria = store.current_criteria()
+        found = refine.suggestions(store, criteria, utcnow())
+        saved = None
+        if args.apply and found:
+            saved = store.save_criteria(refine.apply(criteria, found),
+                                        author=_acting_user(store, args),
+                                        note="Points refined from the outcomes")
+    if args.json:
+        print(json.dumps({"suggestions": [s.to_json() for s in found],
+                          "criteria_version": saved.version if saved else None}, indent=2))
+        return 0
+    if not found:
+        print("Every rule's points agree with the outcomes (or too few outcomes to tell).")
+        return 0
+    for s in found:
+        change = "new rule" if s.kind == "new" else f"{s.current:+d} →"
+        print(f"{s.rule:<52} {change:>9} {s.suggested:+d}   {s.leads:,} leads convert at "
+              f"{s.rate:.0%} against {s.average:.0%}")
+    if saved:
+        print(f"Saved as criteria version {saved.version}; run 'workbench score' to rescore.")
+    else:
+        print("Apply them with: workbench score --refine --apply")
     return 0
 
 
@@ -345,6 +420,11 @@ def cmd_lead_show(args: argparse.Namespace) -> int:
             "company": detail.company.name if detail.company else None,
             "stage": lead.stage.value, "owner": detail.owner_name, "source": lead.source,
             "campaign": lead.campaign, "score": result.to_json(),
+            "prediction": None if detail.predicted_conversion is None else {
+                "probability": detail.predicted_conversion,
+                "top_features": [{"feature": f, "contribution": c}
+                                 for f, c in detail.prediction_reasons]},
+            "custom_fields": detail.custom_fields,
             "bant": {item: {"status": status, "note": note}
                      for item, (status, note) in bant.items()},
             "history": [{"from": c.from_stage and c.from_stage.value, "to": c.to_stage.value,
@@ -362,6 +442,9 @@ def cmd_lead_show(args: argparse.Namespace) -> int:
           f"grade {result.grade}, buyer journey: {result.buyer_stage or 'no recent activity'}")
     for part in result.breakdown:
         print(f"  {part.points:+4d}  {part.rule}")
+    if detail.predicted_conversion is not None:
+        reasons = ", ".join(f"{f} ({c:+.2f})" for f, c in detail.prediction_reasons)
+        print(f"\nPredicted to convert: {detail.predicted_conversion:.0%} — {reasons}")
     print("\nBANT")
     for item, (status, note) in bant.items():
         print(f"  {item:<10}{status:<10}{note or ''}")

@@ -22,7 +22,7 @@ EXPORT_COLUMNS = (
     ("Campaign", "campaign"), ("Stage", "stage"), ("Owner", "owner_email"),
     ("Created", "created_at"), ("Historic outcome", "historic_outcome"),
     ("Fit score", "fit_score"), ("Engagement score", "engagement_score"),
-    ("Score", "score"), ("Grade", "grade"),
+    ("Score", "score"), ("Grade", "grade"), ("Predicted conversion", "predicted_conversion"),
 )
 
 

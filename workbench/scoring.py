@@ -339,6 +339,9 @@ def rescore(store: Store, criteria: Criteria, *, now: datetime | None = None,
                 writer.promote(sorted(promote_ids), criteria.mql_threshold, now)
     except _Cancelled:
         return RescoreReport(done, 0, 0, finished=False)
+    from workbench.model import refresh_predictions
+
+    refresh_predictions(store, lead_ids)  # a trained model predicts the same leads again
     return RescoreReport(done, changed, len(promote_ids) if promote else 0, finished=True)
 
 

@@ -32,6 +32,7 @@ from workbench.models import (
     Lead,
     Qualification,
     Reason,
+    ScoringModel,
     StageChange,
     User,
 )
@@ -233,6 +234,10 @@ class LeadDetail:
     activities: list[ActivityRecord]
     history: list[StageChangeRecord]
     user_names: dict[int, str]
+    custom_fields: dict[str, str]
+    # the conversion model's probability and its largest reasons, once a model is trained
+    predicted_conversion: float | None
+    prediction_reasons: list[tuple[str, float]]
 
 
 @dataclass(frozen=True)
@@ -346,6 +351,13 @@ def _filter_clauses(board: BoardFilter, search_ids: list[int] | None) -> list:
 
 
 SCORING_CHUNK = 100_000  # leads per read when rescoring
+# the behaviour the conversion model counts: (activity kind, page kind or any)
+BEHAVIOUR_FEATURES = (
+    ("page_view", "pricing"), ("page_view", "product"), ("page_view", "case_study"),
+    ("page_view", "comparison"), ("page_view", "docs"), ("page_view", "blog"),
+    ("page_view", "careers"), ("download", None), ("webinar", None), ("form_submit", None),
+    ("demo_request", None), ("pricing_request", None), ("email_open", None),
+    ("email_click", None), ("unsubscribe", None), ("bounce", None))
 SCORE_INDEX = "ix_leads_stage_score"
 # SQL for each lead field a fit condition can test
 _FIT_FIELD_SQL = {
@@ -630,6 +642,10 @@ class Store(ReportQueries, ImportQueries):
                             for a in activities],
                 history=[_change_record(c) for c in history],
                 user_names=users,
+                custom_fields=json.loads(lead.custom_fields) if lead.custom_fields else {},
+                predicted_conversion=lead.predicted_conversion,
+                prediction_reasons=[tuple(r) for r in json.loads(
+                    lead.prediction_reasons)["top"]] if lead.prediction_reasons else [],
             )
 
     def users(self) -> list[tuple[int, str, str, str]]:
@@ -752,6 +768,65 @@ class Store(ReportQueries, ImportQueries):
                      "(SELECT value FROM json_each(:ids))"),
                 {"ids": json.dumps(list(lead_ids)), "kinds": json.dumps(list(kinds))})
             return [(lead_id, kind) for lead_id, kind in rows if kind is not None]
+
+    def conversion_facts(self, *, labelled: bool,
+                         id_range: tuple[int, int] | None = None) -> list[tuple]:
+        """Per lead, what the conversion model learns from: (id, label, cutoff, seniority,
+        employee band, revenue band, industry, country, source, email domain, custom fields,
+        rules score, *behaviour counts in BEHAVIOUR_FEATURES order). The label is 1 for a
+        lead that became an opportunity or customer (or was imported as won), 0 for one
+        disqualified (or imported as lost), None otherwise; behaviour counts only before
+        the outcome, so that what happened because of it does not predict it."""
+        sums = ", ".join(
+            f"sum(a.kind = '{kind}'" + (f" AND a.page_kind = '{page}'" if page else "")
+            + f") AS n{i}" for i, (kind, page) in enumerate(BEHAVIOUR_FEATURES))
+        counts = ", ".join(f"coalesce(act.n{i}, 0)" for i in range(len(BEHAVIOUR_FEATURES)))
+        after, last = id_range or (0, 2**63 - 1)
+        with self.engine.connect() as conn:
+            raw = conn.connection.driver_connection
+            return raw.execute(
+                "WITH outcome AS (SELECT lead_id, min(CASE WHEN to_stage IN ('opportunity', "
+                "'customer', 'evangelist') THEN changed_at END) AS won_at, min(CASE WHEN "
+                "to_stage = 'disqualified' THEN changed_at END) AS lost_at FROM stage_changes "
+                "WHERE to_stage IN ('opportunity', 'customer', 'evangelist', 'disqualified') "
+                "AND lead_id > :after AND lead_id <= :last GROUP BY lead_id), "
+                "base AS (SELECT l.id, CASE WHEN o.won_at IS NOT NULL OR l.historic_outcome = "
+                "'won' THEN 1 WHEN o.lost_at IS NOT NULL OR l.historic_outcome = 'lost' THEN 0 "
+                "END AS label, coalesce(o.won_at, o.lost_at) AS cutoff, l.seniority, "
+                "c.employee_band, c.revenue_band, c.industry, c.country, l.source, "
+                "substr(l.email, instr(l.email, '@') + 1) AS domain, l.custom_fields, l.score "
+                "FROM leads l LEFT JOIN companies c ON c.id = l.company_id "
+                "LEFT JOIN outcome o ON o.lead_id = l.id WHERE l.id > :after AND l.id <= :last) "
+                f"SELECT b.*, {counts} FROM base b LEFT JOIN (SELECT a.lead_id, {sums} "
+                "FROM activities a JOIN base b2 ON b2.id = a.lead_id "
+                "WHERE a.occurred_at < coalesce(b2.cutoff, '9999') GROUP BY a.lead_id) act "
+                "ON act.lead_id = b.id "
+                + ("WHERE b.label IS NOT NULL " if labelled else "") + "ORDER BY b.id",
+                {"after": after, "last": last}).fetchall()
+
+    def latest_model(self) -> tuple[int, dict, dict] | None:
+        """(id, parameters, report) of the newest conversion model, if one was trained."""
+        with self.reading() as s:
+            row = s.execute(select(ScoringModel.id, ScoringModel.parameters,
+                                   ScoringModel.report)
+                            .order_by(ScoringModel.id.desc()).limit(1)).first()
+        return None if row is None else (row[0], json.loads(row[1]), json.loads(row[2]))
+
+    def save_model(self, fields: list[str], parameters: dict, report: dict,
+                   author: int | None = None) -> int:
+        with self.writing() as s:
+            model = ScoringModel(created_at=utcnow(), author_id=author, fields=json.dumps(fields),
+                                 parameters=json.dumps(parameters), report=json.dumps(report))
+            s.add(model)
+            s.flush()
+            return model.id
+
+    def write_predictions(self, rows: Iterable[tuple[float, str, int]]) -> None:
+        """(probability, reasons JSON, lead id) rows, in one transaction."""
+        with db.write_connection(self.engine) as conn:
+            conn.connection.driver_connection.executemany(
+                "UPDATE leads SET predicted_conversion = ?, prediction_reasons = ? WHERE id = ?",
+                rows)
 
     def count_leads(self) -> int:
         with self.reading() as s:

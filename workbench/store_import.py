@@ -415,7 +415,8 @@ class ImportQueries:
                 "l.job_title, l.seniority, c.name AS company, c.domain, c.industry, "
                 "c.employee_band, c.revenue_band, c.country, l.source, l.campaign, l.stage, "
                 "u.email AS owner_email, l.created_at, l.historic_outcome, l.fit_score, "
-                "l.engagement_score, l.score, l.grade, l.custom_fields FROM leads l "
+                "l.engagement_score, l.score, l.grade, l.predicted_conversion, l.custom_fields "
+                "FROM leads l "
                 "LEFT JOIN companies c ON c.id = l.company_id "
                 f"LEFT JOIN users u ON u.id = l.owner_id {where} ORDER BY l.id", params)
             names = [d[0] for d in cursor.description]
