@@ -24,7 +24,7 @@ from workbench.store import BEHAVIOUR_FEATURES, Store
 
 MIN_PER_CLASS = 50  # outcomes of each kind a model needs
 MAX_TRAIN_ROWS = 200_000  # a random sample beyond this: enough for a linear model
-TEST_SHARE = 0.2
+FOLDS = 5  # held-out figures by k-fold cross-validation
 MIN_CATEGORY_COUNT = 5  # rarer values of a field share one "other" column
 MAX_CUSTOM_VALUES = 30  # a custom field with more distinct values is an identifier or text
 TOP_REASONS = 3
@@ -37,7 +37,8 @@ FIELD_LABELS = {"seniority": "Seniority", "employee_band": "Company size",
                 "revenue_band": "Revenue", "industry": "Industry", "country": "Country",
                 "source": "Source", "email_type": "Email"}
 # positions in Store.conversion_facts rows
-_ID, _LABEL, _CUTOFF, _FIT, _DOMAIN, _CUSTOM, _SCORE, _BEHAVIOUR = 0, 1, 2, 3, 9, 10, 11, 12
+_ID, _LABEL, _CUTOFF, _FIT, _DOMAIN, _CUSTOM, _SCORE, _FIT_SCORE, _BEHAVIOUR = \
+    0, 1, 2, 3, 9, 10, 11, 12, 13
 FREE_MAIL = frozenset(FREE_MAIL_DOMAINS)
 
 
@@ -94,8 +95,10 @@ def custom_field_kinds(rows: Sequence[tuple]) -> dict[str, str]:
 
 
 def available_fields(rows: Sequence[tuple]) -> list[str]:
-    """The fields a model can use: fit fields, behaviour, and usable custom fields."""
-    return [*FIT_FIELDS, "behaviour", *(f"custom:{k}" for k in custom_field_kinds(rows))]
+    """The fields a model can use: fit fields, the rules' fit score (what the team knows,
+    fixed before any outcome), behaviour, and usable custom fields."""
+    return [*FIT_FIELDS, "fit_score", "behaviour",
+            *(f"custom:{k}" for k in custom_field_kinds(rows))]
 
 
 class Encoding:
@@ -117,6 +120,8 @@ class Encoding:
                                             if v is not None and n >= MIN_CATEGORY_COUNT)
             elif field == "behaviour":
                 numeric += list(BEHAVIOUR_NAMES)
+            elif field == "fit_score":
+                numeric.append("fit_score")
             elif field.startswith("custom:") and kinds.get(field[7:]) == "category":
                 counts = Counter(str(_custom(r).get(field[7:])) for r in rows
                                  if field[7:] in _custom(r))
@@ -145,7 +150,9 @@ class Encoding:
     def _numeric(self, rows: Sequence[tuple]) -> np.ndarray:
         columns = []
         for name in self.p["numeric"]:
-            if name in BEHAVIOUR_NAMES:
+            if name == "fit_score":
+                columns.append([float(row[_FIT_SCORE]) for row in rows])
+            elif name in BEHAVIOUR_NAMES:
                 i = _BEHAVIOUR + BEHAVIOUR_NAMES.index(name)
                 columns.append([math.log1p(row[i]) for row in rows])
             else:
@@ -175,6 +182,8 @@ class Encoding:
 
 
 def _numeric_label(name: str) -> str:
+    if name == "fit_score":
+        return "Fit score"
     if name in BEHAVIOUR_NAMES:
         kind, _, page = name.partition(":")
         what = kind.replace("_", " ")
@@ -216,27 +225,34 @@ def train(store: Store, fields: Sequence[str] | None = None, *, author: int | No
     if len(rows) > MAX_TRAIN_ROWS:
         rows = [rows[i] for i in sorted(rng.choice(len(rows), MAX_TRAIN_ROWS, replace=False))]
     y = np.array([r[_LABEL] for r in rows], dtype=int)
-    test = np.zeros(len(rows), dtype=bool)
-    for label in (0, 1):  # stratified: both classes in both parts
-        members = np.flatnonzero(y == label)
-        test[rng.choice(members, max(1, int(len(members) * TEST_SHARE)), replace=False)] = True
-    train_rows = [r for r, t in zip(rows, test, strict=True) if not t]
-    test_rows = [r for r, t in zip(rows, test, strict=True) if t]
-    fields = list(fields) if fields else available_fields(train_rows)
-    encoding = Encoding.learn(train_rows, fields)
-    model = LogisticRegression(C=1.0, max_iter=2000)
-    model.fit(encoding.matrix(train_rows), y[~test])
-    probability = model.predict_proba(encoding.matrix(test_rows))[:, 1]
     scores = np.array([[r[_SCORE]] for r in rows], dtype=float)
-    rules = LogisticRegression().fit(scores[~test], y[~test])  # the rules score as odds
-    rules_probability = rules.predict_proba(scores[test])[:, 1]
-    parameters = {**encoding.p, "coef": model.coef_[0].tolist(),
-                  "intercept": float(model.intercept_[0])}
+    fields = list(fields) if fields else available_fields(rows)
+    # Held-out figures by stratified k-fold: every lead is predicted by a model that did
+    # not learn from it, steadier than one split on a few thousand outcomes.
+    fold = np.empty(len(rows), dtype=int)
+    for label in (0, 1):
+        members = rng.permutation(np.flatnonzero(y == label))
+        fold[members] = np.arange(len(members)) % FOLDS
+    probability, rules_probability = np.zeros(len(rows)), np.zeros(len(rows))
+    for k in range(FOLDS):
+        test = fold == k
+        train_rows = [r for r, t in zip(rows, test, strict=True) if not t]
+        encoding = Encoding.learn(train_rows, fields)
+        fitted = LogisticRegression(C=1.0, max_iter=2000).fit(encoding.matrix(train_rows),
+                                                              y[~test])
+        probability[test] = fitted.predict_proba(
+            encoding.matrix([r for r, t in zip(rows, test, strict=True) if t]))[:, 1]
+        rules = LogisticRegression().fit(scores[~test], y[~test])  # the rules score as odds
+        rules_probability[test] = rules.predict_proba(scores[test])[:, 1]
+    encoding = Encoding.learn(rows, fields)
+    final = LogisticRegression(C=1.0, max_iter=2000).fit(encoding.matrix(rows), y)
+    parameters = {**encoding.p, "coef": final.coef_[0].tolist(),
+                  "intercept": float(final.intercept_[0])}
     report = {
-        "model": _metrics(y[test], probability, probability).to_json(),
-        "rules": _metrics(y[test], rules_probability, scores[test, 0]).to_json(),
-        "n_train": int((~test).sum()), "n_test": int(test.sum()),
-        "converted": won, "lost": lost, "fields": fields,
+        "model": _metrics(y, probability, probability).to_json(),
+        "rules": _metrics(y, rules_probability, scores[:, 0]).to_json(),
+        "n_train": len(rows) - len(rows) // FOLDS, "n_test": len(rows),
+        "folds": FOLDS, "converted": won, "lost": lost, "fields": fields,
     }
     model_id = store.save_model(fields, parameters, report, author)
     report["model_id"] = model_id

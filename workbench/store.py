@@ -773,8 +773,9 @@ class Store(ReportQueries, ImportQueries):
                          id_range: tuple[int, int] | None = None) -> list[tuple]:
         """Per lead, what the conversion model learns from: (id, label, cutoff, seniority,
         employee band, revenue band, industry, country, source, email domain, custom fields,
-        rules score, *behaviour counts in BEHAVIOUR_FEATURES order). The label is 1 for a
-        lead that became an opportunity or customer (or was imported as won), 0 for one
+        rules score, rules fit score, *behaviour counts in BEHAVIOUR_FEATURES order). The
+        label is 1 for a lead that became an opportunity or customer (or was imported as won),
+        0 for one
         disqualified (or imported as lost), None otherwise; behaviour counts only before
         the outcome, so that what happened because of it does not predict it."""
         sums = ", ".join(
@@ -794,7 +795,8 @@ class Store(ReportQueries, ImportQueries):
                 "'won' THEN 1 WHEN o.lost_at IS NOT NULL OR l.historic_outcome = 'lost' THEN 0 "
                 "END AS label, coalesce(o.won_at, o.lost_at) AS cutoff, l.seniority, "
                 "c.employee_band, c.revenue_band, c.industry, c.country, l.source, "
-                "substr(l.email, instr(l.email, '@') + 1) AS domain, l.custom_fields, l.score "
+                "substr(l.email, instr(l.email, '@') + 1) AS domain, l.custom_fields, l.score, "
+                "l.fit_score "
                 "FROM leads l LEFT JOIN companies c ON c.id = l.company_id "
                 "LEFT JOIN outcome o ON o.lead_id = l.id WHERE l.id > :after AND l.id <= :last) "
                 f"SELECT b.*, {counts} FROM base b LEFT JOIN (SELECT a.lead_id, {sums} "
