@@ -23,6 +23,7 @@ class ActionId(StrEnum):
     OPEN_DETAIL = "open_detail"
     FOCUS_BOARD = "focus_board"
     RESCORE = "rescore"
+    DUPLICATES = "duplicates"
     CRITERIA = "criteria"
     ACCEPT = "accept"
     REJECT = "reject"
@@ -47,6 +48,7 @@ LABELS = {
     ActionId.SHOW_BOARD: "&Board", ActionId.SHOW_QUEUE: "My &queue",
     ActionId.SHOW_REPORTS: "Re&ports",
     ActionId.RESCORE: "Re&score all leads…", ActionId.CRITERIA: "Team &criteria…",
+    ActionId.DUPLICATES: "Possible &duplicates…",
     ActionId.ACCEPT: "&Accept (MQL → SAL, SAL → SQL)", ActionId.REJECT: "&Reject…",
     ActionId.RECYCLE: "Re&cycle…", ActionId.BANT_BUDGET: "Next &budget status",
     ActionId.BANT_AUTHORITY: "Next a&uthority status", ActionId.BANT_NEED: "Next &need status",

@@ -101,3 +101,20 @@ def test_export_the_boards_leads(window, monkeypatch, tmp_path):
     lines = target.read_text(encoding="utf-8-sig").splitlines()
     partner = window.store.stats().by_source["partner"]
     assert len(lines) == partner + 1 and all(",partner," in line for line in lines[1:])
+
+
+def test_possible_duplicates_are_reviewed_and_merged(window, qtbot):
+    from ui.dialogs.duplicates import DuplicatesDialog
+
+    store = window.store
+    first = store.add_lead(first_name="Dup", last_name="One", email="dup@twice.example")
+    second = store.add_lead(first_name="Dup", last_name="Two", email="dup@twice.example",
+                            phone="+1 555 0100")
+    dialog = DuplicatesDialog(store, None, window)
+    qtbot.addWidget(dialog)
+    row = next(i for i, p in enumerate(dialog.pairs) if (p.first, p.second) == (first, second))
+    assert dialog.table.item(row, 6).text() == "same email"
+    dialog.table.selectRow(row)
+    dialog.merge_selected(keep_first=True)
+    assert all(second not in (p.first, p.second) for p in dialog.pairs)
+    assert store.lead_detail(first).phone == "+1 555 0100"

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from ui.actions import BANT_KEYS, BOARD_ONLY, TRIAGE, ActionId, create_actions
 from ui.dialogs.criteria import CriteriaDialog
+from ui.dialogs.duplicates import DuplicatesDialog
 from ui.dialogs.import_wizard import ImportWizard
 from ui.dialogs.reason import ReasonDialog
 from ui.models.card_list import CardListModel
@@ -157,6 +158,7 @@ class MainWindow(QMainWindow):
         self.lead_menu.addActions([a[i] for i in BANT_KEYS])
         self.lead_menu.addSeparator()
         self.lead_menu.addAction(a[ActionId.RESCORE])
+        self.lead_menu.addAction(a[ActionId.DUPLICATES])
         self.move_menu = self.lead_menu.addMenu("&Move to")
         self.move_actions: dict[Stage, QAction] = {}
         for stage in BOARD_ORDER:
@@ -191,6 +193,7 @@ class MainWindow(QMainWindow):
         a[ActionId.ABOUT].triggered.connect(self._about)
         a[ActionId.RESCORE].triggered.connect(self.rescore_all)
         a[ActionId.CRITERIA].triggered.connect(self.edit_criteria)
+        a[ActionId.DUPLICATES].triggered.connect(self.review_duplicates)
         a[ActionId.UNDO].triggered.connect(self.undo_last_move)
         a[ActionId.ACCEPT].triggered.connect(self.accept_current)
         a[ActionId.REJECT].triggered.connect(lambda: self.triage_current(Stage.DISQUALIFIED))
@@ -544,6 +547,10 @@ class MainWindow(QMainWindow):
             return
         self.statusBar().showMessage(f"{plural(count, 'lead')} written to {name}.",
                                      STATUS_MESSAGE_MS)
+
+    def review_duplicates(self) -> None:
+        DuplicatesDialog(self.store, self.filters.me.currentData(), self).exec()
+        self.refresh()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if _dropped_file(event.mimeData()) is not None:
