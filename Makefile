@@ -8,8 +8,12 @@ BIN := $(VENV)/bin
 run: $(VENV)/.installed  ## set up, then open the window on the demo database
 	$(BIN)/workbench --demo
 
-test: $(VENV)/.installed  ## set up, then run every test (offscreen, temporary databases)
+test: $(VENV)/.installed $(VENV)/.test-packages  ## set up, then run every test (offscreen, temporary databases)
 	$(BIN)/python -m pytest
+
+$(VENV)/.test-packages: .ci/system-packages | $(VENV)/.installed
+	bash .ci/system-packages --test
+	touch $@
 
 bench: $(VENV)/.installed  ## speed benchmarks, each beside a baseline measured in the same run
 	$(BIN)/python -m pytest tests/bench -o python_files='bench_*.py' -s -q

@@ -176,6 +176,21 @@ def build_parser() -> argparse.ArgumentParser:
                        default=os.environ.get("WORKBENCH_USER"),
                        help="who merges (default: $WORKBENCH_USER)")
 
+    server = sub.add_parser("server", help="set up the team's PostgreSQL server")
+    server_sub = server.add_subparsers(dest="server_command", metavar="COMMAND", required=True)
+    init = server_sub.add_parser(
+        "init", help="create the schema, roles and row-level security on an empty database",
+        description="Run as the role that owns the team's database. Safe to run again.")
+    member = server_sub.add_parser(
+        "add-user", help="give a team member their own PostgreSQL role",
+        description="The password is read from standard input (one line), never from the "
+                    "command line.")
+    for action in (init, member):
+        action.add_argument("--url", required=True, metavar="postgresql://...")
+    member.add_argument("--email", required=True)
+    member.add_argument("--name", required=True)
+    member.add_argument("--manager", action="store_true", help="sees and reassigns every lead")
+
     stats = sub.add_parser("stats", help="count leads by stage and source")
     _db_option(stats, top_level=False)
     stats.add_argument("--json", action="store_true", help="print JSON")
@@ -209,6 +224,8 @@ def main(argv: Sequence[str] | None = None, open_window: OpenWindow | None = Non
             return cmd_export(args)
         if args.command == "duplicates":
             return cmd_duplicates(args)
+        if args.command == "server":
+            return cmd_server(args)
         if args.command == "merge":
             return cmd_merge(args)
         if args.command == "lead":
@@ -513,6 +530,29 @@ def cmd_export(args: argparse.Namespace) -> int:
     with Store.open(_existing_db(args)) as store:
         count = export_leads(store, args.out, Stage(args.stage) if args.stage else None)
     print(f"{count:,} leads written to {args.out}.")
+    return 0
+
+
+def cmd_server(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from workbench import server
+
+    try:
+        if args.server_command == "init":
+            tables = server.init_server(args.url)
+            print(f"Team server ready: {len(tables)} tables ({', '.join(tables)}), roles "
+                  f"{server.REP_ROLE} and {server.MANAGER_ROLE}, row-level security on leads "
+                  "and their history.")
+            return 0
+        password = sys.stdin.readline().rstrip("\n")
+        if not password:
+            raise UsageError("Give the new role's password on standard input.")
+        role = server.add_account(args.url, email=args.email, name=args.name,
+                                  password=password, manager=args.manager)
+    except SQLAlchemyError as problem:
+        raise UsageError(f"The server refused: {str(problem.orig or problem).strip()}") from None
+    print(f"{args.name} connects as PostgreSQL role '{role}'.")
     return 0
 
 

@@ -83,6 +83,7 @@ class MainWindow(QMainWindow):
         self.figure_chip = FigureChip(self)
         self.views.setCornerWidget(self.figure_chip, Qt.Corner.TopRightCorner)
         self._stages_before_figure: list[Stage] = []
+        self._viewer: object = ()  # the "You" the queue and reports were read for
         self.detail = LeadDetailPane(store, self)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(self.views)
@@ -219,9 +220,19 @@ class MainWindow(QMainWindow):
             board = replace(board, lead_ids=tuple(self.figure[0]))
         self.detail.user_id = board.me
         self.board.set_query(board, sort)
-        self.queue.set_rep(board.me, self.filters.me.currentText() or None)
         self._show_lead_count()
-        self._report_for_viewer()
+        if board.me != self._viewer:  # the queue and the reports are the viewer's
+            self._viewer = board.me
+            self.queue.set_rep(board.me, self.filters.me.currentText() or None)
+            self._queue_changed()
+            self._report_for_viewer()
+
+    def _queue_changed(self) -> None:
+        """The queue is read when it is shown: a filter or a move on the board never
+        waits for it."""
+        self.queue.stale = True
+        if self.views.currentWidget() is self.queue:
+            self._reload_queue()
 
     def _report_for_viewer(self) -> None:
         me = self.filters.me.currentData()
@@ -257,7 +268,7 @@ class MainWindow(QMainWindow):
         self.filters.set_choices(self.store.users(), *self.store.sources_and_campaigns())
         self.use_criteria(self.store.current_criteria())
         self.board.refresh()
-        self._reload_queue()
+        self._queue_changed()
         self.detail.show_lead(self.detail.lead_id)
         self._show_lead_count()
         self._refresh_overdue()
@@ -301,10 +312,12 @@ class MainWindow(QMainWindow):
         cutoff = overdue_cutoff(utcnow(), self.criteria.sla_hours)
         self._show_overdue(self.store.column_summaries(
             BoardFilter(overdue_before=cutoff))[Stage.MQL].count)
-        self.queue.show_summary(*self.store.queue_summary(self.filters.me.currentData(),
-                                                          cutoff))
 
     def _reload_queue(self) -> None:
+        self.queue.stale = False
+        cutoff = overdue_cutoff(utcnow(), self.criteria.sla_hours)
+        self.queue.show_summary(*self.store.queue_summary(self.filters.me.currentData(),
+                                                          cutoff))
         selected = self.queue.current_lead()
         self.queue.model.reload()
         row = self.queue.model.row_of(selected) if selected is not None else None
@@ -332,6 +345,8 @@ class MainWindow(QMainWindow):
         self.focus_cards()
 
     def _view_changed(self) -> None:
+        if self.views.currentWidget() is self.queue and self.queue.stale:
+            self._reload_queue()
         on_reports = self.views.currentWidget() is self.reports
         self.detail.setVisible(not on_reports)  # reports want the width; no lead is chosen
         if on_reports and self.reports.stale:
@@ -395,7 +410,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(str(refused), STATUS_MESSAGE_MS)
             return
         self.board.refresh()
-        self._reload_queue()
+        self._queue_changed()
         if self.views.currentWidget() is self.queue:
             row = self.queue.model.row_of(before.id)
             if row is not None:
@@ -492,11 +507,13 @@ class MainWindow(QMainWindow):
             self.undo_stack.append((change, lead))
             self.actions_by_id[ActionId.UNDO].setEnabled(True)
             self.board.move_card(lead_id, lead.stage, to_stage, lead.score)
-            if to_stage != Stage.MQL:
-                self.queue.model.remove_lead(lead_id)
-            if (lead.stage == Stage.MQL and lead.first_touch_at is None and lead.mql_at
-                    and lead.mql_at < cutoff):
+            overdue = (lead.stage == Stage.MQL and lead.first_touch_at is None
+                       and lead.mql_at is not None and lead.mql_at < cutoff)
+            if overdue:
                 self._show_overdue(self.overdue - 1)
+            if lead.stage == Stage.MQL and lead.owner_id in (None, self.filters.me.currentData()):
+                self.queue.model.remove_lead(lead_id)  # it left the queue: counted, not recounted
+                self.queue.show_summary(self.queue.count - 1, self.queue.overdue - overdue)
             self.statusBar().showMessage(f"{lead.name} moved to {to_stage.label}.",
                                          STATUS_MESSAGE_MS)
         if not moved:
@@ -504,12 +521,10 @@ class MainWindow(QMainWindow):
         if to_stage in self.board.visible_stages():
             self.board.columns[to_stage].model.reload()
         if to_stage == Stage.MQL:
-            self._reload_queue()
+            self._queue_changed()
         if show_detail:
             self.detail.show_lead(self.detail.lead_id)
         self._show_lead_count()
-        self.queue.show_summary(*self.store.queue_summary(
-            self.filters.me.currentData(), cutoff))
 
     # -- import and export ---------------------------------------------------
 

@@ -20,6 +20,8 @@ class QueueView(QWidget):
     def __init__(self, store: Store, parent=None) -> None:
         super().__init__(parent)
         self.model = QueueModel(store, self)
+        self.stale = True  # read again when next shown
+        self.count = self.overdue = 0
         self.title = QLabel("My queue", self)
         self.title.setStyleSheet("font-weight: 600; font-size: 14pt; color: #1f2933;")
         self.summary = QLabel(self)
@@ -46,10 +48,12 @@ class QueueView(QWidget):
         self.setStyleSheet("QueueView { background: #eef1f4; }")
 
     def set_rep(self, me: int | None, rep_name: str | None) -> None:
+        """Whose queue; the window reads it when it is shown."""
         self.title.setText(f"My queue — {rep_name}" if rep_name else "Unassigned MQLs")
-        self.model.set_rep(me)
+        self.model.me = me
 
     def show_summary(self, count: int, overdue: int) -> None:
+        self.count, self.overdue = count, overdue
         late = f"  ·  {overdue:,} overdue" if overdue else ""
         self.summary.setText(f"{plural(count, 'MQL')} to triage, follow-up due first{late}")
 
