@@ -59,12 +59,13 @@ def raw_baseline(csv_path, db_path) -> float:
 
 def timed_import(csv_path, db_path) -> tuple[float, float]:
     """(seconds, peak resident MB) of `workbench import` in its own process."""
-    code = ("import resource, sys, time; from pathlib import Path; "
+    # the peak from /proc (VmHWM): ru_maxrss would carry the parent's peak across exec
+    code = ("import sys, time; from pathlib import Path; "
             "from workbench.store import Store; from workbench.importing import run_import; "
             "s = Store.open(Path(sys.argv[2])); t = time.perf_counter(); "
             "r = run_import(s, Path(sys.argv[1]), score=False); "
-            "print(time.perf_counter() - t, r.imported, "
-            "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
+            "peak = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]; "
+            "print(time.perf_counter() - t, r.imported, int(peak.split()[1]) / 1024)")
     out = subprocess.run([sys.executable, "-c", code, str(csv_path), str(db_path)],
                          capture_output=True, text=True, check=True).stdout.split()
     return float(out[0]), float(out[2])
