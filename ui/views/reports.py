@@ -118,7 +118,7 @@ class ReportsView(QWidget):
         layout.addWidget(split, 1)
 
         self._use_period()
-        self.by.currentIndexChanged.connect(self.refresh)
+        self.by.currentIndexChanged.connect(self.refresh_when_shown)
         self.period.currentIndexChanged.connect(self._use_period)
         self.start.dateChanged.connect(self._custom_dates_changed)
         self.end.dateChanged.connect(self._custom_dates_changed)
@@ -152,11 +152,18 @@ class ReportsView(QWidget):
                 edit.blockSignals(False)
         for edit in (self.start, self.end):
             edit.setEnabled(custom)
-        self.refresh()
+        self.refresh_when_shown()
 
     def _custom_dates_changed(self) -> None:
         if self.period.currentData() == CUSTOM:
+            self.refresh_when_shown()
+
+    def refresh_when_shown(self) -> None:
+        """A report is computed for someone looking at it, not while the view is hidden."""
+        if self.isVisible():
             self.refresh()
+        else:
+            self.stale = True
 
     # -- computing -----------------------------------------------------------
 
