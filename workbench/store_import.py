@@ -95,6 +95,16 @@ def _values(columns: Sequence[str], records: Iterable[dict[str, Any]],
         yield row
 
 
+def _match_leads(raw: sqlite3.Connection) -> None:
+    """Each staged row's lead: the one with its external id, else the oldest with its email."""
+    raw.execute("UPDATE import_rows SET lead_id = (SELECT id FROM leads "
+                "WHERE leads.external_id = import_rows.external_id) "
+                "WHERE external_id IS NOT NULL")
+    raw.execute("UPDATE import_rows SET lead_id = (SELECT min(id) FROM leads "
+                "WHERE leads.email = import_rows.email) "
+                "WHERE lead_id IS NULL AND email IS NOT NULL")
+
+
 def _batches(rows: Iterator, size: int = 5000) -> Iterator[list]:
     batch = []
     for row in rows:
@@ -185,12 +195,7 @@ class ImportQueries:
                     "o.email) = coalesce(import_rows.external_id, import_rows.email) "
                     "AND o.seq > import_rows.seq)")
         self._merge_companies(raw)
-        raw.execute("UPDATE import_rows SET lead_id = (SELECT id FROM leads "
-                    "WHERE leads.external_id = import_rows.external_id) "
-                    "WHERE external_id IS NOT NULL")
-        raw.execute("UPDATE import_rows SET lead_id = (SELECT min(id) FROM leads "
-                    "WHERE leads.email = import_rows.email) "
-                    "WHERE lead_id IS NULL AND email IS NOT NULL")
+        _match_leads(raw)
         base = raw.execute("SELECT coalesce(max(id), 0) FROM leads").fetchone()[0]
         raw.execute("UPDATE import_rows SET lead_id = ? + seq, is_new = 1 "
                     "WHERE lead_id IS NULL", (base,))
@@ -439,12 +444,7 @@ class ImportQueries:
                        f"({', '.join('?' * len(ACTIVITY_COLUMNS))})")
                 for batch in _batches(_values(ACTIVITY_COLUMNS, records, ("occurred_at",))):
                     raw.executemany(sql, batch)
-                raw.execute("UPDATE import_rows SET lead_id = (SELECT id FROM leads "
-                            "WHERE leads.external_id = import_rows.external_id) "
-                            "WHERE external_id IS NOT NULL")
-                raw.execute("UPDATE import_rows SET lead_id = (SELECT min(id) FROM leads "
-                            "WHERE leads.email = import_rows.email) "
-                            "WHERE lead_id IS NULL AND email IS NOT NULL")
+                _match_leads(raw)
                 counts.left_out = [(row, "no lead with this email or external id")
                                    for (row,) in raw.execute(
                                        "SELECT row FROM import_rows WHERE lead_id IS NULL")]
