@@ -395,18 +395,22 @@ INTENT_AS_ACTIVITY = (
     "JOIN intent_signals i ON i.company_domain = c.domain")
 
 
-def _pattern_case(patterns: Sequence[tuple[str, str | None]]) -> tuple[str, list]:
-    """A CASE giving the index of the first (kind, page kind) pattern an activity matches."""
-    if not patterns:
-        return "-1", []
+def _pattern_case(patterns: Sequence[tuple[str, str | None]],
+                  never: frozenset[str] = frozenset()) -> tuple[str, list]:
+    """A CASE giving the index of the first (kind, page kind) pattern an activity matches;
+    patterns of the kinds in `never` are left out (no such row is read)."""
     whens, params = [], []
     for i, (kind, page_kind) in enumerate(patterns):
+        if kind in never:
+            continue
         if page_kind is None:
             whens.append(f"WHEN a.kind = ? THEN {i}")
             params.append(kind)
         else:
             whens.append(f"WHEN a.kind = ? AND a.page_kind = ? THEN {i}")
             params += [kind, page_kind]
+    if not whens:
+        return "-1", []
     return f"CASE {' '.join(whens)} ELSE -1 END", params
 
 
@@ -859,7 +863,9 @@ class Store(ReportQueries, ImportQueries):
         import numpy as np  # here, not at import: the window starts without it
 
         mask_sql, mask_params = _fit_mask(fit_conditions)
-        class_case, class_params = _pattern_case(activity_patterns)
+        # activities never have the kind 'intent': their CASE skips those patterns
+        class_case, class_params = _pattern_case(activity_patterns, frozenset({"intent"}))
+        intent_case, intent_params = _pattern_case(activity_patterns)
         now_jd = (now - datetime(1970, 1, 1)).total_seconds() / 86400 + 2440587.5
         wanted = sorted(set(lead_ids)) if lead_ids is not None else None
         after, last = id_range if id_range is not None else (0, 2**63 - 1)
@@ -896,9 +902,9 @@ class Store(ReportQueries, ImportQueries):
                     [*class_params, now_jd, *span_params]).fetchall()
                 if intent:
                     activity += raw.execute(
-                        f"SELECT a.lead_id, {class_case}, ? - julianday(a.occurred_at) "
+                        f"SELECT a.lead_id, {intent_case}, ? - julianday(a.occurred_at) "
                         f"FROM ({INTENT_AS_ACTIVITY}) a WHERE {span}",
-                        [*class_params, now_jd, *span_params]).fetchall()
+                        [*intent_params, now_jd, *span_params]).fetchall()
                 acts = (np.array(activity, dtype=float).reshape(-1, 3) if activity
                         else np.zeros((0, 3)))
                 yield ScoringChunk(

@@ -39,7 +39,8 @@ def ten_million_db(million_db, tmp_path_factory):
 
 def sql_aggregate(path, criteria) -> tuple[float, int]:
     """The decayed engagement points per lead in one SQL statement (no caps, no writes)."""
-    case, params = _pattern_case([(r.kind, r.page_kind) for r in criteria.engagement_rules])
+    case, params = _pattern_case([(r.kind, r.page_kind) for r in criteria.engagement_rules],
+                                 frozenset({"intent"}))  # as the app: no activity is intent
     points = " ".join(f"WHEN {i} THEN {r.points}"
                       for i, r in enumerate(criteria.engagement_rules))
     now_jd = (NOW - datetime(1970, 1, 1)).total_seconds() / 86400 + 2440587.5
