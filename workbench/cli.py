@@ -31,6 +31,12 @@ def _db_option(parser: argparse.ArgumentParser, *, top_level: bool) -> None:
     )
 
 
+def _acting_option(parser: argparse.ArgumentParser, who: str) -> None:
+    parser.add_argument("--as", dest="acting", metavar="EMAIL",
+                        default=os.environ.get("WORKBENCH_USER"),
+                        help=f"{who} (default: $WORKBENCH_USER)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="workbench",
@@ -74,9 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="rules whose points disagree with the outcomes, with suggestions")
     score.add_argument("--apply", action="store_true",
                        help="with --refine: save the suggested points as a new criteria version")
-    score.add_argument("--as", dest="acting", metavar="EMAIL",
-                       default=os.environ.get("WORKBENCH_USER"),
-                       help="who trains or changes the rules (default: $WORKBENCH_USER)")
+    _acting_option(score, "who trains or changes the rules")
 
     queue = sub.add_parser("queue", help="the MQLs to triage, in queue order",
                            description="The MQLs of a rep plus the unassigned pool: follow-up "
@@ -102,9 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
         _db_option(action, top_level=False)
         action.add_argument("lead_id", type=int, metavar="ID")
         if action is not show:
-            action.add_argument("--as", dest="acting", metavar="EMAIL",
-                                default=os.environ.get("WORKBENCH_USER"),
-                                help="who acts (default: $WORKBENCH_USER)")
+            _acting_option(action, "who acts")
     bant.add_argument("items", nargs="+", metavar="ITEM=STATUS[:NOTE]",
                       help="ITEM: budget, authority, need or timeline; STATUS: unknown, "
                            "confirmed, partial or failed")
@@ -118,9 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
         _db_option(action, top_level=False)
         action.add_argument("file", type=Path, metavar="FILE.toml")
     load.add_argument("--note", metavar="TEXT", help="what changed, kept with the version")
-    load.add_argument("--as", dest="acting", metavar="EMAIL",
-                      default=os.environ.get("WORKBENCH_USER"),
-                      help="who changes them (default: $WORKBENCH_USER)")
+    _acting_option(load, "who changes them")
 
     report = sub.add_parser(
         "report", help="acceptance, rejection and SLA figures of the MQLs handed to sales",
@@ -172,9 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     _db_option(merge, top_level=False)
     merge.add_argument("keep", type=int, metavar="KEEP_ID")
     merge.add_argument("other", type=int, metavar="OTHER_ID")
-    merge.add_argument("--as", dest="acting", metavar="EMAIL",
-                       default=os.environ.get("WORKBENCH_USER"),
-                       help="who merges (default: $WORKBENCH_USER)")
+    _acting_option(merge, "who merges")
 
     server = sub.add_parser("server", help="set up the team's PostgreSQL server")
     server_sub = server.add_subparsers(dest="server_command", metavar="COMMAND", required=True)

@@ -15,6 +15,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -65,8 +66,13 @@ def _fit_values(row: tuple) -> list[Any]:
     return [seniority, employees, revenue, industry, country, source, email_type]
 
 
+@lru_cache(maxsize=65536)  # each lead's fields are read once per field otherwise
+def _parse_custom(text: str) -> dict[str, Any]:
+    return json.loads(text)
+
+
 def _custom(row: tuple) -> dict[str, Any]:
-    return json.loads(row[_CUSTOM]) if row[_CUSTOM] else {}
+    return _parse_custom(row[_CUSTOM]) if row[_CUSTOM] else {}
 
 
 def _number(value: Any) -> float | None:

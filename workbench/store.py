@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -39,7 +38,7 @@ from workbench.models import (
 from workbench.qualification import BANT_ITEMS
 from workbench.search import fts_query
 from workbench.stages import REASON_KIND, Stage, check_transition
-from workbench.store_import import ImportQueries
+from workbench.store_import import ImportQueries, drop_triggers, handovers_insert
 from workbench.store_reports import ReportQueries
 
 # Fills the FTS5 search index from the tables (the triggers of migration 0003 keep it
@@ -54,14 +53,6 @@ LEFT JOIN (SELECT lead_id, group_concat(note, ' ') AS notes FROM activities
 
 
 RowSource = Iterable[tuple] | Callable[[], Iterable[tuple]]
-
-
-def _handovers_insert() -> str:
-    """The SQL that derives the handovers table from the history. It lives in the
-    migration that defines the table, whose triggers run it lead by lead; a later
-    migration that redefines it becomes the one read here."""
-    return importlib.import_module(
-        "workbench.migrations.versions.2026_11_23_0006_handovers_for_reports").HANDOVERS_INSERT
 
 
 def utcnow() -> datetime:
@@ -1111,11 +1102,7 @@ class Store(ReportQueries, ImportQueries):
                 indexes += table.indexes
                 for index in table.indexes:
                     index.drop(conn)
-                for name, sql in raw.execute(
-                        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
-                        "AND tbl_name = ?", (table.name,)).fetchall():
-                    raw.execute(f"DROP TRIGGER {name}")
-                    triggers.append(sql)
+                triggers += drop_triggers(raw, [table.name])
                 sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) "
                        f"VALUES ({', '.join('?' * len(columns))})")
                 counts[table.name] = raw.executemany(sql, rows.result()).rowcount
@@ -1124,7 +1111,7 @@ class Store(ReportQueries, ImportQueries):
             raw.execute("DELETE FROM lead_search")
             raw.execute(SEARCH_FILL)
             raw.execute("DELETE FROM handovers")
-            raw.execute(_handovers_insert().format(lead_filter="1"))
+            raw.execute(handovers_insert().format(lead_filter="1"))
             for sql in triggers:
                 raw.execute(sql)
         return counts

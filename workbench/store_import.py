@@ -68,9 +68,36 @@ class MergeCounts:
     left_out: list[tuple[int, str]] = field(default_factory=list)
 
 
-def _handovers_insert() -> str:
+def handovers_insert() -> str:
+    """The SQL that derives the handovers table from the history. It lives in the
+    migration that defines the table, whose triggers run it lead by lead; a later
+    migration that redefines it becomes the one read here."""
     return importlib.import_module(
         "workbench.migrations.versions.2026_11_23_0006_handovers_for_reports").HANDOVERS_INSERT
+
+
+def drop_triggers(raw: sqlite3.Connection, tables: Iterable[str]) -> list[str]:
+    """Drop the triggers on these tables; returns their SQL, to create them again."""
+    dropped = []
+    for table in tables:
+        for name, sql in raw.execute("SELECT name, sql FROM sqlite_master "
+                                     "WHERE type = 'trigger' AND tbl_name = ?",
+                                     (table,)).fetchall():
+            raw.execute(f"DROP TRIGGER {name}")
+            dropped.append(sql)
+    return dropped
+
+
+def _refresh_derived(raw: sqlite3.Connection) -> None:
+    """The search index and the handovers of the leads in temp.import_affected, brought up
+    to date in one statement each (the row triggers were suspended or bypassed)."""
+    raw.execute("DELETE FROM lead_search WHERE rowid IN "
+                "(SELECT lead_id FROM temp.import_affected)")
+    raw.execute(SEARCH_REFRESH)
+    raw.execute("DELETE FROM handovers WHERE lead_id IN "
+                "(SELECT lead_id FROM temp.import_affected)")
+    raw.execute(handovers_insert().format(
+        lead_filter="h.lead_id IN (SELECT lead_id FROM temp.import_affected)"))
 
 
 SEARCH_REFRESH = """
@@ -130,12 +157,7 @@ class ImportQueries:
             raw.execute(f"PRAGMA cache_size = {IMPORT_CACHE_KIB}")
             raw.execute(f"PRAGMA temp.cache_size = {IMPORT_CACHE_KIB}")
             if suspend_triggers:
-                for table in _ROW_TRIGGER_TABLES:
-                    for name, sql in raw.execute(
-                            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
-                            "AND tbl_name = ?", (table,)).fetchall():
-                        raw.execute(f"DROP TRIGGER {name}")
-                        triggers.append(sql)
+                triggers = drop_triggers(raw, _ROW_TRIGGER_TABLES)
             yield raw
             for sql in triggers:
                 raw.execute(sql)
@@ -220,13 +242,7 @@ class ImportQueries:
         raw.execute("INSERT INTO import_affected SELECT lead_id FROM import_rows "
                     "WHERE is_new OR changed")
         counts.lead_ids = [r[0] for r in raw.execute("SELECT lead_id FROM import_affected")]
-        raw.execute("DELETE FROM lead_search WHERE rowid IN "
-                    "(SELECT lead_id FROM temp.import_affected)")
-        raw.execute(SEARCH_REFRESH)
-        raw.execute("DELETE FROM handovers WHERE lead_id IN "
-                    "(SELECT lead_id FROM temp.import_affected)")
-        raw.execute(_handovers_insert().format(
-            lead_filter="h.lead_id IN (SELECT lead_id FROM temp.import_affected)"))
+        _refresh_derived(raw)
 
     @staticmethod
     def _merge_companies(raw: sqlite3.Connection) -> None:
@@ -366,10 +382,7 @@ class ImportQueries:
             raw.execute("DELETE FROM leads WHERE id = ?", (other,))
             raw.execute("CREATE TEMP TABLE import_affected (lead_id INTEGER PRIMARY KEY)")
             raw.execute("INSERT INTO import_affected VALUES (?)", (keep,))
-            raw.execute("DELETE FROM lead_search WHERE rowid = ?", (keep,))
-            raw.execute(SEARCH_REFRESH)
-            raw.execute("DELETE FROM handovers WHERE lead_id = ?", (keep,))
-            raw.execute(_handovers_insert().format(lead_filter=f"h.lead_id = {int(keep)}"))
+            _refresh_derived(raw)
             raw.execute("DROP TABLE temp.import_affected")
 
     @staticmethod

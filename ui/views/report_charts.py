@@ -54,7 +54,7 @@ class ReportCharts(QWidget):
                     reason_labels: dict[str, str]) -> None:
         self._outcomes(report)
         self._trend(weekly)
-        self._reasons(reasons_of, reason_labels)
+        self.show_reasons(reasons_of, reason_labels)
         self._funnel(report)
 
     def _outcomes(self, report: Report) -> None:
@@ -90,7 +90,7 @@ class ReportCharts(QWidget):
                                           if i % step == 0]])
         plot.setYRange(0, 100)
 
-    def _reasons(self, row: ReportRow, labels: dict[str, str]) -> None:
+    def show_reasons(self, row: ReportRow, labels: dict[str, str]) -> None:
         plot = self.reasons
         plot.clear()
         # the most frequent reason on top; horizontal bars leave room for the labels

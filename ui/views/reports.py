@@ -232,7 +232,7 @@ class ReportsView(QWidget):
 
     def _row_changed(self, current, _previous) -> None:
         if current.isValid() and self.charts is not None and self.report is not None:
-            self.charts._reasons(self.model.row(current.row()), self.reason_labels)
+            self.charts.show_reasons(self.model.row(current.row()), self.reason_labels)
 
     def _cell_clicked(self, index) -> None:
         measure = MEASURE_OF_COLUMN.get(index.column())
