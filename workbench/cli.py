@@ -189,6 +189,25 @@ def build_parser() -> argparse.ArgumentParser:
     member.add_argument("--name", required=True)
     member.add_argument("--manager", action="store_true", help="sees and reassigns every lead")
 
+    sync = sub.add_parser(
+        "sync", help="send this laptop's changes to the team server and get the others'",
+        description="The first run names the server; a password in the URL (or typed at "
+                    "the prompt) is kept in the system keyring, never in the database.")
+    _db_option(sync, top_level=False)
+    sync.add_argument("--server", metavar="postgresql://you@host/team",
+                      help="the team server (remembered for the next runs)")
+    sync.add_argument("--status", action="store_true",
+                      help="what waits to be sent, conflicts, the last sync; sends nothing")
+    sync.add_argument("--json", action="store_true", help="print JSON")
+    conflicts = sub.add_parser(
+        "conflicts", help="stage moves two people made offline on one lead, to resolve")
+    _db_option(conflicts, top_level=False)
+    conflicts.add_argument("--all", action="store_true", help="resolved ones too")
+    conflicts.add_argument("--resolve", type=int, metavar="ID", help="resolve this conflict")
+    conflicts.add_argument("--keep", metavar="STAGE", help="the stage to keep (with --resolve)")
+    conflicts.add_argument("--json", action="store_true", help="print JSON")
+    _acting_option(conflicts, "who resolves")
+
     stats = sub.add_parser("stats", help="count leads by stage and source")
     _db_option(stats, top_level=False)
     stats.add_argument("--json", action="store_true", help="print JSON")
@@ -226,6 +245,10 @@ def main(argv: Sequence[str] | None = None, open_window: OpenWindow | None = Non
             return cmd_server(args)
         if args.command == "merge":
             return cmd_merge(args)
+        if args.command == "sync":
+            return cmd_sync(args)
+        if args.command == "conflicts":
+            return cmd_conflicts(args)
         if args.command == "lead":
             return {"show": cmd_lead_show, "bant": cmd_lead_bant, "accept": cmd_lead_triage,
                     "reject": cmd_lead_triage, "recycle": cmd_lead_triage}[args.lead_command](args)
@@ -574,6 +597,101 @@ def cmd_merge(args: argparse.Namespace) -> int:
     with Store.open(_existing_db(args)) as store:
         store.merge_leads(args.keep, args.other, by=_acting_user(store, args))
     print(f"Lead {args.other} was merged into lead {args.keep}; both histories are kept.")
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from workbench import credentials
+    from workbench.sync import SyncError, synchronise
+
+    path = _db_path(args, paths.default_db_path())
+    with Store.open(path) as store:
+        status = store.sync_status()
+        if args.status:
+            return _print_sync_status(store, args.json)
+        url = args.server or status.server_url
+        password = None
+        if (url and credentials.split_password(url)[1] is None
+                and credentials.saved_password(credentials.split_password(url)[0]) is None
+                and sys.stdin.isatty()):
+            import getpass
+
+            password = getpass.getpass(f"Password for {url}: ")
+            url = credentials.with_password(url, password)
+        try:
+            result = synchronise(store, url)
+        except SyncError as problem:
+            raise UsageError(str(problem)) from None
+    if args.json:
+        print(json.dumps({"pushed": result.pushed, "pulled": result.pulled,
+                          "conflicts": result.conflicts, "first_push": result.first_push,
+                          "refused": [vars(r) for r in result.refused]}, indent=2))
+        return 0
+    print(result.summary())
+    for refusal in result.refused:
+        print(f"  refused: {refusal.entity} {refusal.uid}: {refusal.reason}")
+    if result.note:
+        print(result.note)
+    if result.conflicts:
+        print("See them with: workbench conflicts")
+    return 0
+
+
+def _stage(text: str) -> Stage:
+    try:
+        return Stage(text.strip().lower())
+    except ValueError:
+        raise UsageError(f"'{text}' is not a stage (one of "
+                         f"{', '.join(s.value for s in Stage)}).") from None
+
+
+def _print_sync_status(store: Store, as_json: bool) -> int:
+    status = store.sync_status()
+    facts = {"server": status.server_url, "device": status.device,
+             "last_synced_at": status.last_synced_at.isoformat(" ", "seconds")
+             if status.last_synced_at else None,
+             "waiting": status.waiting, "refused": status.refused,
+             "open_conflicts": status.open_conflicts, "last_error": status.last_error}
+    if as_json:
+        print(json.dumps(facts, indent=2))
+        return 0
+    print(f"Team server:     {status.server_url or 'none yet (workbench sync --server URL)'}")
+    print(f"Last synced:     {facts['last_synced_at'] or 'never'} (UTC)")
+    print(f"Waiting to send: {status.waiting:,} changed rows")
+    print(f"Open conflicts:  {status.open_conflicts}")
+    if status.refused:
+        print(f"Refused:         {status.refused} changes the server refused")
+    if status.last_error:
+        print(f"Last problem:    {status.last_error}")
+    return 0
+
+
+def cmd_conflicts(args: argparse.Namespace) -> int:
+    with Store.open(_existing_db(args)) as store:
+        if args.resolve is not None:
+            if not args.keep:
+                raise UsageError("Say which stage to keep: --keep STAGE.")
+            keep = _stage(args.keep)
+            store.resolve_conflict(args.resolve, keep, by=_acting_user(store, args),
+                                   revisit_days=store.current_criteria().recycle_days)
+            print(f"Conflict {args.resolve} resolved: the lead is {keep.label}.")
+            return 0
+        conflicts = store.stage_conflicts(open_only=not args.all)
+    if args.json:
+        print(json.dumps([{"id": c.id, "lead_id": c.lead_id, "lead": c.lead_name,
+                           "stage": c.current_stage,
+                           "moves": [dict(zip(("to_stage", "at", "by", "uid"), m, strict=True))
+                                     for m in (c.first, c.second)],
+                           "resolved_at": c.resolved_at, "kept_stage": c.kept_stage}
+                          for c in conflicts], indent=2))
+        return 0
+    for c in conflicts:
+        moves = " vs ".join(f"{Stage(m[0]).label} by {m[2] or 'someone'} at {m[1][:16]}"
+                            for m in (c.first, c.second))
+        state = f"kept {c.kept_stage}" if c.resolved_at else f"now {Stage(c.current_stage).label}"
+        print(f"{c.id:>5}  lead {c.lead_id} {c.lead_name}: {moves} ({state})")
+    print(f"{len(conflicts)} conflict{'s' * (len(conflicts) != 1)}. Resolve one with: "
+          "workbench conflicts --resolve ID --keep STAGE")
     return 0
 
 

@@ -750,6 +750,7 @@ def create_database(path: Path, *, leads: int = 2000, seed: int = 7,
             result = generate(store, leads=leads, seed=seed, as_of=as_of,
                               criteria=store.current_criteria() if score else None,
                               progress=progress)
+            store.mark_demo()  # made-up leads never go to a team server
         with partial.open("rb+") as built:  # written without syncs: sync once, then publish
             os.fsync(built.fileno())
         _remove_database_files(path)

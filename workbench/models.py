@@ -11,6 +11,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
+    BigInteger,
     Date,
     DateTime,
     Float,
@@ -41,6 +42,16 @@ UNMAPPED_TABLE_PREFIX = "lead_search"
 def mapped_in_orm(name: str | None, type_: str, _parent_names: object = None) -> bool:
     """Alembic's include_name hook: leave the search index to its own migration."""
     return not (type_ == "table" and name and name.startswith(UNMAPPED_TABLE_PREFIX))
+
+
+# A synced row's identity across laptops and the team server is "<device>-<local id>" of
+# the laptop that created it. A laptop stores it only for rows that came from elsewhere
+# (its own rows' uid is NULL and implied), so no row is written twice to get one.
+SYNC_UID = "coalesce({t}.uid, (SELECT device FROM sync_state) || '-' || {t}.id)"
+
+
+def _uid_index(table: str) -> Index:
+    return Index(f"uq_{table}_uid", "uid", unique=True, sqlite_where=text("uid IS NOT NULL"))
 
 
 class Base(DeclarativeBase):
@@ -128,6 +139,9 @@ class Company(Base):
     employee_band: Mapped[str | None] = mapped_column(String(20))
     revenue_band: Mapped[str | None] = mapped_column(String(20))
     country: Mapped[str | None] = mapped_column(String(2))  # ISO 3166 alpha-2
+    uid: Mapped[str | None] = mapped_column(String(40))  # see SYNC_UID
+
+    __table_args__ = (_uid_index("companies"),)
 
 
 class Lead(Base):
@@ -171,6 +185,7 @@ class Lead(Base):
     # the trained model's probability that the lead converts, and why (JSON list)
     predicted_conversion: Mapped[float | None] = mapped_column(Float)
     prediction_reasons: Mapped[str | None] = mapped_column(Text)
+    uid: Mapped[str | None] = mapped_column(String(40))  # see SYNC_UID
 
     __table_args__ = (
         # The board reads each stage column by score, keyset-paged on (score, id);
@@ -181,6 +196,7 @@ class Lead(Base):
         Index("ix_leads_owner_stage", "owner_id", "stage"),
         Index("ix_leads_source", "source"),
         Index("ix_leads_campaign", "campaign"),
+        _uid_index("leads"),
     )
 
 
@@ -197,8 +213,10 @@ class Activity(Base):
     page_kind: Mapped[str | None] = mapped_column(String(20))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     note: Mapped[str | None] = mapped_column(Text)
+    uid: Mapped[str | None] = mapped_column(String(40))  # see SYNC_UID
 
     __table_args__ = (
+        _uid_index("activities"),
         Index("ix_activities_lead_time", "lead_id", "occurred_at"),
         # the rep touches alone: the first touch after a handover is one seek
         Index("ix_activities_touch", "lead_id", "occurred_at",
@@ -219,8 +237,16 @@ class StageChange(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reason_code: Mapped[str | None] = mapped_column(String(40))
     note: Mapped[str | None] = mapped_column(Text)
+    uid: Mapped[str | None] = mapped_column(String(40))  # see SYNC_UID
+    # The hybrid logical clock of the move: a lead's history is in this order, which
+    # follows causality whatever the laptops' clocks say (NULL: made before sync existed).
+    hlc: Mapped[int | None] = mapped_column(BigInteger)
+    # The uid of the move this one followed on the laptop that made it: two moves that
+    # follow the same one were made without seeing each other (a conflict if they differ).
+    follows: Mapped[str | None] = mapped_column(String(40))
 
     __table_args__ = (
+        _uid_index("stage_changes"),
         Index("ix_stage_changes_lead", "lead_id", "id"),
         Index("ix_stage_changes_time", "changed_at"),
         # undo rows are rare: checking that a lead has none is one seek in a tiny index
@@ -331,3 +357,74 @@ class CriteriaVersion(Base):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     note: Mapped[str | None] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
+    uid: Mapped[str | None] = mapped_column(String(40))  # see SYNC_UID
+
+    __table_args__ = (_uid_index("criteria_versions"),)
+
+
+class StageConflict(Base):
+    """Two stage moves of one lead made on two laptops without seeing each other, to
+    different stages. The later one (by clock) stands until someone chooses."""
+
+    __tablename__ = "stage_conflicts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # the two moves' uids in order, joined: every laptop names a conflict the same way
+    uid: Mapped[str] = mapped_column(String(90), unique=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"),
+                                         index=True)
+    first_change: Mapped[str] = mapped_column(String(40))
+    second_change: Mapped[str] = mapped_column(String(40))
+    detected_at: Mapped[datetime] = mapped_column(DateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resolved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    kept_stage: Mapped[str | None] = mapped_column(String(16))
+
+
+class SyncState(Base):
+    """This laptop's side of the team sync (one row): its device id, its hybrid logical
+    clock, the server it syncs with and how far it has read the server's changes."""
+
+    __tablename__ = "sync_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device: Mapped[str] = mapped_column(String(16))
+    # physical milliseconds * 65536 + a counter: ticked in SQL by the change triggers
+    hlc: Mapped[int] = mapped_column(BigInteger)
+    # 1 while pulled changes are written, so that the triggers do not record them again
+    applying: Mapped[int] = mapped_column(Integer)
+    server_url: Mapped[str | None] = mapped_column(Text)  # never with a password
+    server_cursor: Mapped[int] = mapped_column(BigInteger)
+    pushed_all: Mapped[int] = mapped_column(Integer)  # the first sync sends every row
+    last_synced_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    is_demo: Mapped[int] = mapped_column(Integer)
+
+
+class OutboxEntry(Base):
+    """A local change not yet on the team server: which row, which group of its fields
+    ('*' a new row, 'deleted' a removed one), and its clock. Written by triggers."""
+
+    __tablename__ = "sync_outbox"
+
+    seq: Mapped[int] = mapped_column(primary_key=True)
+    entity: Mapped[str] = mapped_column(String(20))
+    row_id: Mapped[int] = mapped_column(Integer)
+    grp: Mapped[str] = mapped_column(String(20))
+    hlc: Mapped[int] = mapped_column(BigInteger)
+    uid: Mapped[str | None] = mapped_column(String(40))  # for deleted rows
+
+    __table_args__ = (Index("ix_sync_outbox_row", "entity", "row_id"),)
+
+
+class RefusedChange(Base):
+    """A change the team server refused (another rep's lead, an unknown owner...), kept
+    so that the user can see it; it is not sent again."""
+
+    __tablename__ = "sync_refused"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    refused_at: Mapped[datetime] = mapped_column(DateTime)
+    entity: Mapped[str] = mapped_column(String(20))
+    uid: Mapped[str] = mapped_column(String(90))
+    reason: Mapped[str] = mapped_column(Text)

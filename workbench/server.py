@@ -20,9 +20,11 @@ from workbench.models import Base
 REP_ROLE = "workbench_rep"
 MANAGER_ROLE = "workbench_manager"
 # the laptop's derived and local-only tables stay on the laptop
-LOCAL_ONLY = frozenset({"handovers", "scoring_models"})
-LEAD_CHILDREN = ("stage_changes", "activities", "qualifications")
-SHARED_READ = ("users", "reasons", "criteria_versions", "intent_signals")
+LOCAL_ONLY = frozenset({"handovers", "scoring_models", "sync_state", "sync_outbox",
+                        "sync_refused"})
+LEAD_CHILDREN = ("stage_changes", "activities", "qualifications", "stage_conflicts")
+SYNCED = ("companies", "leads", *LEAD_CHILDREN, "criteria_versions")
+SHARED_READ = ("users", "reasons", "criteria_versions", "intent_signals", "sync_high_water")
 ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 SETUP = [
@@ -60,6 +62,46 @@ SETUP = [
 ]
 
 
+# Sync bookkeeping (see workbench.server_sync): every write to a synced table takes one
+# advisory lock and stamps its row with the next version, so versions commit in order;
+# the high-water mark is the last version committed, read with the rows in one snapshot.
+SYNC_LOCK = 7400121
+SYNC_SETUP = [
+    "CREATE SEQUENCE IF NOT EXISTS sync_version_seq",
+    """CREATE TABLE IF NOT EXISTS sync_high_water (
+        one boolean PRIMARY KEY DEFAULT true CHECK (one), version bigint NOT NULL)""",
+    "INSERT INTO sync_high_water VALUES (true, 0) ON CONFLICT DO NOTHING",
+    """CREATE TABLE IF NOT EXISTS sync_tombstones (
+        uid text PRIMARY KEY, sync_version bigint)""",
+    f"""CREATE OR REPLACE FUNCTION sync_stamp() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM pg_advisory_xact_lock({SYNC_LOCK});
+        NEW.sync_version := nextval('sync_version_seq');
+        PERFORM set_config('workbench.stamped', NEW.sync_version::text, true);
+        RETURN NEW;
+    END $$""",
+    """CREATE OR REPLACE FUNCTION sync_mark_high_water() RETURNS trigger LANGUAGE plpgsql
+    SECURITY DEFINER SET search_path = public AS $$
+    DECLARE stamped text := current_setting('workbench.stamped', true);
+    BEGIN
+        IF coalesce(stamped, '') <> '' THEN
+            UPDATE sync_high_water SET version = greatest(version, stamped::bigint);
+        END IF;
+        RETURN NULL;
+    END $$""",
+]
+
+
+def _sync_columns(table: str) -> list[str]:
+    return [f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS sync_version bigint",
+            f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS sync_clocks jsonb",
+            f"CREATE INDEX IF NOT EXISTS ix_{table}_sync_version ON {table} (sync_version)",
+            f"CREATE OR REPLACE TRIGGER {table}_sync_stamp BEFORE INSERT OR UPDATE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION sync_stamp()",
+            f"CREATE OR REPLACE TRIGGER {table}_sync_mark AFTER INSERT OR UPDATE OR DELETE "
+            f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION sync_mark_high_water()"]
+
+
 def _child_policies(table: str) -> list[str]:
     """A lead's history and evidence are visible and writable with the lead itself: the
     subquery on leads runs under the leads policies of the connected role."""
@@ -87,10 +129,15 @@ def _grants(tables: list[str]) -> list[str]:
     return grants
 
 
-def server_engine(url: str) -> Engine:
+def libpq_url(url: str) -> str:
+    """A team server URL as PostgreSQL's own clients write it."""
     if not url.startswith(("postgresql://", "postgresql+psycopg://")):
         raise ValueError(f"A team server is a PostgreSQL URL (postgresql://...), not '{url}'.")
-    return create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+def server_engine(url: str) -> Engine:
+    return create_engine(libpq_url(url).replace("postgresql://", "postgresql+psycopg://", 1))
 
 
 def init_server(url: str) -> list[str]:
@@ -102,7 +149,9 @@ def init_server(url: str) -> list[str]:
         Base.metadata.create_all(conn, tables=tables)
         names = [t.name for t in tables]
         for statement in [*SETUP, *(s for t in LEAD_CHILDREN for s in _child_policies(t)),
-                          *_grants(names)]:
+                          *SYNC_SETUP, *(s for t in (*SYNCED, "sync_tombstones")
+                                         for s in _sync_columns(t)),
+                          *_grants([*names, "sync_high_water", "sync_tombstones"])]:
             conn.execute(text(statement))
     engine.dispose()
     return sorted(names)

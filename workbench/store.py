@@ -40,6 +40,7 @@ from workbench.search import fts_query
 from workbench.stages import REASON_KIND, Stage, check_transition
 from workbench.store_import import ImportQueries, drop_triggers, handovers_insert
 from workbench.store_reports import ReportQueries
+from workbench.store_sync import SyncQueries
 
 # Fills the FTS5 search index from the tables (the triggers of migration 0003 keep it
 # in step row by row; this is the same content for a whole load at once).
@@ -440,7 +441,7 @@ class ScoreWriter:
             [stamp, stamp, stamp, ids])
 
 
-class Store(ReportQueries, ImportQueries):
+class Store(ReportQueries, ImportQueries, SyncQueries):
     """One open workbench database."""
 
     def __init__(self, engine: Engine, path: Path, backup: Path | None = None) -> None:

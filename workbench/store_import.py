@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from workbench import db
 from workbench.models import SLA_TOUCHES
 from workbench.stages import FUNNEL, Stage
+from workbench.store_sync import record_bulk_changes
 
 LEAD_COLUMNS = ("row", "external_id", "first_name", "last_name", "email", "phone", "job_title",
                 "seniority", "seniority_guess", "company", "website", "industry", "employees",
@@ -218,6 +219,7 @@ class ImportQueries:
                     "AND o.seq > import_rows.seq)")
         self._merge_companies(raw)
         _match_leads(raw)
+        changes_before = raw.execute("SELECT coalesce(max(id), 0) FROM stage_changes").fetchone()[0]
         base = raw.execute("SELECT coalesce(max(id), 0) FROM leads").fetchone()[0]
         raw.execute("UPDATE import_rows SET lead_id = ? + seq, is_new = 1 "
                     "WHERE lead_id IS NULL", (base,))
@@ -243,6 +245,7 @@ class ImportQueries:
                     "WHERE is_new OR changed")
         counts.lead_ids = [r[0] for r in raw.execute("SELECT lead_id FROM import_affected")]
         _refresh_derived(raw)
+        record_bulk_changes(raw, changes_before)
 
     @staticmethod
     def _merge_companies(raw: sqlite3.Connection) -> None:

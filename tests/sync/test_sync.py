@@ -1,0 +1,98 @@
+"""Laptops syncing with a real team server: round trips, ownership, merges, conflicts."""
+
+import pytest
+
+from workbench.server import add_account, init_server
+from workbench.stages import Stage
+from workbench.store import Store
+from workbench.sync import SyncError, synchronise
+
+
+def role_url(server_url: str, role: str, password: str) -> str:
+    return f"postgresql://{role}:{password}@{server_url.split('@', 1)[1]}"
+
+
+@pytest.fixture
+def team(server_url):
+    init_server(server_url)
+    urls = {}
+    for name, manager in (("ana", False), ("ben", False), ("dana", True)):
+        role = add_account(server_url, email=f"{name}@sales.example", name=name.title(),
+                           password=f"{name}-pw", manager=manager)
+        urls[name] = role_url(server_url, role, f"{name}-pw")
+    return urls
+
+
+@pytest.fixture
+def laptop(tmp_path):
+    opened = []
+
+    def open_laptop(name: str) -> Store:
+        store = Store.open(tmp_path / f"{name}.db")
+        opened.append(store)
+        return store
+
+    yield open_laptop
+    for store in opened:
+        store.close()
+
+
+def me(store: Store, name: str) -> int:
+    return store.user_by_email(f"{name}@sales.example")
+
+
+def lead_names(store: Store) -> list[str]:
+    with store.reading() as s:
+        return sorted(r[0] for r in s.execute(
+            __import__("sqlalchemy").text("SELECT first_name FROM leads")))
+
+
+def test_a_lead_made_offline_reaches_the_manager_with_its_history(team, laptop):
+    ana, dana = laptop("ana"), laptop("dana")
+    synchronise(ana, team["ana"])  # first run: the team's users arrive
+    lead = ana.add_lead(first_name="Maria", last_name="Lopez", email="maria@acme.example",
+                        owner_id=me(ana, "ana"), stage=Stage.MQL)
+    ana.add_note(lead, "Asked for a call on Tuesday", by=me(ana, "ana"))
+    ana.move_lead(lead, Stage.SAL, by=me(ana, "ana"))
+    result = synchronise(ana, team["ana"])
+    assert result.pushed >= 4 and not result.refused
+    assert ana.sync_status().waiting == 0
+
+    synchronise(dana, team["dana"])
+    assert lead_names(dana) == ["Maria"]
+    [maria] = dana.board_lead_ids(__import__("workbench.store", fromlist=["BoardFilter"])
+                                  .BoardFilter())
+    detail = dana.lead_detail(maria)
+    assert detail.lead.stage == Stage.SAL
+    assert detail.lead.owner_id == me(dana, "ana")
+    assert [c.to_stage for c in dana.stage_history(maria)] == [Stage.MQL, Stage.SAL]
+    assert any(a.note == "Asked for a call on Tuesday" for a in detail.activities)
+
+
+def test_running_a_sync_again_changes_nothing(team, laptop):
+    ana = laptop("ana")
+    synchronise(ana, team["ana"])
+    ana.add_lead(first_name="Ola", last_name="N", owner_id=me(ana, "ana"), stage=Stage.MQL)
+    synchronise(ana, team["ana"])
+    again = synchronise(ana, team["ana"])
+    assert again.pushed == 0 and again.pulled == 0
+    assert lead_names(ana) == ["Ola"]
+
+
+def test_a_rep_never_receives_another_reps_leads(team, laptop):
+    ana, ben = laptop("ana"), laptop("ben")
+    synchronise(ana, team["ana"])
+    ana.add_lead(first_name="Mine", last_name="A", owner_id=me(ana, "ana"), stage=Stage.MQL)
+    ana.add_lead(first_name="Pool", last_name="P", stage=Stage.MQL)
+    synchronise(ana, team["ana"])
+    synchronise(ben, team["ben"])
+    assert lead_names(ben) == ["Pool"]
+
+
+def test_a_wrong_password_says_so_and_keeps_the_changes(team, laptop):
+    ana = laptop("ana")
+    ana.add_lead(first_name="Kept", last_name="K", stage=Stage.MQL)
+    with pytest.raises(SyncError, match="Cannot reach the team server"):
+        synchronise(ana, team["ana"].replace("ana-pw", "wrong"))
+    assert ana.sync_status().last_error.startswith("Cannot reach")
+    assert lead_names(ana) == ["Kept"]

@@ -1,0 +1,59 @@
+"""The team server password lives in the operating system's keyring (the `keyring`
+package), never in the database or a settings file: the database keeps the server URL
+without it."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
+
+import keyring
+from keyring.errors import KeyringError
+
+SERVICE = "lead-qualification-workbench"
+
+
+def split_password(url: str) -> tuple[str, str | None]:
+    """(the URL without its password, the password it held if any)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url, None
+    user = parts.username or ""
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit(parts._replace(netloc=f"{user}@{host}")), unquote(parts.password)
+
+
+def with_password(url: str, password: str | None) -> str:
+    if password is None:
+        return url
+    parts = urlsplit(url)
+    user, host = parts.netloc.rsplit("@", 1) if "@" in parts.netloc else ("", parts.netloc)
+    return urlunsplit(parts._replace(netloc=f"{user}:{quote(password, safe='')}@{host}"))
+
+
+def saved_password(url: str) -> str | None:
+    try:
+        return keyring.get_password(SERVICE, url)
+    except KeyringError:
+        return None
+
+
+def remember(url: str) -> str | None:
+    """Keep the password of a URL that holds one in the keyring; returns why it could not
+    be kept (no keyring on this machine), or None."""
+    clean, password = split_password(url)
+    if password is None:
+        return None
+    try:
+        keyring.set_password(SERVICE, clean, password)
+    except KeyringError as problem:
+        return (f"The password could not be kept in a keyring ({problem}); give it again "
+                "next time.")
+    return None
+
+
+def forget(url: str) -> None:
+    with suppress(KeyringError):
+        keyring.delete_password(SERVICE, split_password(url)[0])

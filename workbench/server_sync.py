@@ -1,0 +1,266 @@
+"""The team server's side of a sync: merging a laptop's pushed changes into the shared
+tables, and reading what changed since a laptop's last pull.
+
+Every write to a synced table takes one advisory lock and stamps the row with the next
+`sync_version` (see server.SYNC_SETUP), so versions commit in order: a laptop that has
+read up to the high-water mark has seen every committed change up to it. Row-level
+security applies to all of it, because each rep connects as their own role.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
+from typing import Any
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from workbench.server import libpq_url
+from workbench.store_sync import payload, select_sql
+from workbench.sync import (
+    Batch,
+    Entity,
+    Refusal,
+    SyncError,
+    merge,
+)
+
+PULL_ROWS = 5000
+
+
+def _uid(alias: str) -> str:
+    return f"{alias}.uid"
+
+
+def _wire(value: Any) -> Any:
+    """Times travel as SQLite stores them, so both sides compare them alike."""
+    if isinstance(value, datetime):
+        return value.isoformat(" ", "microseconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _first_line(problem: Exception) -> str:
+    diag = getattr(problem, "diag", None)
+    text = (diag.message_primary if diag is not None and diag.message_primary
+            else str(problem))
+    return text.strip().splitlines()[0] if text.strip() else type(problem).__name__
+
+
+class TeamServer:
+    """One connection to the team server, as the user whose credentials the URL holds."""
+
+    def __init__(self, url: str, *, timeout: int = 10) -> None:
+        try:
+            self.conn = psycopg.connect(libpq_url(url), connect_timeout=timeout)
+        except psycopg.OperationalError as problem:
+            raise SyncError(f"Cannot reach the team server: {_first_line(problem)}") from None
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> TeamServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- push ----------------------------------------------------------------
+
+    def push(self, batches: Sequence[Batch], deleted: Sequence[str]) -> list[Refusal]:
+        """Merge a laptop's changes in one transaction; returns the changes refused (by
+        row-level security, or naming what the server does not have). The others commit."""
+        refused: list[Refusal] = []
+        with self.conn.transaction(), self.conn.cursor() as cur:
+            users = dict(cur.execute("SELECT email, id FROM users").fetchall())
+            for batch in batches:
+                if batch.rows:
+                    refused += self._push_batch(cur, batch, users)
+            for uid in deleted:
+                refused += self._guarded(cur, [uid], self._delete_lead, "lead")
+        return refused
+
+    def _push_batch(self, cur: psycopg.Cursor, batch: Batch,
+                    users: dict[str, int]) -> list[Refusal]:
+        entity = batch.entity
+        refs = {name: (users if ref.target == "user" else
+                       self._ids(cur, "companies" if ref.target == "company" else "leads",
+                                 [r[name] for r in batch.rows]))
+                for name, ref in entity.refs.items()}
+        key_field = "lead_uid" if entity.keyed_by_lead else "uid"
+        current = self._current(cur, entity, [r[key_field] for r in batch.rows])
+        refused: list[Refusal] = []
+        writes = []
+        for row, clocks in zip(batch.rows, batch.clocks, strict=True):
+            missing = self._missing_ref(entity, row, refs)
+            if missing:
+                refused.append(Refusal(entity.name, row[key_field], missing))
+                continue
+            found = current.get(row[key_field])
+            merged = merge(entity, found[0] if found else None,
+                           found[1] if found else {}, row, clocks)
+            if merged is not None and (found is None or entity.groups):
+                writes.append((row, found is None, *merged))
+        return refused + self._guarded(cur, writes, self._write, entity.name, refs=refs,
+                                       entity=entity)
+
+    @staticmethod
+    def _missing_ref(entity: Entity, row: dict, refs: dict[str, dict]) -> str | None:
+        for name, ref in entity.refs.items():
+            value = row.get(name)
+            if value is None or value in refs[name]:
+                continue
+            if ref.target == "lead":
+                return "its lead is not on the team server, or not yours to see"
+            if name == "owner_email":
+                return f"its owner {value} has no account on the team server"
+            if ref.target == "company":
+                return "its company is not on the team server"
+        return None
+
+    def _guarded(self, cur: psycopg.Cursor, items: list, write, entity_name: str,
+                 **context) -> list[Refusal]:
+        """Write all items in one savepoint; if the server refuses, write them one by one
+        so that only the refused ones are left out."""
+        if not items:
+            return []
+        try:
+            with self.conn.transaction():
+                write(cur, items, **context)
+            return []
+        except psycopg.Error:
+            pass
+        refused = []
+        for item in items:
+            try:
+                with self.conn.transaction():
+                    write(cur, [item], **context)
+            except psycopg.Error as problem:
+                uid = item if isinstance(item, str) else item[0].get(
+                    "lead_uid" if context["entity"].keyed_by_lead else "uid")
+                refused.append(Refusal(entity_name, uid, _first_line(problem)))
+        return refused
+
+    @staticmethod
+    def _ids(cur: psycopg.Cursor, table: str, uids: list) -> dict[str, int]:
+        wanted = sorted({u for u in uids if u is not None})
+        if not wanted:
+            return {}
+        return dict(cur.execute(f"SELECT uid, id FROM {table} WHERE uid = ANY(%s)",
+                                (wanted,)).fetchall())
+
+    @staticmethod
+    def _current(cur: psycopg.Cursor, entity: Entity, keys: list[str]
+                 ) -> dict[str, tuple[dict[str, Any], dict]]:
+        where = "r0.uid" if entity.keyed_by_lead else "a.uid"
+        sql = select_sql(entity, _uid, extra=("a.sync_clocks",))
+        rows = cur.execute(f"{sql} WHERE {where} = ANY(%s) FOR UPDATE OF a",
+                           (sorted(set(keys)),)).fetchall()
+        return {row[1]: (payload(entity, [_wire(v) for v in row[1:-1]]), row[-1] or {})
+                for row in rows}
+
+    @staticmethod
+    def _columns(entity: Entity, values: dict[str, Any], refs: dict[str, dict]) -> dict:
+        columns = {}
+        for name, value in values.items():
+            ref = entity.refs.get(name)
+            if ref is not None:
+                columns[ref.column] = refs[name].get(value) if value is not None else None
+            elif name in entity.fields:
+                columns[name] = value
+        return columns
+
+    def _write(self, cur: psycopg.Cursor, writes: list, *, refs: dict, entity: Entity) -> None:
+        inserts, updates = [], []
+        for row, is_new, values, clocks in writes:
+            columns = self._columns(entity, values, refs)
+            columns["sync_clocks"] = Jsonb(clocks)
+            if is_new:
+                if not entity.keyed_by_lead:
+                    columns["uid"] = row["uid"]
+                inserts.append(columns)
+            else:
+                key = refs["lead_uid"][row["lead_uid"]] if entity.keyed_by_lead else row["uid"]
+                updates.append((columns, key))
+        for names, group in _by_shape(inserts).items():
+            cur.executemany(f"INSERT INTO {entity.table} ({', '.join(names)}) VALUES "
+                            f"({', '.join(['%s'] * len(names))})",
+                            [list(c.values()) for c in group])
+        key = "lead_id" if entity.keyed_by_lead else "uid"
+        for names, group in _by_shape([c for c, _ in updates]).items():
+            keys = [k for c, k in updates if tuple(c) == names]
+            cur.executemany(f"UPDATE {entity.table} SET "
+                            f"{', '.join(f'{n} = %s' for n in names)} WHERE {key} = %s",
+                            [[*c.values(), k] for c, k in zip(group, keys, strict=True)])
+            if cur.rowcount < len(group):
+                raise psycopg.errors.InsufficientPrivilege(
+                    "not yours to change on the team server")
+
+    def _delete_lead(self, cur: psycopg.Cursor, uids: list[str], **_context) -> None:
+        for uid in uids:
+            cur.execute("INSERT INTO sync_tombstones (uid) VALUES (%s) "
+                        "ON CONFLICT (uid) DO NOTHING", (uid,))
+            cur.execute("DELETE FROM leads WHERE uid = %s", (uid,))
+
+    # -- pull ----------------------------------------------------------------
+
+    def snapshot(self) -> PullSnapshot:
+        return PullSnapshot(self.conn)
+
+
+def _by_shape(rows: list[dict]) -> dict[tuple, list[dict]]:
+    shapes: dict[tuple, list[dict]] = {}
+    for row in rows:
+        shapes.setdefault(tuple(row), []).append(row)
+    return shapes
+
+
+class PullSnapshot:
+    """What changed on the server after a cursor, read in one consistent snapshot."""
+
+    def __init__(self, conn: psycopg.Connection) -> None:
+        self.conn = conn
+        conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        self.tx = conn.transaction()
+        self.tx.__enter__()
+        conn.execute("SET TRANSACTION READ ONLY")
+        self.high_water = conn.execute("SELECT version FROM sync_high_water").fetchone()[0]
+
+    def close(self) -> None:
+        self.tx.__exit__(None, None, None)
+        self.conn.isolation_level = None
+
+    def __enter__(self) -> PullSnapshot:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def users(self) -> list[tuple[str, str, str]]:
+        return self.conn.execute("SELECT email, name, role FROM users").fetchall()
+
+    def changes(self, entity: Entity, after: int, *, lead_uids: Sequence[str] | None = None
+                ) -> Iterator[Batch]:
+        """The entity's rows changed after the cursor (or, for leads newly visible to this
+        user, all their rows up to it), in batches."""
+        sql = select_sql(entity, _uid, extra=("a.sync_clocks",))
+        if lead_uids is None:
+            where, params = ("a.sync_version > %s AND a.sync_version <= %s "
+                             "ORDER BY a.sync_version"), (after, self.high_water)
+        else:
+            lead_alias = f"r{list(entity.refs).index('lead_uid')}"
+            where = f"a.sync_version <= %s AND {lead_alias}.uid = ANY(%s) ORDER BY a.id"
+            params = (after, list(lead_uids))
+        with self.conn.cursor(name=f"pull_{entity.name}") as cur:
+            cur.execute(f"{sql} WHERE {where}", params)
+            while rows := cur.fetchmany(PULL_ROWS):
+                yield Batch(entity, [payload(entity, [_wire(v) for v in r[1:-1]]) for r in rows],
+                            [r[-1] or {} for r in rows])
+
+    def deleted(self, after: int) -> list[str]:
+        return [r[0] for r in self.conn.execute(
+            "SELECT uid FROM sync_tombstones WHERE sync_version > %s AND sync_version <= %s",
+            (after, self.high_water))]
+
