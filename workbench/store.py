@@ -506,8 +506,9 @@ class Store(ReportQueries, ImportQueries, SyncQueries):
     def stage_history(self, lead_id: int) -> list[StageChangeRecord]:
         with self.reading() as s:
             rows = s.scalars(
-                select(StageChange).where(StageChange.lead_id == lead_id).order_by(StageChange.id)
-            )
+                select(StageChange).where(StageChange.lead_id == lead_id)
+                # clock order: causal across laptops (moves made before sync have none)
+                .order_by(func.coalesce(StageChange.hlc, 0), StageChange.id))
             return [_change_record(c) for c in rows]
 
     def board_page(self, value: Stage | str, board: BoardFilter,

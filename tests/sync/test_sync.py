@@ -1,10 +1,11 @@
 """Laptops syncing with a real team server: round trips, ownership, merges, conflicts."""
 
 import pytest
+from sqlalchemy import text
 
 from workbench.server import add_account, init_server
 from workbench.stages import Stage
-from workbench.store import Store
+from workbench.store import BoardFilter, Store
 from workbench.sync import SyncError, synchronise
 
 
@@ -43,8 +44,7 @@ def me(store: Store, name: str) -> int:
 
 def lead_names(store: Store) -> list[str]:
     with store.reading() as s:
-        return sorted(r[0] for r in s.execute(
-            __import__("sqlalchemy").text("SELECT first_name FROM leads")))
+        return sorted(r[0] for r in s.execute(text("SELECT first_name FROM leads")))
 
 
 def test_a_lead_made_offline_reaches_the_manager_with_its_history(team, laptop):
@@ -60,8 +60,7 @@ def test_a_lead_made_offline_reaches_the_manager_with_its_history(team, laptop):
 
     synchronise(dana, team["dana"])
     assert lead_names(dana) == ["Maria"]
-    [maria] = dana.board_lead_ids(__import__("workbench.store", fromlist=["BoardFilter"])
-                                  .BoardFilter())
+    [maria] = dana.board_lead_ids(BoardFilter())
     detail = dana.lead_detail(maria)
     assert detail.lead.stage == Stage.SAL
     assert detail.lead.owner_id == me(dana, "ana")
@@ -96,3 +95,79 @@ def test_a_wrong_password_says_so_and_keeps_the_changes(team, laptop):
         synchronise(ana, team["ana"].replace("ana-pw", "wrong"))
     assert ana.sync_status().last_error.startswith("Cannot reach")
     assert lead_names(ana) == ["Kept"]
+
+
+def test_two_offline_moves_of_one_lead_are_a_conflict_on_both_laptops(team, laptop):
+    ana, dana = laptop("ana"), laptop("dana")
+    synchronise(ana, team["ana"])
+    lead = ana.add_lead(first_name="Maria", last_name="L", owner_id=me(ana, "ana"),
+                        stage=Stage.MQL)
+    synchronise(ana, team["ana"])
+    synchronise(dana, team["dana"])
+    [on_dana] = dana.board_lead_ids(BoardFilter())
+    # offline, both act on the same MQL
+    ana.move_lead(lead, Stage.SAL, by=me(ana, "ana"))
+    dana.move_lead(on_dana, Stage.DISQUALIFIED, by=me(dana, "dana"), reason_code="no_budget")
+    synchronise(ana, team["ana"])
+    assert synchronise(dana, team["dana"]).conflicts == 1
+    assert synchronise(ana, team["ana"]).conflicts == 1
+    [seen_by_ana] = ana.stage_conflicts()
+    [seen_by_dana] = dana.stage_conflicts()
+    assert {seen_by_ana.first[0], seen_by_ana.second[0]} == {"sal", "disqualified"}
+    assert (seen_by_ana.first[3], seen_by_ana.second[3]) == (seen_by_dana.first[3],
+                                                             seen_by_dana.second[3])
+    # both moves are in both histories, and both laptops agree on the stage meanwhile
+    history = [c.to_stage for c in ana.stage_history(lead)]
+    assert history == [c.to_stage for c in dana.stage_history(on_dana)]  # in clock order
+    assert sorted(history) == sorted([Stage.MQL, Stage.SAL, Stage.DISQUALIFIED])
+    assert ana.lead(lead).stage == dana.lead(on_dana).stage
+
+    ana.resolve_conflict(seen_by_ana.id, Stage.SAL, by=me(ana, "ana"))
+    synchronise(ana, team["ana"])
+    synchronise(dana, team["dana"])
+    assert dana.stage_conflicts() == []
+    assert dana.lead(on_dana).stage == Stage.SAL == ana.lead(lead).stage
+
+
+def test_concurrent_edits_of_one_field_end_the_same_everywhere(team, laptop):
+    ana, dana = laptop("ana"), laptop("dana")
+    synchronise(ana, team["ana"])
+    lead = ana.add_lead(first_name="Jo", last_name="K", job_title="Analyst",
+                        owner_id=me(ana, "ana"), stage=Stage.MQL)
+    synchronise(ana, team["ana"])
+    synchronise(dana, team["dana"])
+    [on_dana] = dana.board_lead_ids(BoardFilter())
+    set_title(ana, lead, "Head of Sales")
+    set_title(dana, on_dana, "VP Sales")  # later: the last writer wins
+    for store, name in ((ana, "ana"), (dana, "dana"), (ana, "ana")):
+        synchronise(store, team[name])
+    assert ana.lead_detail(lead).lead.job_title == "VP Sales"
+    assert dana.lead_detail(on_dana).lead.job_title == "VP Sales"
+
+
+def test_a_laptop_whose_clock_is_wrong_does_not_reorder_history(team, laptop):
+    ana, dana = laptop("ana"), laptop("dana")
+    synchronise(ana, team["ana"])
+    with ana.writing() as s:  # ana's clock runs a day ahead
+        s.execute(text("UPDATE sync_state SET hlc = hlc + :day"),
+                  {"day": 86_400_000 * 65536})
+    lead = ana.add_lead(first_name="Jo", last_name="K", job_title="Analyst",
+                        owner_id=me(ana, "ana"), stage=Stage.MQL)
+    set_title(ana, lead, "Head of Sales")
+    synchronise(ana, team["ana"])
+    synchronise(dana, team["dana"])
+    [on_dana] = dana.board_lead_ids(BoardFilter())
+    # dana saw ana's change and acts after it: her change sorts after, wall clocks aside
+    set_title(dana, on_dana, "VP Sales")
+    dana.move_lead(on_dana, Stage.SAL, by=me(dana, "dana"))
+    synchronise(dana, team["dana"])
+    synchronise(ana, team["ana"])
+    assert ana.lead_detail(lead).lead.job_title == "VP Sales"
+    assert [c.to_stage for c in ana.stage_history(lead)] == [Stage.MQL, Stage.SAL]
+    assert ana.stage_conflicts() == []
+
+
+def set_title(store: Store, lead_id: int, title: str) -> None:
+    with store.writing() as s:
+        s.execute(text("UPDATE leads SET job_title = :t WHERE id = :i"),
+                  {"t": title, "i": lead_id})
