@@ -251,7 +251,8 @@ class PullSnapshot:
                              "ORDER BY a.sync_version"), (after, self.high_water)
         else:
             lead_alias = f"r{list(entity.refs).index('lead_uid')}"
-            where = f"a.sync_version <= %s AND {lead_alias}.uid = ANY(%s) ORDER BY a.id"
+            where = (f"a.sync_version <= %s AND {lead_alias}.uid = ANY(%s) "
+                     "ORDER BY a.sync_version")
             params = (after, list(lead_uids))
         with self.conn.cursor(name=f"pull_{entity.name}") as cur:
             cur.execute(f"{sql} WHERE {where}", params)

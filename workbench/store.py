@@ -628,7 +628,8 @@ class Store(ReportQueries, ImportQueries, SyncQueries):
                 .order_by(Activity.occurred_at.desc(), Activity.id.desc()).limit(activity_limit)
             ).scalars().all()
             history = s.scalars(select(StageChange).where(StageChange.lead_id == lead_id)
-                                .order_by(StageChange.id.desc())).all()
+                                .order_by(func.coalesce(StageChange.hlc, 0).desc(),
+                                          StageChange.id.desc())).all()
             return LeadDetail(
                 lead=_lead_record(lead), phone=lead.phone, seniority=lead.seniority,
                 external_id=lead.external_id, fit_score=lead.fit_score,

@@ -138,8 +138,8 @@ def test_concurrent_edits_of_one_field_end_the_same_everywhere(team, laptop):
     synchronise(dana, team["dana"])
     [on_dana] = dana.board_lead_ids(BoardFilter())
     set_title(ana, lead, "Head of Sales")
-    set_title(dana, on_dana, "VP Sales")  # later: the last writer wins
-    for store, name in ((ana, "ana"), (dana, "dana"), (ana, "ana")):
+    set_title(dana, on_dana, "VP Sales")  # later: the last writer wins...
+    for store, name in ((dana, "dana"), (ana, "ana"), (dana, "dana")):  # ...not the last sent
         synchronise(store, team[name])
     assert ana.lead_detail(lead).lead.job_title == "VP Sales"
     assert dana.lead_detail(on_dana).lead.job_title == "VP Sales"

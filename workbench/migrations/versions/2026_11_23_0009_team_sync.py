@@ -87,8 +87,11 @@ SYNC_TRIGGERS = [
     f"CREATE TRIGGER sync_activity_new AFTER INSERT ON activities WHEN {ACTIVE} BEGIN "
     f"{record('activity', 'new.id', '*')} END",
     *_update_triggers("activities", "activity", {"lead": ("lead_id",)}),
-    f"CREATE TRIGGER sync_qualification_new AFTER INSERT ON qualifications WHEN {ACTIVE} "
-    f"BEGIN {record('qualification', 'new.lead_id', '*')} END",
+    # a new checklist records only the items it sets: two laptops that each start the
+    # checklist of one lead offline must not undo each other's items
+    *(f"CREATE TRIGGER sync_qualification_new_{item} AFTER INSERT ON qualifications "
+      f"WHEN {ACTIVE} AND (new.{item} <> 'unknown' OR new.{item}_note IS NOT NULL) BEGIN "
+      f"{record('qualification', 'new.lead_id', item)} END" for item in BANT_GROUPS),
     *_update_triggers("qualifications", "qualification", BANT_GROUPS, row="new.lead_id"),
     f"CREATE TRIGGER sync_criteria_new AFTER INSERT ON criteria_versions WHEN {ACTIVE} "
     f"BEGIN {record('criteria', 'new.id', '*')} END",
