@@ -10,56 +10,51 @@ from PySide6.QtCore import QObject, QThread, Signal
 from workbench.store import Store
 
 
-class RescoreWorker(QObject):
-    """Rescores every lead on its own thread."""
+class CancellableWorker(QObject):
+    """Runs one long task on its own thread: the task gets a progress function (its two
+    arguments are passed on as they are) and a function that says whether the user
+    cancelled."""
 
-    progressed = Signal(int, int)
-    """(leads scored, leads in all)"""
+    progressed = Signal(object, object)
     finished = Signal(object)
-    """The RescoreReport: finished is False when the user cancelled (nothing written)."""
     failed = Signal(str)
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, task: Callable[[Callable, Callable[[], bool]], object]) -> None:
         super().__init__()
-        self.store = store
+        self.task = task
         self._cancel = threading.Event()
 
     def cancel(self) -> None:
         self._cancel.set()
 
     def run(self) -> None:
-        from workbench import scoring  # loaded when first needed, not at start-up
-
         try:
-            report = scoring.rescore(self.store, self.store.current_criteria(),
-                                     progress=self.progressed.emit,
-                                     cancelled=self._cancel.is_set)
+            result = self.task(self.progressed.emit, self._cancel.is_set)
         except Exception as problem:  # shown to the user; the store rolled back
-            self.failed.emit(str(problem))
-        else:
-            self.finished.emit(report)
-
-
-class TaskWorker(QObject):
-    """Runs one function on its own thread and hands back its result."""
-
-    finished = Signal(object)
-    failed = Signal(str)
-
-    def __init__(self, task: Callable[[], object]) -> None:
-        super().__init__()
-        self.task = task
-
-    def run(self) -> None:
-        try:
-            result = self.task()
-        except Exception as problem:  # shown to the user
             self.failed.emit(str(problem))
         else:
             self.finished.emit(result)
 
 
-def start(worker: RescoreWorker | TaskWorker, parent: QObject) -> QThread:
+def rescore_worker(store: Store) -> CancellableWorker:
+    """Rescores every lead; finishes with the RescoreReport (finished is False when the
+    user cancelled, and nothing was written)."""
+
+    def rescore(progress, cancelled):
+        from workbench import scoring  # loaded when first needed, not at start-up
+
+        return scoring.rescore(store, store.current_criteria(), progress=progress,
+                               cancelled=cancelled)
+
+    return CancellableWorker(rescore)
+
+
+def task_worker(task: Callable[[], object]) -> CancellableWorker:
+    """Runs one function on its own thread and hands back its result."""
+    return CancellableWorker(lambda _progress, _cancelled: task())
+
+
+def start(worker: CancellableWorker, parent: QObject) -> QThread:
     """Run the worker on a new thread that ends (and is deleted) when the work does."""
     thread = QThread(parent)
     worker.moveToThread(thread)

@@ -311,11 +311,11 @@ def test_the_detail_pane_explains_the_score(window):
 
 
 def test_a_cancelled_rescore_changes_no_score(qtbot, db_copy):
-    from ui.workers import RescoreWorker
+    from ui.workers import rescore_worker
 
     with Store.open(db_copy) as store:
         before = store.stats()
-        worker = RescoreWorker(store)
+        worker = rescore_worker(store)
         worker.cancel()
         with qtbot.waitSignal(worker.finished) as finished:
             worker.run()

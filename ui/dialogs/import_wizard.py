@@ -4,10 +4,9 @@ keyboard; the import runs off the GUI thread and is one transaction."""
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtCore import Qt, QThread
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -27,10 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from ui.text import plural
+from ui.workers import CancellableWorker
 from ui.workers import start as start_worker
 from workbench.importing import (
     FIELDS,
-    ImportCancelled,
     ImportFatal,
     ImportKind,
     ImportResult,
@@ -45,31 +44,12 @@ KIND_LABELS = {ImportKind.LEADS: "Leads", ImportKind.ACTIVITIES: "Activities (be
                ImportKind.INTENT: "Company intent signals"}
 
 
-class ImportWorker(QObject):
-    """Runs one import (or dry run) on its own thread."""
-
-    progressed = Signal(int)
-    finished = Signal(object)
-    failed = Signal(str)
-
-    def __init__(self, store: Store, path: Path, mapping: Mapping, dry_run: bool) -> None:
-        super().__init__()
-        self.store, self.path, self.mapping, self.dry_run = store, path, mapping, dry_run
-        self._cancel = threading.Event()
-
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    def run(self) -> None:
-        try:
-            result = run_import(self.store, self.path, self.mapping.kind, mapping=self.mapping,
-                                dry_run=self.dry_run,
-                                progress=lambda done: self.progressed.emit(int(done * 100)),
-                                cancelled=self._cancel.is_set)
-        except (ImportFatal, ImportCancelled, OSError, ValueError) as problem:
-            self.failed.emit(str(problem))
-        else:
-            self.finished.emit(result)
+def import_worker(store: Store, path: Path, mapping: Mapping,
+                  dry_run: bool) -> CancellableWorker:
+    """One import (or dry run) on its own thread; progress in percent."""
+    return CancellableWorker(lambda progress, cancelled: run_import(
+        store, path, mapping.kind, mapping=mapping, dry_run=dry_run,
+        progress=lambda done: progress(int(done * 100), None), cancelled=cancelled))
 
 
 class ImportWizard(QWizard):
@@ -252,7 +232,7 @@ class RunPage(QWizardPage):
         layout.addLayout(row)
         layout.addWidget(self.summary)
         layout.addWidget(self.problems, 1)
-        self.worker: ImportWorker | None = None
+        self.worker: CancellableWorker | None = None
         self.done = False
 
     def initializePage(self) -> None:
@@ -261,8 +241,8 @@ class RunPage(QWizardPage):
         self.summary.setText("Reading…")
         self.problems.setRowCount(0)
         self.progress.setValue(0)
-        self.worker = ImportWorker(wizard.store, wizard.path(), wizard.mapping, self.dry_run)
-        self.worker.progressed.connect(self.progress.setValue)
+        self.worker = import_worker(wizard.store, wizard.path(), wizard.mapping, self.dry_run)
+        self.worker.progressed.connect(self._progressed)
         self.worker.finished.connect(self._finished)
         self.worker.failed.connect(self._failed)
         self.cancel.clicked.connect(self.worker.cancel)
@@ -272,6 +252,9 @@ class RunPage(QWizardPage):
 
     def isComplete(self) -> bool:
         return self.done
+
+    def _progressed(self, percent: int, _unused: object) -> None:
+        self.progress.setValue(percent)
 
     def _finished(self, result: ImportResult) -> None:
         self.done = True

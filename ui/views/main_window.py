@@ -37,7 +37,7 @@ from ui.views.detail import LeadDetailPane
 from ui.views.filter_bar import FigureChip, FilterBar
 from ui.views.queue import QueueView
 from ui.views.reports import ReportsView
-from ui.workers import RescoreWorker
+from ui.workers import rescore_worker
 from ui.workers import start as start_worker
 from workbench import paths, services
 from workbench.exporting import ExportError, export_leads
@@ -610,7 +610,7 @@ class MainWindow(QMainWindow):
         self.rescore_dialog.setWindowModality(Qt.WindowModality.WindowModal)
         self.rescore_dialog.setMinimumDuration(0)
         self.rescore_dialog.setValue(0)
-        worker = RescoreWorker(self.store)
+        worker = rescore_worker(self.store)
         # Bound methods of this window: Qt delivers them on the GUI thread (a lambda
         # would run on the worker's thread and must not touch widgets).
         worker.progressed.connect(self._rescore_progressed)

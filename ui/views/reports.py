@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from ui.models.report_table import MEASURE_OF_COLUMN, ReportTableModel
-from ui.workers import TaskWorker
 from ui.workers import start as start_worker
+from ui.workers import task_worker
 from workbench.models import Role
 from workbench.reports import (
     Period,
@@ -187,7 +187,7 @@ class ReportsView(QWidget):
             return generation, report, weekly, store.reason_labels("reject")
 
         self.status.setText("Computing the report…")
-        worker = TaskWorker(compute)
+        worker = task_worker(compute)
         # bound methods of this view: Qt runs them on the GUI thread
         worker.finished.connect(self._computed)
         worker.failed.connect(self._failed)
