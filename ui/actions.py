@@ -35,6 +35,9 @@ class ActionId(StrEnum):
     SHOW_BOARD = "show_board"
     SHOW_QUEUE = "show_queue"
     SHOW_REPORTS = "show_reports"
+    SYNC = "sync"
+    TEAM_SERVER = "team_server"
+    CONFLICTS = "conflicts"
     ABOUT = "about"
 
 
@@ -53,6 +56,8 @@ LABELS = {
     ActionId.RECYCLE: "Re&cycle…", ActionId.BANT_BUDGET: "Next &budget status",
     ActionId.BANT_AUTHORITY: "Next a&uthority status", ActionId.BANT_NEED: "Next &need status",
     ActionId.BANT_TIMELINE: "Next &timeline status",
+    ActionId.SYNC: "S&ync with the team now", ActionId.TEAM_SERVER: "&Team server…",
+    ActionId.CONFLICTS: "Stage &conflicts…",
     ActionId.ABOUT: "&About",
 }
 # Single-letter keys act only while the board has the focus, so they never steal a

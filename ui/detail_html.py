@@ -57,6 +57,12 @@ def lead_html(detail: LeadDetail, score: ScoreResult | None, now: datetime,
         f"&nbsp; {escape(lead.stage.label)} for {duration(now - lead.stage_entered_at)}"
         f" &nbsp;·&nbsp; {escape(source_label(lead.source))}"
         + (f" &nbsp;·&nbsp; {escape(lead.campaign)}" if lead.campaign else "") + "</p>")
+    for conflict in detail.open_conflicts:
+        moves = " and ".join(
+            f"{escape(Stage(stage).label)} by {escape(by or 'someone')}"
+            for stage, _at, by, _uid in (conflict.first, conflict.second))
+        parts.append(f"<p style='color:#c0392b'><b>Stage conflict:</b> moved to {moves} on "
+                     "two laptops offline. Resolve it in Lead › Stage conflicts…</p>")
     if lead.stage == Stage.MQL:
         state = sla_state(lead.mql_at, lead.first_touch_at, now, sla_hours)
         if state is not None:

@@ -11,6 +11,7 @@ SHORTCUTS: dict[ActionId, QKeySequence | QKeySequence.StandardKey | str] = {
     ActionId.EXPORT: "Ctrl+E",
     ActionId.UNDO: QKeySequence.StandardKey.Undo,  # Ctrl+Z
     ActionId.CRITERIA: "Ctrl+,",
+    ActionId.SYNC: "F9",
     ActionId.FOCUS_SEARCH: "/",
     ActionId.CLEAR_SEARCH: "Esc",
     ActionId.NEXT_CARD: "J",

@@ -56,6 +56,12 @@ class TeamServer:
         try:
             self.conn = psycopg.connect(libpq_url(url), connect_timeout=timeout)
         except psycopg.OperationalError as problem:
+            text = str(problem)
+            if "no password supplied" in text or "password authentication failed" in text:
+                raise SyncError(
+                    "The team server did not accept the password. Give it again (File › Team "
+                    "server…, or workbench sync --server postgresql://you:PASSWORD@host/team); "
+                    "it is then kept in the system keyring.") from None
             raise SyncError(f"Cannot reach the team server: {_first_line(problem)}") from None
 
     def close(self) -> None:

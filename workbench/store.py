@@ -33,6 +33,7 @@ from workbench.models import (
     Reason,
     ScoringModel,
     StageChange,
+    StageConflict,
     User,
 )
 from workbench.qualification import BANT_ITEMS
@@ -230,6 +231,8 @@ class LeadDetail:
     # the conversion model's probability and its largest reasons, once a model is trained
     predicted_conversion: float | None
     prediction_reasons: list[tuple[str, float]]
+    # stage moves made on two laptops without seeing each other, still to resolve
+    open_conflicts: list = ()
 
 
 @dataclass(frozen=True)
@@ -630,6 +633,8 @@ class Store(ReportQueries, ImportQueries, SyncQueries):
             history = s.scalars(select(StageChange).where(StageChange.lead_id == lead_id)
                                 .order_by(func.coalesce(StageChange.hlc, 0).desc(),
                                           StageChange.id.desc())).all()
+            conflicted = s.scalar(select(func.count()).select_from(StageConflict).where(
+                StageConflict.lead_id == lead_id, StageConflict.resolved_at.is_(None)))
             return LeadDetail(
                 lead=_lead_record(lead), phone=lead.phone, seniority=lead.seniority,
                 external_id=lead.external_id, fit_score=lead.fit_score,
@@ -644,6 +649,7 @@ class Store(ReportQueries, ImportQueries, SyncQueries):
                 predicted_conversion=lead.predicted_conversion,
                 prediction_reasons=[tuple(r) for r in json.loads(
                     lead.prediction_reasons)["top"]] if lead.prediction_reasons else [],
+                open_conflicts=self.stage_conflicts(lead_id=lead_id) if conflicted else [],
             )
 
     def users(self) -> list[tuple[int, str, str, str]]:

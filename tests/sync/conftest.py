@@ -10,7 +10,9 @@ import subprocess
 import tempfile
 import uuid
 
+import keyring
 import pytest
+from keyring.backend import KeyringBackend
 
 OWNER_PASSWORD = "owner-of-the-test-cluster"
 
@@ -78,3 +80,31 @@ def server_url(pg_cluster):
     yield f"{pg_cluster}/{name}"
     with psycopg.connect(f"{pg_cluster}/postgres", autocommit=True) as conn:
         conn.execute(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+class MemoryKeyring(KeyringBackend):
+    """The system keyring's stand-in: the tests never touch the user's own."""
+
+    priority = 1
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passwords: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service, username):
+        return self.passwords.get((service, username))
+
+    def set_password(self, service, username, password):
+        self.passwords[(service, username)] = password
+
+    def delete_password(self, service, username):
+        self.passwords.pop((service, username), None)
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring():
+    before = keyring.get_keyring()
+    ring = MemoryKeyring()
+    keyring.set_keyring(ring)
+    yield ring
+    keyring.set_keyring(before)

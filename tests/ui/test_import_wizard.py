@@ -112,9 +112,9 @@ def test_possible_duplicates_are_reviewed_and_merged(window, qtbot):
                             phone="+1 555 0100")
     dialog = DuplicatesDialog(store, None, window)
     qtbot.addWidget(dialog)
-    row = next(i for i, p in enumerate(dialog.pairs) if (p.first, p.second) == (first, second))
+    row = next(i for i, p in enumerate(dialog.items) if (p.first, p.second) == (first, second))
     assert dialog.table.item(row, 6).text() == "same email"
     dialog.table.selectRow(row)
-    dialog.merge_selected(keep_first=True)
-    assert all(second not in (p.first, p.second) for p in dialog.pairs)
+    dialog.choice_buttons[0].click()  # merge into the first
+    assert all(second not in (p.first, p.second) for p in dialog.items)
     assert store.lead_detail(first).phone == "+1 555 0100"

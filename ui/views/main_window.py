@@ -26,11 +26,14 @@ from PySide6.QtWidgets import (
 )
 
 from ui.actions import BANT_KEYS, BOARD_ONLY, TRIAGE, ActionId, create_actions
+from ui.dialogs.conflicts import ConflictsDialog
 from ui.dialogs.criteria import CriteriaDialog
 from ui.dialogs.duplicates import DuplicatesDialog
 from ui.dialogs.import_wizard import ImportWizard
 from ui.dialogs.reason import ReasonDialog
+from ui.dialogs.team_server import TeamServerDialog
 from ui.models.card_list import CardListModel
+from ui.team_sync import TeamSync
 from ui.text import plural
 from ui.views.board import BOARD_ORDER, BoardView, CardColumnView
 from ui.views.detail import LeadDetailPane
@@ -98,6 +101,7 @@ class MainWindow(QMainWindow):
         self.overdue_count.setStyleSheet("color: #c0392b;")
         self.statusBar().addPermanentWidget(self.overdue_count)
         self.statusBar().addPermanentWidget(self.lead_count)
+        self.team_sync = TeamSync(store, self.statusBar(), self)
 
         self.setAcceptDrops(True)  # a CSV or XLSX dropped on the window is imported
         self._build_menus()
@@ -118,6 +122,8 @@ class MainWindow(QMainWindow):
         a = self.actions_by_id
         menu = self.menuBar().addMenu("&File")
         menu.addActions([a[ActionId.IMPORT], a[ActionId.EXPORT]])
+        menu.addSeparator()
+        menu.addActions([a[ActionId.SYNC], a[ActionId.TEAM_SERVER]])
         menu.addSeparator()
         menu.addActions([a[ActionId.REFRESH], a[ActionId.QUIT]])
         menu = self.menuBar().addMenu("&Edit")
@@ -160,6 +166,7 @@ class MainWindow(QMainWindow):
         self.lead_menu.addSeparator()
         self.lead_menu.addAction(a[ActionId.RESCORE])
         self.lead_menu.addAction(a[ActionId.DUPLICATES])
+        self.lead_menu.addAction(a[ActionId.CONFLICTS])
         self.move_menu = self.lead_menu.addMenu("&Move to")
         self.move_actions: dict[Stage, QAction] = {}
         for stage in BOARD_ORDER:
@@ -195,6 +202,11 @@ class MainWindow(QMainWindow):
         a[ActionId.RESCORE].triggered.connect(self.rescore_all)
         a[ActionId.CRITERIA].triggered.connect(self.edit_criteria)
         a[ActionId.DUPLICATES].triggered.connect(self.review_duplicates)
+        a[ActionId.SYNC].triggered.connect(self.sync_now)
+        a[ActionId.TEAM_SERVER].triggered.connect(self.choose_team_server)
+        a[ActionId.CONFLICTS].triggered.connect(self.review_conflicts)
+        self.team_sync.synced.connect(self._synced)
+        self.team_sync.problem.connect(self._sync_problem)
         a[ActionId.UNDO].triggered.connect(self.undo_last_move)
         a[ActionId.ACCEPT].triggered.connect(self.accept_current)
         a[ActionId.REJECT].triggered.connect(lambda: self.triage_current(Stage.DISQUALIFIED))
@@ -287,6 +299,7 @@ class MainWindow(QMainWindow):
             self.refresh()
 
     def _after_start(self) -> None:
+        self.team_sync.start_auto_sync()
         if services.return_recycled(self.store) and not self.isHidden():
             self.refresh()
             self.statusBar().showMessage("Recycled leads whose date has come are back in the "
@@ -563,6 +576,47 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"{plural(count, 'lead')} written to {name}.",
                                      STATUS_MESSAGE_MS)
 
+    # -- team sync -----------------------------------------------------------
+
+    def sync_now(self) -> None:
+        status = self.store.sync_status()
+        if status.is_demo:
+            self.statusBar().showMessage(
+                "This is the demo database: it stays on this laptop. Open a database of your "
+                "own to sync it with the team.", STATUS_MESSAGE_MS)
+        elif status.server_url is None:
+            self.choose_team_server()
+        elif not self.team_sync.sync_now():
+            self.statusBar().showMessage("A sync is already running.", STATUS_MESSAGE_MS)
+
+    def choose_team_server(self) -> None:
+        dialog = TeamServerDialog(self.store.sync_status().server_url, self)
+        if dialog.exec():
+            self.team_sync.sync_now(dialog.server_url())
+
+    def _synced(self, result) -> None:
+        if result.pulled:
+            self.refresh()
+        message = result.summary()
+        if result.conflicts:
+            message += " See Lead › Stage conflicts…"
+        if result.note:
+            message += " " + result.note
+        self.statusBar().showMessage(message, STATUS_MESSAGE_MS)
+
+    def _sync_problem(self, message: str) -> None:
+        self.statusBar().showMessage(message, STATUS_MESSAGE_MS)
+
+    def review_conflicts(self) -> None:
+        dialog = ConflictsDialog(self.store, self.filters.me.currentData(),
+                                 self.criteria.recycle_days, self)
+        dialog.exec()
+        if dialog.resolved:
+            self.refresh()
+            self.team_sync.show_status()
+            if self.store.sync_status().server_url:
+                self.team_sync.sync_now()
+
     def review_duplicates(self) -> None:
         DuplicatesDialog(self.store, self.filters.me.currentData(), self).exec()
         self.refresh()
@@ -695,6 +749,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
+        self.team_sync.finish()
         self.reports.finish_jobs()
         super().closeEvent(event)
 
