@@ -57,7 +57,9 @@ def test_a_conflict_is_shown_and_resolved_from_the_window(team, open_window,  # 
         synchronise(ana, team["ana"])
         with Store.open(tmp_path / "dana.db") as dana:
             synchronise(dana, team["dana"])
-            dana.move_lead(dana.board_lead_ids(BoardFilter())[0], Stage.DISQUALIFIED, by=me(dana, "dana"), reason_code="no_budget")
+            [on_dana] = dana.board_lead_ids(BoardFilter())
+            dana.move_lead(on_dana, Stage.DISQUALIFIED, by=me(dana, "dana"),
+                           reason_code="no_budget")
             synchronise(dana, team["dana"])
         ana.move_lead(lead, Stage.SAL, by=me(ana, "ana"))
     window = open_window("ana")  # a database with a team server syncs when opened
