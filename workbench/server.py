@@ -27,6 +27,10 @@ SYNCED = ("companies", "leads", *LEAD_CHILDREN, "criteria_versions")
 SHARED_READ = ("users", "reasons", "criteria_versions", "intent_signals", "sync_high_water")
 ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
+# A lead the connected role may see and change: a manager's, their own, or the pool's.
+# The functions are called in sub-selects, so they run once per statement, not per row.
+VISIBLE_LEAD = ("(SELECT workbench_is_manager()) OR owner_id = (SELECT workbench_user_id()) "
+                "OR owner_id IS NULL")
 SETUP = [
     f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{REP_ROLE}') "
     f"THEN CREATE ROLE {REP_ROLE} NOLOGIN; END IF; END $$",
@@ -47,18 +51,14 @@ SETUP = [
     "REVOKE ALL ON server_accounts FROM PUBLIC",
     "ALTER TABLE leads ENABLE ROW LEVEL SECURITY",
     "DROP POLICY IF EXISTS leads_read ON leads",
-    """CREATE POLICY leads_read ON leads FOR SELECT USING (
-        workbench_is_manager() OR owner_id = workbench_user_id() OR owner_id IS NULL)""",
+    f"CREATE POLICY leads_read ON leads FOR SELECT USING ({VISIBLE_LEAD})",
     "DROP POLICY IF EXISTS leads_change ON leads",
-    """CREATE POLICY leads_change ON leads FOR UPDATE
-       USING (workbench_is_manager() OR owner_id = workbench_user_id() OR owner_id IS NULL)
-       WITH CHECK (workbench_is_manager() OR owner_id = workbench_user_id()
-                   OR owner_id IS NULL)""",
+    f"CREATE POLICY leads_change ON leads FOR UPDATE USING ({VISIBLE_LEAD}) "
+    f"WITH CHECK ({VISIBLE_LEAD})",
     "DROP POLICY IF EXISTS leads_add ON leads",
-    """CREATE POLICY leads_add ON leads FOR INSERT WITH CHECK (
-        workbench_is_manager() OR owner_id = workbench_user_id() OR owner_id IS NULL)""",
+    f"CREATE POLICY leads_add ON leads FOR INSERT WITH CHECK ({VISIBLE_LEAD})",
     "DROP POLICY IF EXISTS leads_remove ON leads",
-    "CREATE POLICY leads_remove ON leads FOR DELETE USING (workbench_is_manager())",
+    "CREATE POLICY leads_remove ON leads FOR DELETE USING ((SELECT workbench_is_manager()))",
 ]
 
 
@@ -104,8 +104,10 @@ def _sync_columns(table: str) -> list[str]:
 
 def _child_policies(table: str) -> list[str]:
     """A lead's history and evidence are visible and writable with the lead itself: the
-    subquery on leads runs under the leads policies of the connected role."""
-    visible = "EXISTS (SELECT 1 FROM leads l WHERE l.id = lead_id)"
+    subquery on leads runs under the leads policies of the connected role (managers skip
+    it: they see every lead)."""
+    visible = ("(SELECT workbench_is_manager()) OR "
+               "EXISTS (SELECT 1 FROM leads l WHERE l.id = lead_id)")
     return [f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
             f"DROP POLICY IF EXISTS {table}_with_lead ON {table}",
             f"CREATE POLICY {table}_with_lead ON {table} USING ({visible}) "

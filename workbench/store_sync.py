@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -88,7 +89,6 @@ class ConflictRecord:
 @dataclass
 class PullApplied:
     rows: int = 0
-    new_leads: list[int] | None = None
     touched_leads: set[int] | None = None  # leads that got new activities
     conflicts: int = 0
     max_clock: int = 0
@@ -130,8 +130,40 @@ class SyncQueries:
 
     engine: Engine
 
+    # (thread, connection) while a first download writes everything in one transaction
+    _bulk: tuple[int, sqlite3.Connection] | None = None
+
+    @contextmanager
+    def bulk_pull(self) -> Iterator[None]:
+        """The first download into an empty laptop: one transaction, the row triggers
+        suspended, and the search index and handovers built once at the end; cut short,
+        it leaves the laptop as empty as it was."""
+        from workbench.store import SEARCH_FILL
+        from workbench.store_import import drop_triggers, handovers_insert
+
+        with self._sync_writing(applying=True) as raw:
+            triggers = drop_triggers(raw, ("leads", "stage_changes", "activities"))
+            self._bulk = (threading.get_ident(), raw)
+            try:
+                yield
+            finally:
+                self._bulk = None
+            raw.execute("DELETE FROM lead_search")
+            raw.execute(SEARCH_FILL)
+            raw.execute("DELETE FROM handovers")
+            raw.execute(handovers_insert().format(lead_filter="1"))
+            for sql in triggers:
+                raw.execute(sql)
+
+    def is_empty(self) -> bool:
+        with self._sync_reading() as raw:
+            return raw.execute("SELECT NOT EXISTS (SELECT 1 FROM leads)").fetchone()[0] == 1
+
     @contextmanager
     def _sync_writing(self, *, applying: bool = False) -> Iterator[sqlite3.Connection]:
+        if self._bulk is not None and self._bulk[0] == threading.get_ident():
+            yield self._bulk[1]
+            return
         with db.write_connection(self.engine) as conn:
             raw = conn.connection.driver_connection
             if applying:  # the triggers leave pulled rows out of the outbox
@@ -306,7 +338,7 @@ class SyncQueries:
     def apply_pulled(self, batch: Batch) -> PullApplied:
         """Write rows pulled from the server, merged with this laptop's own changes that
         are not pushed yet. Rows naming a lead this laptop does not have are skipped."""
-        entity, applied = batch.entity, PullApplied(new_leads=[], touched_leads=set())
+        entity, applied = batch.entity, PullApplied(touched_leads=set())
         with self._sync_writing(applying=True) as raw:
             refs = {name: self._local_ids(raw, ref.target, (r[name] for r in batch.rows))
                     for name, ref in batch.entity.refs.items()}
@@ -335,13 +367,11 @@ class SyncQueries:
                           or entity is not LEAD_ENTITY}
                 if values:
                     updates.append((row_id, values))
-            new_ids = self._insert_pulled(raw, entity, inserts, refs)
+            self._insert_pulled(raw, entity, inserts, refs)
             for row_id, values in updates:
                 self._update_pulled(raw, entity, row_id, values, refs)
             applied.rows = len(inserts) + len(updates)
-            if entity is LEAD_ENTITY:
-                applied.new_leads = new_ids
-            elif entity.name == "activity" and inserts:
+            if entity.name == "activity" and inserts:
                 touched = {refs["lead_uid"][r["lead_uid"]] for r in inserts}
                 applied.touched_leads = touched
                 raw.execute("UPDATE leads SET last_activity_at = (SELECT max(occurred_at) "
@@ -374,18 +404,16 @@ class SyncQueries:
         return columns
 
     def _insert_pulled(self, raw: sqlite3.Connection, entity: Entity,
-                       rows: list[dict[str, Any]], refs: dict[str, dict[str, int]]
-                       ) -> list[int]:
-        new_ids = []
+                       rows: list[dict[str, Any]], refs: dict[str, dict[str, int]]) -> None:
+        shapes: dict[tuple[str, ...], list[list]] = {}
         for row in rows:
             columns = self._columns(entity, row, refs)
             if not entity.keyed_by_lead:
                 columns["uid"] = row["uid"]
-            names = list(columns)
-            cursor = raw.execute(f"INSERT INTO {entity.table} ({', '.join(names)}) VALUES "
-                                 f"({', '.join('?' * len(names))})", list(columns.values()))
-            new_ids.append(cursor.lastrowid)
-        return new_ids
+            shapes.setdefault(tuple(columns), []).append(list(columns.values()))
+        for names, values in shapes.items():
+            raw.executemany(f"INSERT INTO {entity.table} ({', '.join(names)}) VALUES "
+                            f"({', '.join('?' * len(names))})", values)
 
     def _update_pulled(self, raw: sqlite3.Connection, entity: Entity, row_id: int,
                        values: dict[str, Any], refs: dict[str, dict[str, int]]) -> None:

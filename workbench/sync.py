@@ -244,7 +244,11 @@ def synchronise(store: Store, url: str | None = None, *, password: str | None = 
                 result.note = credentials.remember(url)
             _push(store, server, result, step, first=not status.first_push_done)
             with server.snapshot() as snapshot:
-                _pull(store, snapshot, result, step)
+                if store.sync_cursor() == 0 and store.is_empty():
+                    with store.bulk_pull():  # a new laptop's first download
+                        _pull(store, snapshot, result, step)
+                else:
+                    _pull(store, snapshot, result, step)
     except SyncError as problem:
         store.record_sync_error(str(problem))
         raise
