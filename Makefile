@@ -15,7 +15,7 @@ $(VENV)/.test-packages: .ci/system-packages | $(VENV)/.installed
 	bash .ci/system-packages --test
 	touch $@
 
-bench: $(VENV)/.installed  ## speed benchmarks, each beside a baseline measured in the same run
+bench: $(VENV)/.installed $(VENV)/.test-packages  ## speed benchmarks, each beside a baseline measured in the same run
 	$(BIN)/python -m pytest tests/bench -o python_files='bench_*.py' -s -q
 
 lint: $(VENV)/.installed
