@@ -39,20 +39,9 @@ from workbench.models import (
 from workbench.qualification import BANT_ITEMS
 from workbench.search import fts_query
 from workbench.stages import REASON_KIND, Stage, check_transition
-from workbench.store_import import ImportQueries, drop_triggers, handovers_insert
+from workbench.store_import import ImportQueries, drop_triggers, rebuild_derived
 from workbench.store_reports import ReportQueries
 from workbench.store_sync import SyncQueries
-
-# Fills the FTS5 search index from the tables (the triggers of migration 0003 keep it
-# in step row by row; this is the same content for a whole load at once).
-SEARCH_FILL = """
-INSERT INTO lead_search (rowid, name, email, company, title, notes)
-SELECT l.id, l.first_name || ' ' || l.last_name, l.email, c.name, l.job_title, n.notes
-FROM leads l LEFT JOIN companies c ON c.id = l.company_id
-LEFT JOIN (SELECT lead_id, group_concat(note, ' ') AS notes FROM activities
-           WHERE kind = 'note' GROUP BY lead_id) n ON n.lead_id = l.id
-"""
-
 
 RowSource = Iterable[tuple] | Callable[[], Iterable[tuple]]
 
@@ -1117,10 +1106,5 @@ class Store(ReportQueries, ImportQueries, SyncQueries):
                 counts[table.name] = raw.executemany(sql, rows.result()).rowcount
             for index in indexes:
                 index.create(conn)
-            raw.execute("DELETE FROM lead_search")
-            raw.execute(SEARCH_FILL)
-            raw.execute("DELETE FROM handovers")
-            raw.execute(handovers_insert().format(lead_filter="1"))
-            for sql in triggers:
-                raw.execute(sql)
+            rebuild_derived(raw, triggers)
         return counts

@@ -138,8 +138,7 @@ class SyncQueries:
         """The first download into an empty laptop: one transaction, the row triggers
         suspended, and the search index and handovers built once at the end; cut short,
         it leaves the laptop as empty as it was."""
-        from workbench.store import SEARCH_FILL
-        from workbench.store_import import drop_triggers, handovers_insert
+        from workbench.store_import import drop_triggers, rebuild_derived
 
         with self._sync_writing(applying=True) as raw:
             triggers = drop_triggers(raw, ("leads", "stage_changes", "activities"))
@@ -148,12 +147,7 @@ class SyncQueries:
                 yield
             finally:
                 self._bulk = None
-            raw.execute("DELETE FROM lead_search")
-            raw.execute(SEARCH_FILL)
-            raw.execute("DELETE FROM handovers")
-            raw.execute(handovers_insert().format(lead_filter="1"))
-            for sql in triggers:
-                raw.execute(sql)
+            rebuild_derived(raw, triggers)
 
     def is_empty(self) -> bool:
         with self._sync_reading() as raw:
