@@ -610,14 +610,12 @@ def cmd_sync(args: argparse.Namespace) -> int:
         if args.status:
             return _print_sync_status(store, args.json)
         url = args.server or status.server_url
-        password = None
-        if (url and credentials.split_password(url)[1] is None
-                and credentials.saved_password(credentials.split_password(url)[0]) is None
-                and sys.stdin.isatty()):
-            import getpass
+        if url and sys.stdin.isatty():
+            clean, given = credentials.split_password(url)
+            if given is None and credentials.saved_password(clean) is None:
+                import getpass
 
-            password = getpass.getpass(f"Password for {url}: ")
-            url = credentials.with_password(url, password)
+                url = credentials.with_password(clean, getpass.getpass(f"Password for {clean}: "))
         try:
             result = synchronise(store, url)
         except SyncError as problem:

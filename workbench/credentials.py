@@ -4,7 +4,6 @@ without it."""
 
 from __future__ import annotations
 
-from contextlib import suppress
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import keyring
@@ -53,7 +52,3 @@ def remember(url: str) -> str | None:
                 "next time.")
     return None
 
-
-def forget(url: str) -> None:
-    with suppress(KeyringError):
-        keyring.delete_password(SERVICE, split_password(url)[0])

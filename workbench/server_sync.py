@@ -85,7 +85,7 @@ class TeamServer:
                 if batch.rows:
                     refused += self._push_batch(cur, batch, users)
             for uid in deleted:
-                refused += self._guarded(cur, [uid], self._delete_lead, "lead")
+                refused += self._guarded(cur, [uid], self._delete_lead, "lead", lambda u: u)
         return refused
 
     def _push_batch(self, cur: psycopg.Cursor, batch: Batch,
@@ -109,8 +109,8 @@ class TeamServer:
                            found[1] if found else {}, row, clocks)
             if merged is not None and (found is None or entity.groups):
                 writes.append((row, found is None, *merged))
-        return refused + self._guarded(cur, writes, self._write, entity.name, refs=refs,
-                                       entity=entity)
+        return refused + self._guarded(cur, writes, self._write, entity.name,
+                                       lambda w: w[0][key_field], refs=refs, entity=entity)
 
     @staticmethod
     def _missing_ref(entity: Entity, row: dict, refs: dict[str, dict]) -> str | None:
@@ -126,7 +126,7 @@ class TeamServer:
                 return "its company is not on the team server"
         return None
 
-    def _guarded(self, cur: psycopg.Cursor, items: list, write, entity_name: str,
+    def _guarded(self, cur: psycopg.Cursor, items: list, write, entity_name: str, uid_of,
                  **context) -> list[Refusal]:
         """Write all items in one savepoint; if the server refuses, write them one by one
         so that only the refused ones are left out."""
@@ -144,9 +144,7 @@ class TeamServer:
                 with self.conn.transaction():
                     write(cur, [item], **context)
             except psycopg.Error as problem:
-                uid = item if isinstance(item, str) else item[0].get(
-                    "lead_uid" if context["entity"].keyed_by_lead else "uid")
-                refused.append(Refusal(entity_name, uid, _first_line(problem)))
+                refused.append(Refusal(entity_name, uid_of(item), _first_line(problem)))
         return refused
 
     @staticmethod

@@ -13,11 +13,12 @@ from datetime import datetime
 
 import psycopg
 import pytest
+from sqlalchemy import text
 
 from tests.sync.conftest import memory_keyring, pg_cluster, server_url  # noqa: F401
 from workbench import demo
 from workbench.server import add_account, init_server
-from workbench.store import Store
+from workbench.store import BoardFilter, Store
 from workbench.sync import synchronise
 
 CHANGES = 10_000
@@ -36,7 +37,7 @@ def team_laptop(path, server_url: str, leads: int) -> tuple[Store, str]:  # noqa
     demo.create_database(path, leads=leads, seed=3, as_of=datetime(2026, 11, 23, 9))
     store = Store.open(path)
     with store.writing() as s:
-        s.execute(__import__("sqlalchemy").text("UPDATE sync_state SET is_demo = 0"))
+        s.execute(text("UPDATE sync_state SET is_demo = 0"))
     init_server(server_url)
     for _id, name, email, role in store.users():
         add_account(server_url, email=email, name=name, password="pw",
@@ -48,7 +49,7 @@ def team_laptop(path, server_url: str, leads: int) -> tuple[Store, str]:  # noqa
 
 def changes_waiting(store: Store) -> int:
     with store.reading() as s:
-        return s.execute(__import__("sqlalchemy").text(
+        return s.execute(text(
             "SELECT count(*) FROM sync_outbox")).scalar()
 
 
@@ -57,10 +58,10 @@ def test_push_and_pull_of_10000_changes(server_url, tmp_path):  # noqa: F811
     synchronise(store, url)  # the first push: every row this laptop has
     other = Store.open(tmp_path / "b.db")
     synchronise(other, url)
-    lead_ids = store.board_lead_ids(__import__("workbench.store").store.BoardFilter())
+    lead_ids = store.board_lead_ids(BoardFilter())
     per_lead = CHANGES // len(lead_ids)
     with store.writing() as s:  # notes by the rep: each one change
-        s.execute(__import__("sqlalchemy").text(
+        s.execute(text(
             "INSERT INTO activities (lead_id, occurred_at, kind, note) "
             "SELECT l.id, '2026-11-23 10:00:00.000000', 'note', 'note ' || n.k "
             "FROM leads l, (WITH RECURSIVE k(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM k "
@@ -123,7 +124,7 @@ def test_first_download_of_a_100000_lead_team_store(server_url, tmp_path):  # no
     synchronise(new, url)
     seconds = time.perf_counter() - started
     with new.reading() as s:
-        local = s.execute(__import__("sqlalchemy").text(
+        local = s.execute(text(
             "SELECT (SELECT count(*) FROM leads), (SELECT count(*) FROM stage_changes), "
             "(SELECT count(*) FROM activities)")).one()
     new.close()

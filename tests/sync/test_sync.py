@@ -184,3 +184,17 @@ def set_title(store: Store, lead_id: int, title: str) -> None:
     with store.writing() as s:
         s.execute(text("UPDATE leads SET job_title = :t WHERE id = :i"),
                   {"t": title, "i": lead_id})
+
+
+def test_what_the_server_refuses_is_kept_and_reported_and_the_rest_goes_in(team, laptop):
+    ana, dana = laptop("ana"), laptop("dana")
+    synchronise(ana, team["ana"])
+    ana.add_lead(first_name="Mine", last_name="A", owner_id=me(ana, "ana"), stage=Stage.MQL)
+    ana.add_lead(first_name="Given", last_name="Away", owner_id=me(ana, "ben"),
+                 stage=Stage.MQL)  # a rep may not give a lead to another rep
+    result = synchronise(ana, team["ana"])
+    refused = {(r.entity, r.reason.split(":")[0]) for r in result.refused}
+    assert ("lead", "new row violates row-level security policy for table \"leads\"") in refused
+    assert ana.sync_status().refused == len(result.refused) and ana.sync_status().waiting == 0
+    synchronise(dana, team["dana"])
+    assert lead_names(dana) == ["Mine"]
