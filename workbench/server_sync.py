@@ -189,15 +189,17 @@ class TeamServer:
                 key = refs["lead_uid"][row["lead_uid"]] if entity.keyed_by_lead else row["uid"]
                 updates.append((columns, key))
         for names, group in _by_shape(inserts).items():
-            cur.executemany(f"INSERT INTO {entity.table} ({', '.join(names)}) VALUES "
-                            f"({', '.join(['%s'] * len(names))})",
-                            [list(c.values()) for c in group])
+            incoming = _copy_in(cur, entity.table, names, [list(c.values()) for c in group])
+            cur.execute(f"INSERT INTO {entity.table} ({', '.join(names)}) "
+                        f"SELECT {', '.join(names)} FROM {incoming}")
         key = "lead_id" if entity.keyed_by_lead else "uid"
         for names, group in _by_shape([c for c, _ in updates]).items():
             keys = [k for c, k in updates if tuple(c) == names]
-            cur.executemany(f"UPDATE {entity.table} SET "
-                            f"{', '.join(f'{n} = %s' for n in names)} WHERE {key} = %s",
-                            [[*c.values(), k] for c, k in zip(group, keys, strict=True)])
+            incoming = _copy_in(cur, entity.table, (key, *names),
+                                [[k, *c.values()] for c, k in zip(group, keys, strict=True)])
+            cur.execute(f"UPDATE {entity.table} t SET "
+                        f"{', '.join(f'{n} = i.{n}' for n in names)} FROM {incoming} i "
+                        f"WHERE t.{key} = i.{key}")
             if cur.rowcount < len(group):
                 raise psycopg.errors.InsufficientPrivilege(
                     "not yours to change on the team server")
@@ -212,6 +214,20 @@ class TeamServer:
 
     def snapshot(self) -> PullSnapshot:
         return PullSnapshot(self.conn)
+
+
+def _copy_in(cur: psycopg.Cursor, table: str, names: Sequence[str], rows: list[list]) -> str:
+    """Rows copied into a temporary table with the types of `table`'s columns; returns its
+    name. One COPY and one statement on the shared table are far faster than a statement
+    per row, which would also fire the statement-level sync trigger per row. (COPY cannot
+    write to the shared tables directly: row-level security refuses it.)"""
+    cur.execute("DROP TABLE IF EXISTS pg_temp.incoming")
+    cur.execute(f"CREATE TEMP TABLE incoming ON COMMIT DROP AS SELECT {', '.join(names)} "
+                f"FROM {table} WITH NO DATA")
+    with cur.copy(f"COPY pg_temp.incoming ({', '.join(names)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+    return "pg_temp.incoming"
 
 
 def _by_shape(rows: list[dict]) -> dict[tuple, list[dict]]:

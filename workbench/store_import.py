@@ -101,6 +101,16 @@ def _refresh_derived(raw: sqlite3.Connection) -> None:
         lead_filter="h.lead_id IN (SELECT lead_id FROM temp.import_affected)"))
 
 
+def refresh_derived_of(raw: sqlite3.Connection, lead_ids: Iterable[int]) -> None:
+    """The search index and the handovers of these leads brought up to date, after writes
+    that bypassed the row triggers."""
+    raw.execute("CREATE TEMP TABLE import_affected (lead_id INTEGER PRIMARY KEY)")
+    raw.executemany("INSERT OR IGNORE INTO import_affected VALUES (?)",
+                    [(i,) for i in lead_ids])
+    _refresh_derived(raw)
+    raw.execute("DROP TABLE temp.import_affected")
+
+
 # Fills the FTS5 search index from the tables (the triggers of migration 0003 keep it
 # in step row by row; this is the same content for a whole load at once).
 SEARCH_FILL = """
@@ -405,10 +415,7 @@ class ImportQueries:
                         "VALUES (?, ?, 'note', ?, ?)",
                         (keep, now, by, f"Merged with lead {other}: {found[other]}."))
             raw.execute("DELETE FROM leads WHERE id = ?", (other,))
-            raw.execute("CREATE TEMP TABLE import_affected (lead_id INTEGER PRIMARY KEY)")
-            raw.execute("INSERT INTO import_affected VALUES (?)", (keep,))
-            _refresh_derived(raw)
-            raw.execute("DROP TABLE temp.import_affected")
+            refresh_derived_of(raw, [keep])
 
     @staticmethod
     def _merge_bant(raw: sqlite3.Connection, keep: int, other: int) -> None:

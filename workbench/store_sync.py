@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from workbench import db
 from workbench.stages import Stage
 from workbench.sync import (
+    ACTIVITY,
     BY_NAME,
     DELETED,
     ENTITIES,
@@ -361,7 +362,10 @@ class SyncQueries:
                           or entity is not LEAD_ENTITY}
                 if values:
                     updates.append((row_id, values))
-            self._insert_pulled(raw, entity, inserts, refs)
+            if entity in (ACTIVITY, STAGE_CHANGE) and inserts and self._bulk is None:
+                self._insert_history(raw, entity, inserts, refs)
+            else:
+                self._insert_pulled(raw, entity, inserts, refs)
             for row_id, values in updates:
                 self._update_pulled(raw, entity, row_id, values, refs)
             applied.rows = len(inserts) + len(updates)
@@ -408,6 +412,19 @@ class SyncQueries:
         for names, values in shapes.items():
             raw.executemany(f"INSERT INTO {entity.table} ({', '.join(names)}) VALUES "
                             f"({', '.join('?' * len(names))})", values)
+
+    def _insert_history(self, raw: sqlite3.Connection, entity: Entity,
+                        rows: list[dict[str, Any]], refs: dict[str, dict[str, int]]) -> None:
+        """Pulled activities or stage changes with their table's row triggers suspended,
+        then the search index and handovers of their leads refreshed once: the triggers
+        would rewrite a lead's search text (ever longer) and handovers for every row."""
+        from workbench.store_import import drop_triggers, refresh_derived_of
+
+        triggers = drop_triggers(raw, (entity.table,))
+        self._insert_pulled(raw, entity, rows, refs)
+        refresh_derived_of(raw, {refs["lead_uid"][r["lead_uid"]] for r in rows})
+        for sql in triggers:
+            raw.execute(sql)
 
     def _update_pulled(self, raw: sqlite3.Connection, entity: Entity, row_id: int,
                        values: dict[str, Any], refs: dict[str, dict[str, int]]) -> None:

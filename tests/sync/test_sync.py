@@ -6,6 +6,7 @@ from sqlalchemy import text
 from workbench.server import add_account, init_server
 from workbench.stages import Stage
 from workbench.store import BoardFilter, Store
+from workbench.store_reports import HandoverWindow, Measure
 from workbench.sync import SyncError, synchronise
 
 
@@ -66,6 +67,25 @@ def test_a_lead_made_offline_reaches_the_manager_with_its_history(team, laptop):
     assert detail.lead.owner_id == me(dana, "ana")
     assert [c.to_stage for c in dana.stage_history(maria)] == [Stage.MQL, Stage.SAL]
     assert any(a.note == "Asked for a call on Tuesday" for a in detail.activities)
+
+
+def test_history_pulled_later_is_searchable_and_counted_in_the_reports(team, laptop):
+    ana, dana = laptop("ana"), laptop("dana")
+    synchronise(ana, team["ana"])
+    lead = ana.add_lead(first_name="Rui", last_name="Costa", owner_id=me(ana, "ana"),
+                        stage=Stage.MQL)
+    synchronise(ana, team["ana"])
+    synchronise(dana, team["dana"])  # the manager has the lead, not yet what follows
+    ana.add_note(lead, "Wants the kanban integration", by=me(ana, "ana"))
+    ana.add_note(lead, "Budget signed off", by=me(ana, "ana"))
+    ana.move_lead(lead, Stage.SAL, by=me(ana, "ana"))
+    synchronise(ana, team["ana"])
+
+    synchronise(dana, team["dana"])
+    [rui] = dana.board_lead_ids(BoardFilter())
+    assert dana.search_ids("kanban") == [rui] and dana.search_ids("signed") == [rui]
+    accepted = dana.handover_lead_ids(None, None, Measure.ACCEPTED, HandoverWindow(), 10)
+    assert accepted == [rui]
 
 
 def test_running_a_sync_again_changes_nothing(team, laptop):
