@@ -2,7 +2,7 @@
 tables, and reading what changed since a laptop's last pull.
 
 Every write to a synced table takes one advisory lock and stamps the row with the next
-`sync_version` (see server.SYNC_SETUP), so versions commit in order: a laptop that has
+`sync_version` (see the server migrations), so versions commit in order: a laptop that has
 read up to the high-water mark has seen every committed change up to it. Row-level
 security applies to all of it, because each rep connects as their own role.
 """
@@ -279,6 +279,24 @@ class PullSnapshot:
             while rows := cur.fetchmany(PULL_ROWS):
                 yield Batch(entity, [payload(entity, [_wire(v) for v in r[1:-1]]) for r in rows],
                             [r[-1] or {} for r in rows])
+
+    def copy(self, sql: str) -> Iterator[list[tuple]]:
+        """Every row of a first download's query (store_sync.download_sql), in batches."""
+        with self.conn.cursor(name="download") as cur:
+            cur.execute(f"{sql} WHERE a.sync_version <= %s", (self.high_water,))
+            while rows := cur.fetchmany(PULL_ROWS):
+                yield rows
+
+    def max_clock(self, entities: Sequence[Entity]) -> int:
+        """The highest clock of any group of these entities' rows."""
+        highest = 0
+        for entity in entities:
+            clocks = ", ".join(f"(a.sync_clocks #>> '{{{group},0}}')::bigint"
+                               for group in entity.groups)
+            highest = max(highest, self.conn.execute(
+                f"SELECT coalesce(max(greatest({clocks})), 0) FROM {entity.table} a "
+                "WHERE a.sync_version <= %s", (self.high_water,)).fetchone()[0])
+        return highest
 
     def deleted(self, after: int) -> list[str]:
         return [r[0] for r in self.conn.execute(

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Date, DateTime, Engine
 
 from workbench import db
+from workbench.models import Base
 from workbench.stages import Stage
 from workbench.sync import (
     ACTIVITY,
@@ -55,6 +56,37 @@ def select_sql(entity: Entity, uid_of, extra: Sequence[str] = ()) -> str:
     uid = refs[0] if entity.keyed_by_lead else uid_of("a")
     columns = [key, uid, *refs, *(f"a.{f}" for f in entity.fields), *extra]
     return f"SELECT {', '.join(columns)} FROM {entity.table} a {' '.join(joins)}"
+
+
+def download_sql(entity: Entity) -> tuple[str, str]:
+    """A first download copies a table as it is: the server's ids become the laptop's (its
+    tables are empty), so rows name their company and lead by id, and users by email.
+    Returns the server's SELECT, times written as SQLite stores them, and the laptop's
+    INSERT of its rows."""
+    table = Base.metadata.tables[entity.table]
+    columns, selects, values, joins = [], [], [], []
+    if not entity.keyed_by_lead:
+        columns, selects, values = ["id", "uid"], ["a.id", "a.uid"], ["?", "?"]
+    for i, ref in enumerate(entity.refs.values()):
+        if ref.column in columns:
+            continue
+        columns.append(ref.column)
+        if ref.target == "user":
+            joins.append(f"LEFT JOIN users r{i} ON r{i}.id = a.{ref.column}")
+            selects.append(f"r{i}.email")
+            values.append("(SELECT id FROM users WHERE email = ?)")
+        else:
+            selects.append(f"a.{ref.column}")
+            values.append("?")
+    for name in entity.fields:
+        kind = table.c[name].type
+        columns.append(name)
+        values.append("?")
+        selects.append(f"to_char(a.{name}, 'YYYY-MM-DD HH24:MI:SS.US')"
+                       if isinstance(kind, DateTime) else
+                       f"a.{name}::text" if isinstance(kind, Date) else f"a.{name}")
+    return (f"SELECT {', '.join(selects)} FROM {entity.table} a {' '.join(joins)}",
+            f"INSERT INTO {entity.table} ({', '.join(columns)}) VALUES ({', '.join(values)})")
 
 
 def payload(entity: Entity, row: Sequence) -> dict[str, Any]:
@@ -151,8 +183,21 @@ class SyncQueries:
             rebuild_derived(raw, triggers)
 
     def is_empty(self) -> bool:
+        """No leads and no companies: a first download may copy the server's tables."""
         with self._sync_reading() as raw:
-            return raw.execute("SELECT NOT EXISTS (SELECT 1 FROM leads)").fetchone()[0] == 1
+            return raw.execute("SELECT NOT EXISTS (SELECT 1 FROM leads) AND NOT EXISTS "
+                               "(SELECT 1 FROM companies)").fetchone()[0] == 1
+
+    def insert_downloaded(self, entity: Entity, rows: Sequence[tuple]) -> int:
+        """Rows of a first download (download_sql's), inside bulk_pull."""
+        with self._sync_writing(applying=True) as raw:
+            raw.executemany(download_sql(entity)[1], rows)
+        return len(rows)
+
+    def find_all_conflicts(self) -> int:
+        """Stage conflicts among every lead's moves (after a first download)."""
+        with self._sync_writing(applying=True) as raw:
+            return self._find_conflicts(raw, None)
 
     @contextmanager
     def _sync_writing(self, *, applying: bool = False) -> Iterator[sqlite3.Connection]:
@@ -436,8 +481,9 @@ class SyncQueries:
                     f"WHERE {key} = ?", [*columns.values(), row_id])
 
     @staticmethod
-    def _find_conflicts(raw: sqlite3.Connection, lead_ids: set[int]) -> int:
-        """Stage moves of these leads that followed the same move to different stages."""
+    def _find_conflicts(raw: sqlite3.Connection, lead_ids: set[int] | None) -> int:
+        """Stage moves of these leads (None: of all) that followed the same move to
+        different stages."""
         device = raw.execute("SELECT device FROM sync_state").fetchone()[0]
         before = raw.total_changes
         uid = "coalesce({t}.uid, :device || '-' || {t}.id)"
@@ -448,8 +494,9 @@ class SyncQueries:
             f"{uid.format(t='p')} AS a, {uid.format(t='q')} AS b FROM stage_changes p "
             "JOIN stage_changes q ON q.lead_id = p.lead_id AND q.follows = p.follows "
             "AND q.id > p.id AND q.to_stage <> p.to_stage "
-            "WHERE p.lead_id IN (SELECT value FROM json_each(:leads))) x",
-            {"device": device, "now": _now(), "leads": _ids_json(lead_ids)})
+            "WHERE :leads IS NULL OR p.lead_id IN (SELECT value FROM json_each(:leads))) x",
+            {"device": device, "now": _now(),
+             "leads": None if lead_ids is None else _ids_json(lead_ids)})
         return raw.total_changes - before
 
     def apply_deleted(self, uids: Sequence[str]) -> int:

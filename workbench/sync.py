@@ -115,6 +115,9 @@ CONFLICT = Entity(
 
 # In the order a push and a pull write them: a row after the rows it names.
 ENTITIES = (COMPANY, LEAD_ENTITY, STAGE_CHANGE, ACTIVITY, QUALIFICATION, CRITERIA, CONFLICT)
+# A new laptop's first download copies these tables as they are on the server; the others
+# (the laptop has its own default criteria) merge as in any pull.
+COPIED = ENTITIES[:5]
 BY_NAME = {e.name: e for e in ENTITIES}
 # A lead's fields that are not merged from the server into a laptop that has the lead:
 # each laptop computes scores itself; these two only ever grow.
@@ -178,6 +181,7 @@ class SyncResult:
     conflicts: int = 0  # new stage conflicts found by this run
     first_push: bool = False
     touched_leads: set[int] = field(default_factory=set)  # got activities: rescored
+    downloaded: bool = False  # a first download: every lead is rescored
     note: str | None = None  # something the user should know (the password not kept)
 
     def summary(self) -> str:
@@ -245,8 +249,8 @@ def synchronise(store: Store, url: str | None = None, *, password: str | None = 
             _push(store, server, result, step, first=not status.first_push_done)
             with server.snapshot() as snapshot:
                 if store.sync_cursor() == 0 and store.is_empty():
-                    with store.bulk_pull():  # a new laptop's first download
-                        _pull(store, snapshot, result, step)
+                    with store.bulk_pull():
+                        _download(store, snapshot, result, step)
                 else:
                     _pull(store, snapshot, result, step)
     except SyncError as problem:
@@ -256,11 +260,11 @@ def synchronise(store: Store, url: str | None = None, *, password: str | None = 
         message = f"The team server stopped the sync: {str(problem).strip().splitlines()[0]}"
         store.record_sync_error(message)
         raise SyncError(message) from None
-    if result.touched_leads:
+    if result.touched_leads or result.downloaded:
         from workbench import scoring
 
-        scoring.rescore(store, store.current_criteria(), lead_ids=sorted(result.touched_leads),
-                        promote=False)
+        scoring.rescore(store, store.current_criteria(), promote=False,
+                        lead_ids=None if result.downloaded else sorted(result.touched_leads))
     return result
 
 
@@ -295,12 +299,30 @@ def _push(store: Store, server: TeamServer, result: SyncResult,
             break
 
 
+def _download(store: Store, snapshot: PullSnapshot, result: SyncResult,
+              step: Callable[[str, int], None]) -> None:
+    """A new laptop's first download: the shared tables copied as they are, with nothing
+    to merge them with, then the rest as in any pull."""
+    from workbench.store_sync import download_sql
+
+    store.apply_users(snapshot.users())
+    for entity in COPIED:
+        for rows in snapshot.copy(download_sql(entity)[0]):
+            step("Receiving", result.pulled)
+            result.pulled += store.insert_downloaded(entity, rows)
+    result.conflicts = store.find_all_conflicts()
+    result.downloaded = True
+    _pull(store, snapshot, result, step, entities=ENTITIES[len(COPIED):],
+          max_clock=snapshot.max_clock(COPIED))
+
+
 def _pull(store: Store, snapshot: PullSnapshot, result: SyncResult,
-          step: Callable[[str, int], None]) -> None:
+          step: Callable[[str, int], None], *, entities: Sequence[Entity] = ENTITIES,
+          max_clock: int = 0) -> None:
     cursor = store.sync_cursor()
     store.apply_users(snapshot.users())
-    max_clock, new_leads = 0, []
-    for entity in ENTITIES:
+    new_leads = []
+    for entity in entities:
         batches = snapshot.changes(entity, cursor)
         if new_leads and "lead_uid" in entity.refs:
             # leads this user can newly see (assigned to them): their whole history

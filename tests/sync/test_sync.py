@@ -162,6 +162,44 @@ def test_two_offline_moves_of_one_lead_are_a_conflict_on_both_laptops(team, lapt
     assert dana.lead(on_dana).stage == Stage.SAL == ana.lead(lead).stage
 
 
+def test_a_new_laptop_downloads_everything_and_finds_conflicts_not_yet_reported(team,
+                                                                                laptop):
+    ana, dana = laptop("ana"), laptop("dana")
+    synchronise(ana, team["ana"])
+    lead = ana.add_lead(first_name="Maria", last_name="L", owner_id=me(ana, "ana"),
+                        stage=Stage.MQL)
+    ana.add_note(lead, "Prefers the annual plan", by=me(ana, "ana"))
+    ana.set_bant(lead, "budget", "confirmed", note="Signed off by the CFO", by=me(ana, "ana"))
+    synchronise(ana, team["ana"])
+    synchronise(dana, team["dana"])
+    [on_dana] = dana.board_lead_ids(BoardFilter())
+    ana.move_lead(lead, Stage.SAL, by=me(ana, "ana"))
+    dana.move_lead(on_dana, Stage.DISQUALIFIED, by=me(dana, "dana"), reason_code="no_budget")
+    synchronise(ana, team["ana"])
+    synchronise(dana, team["dana"])  # found the conflict, has not sent it yet
+
+    desk = laptop("dana-desk")
+    result = synchronise(desk, team["dana"])
+    assert result.conflicts == 1
+    [on_desk] = desk.board_lead_ids(BoardFilter())
+    assert desk.lead(on_desk).stage == dana.lead(on_dana).stage  # the later move's
+    assert desk.bant(on_desk)["budget"] == ("confirmed", "Signed off by the CFO")
+    assert desk.search_ids("annual") == [on_desk]
+    assert ([c.to_stage for c in desk.stage_history(on_desk)]
+            == [c.to_stage for c in dana.stage_history(on_dana)])
+    assert desk.lead(on_desk).score == dana.lead(on_dana).score
+
+    synchronise(dana, team["dana"])  # the conflict reaches the server: still one
+    synchronise(desk, team["dana"])
+    [conflict] = desk.stage_conflicts()
+    # the new laptop's clock is past every clock it received: its move is the latest
+    desk.resolve_conflict(conflict.id, Stage.SAL, by=me(desk, "dana"))
+    synchronise(desk, team["dana"])
+    synchronise(ana, team["ana"])
+    assert ana.stage_conflicts() == []
+    assert ana.lead(lead).stage == Stage.SAL
+
+
 def test_concurrent_edits_of_one_field_end_the_same_everywhere(team, laptop):
     ana, dana = laptop("ana"), laptop("dana")
     synchronise(ana, team["ana"])
