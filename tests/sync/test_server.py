@@ -92,3 +92,32 @@ def test_server_init_from_the_cli_is_repeatable(server_url, capsys):
     assert "leads" in capsys.readouterr().out
     assert cli.main(["server", "init", "--url", "sqlite:///x.db"]) == 1
     assert "is a PostgreSQL URL" in capsys.readouterr().err
+
+
+def test_the_server_schema_comes_from_its_migrations_and_matches_the_models(server_url):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from workbench.models import Base
+    from workbench.server import SERVER_MIGRATIONS, on_server, server_engine
+
+    init_server(server_url)
+    engine = server_engine(server_url)
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"include_object": on_server})
+        assert context.get_current_revision() == ScriptDirectory(
+            str(SERVER_MIGRATIONS)).get_current_head()
+        assert compare_metadata(context, Base.metadata) == []
+    engine.dispose()
+
+
+def test_server_init_leaves_a_database_of_something_else_alone(server_url, capsys):
+    with psycopg.connect(server_url, autocommit=True) as owner:
+        owner.execute("CREATE TABLE invoices (id int PRIMARY KEY)")
+    assert cli.main(["server", "init", "--url", server_url]) == 1
+    assert "empty database" in capsys.readouterr().err
+    with psycopg.connect(server_url, autocommit=True) as owner:
+        tables = [r[0] for r in owner.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
+    assert tables == ["invoices"]
