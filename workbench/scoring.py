@@ -22,7 +22,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import (
     FIRST_COMPLETED,
     ProcessPoolExecutor,
-    ThreadPoolExecutor,
     wait,
 )
 from concurrent.futures.process import BrokenProcessPool
@@ -32,6 +31,7 @@ from datetime import datetime
 import numpy as np
 
 from workbench.criteria import JOURNEY_STAGES, Criteria
+from workbench.read_ahead import read_ahead
 from workbench.store import NotFound, ScoringChunk, Store, utcnow
 
 PARALLEL_FROM = 200_000  # leads; fewer are scored quicker than worker processes start
@@ -255,7 +255,7 @@ def score_leads(store: Store, criteria: Criteria, now: datetime, *,
     classes = activity_classes(criteria)
     chunks = store.scoring_chunks(fit_conditions(criteria), classes.patterns, now,
                                   lead_ids=lead_ids, id_range=id_range)
-    for chunk in _read_ahead(chunks):
+    for chunk in read_ahead(chunks, "scoring-read"):
         scores = score_chunk(criteria, chunk, classes)
         fit, engagement = scores.fit, scores.engagement
         new_total = fit + engagement
@@ -364,17 +364,3 @@ def _score_in_processes(store: Store, criteria: Criteria, now: datetime,
         finally:
             for future in pending:
                 future.cancel()
-
-
-def _read_ahead(chunks: Iterator[ScoringChunk]) -> Iterator[ScoringChunk]:
-    """Read the next chunk on a worker thread while the caller scores and writes this one
-    (SQLite works without the GIL). The generator only ever runs on that one thread."""
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="scoring-read") as reader:
-        pending = reader.submit(next, chunks, None)
-        try:
-            while (chunk := pending.result()) is not None:
-                pending = reader.submit(next, chunks, None)
-                yield chunk
-        finally:
-            pending.cancel()
-            reader.submit(chunks.close).result()

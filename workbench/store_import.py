@@ -77,14 +77,16 @@ def handovers_insert() -> str:
         "workbench.migrations.versions.2026_11_23_0006_handovers_for_reports").HANDOVERS_INSERT
 
 
-def drop_triggers(raw: sqlite3.Connection, tables: Iterable[str]) -> list[str]:
-    """Drop the triggers on these tables; returns their SQL, to create them again."""
+def drop_triggers(raw: sqlite3.Connection, tables: Iterable[str], *,
+                  kind: str = "trigger") -> list[str]:
+    """Drop the triggers (or the indexes) on these tables; returns their SQL, to create
+    them again."""
     dropped = []
     for table in tables:
-        for name, sql in raw.execute("SELECT name, sql FROM sqlite_master "
-                                     "WHERE type = 'trigger' AND tbl_name = ?",
-                                     (table,)).fetchall():
-            raw.execute(f"DROP TRIGGER {name}")
+        for name, sql in raw.execute("SELECT name, sql FROM sqlite_master WHERE type = ? "
+                                     "AND tbl_name = ? AND sql IS NOT NULL",
+                                     (kind, table)).fetchall():
+            raw.execute(f"DROP {kind.upper()} {name}")
             dropped.append(sql)
     return dropped
 

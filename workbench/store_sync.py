@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -167,20 +167,34 @@ class SyncQueries:
     _bulk: tuple[int, sqlite3.Connection] | None = None
 
     @contextmanager
-    def bulk_pull(self) -> Iterator[None]:
+    def bulk_pull(self, copied: Sequence[str]) -> Iterator[Callable[[], None]]:
         """The first download into an empty laptop: one transaction, the row triggers
         suspended, and the search index and handovers built once at the end; cut short,
-        it leaves the laptop as empty as it was."""
-        from workbench.store_import import drop_triggers, rebuild_derived
+        it leaves the laptop as empty as it was. The indexes of the `copied` tables are
+        dropped as well and built once, from sorted rows, by the function this yields
+        (called once those tables are filled, or at the end)."""
+        from workbench.store_import import IMPORT_CACHE_KIB, drop_triggers, rebuild_derived
 
         with self._sync_writing(applying=True) as raw:
-            triggers = drop_triggers(raw, ("leads", "stage_changes", "activities"))
-            self._bulk = (threading.get_ident(), raw)
+            cache = raw.execute("PRAGMA cache_size").fetchone()[0]
+            raw.execute(f"PRAGMA cache_size = {IMPORT_CACHE_KIB}")
             try:
-                yield
+                triggers = drop_triggers(raw, ("leads", "stage_changes", "activities"))
+                indexes = drop_triggers(raw, copied, kind="index")
+
+                def build_indexes() -> None:
+                    while indexes:
+                        raw.execute(indexes.pop())
+
+                self._bulk = (threading.get_ident(), raw)
+                try:
+                    yield build_indexes
+                finally:
+                    self._bulk = None
+                build_indexes()
+                rebuild_derived(raw, triggers)
             finally:
-                self._bulk = None
-            rebuild_derived(raw, triggers)
+                raw.execute(f"PRAGMA cache_size = {cache}")
 
     def is_empty(self) -> bool:
         """No leads and no companies: a first download may copy the server's tables."""

@@ -181,7 +181,6 @@ class SyncResult:
     conflicts: int = 0  # new stage conflicts found by this run
     first_push: bool = False
     touched_leads: set[int] = field(default_factory=set)  # got activities: rescored
-    downloaded: bool = False  # a first download: every lead is rescored
     note: str | None = None  # something the user should know (the password not kept)
 
     def summary(self) -> str:
@@ -249,8 +248,7 @@ def synchronise(store: Store, url: str | None = None, *, password: str | None = 
             _push(store, server, result, step, first=not status.first_push_done)
             with server.snapshot() as snapshot:
                 if store.sync_cursor() == 0 and store.is_empty():
-                    with store.bulk_pull():
-                        _download(store, snapshot, result, step)
+                    _download(store, snapshot, result, step)
                 else:
                     _pull(store, snapshot, result, step)
     except SyncError as problem:
@@ -260,11 +258,11 @@ def synchronise(store: Store, url: str | None = None, *, password: str | None = 
         message = f"The team server stopped the sync: {str(problem).strip().splitlines()[0]}"
         store.record_sync_error(message)
         raise SyncError(message) from None
-    if result.touched_leads or result.downloaded:
+    if result.touched_leads:
         from workbench import scoring
 
-        scoring.rescore(store, store.current_criteria(), promote=False,
-                        lead_ids=None if result.downloaded else sorted(result.touched_leads))
+        scoring.rescore(store, store.current_criteria(), lead_ids=sorted(result.touched_leads),
+                        promote=False)
     return result
 
 
@@ -301,19 +299,24 @@ def _push(store: Store, server: TeamServer, result: SyncResult,
 
 def _download(store: Store, snapshot: PullSnapshot, result: SyncResult,
               step: Callable[[str, int], None]) -> None:
-    """A new laptop's first download: the shared tables copied as they are, with nothing
-    to merge them with, then the rest as in any pull."""
+    """A new laptop's first download, in one transaction: the shared tables copied as they
+    are, with nothing to merge them with (the server reads ahead while the laptop writes),
+    then the rest as in any pull. The leads keep the scores the team's laptops gave them,
+    as any lead pulled does until it gets new activity."""
+    from workbench.read_ahead import read_ahead
     from workbench.store_sync import download_sql
 
-    store.apply_users(snapshot.users())
-    for entity in COPIED:
-        for rows in snapshot.copy(download_sql(entity)[0]):
-            step("Receiving", result.pulled)
-            result.pulled += store.insert_downloaded(entity, rows)
-    result.conflicts = store.find_all_conflicts()
-    result.downloaded = True
-    _pull(store, snapshot, result, step, entities=ENTITIES[len(COPIED):],
-          max_clock=snapshot.max_clock(COPIED))
+    with store.bulk_pull([e.table for e in COPIED]) as build_indexes:
+        store.apply_users(snapshot.users())
+        max_clock = snapshot.max_clock(COPIED)
+        for entity in COPIED:
+            for rows in read_ahead(snapshot.copy(download_sql(entity)[0]), "sync-read"):
+                step("Receiving", result.pulled)
+                result.pulled += store.insert_downloaded(entity, rows)
+        build_indexes()
+        result.conflicts = store.find_all_conflicts()
+        _pull(store, snapshot, result, step, entities=ENTITIES[len(COPIED):],
+              max_clock=max_clock)
 
 
 def _pull(store: Store, snapshot: PullSnapshot, result: SyncResult,

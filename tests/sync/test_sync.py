@@ -43,6 +43,12 @@ def me(store: Store, name: str) -> int:
     return store.user_by_email(f"{name}@sales.example")
 
 
+def schema(store: Store) -> list[tuple]:
+    with store.reading() as s:
+        return s.execute(text("SELECT type, name, sql FROM sqlite_master "
+                              "WHERE type IN ('index', 'trigger') ORDER BY name")).all()
+
+
 def lead_names(store: Store) -> list[str]:
     with store.reading() as s:
         return sorted(r[0] for r in s.execute(text("SELECT first_name FROM leads")))
@@ -181,6 +187,8 @@ def test_a_new_laptop_downloads_everything_and_finds_conflicts_not_yet_reported(
     desk = laptop("dana-desk")
     result = synchronise(desk, team["dana"])
     assert result.conflicts == 1
+    # the download suspends indexes and triggers: all of them are back
+    assert schema(desk) == schema(laptop("fresh"))
     [on_desk] = desk.board_lead_ids(BoardFilter())
     assert desk.lead(on_desk).stage == dana.lead(on_dana).stage  # the later move's
     assert desk.bant(on_desk)["budget"] == ("confirmed", "Signed off by the CFO")
