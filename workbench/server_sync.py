@@ -17,7 +17,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from workbench.server import libpq_url
-from workbench.store_sync import payload, select_sql
+from workbench.store_sync import download_sql, payload, select_sql
 from workbench.sync import (
     Batch,
     Entity,
@@ -280,23 +280,16 @@ class PullSnapshot:
                 yield Batch(entity, [payload(entity, [_wire(v) for v in r[1:-1]]) for r in rows],
                             [r[-1] or {} for r in rows])
 
-    def copy(self, sql: str) -> Iterator[list[tuple]]:
-        """Every row of a first download's query (store_sync.download_sql), in batches."""
+    def copy(self, entity: Entity) -> Iterator[tuple[list[tuple], int]]:
+        """Every row of an entity as a first download copies it (store_sync.download_sql),
+        in batches, each with the highest clock of its rows."""
+        clocks = ", ".join(f"(a.sync_clocks #>> '{{{group},0}}')::bigint"
+                           for group in entity.groups)
+        sql = download_sql(entity, extra=(f"coalesce(greatest({clocks}), 0)",))[0]
         with self.conn.cursor(name="download") as cur:
             cur.execute(f"{sql} WHERE a.sync_version <= %s", (self.high_water,))
             while rows := cur.fetchmany(PULL_ROWS):
-                yield rows
-
-    def max_clock(self, entities: Sequence[Entity]) -> int:
-        """The highest clock of any group of these entities' rows."""
-        highest = 0
-        for entity in entities:
-            clocks = ", ".join(f"(a.sync_clocks #>> '{{{group},0}}')::bigint"
-                               for group in entity.groups)
-            highest = max(highest, self.conn.execute(
-                f"SELECT coalesce(max(greatest({clocks})), 0) FROM {entity.table} a "
-                "WHERE a.sync_version <= %s", (self.high_water,)).fetchone()[0])
-        return highest
+                yield [row[:-1] for row in rows], max(row[-1] for row in rows)
 
     def deleted(self, after: int) -> list[str]:
         return [r[0] for r in self.conn.execute(

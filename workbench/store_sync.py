@@ -58,11 +58,11 @@ def select_sql(entity: Entity, uid_of, extra: Sequence[str] = ()) -> str:
     return f"SELECT {', '.join(columns)} FROM {entity.table} a {' '.join(joins)}"
 
 
-def download_sql(entity: Entity) -> tuple[str, str]:
+def download_sql(entity: Entity, extra: Sequence[str] = ()) -> tuple[str, str]:
     """A first download copies a table as it is: the server's ids become the laptop's (its
     tables are empty), so rows name their company and lead by id, and users by email.
     Returns the server's SELECT, times written as SQLite stores them, and the laptop's
-    INSERT of its rows."""
+    INSERT of its rows. `extra` adds columns to the SELECT only."""
     table = Base.metadata.tables[entity.table]
     columns, selects, values, joins = [], [], [], []
     if not entity.keyed_by_lead:
@@ -85,7 +85,7 @@ def download_sql(entity: Entity) -> tuple[str, str]:
         selects.append(f"to_char(a.{name}, 'YYYY-MM-DD HH24:MI:SS.US')"
                        if isinstance(kind, DateTime) else
                        f"a.{name}::text" if isinstance(kind, Date) else f"a.{name}")
-    return (f"SELECT {', '.join(selects)} FROM {entity.table} a {' '.join(joins)}",
+    return (f"SELECT {', '.join([*selects, *extra])} FROM {entity.table} a {' '.join(joins)}",
             f"INSERT INTO {entity.table} ({', '.join(columns)}) VALUES ({', '.join(values)})")
 
 

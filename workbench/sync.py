@@ -304,15 +304,15 @@ def _download(store: Store, snapshot: PullSnapshot, result: SyncResult,
     then the rest as in any pull. The leads keep the scores the team's laptops gave them,
     as any lead pulled does until it gets new activity."""
     from workbench.read_ahead import read_ahead
-    from workbench.store_sync import download_sql
 
+    max_clock = 0
     with store.bulk_pull([e.table for e in COPIED]) as build_indexes:
         store.apply_users(snapshot.users())
-        max_clock = snapshot.max_clock(COPIED)
         for entity in COPIED:
-            for rows in read_ahead(snapshot.copy(download_sql(entity)[0]), "sync-read"):
+            for rows, clock in read_ahead(snapshot.copy(entity), "sync-read"):
                 step("Receiving", result.pulled)
                 result.pulled += store.insert_downloaded(entity, rows)
+                max_clock = max(max_clock, clock)
         build_indexes()
         result.conflicts = store.find_all_conflicts()
         _pull(store, snapshot, result, step, entities=ENTITIES[len(COPIED):],
