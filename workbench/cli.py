@@ -623,6 +623,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"pushed": result.pushed, "pulled": result.pulled,
                           "conflicts": result.conflicts, "first_push": result.first_push,
+                          "handed_over": result.handed_over,
                           "refused": [vars(r) for r in result.refused]}, indent=2))
         return 0
     print(result.summary())

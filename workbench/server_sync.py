@@ -291,6 +291,15 @@ class PullSnapshot:
             while rows := cur.fetchmany(PULL_ROWS):
                 yield [row[:-1] for row in rows], max(row[-1] for row in rows)
 
+    def not_visible(self, lead_uids: Sequence[str]) -> list[str]:
+        """Of these leads, those this user can no longer see on the server: given to
+        another rep, or taken from the pool by one. None for a manager."""
+        if not lead_uids or self.conn.execute("SELECT workbench_is_manager()").fetchone()[0]:
+            return []
+        return [r[0] for r in self.conn.execute(
+            "SELECT u FROM unnest(%s::text[]) u "
+            "WHERE NOT EXISTS (SELECT 1 FROM leads l WHERE l.uid = u)", (list(lead_uids),))]
+
     def deleted(self, after: int) -> list[str]:
         return [r[0] for r in self.conn.execute(
             "SELECT uid FROM sync_tombstones WHERE sync_version > %s AND sync_version <= %s",

@@ -528,6 +528,15 @@ class SyncQueries:
             raw.execute("UPDATE sync_state SET server_cursor = ?, hlc = max(hlc, ?), "
                         "last_synced_at = ?, last_error = NULL", (cursor, max_clock, _now()))
 
+    def settled_lead_uids(self) -> list[str]:
+        """The leads the server has all of: no change waiting to be sent, none refused."""
+        with self._sync_reading() as raw:
+            return [r[0] for r in raw.execute(
+                "SELECT u FROM (SELECT l.id, coalesce(l.uid, s.device || '-' || l.id) AS u "
+                "FROM leads l, sync_state s) WHERE NOT EXISTS (SELECT 1 FROM sync_outbox o "
+                "WHERE o.entity = 'lead' AND o.row_id = id) AND u NOT IN "
+                "(SELECT uid FROM sync_refused WHERE entity = 'lead')")]
+
     def known_lead_uids(self, uids: Sequence[str]) -> set[str]:
         with self._sync_reading() as raw:
             return set(self._local_ids(raw, "lead", uids))

@@ -15,6 +15,9 @@ The merge rules, the same on the server and on a laptop:
 - Two stage moves of one lead that follow the same earlier move, to different stages,
   were made without seeing each other: both stay in the history, the later (by clock)
   sets the stage, and every laptop records a StageConflict for someone to resolve.
+- A lead the user can no longer see on the server (a manager gave it to another rep, or
+  another rep took it from the pool) leaves the laptop once nothing of it waits to be
+  sent; the server keeps it, and its new owner receives its whole history.
 - A laptop's clock runs ahead of every clock it has seen, so a change made after seeing
   another sorts after it, however wrong the laptop's wall clock is.
 """
@@ -181,6 +184,7 @@ class SyncResult:
     conflicts: int = 0  # new stage conflicts found by this run
     first_push: bool = False
     touched_leads: set[int] = field(default_factory=set)  # got activities: rescored
+    handed_over: int = 0  # leads now another rep's, removed from this laptop
     note: str | None = None  # something the user should know (the password not kept)
 
     def summary(self) -> str:
@@ -188,6 +192,9 @@ class SyncResult:
                  f"received {self.pulled}"]
         if self.refused:
             parts.append(f"{len(self.refused)} refused by the server")
+        if self.handed_over:
+            parts.append(f"{self.handed_over} lead{'s' * (self.handed_over != 1)} now "
+                         "another rep's removed from this laptop")
         if self.conflicts:
             parts.append(f"{self.conflicts} stage conflict{'s' * (self.conflicts != 1)} "
                          "to resolve")
@@ -344,5 +351,9 @@ def _pull(store: Store, snapshot: PullSnapshot, result: SyncResult,
     deleted = snapshot.deleted(cursor)
     if deleted:
         result.pulled += store.apply_deleted(deleted)
+    if cursor:  # leads now another rep's leave this laptop (the server keeps them)
+        gone = snapshot.not_visible(store.settled_lead_uids())
+        if gone:
+            result.handed_over = store.apply_deleted(gone)
     store.finish_pull(snapshot.high_water, max_clock)
 

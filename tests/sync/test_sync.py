@@ -114,6 +114,32 @@ def test_a_rep_never_receives_another_reps_leads(team, laptop):
     assert lead_names(ben) == ["Pool"]
 
 
+def test_a_lead_given_to_another_rep_leaves_the_first_reps_laptop(team, laptop):
+    ana, ben, dana = laptop("ana"), laptop("ben"), laptop("dana")
+    synchronise(ana, team["ana"])
+    lead = ana.add_lead(first_name="Moved", last_name="M", owner_id=me(ana, "ana"),
+                        stage=Stage.MQL)
+    ana.add_note(lead, "Spoke on Monday", by=me(ana, "ana"))
+    kept = ana.add_lead(first_name="Kept", last_name="K", owner_id=me(ana, "ana"),
+                        stage=Stage.MQL)
+    synchronise(ana, team["ana"])
+    synchronise(ben, team["ben"])
+    synchronise(dana, team["dana"])
+    with dana.writing() as s:  # the manager gives it to ben
+        s.execute(text("UPDATE leads SET owner_id = :ben WHERE first_name = 'Moved'"),
+                  {"ben": me(dana, "ben")})
+    synchronise(dana, team["dana"])
+    ana.add_note(kept, "Still mine", by=me(ana, "ana"))  # waiting to be sent: stays
+
+    result = synchronise(ana, team["ana"])
+    assert result.handed_over == 1 and "1 lead now another rep's" in result.summary()
+    assert lead_names(ana) == ["Kept"]
+    synchronise(ben, team["ben"])
+    [moved] = ben.board_lead_ids(BoardFilter())
+    assert any(a.note == "Spoke on Monday" for a in ben.lead_detail(moved).activities)
+    assert lead_names(dana) == ["Kept", "Moved"]  # the manager still sees both
+
+
 def test_a_wrong_password_says_so_and_keeps_the_changes(team, laptop):
     ana = laptop("ana")
     ana.add_lead(first_name="Kept", last_name="K", stage=Stage.MQL)
