@@ -43,6 +43,17 @@ def me(store: Store, name: str) -> int:
     return store.user_by_email(f"{name}@sales.example")
 
 
+def shared_mql(team, ana: Store, dana: Store, first_name: str) -> tuple[int, int]:
+    """An MQL of ana's that she and the manager both have: (its id on ana's, on dana's)."""
+    synchronise(ana, team["ana"])
+    lead = ana.add_lead(first_name=first_name, last_name="L", owner_id=me(ana, "ana"),
+                        stage=Stage.MQL)
+    synchronise(ana, team["ana"])
+    synchronise(dana, team["dana"])
+    [on_dana] = dana.board_lead_ids(BoardFilter())
+    return lead, on_dana
+
+
 def schema(store: Store) -> list[tuple]:
     with store.reading() as s:
         return s.execute(text("SELECT type, name, sql FROM sqlite_master "
@@ -77,18 +88,13 @@ def test_a_lead_made_offline_reaches_the_manager_with_its_history(team, laptop):
 
 def test_history_pulled_later_is_searchable_and_counted_in_the_reports(team, laptop):
     ana, dana = laptop("ana"), laptop("dana")
-    synchronise(ana, team["ana"])
-    lead = ana.add_lead(first_name="Rui", last_name="Costa", owner_id=me(ana, "ana"),
-                        stage=Stage.MQL)
-    synchronise(ana, team["ana"])
-    synchronise(dana, team["dana"])  # the manager has the lead, not yet what follows
+    lead, rui = shared_mql(team, ana, dana, "Rui")  # not yet what follows
     ana.add_note(lead, "Wants the kanban integration", by=me(ana, "ana"))
     ana.add_note(lead, "Budget signed off", by=me(ana, "ana"))
     ana.move_lead(lead, Stage.SAL, by=me(ana, "ana"))
     synchronise(ana, team["ana"])
 
     synchronise(dana, team["dana"])
-    [rui] = dana.board_lead_ids(BoardFilter())
     assert dana.search_ids("kanban") == [rui] and dana.search_ids("signed") == [rui]
     accepted = dana.handover_lead_ids(None, None, Measure.ACCEPTED, HandoverWindow(), 10)
     assert accepted == [rui]
@@ -164,12 +170,7 @@ def test_the_password_goes_to_the_keyring_never_to_the_database(team, laptop, tm
 
 def test_two_offline_moves_of_one_lead_are_a_conflict_on_both_laptops(team, laptop):
     ana, dana = laptop("ana"), laptop("dana")
-    synchronise(ana, team["ana"])
-    lead = ana.add_lead(first_name="Maria", last_name="L", owner_id=me(ana, "ana"),
-                        stage=Stage.MQL)
-    synchronise(ana, team["ana"])
-    synchronise(dana, team["dana"])
-    [on_dana] = dana.board_lead_ids(BoardFilter())
+    lead, on_dana = shared_mql(team, ana, dana, "Maria")
     # offline, both act on the same MQL
     ana.move_lead(lead, Stage.SAL, by=me(ana, "ana"))
     dana.move_lead(on_dana, Stage.DISQUALIFIED, by=me(dana, "dana"), reason_code="no_budget")
@@ -197,14 +198,9 @@ def test_two_offline_moves_of_one_lead_are_a_conflict_on_both_laptops(team, lapt
 def test_a_new_laptop_downloads_everything_and_finds_conflicts_not_yet_reported(team,
                                                                                 laptop):
     ana, dana = laptop("ana"), laptop("dana")
-    synchronise(ana, team["ana"])
-    lead = ana.add_lead(first_name="Maria", last_name="L", owner_id=me(ana, "ana"),
-                        stage=Stage.MQL)
+    lead, on_dana = shared_mql(team, ana, dana, "Maria")
     ana.add_note(lead, "Prefers the annual plan", by=me(ana, "ana"))
     ana.set_bant(lead, "budget", "confirmed", note="Signed off by the CFO", by=me(ana, "ana"))
-    synchronise(ana, team["ana"])
-    synchronise(dana, team["dana"])
-    [on_dana] = dana.board_lead_ids(BoardFilter())
     ana.move_lead(lead, Stage.SAL, by=me(ana, "ana"))
     dana.move_lead(on_dana, Stage.DISQUALIFIED, by=me(dana, "dana"), reason_code="no_budget")
     synchronise(ana, team["ana"])
