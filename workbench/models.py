@@ -325,11 +325,14 @@ class IntentSignal(Base):
     topic: Mapped[str] = mapped_column(String(200))
     strength: Mapped[float] = mapped_column(Float)  # 0-100 as providers give it
     observed_at: Mapped[datetime] = mapped_column(DateTime)
+    uid: Mapped[str | None] = mapped_column(String(40))  # see SYNC_UID
 
     __table_args__ = (
-        # importing the same file again adds nothing
+        # importing the same file again adds nothing, and one signal synced from two
+        # laptops is one signal
         Index("uq_intent_signals_signal", "company_domain", "topic", "observed_at",
               unique=True),
+        _uid_index("intent_signals"),
     )
 
 

@@ -160,7 +160,8 @@ class TeamServer:
                  ) -> dict[str, tuple[dict[str, Any], dict]]:
         where = "r0.uid" if entity.keyed_by_lead else "a.uid"
         sql = select_sql(entity, _uid, extra=("a.sync_clocks",))
-        rows = cur.execute(f"{sql} WHERE {where} = ANY(%s) FOR UPDATE OF a",
+        lock = " FOR UPDATE OF a" if entity.groups else ""  # append-only rows never change
+        rows = cur.execute(f"{sql} WHERE {where} = ANY(%s){lock}",
                            (sorted(set(keys)),)).fetchall()
         return {row[1]: (payload(entity, [_wire(v) for v in row[1:-1]]), row[-1] or {})
                 for row in rows}
@@ -191,7 +192,8 @@ class TeamServer:
         for names, group in _by_shape(inserts).items():
             incoming = _copy_in(cur, entity.table, names, [list(c.values()) for c in group])
             cur.execute(f"INSERT INTO {entity.table} ({', '.join(names)}) "
-                        f"SELECT {', '.join(names)} FROM {incoming}")
+                        f"SELECT {', '.join(names)} FROM {incoming}"
+                        + (" ON CONFLICT DO NOTHING" if entity.same_when else ""))
         key = "lead_id" if entity.keyed_by_lead else "uid"
         for names, group in _by_shape([c for c, _ in updates]).items():
             keys = [k for c, k in updates if tuple(c) == names]

@@ -23,6 +23,7 @@ from workbench.sync import (
     BY_NAME,
     DELETED,
     ENTITIES,
+    INTENT,
     LEAD_DERIVED,
     LEAD_ENTITY,
     STAGE_CHANGE,
@@ -434,6 +435,11 @@ class SyncQueries:
                 raw.execute("UPDATE leads SET last_activity_at = (SELECT max(occurred_at) "
                             "FROM activities WHERE lead_id = leads.id) WHERE id IN "
                             "(SELECT value FROM json_each(?))", (_ids_json(touched),))
+            elif entity is INTENT and inserts:  # counts for every lead at the company
+                applied.touched_leads = {r[0] for r in raw.execute(
+                    "SELECT l.id FROM leads l JOIN companies c ON c.id = l.company_id "
+                    "WHERE c.domain IN (SELECT value FROM json_each(?))",
+                    (_ids_json({r["company_domain"] for r in inserts}),))}
             elif entity is STAGE_CHANGE and inserts:
                 applied.conflicts = self._find_conflicts(
                     raw, {refs["lead_uid"][r["lead_uid"]] for r in inserts})
@@ -468,8 +474,9 @@ class SyncQueries:
             if not entity.keyed_by_lead:
                 columns["uid"] = row["uid"]
             shapes.setdefault(tuple(columns), []).append(list(columns.values()))
+        verb = "INSERT OR IGNORE" if entity.same_when else "INSERT"
         for names, values in shapes.items():
-            raw.executemany(f"INSERT INTO {entity.table} ({', '.join(names)}) VALUES "
+            raw.executemany(f"{verb} INTO {entity.table} ({', '.join(names)}) VALUES "
                             f"({', '.join('?' * len(names))})", values)
 
     def _insert_history(self, raw: sqlite3.Connection, entity: Entity,

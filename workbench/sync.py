@@ -11,7 +11,8 @@ The merge rules, the same on the server and on a laptop:
   groups, each group with its own clock: of two concurrent edits of one group, the one
   with the higher (HLC, device) wins, on every laptop alike. The groups of a lead:
   contact details, stage, owner, first touch.
-- Stage changes, activities and criteria versions are append-only: every one is kept.
+- Stage changes, activities, criteria versions and company intent signals are append-only:
+  every one is kept (an intent signal imported on two laptops is one signal).
 - Two stage moves of one lead that follow the same earlier move, to different stages,
   were made without seeing each other: both stay in the history, the later (by clock)
   sets the stage, and every laptop records a StageConflict for someone to resolve.
@@ -59,6 +60,9 @@ class Entity:
     groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # the row is keyed by its lead rather than a uid of its own (BANT: one per lead)
     keyed_by_lead: bool = False
+    # an append-only row equal to another on these fields is the same row, made on two
+    # laptops (one intent file imported twice): the second copy is dropped
+    same_when: tuple[str, ...] = ()
 
     @property
     def payload_fields(self) -> tuple[str, ...]:
@@ -115,9 +119,13 @@ CONFLICT = Entity(
     ("first_change", "second_change", "detected_at", "resolved_at", "kept_stage"),
     refs={"lead_uid": LEAD, "resolved_by_email": Ref("resolved_by", "user")},
     groups={"resolution": ("resolved_at", "resolved_by_email", "kept_stage")})
+INTENT = Entity(
+    "intent", "intent_signals", ("company_domain", "topic", "strength", "observed_at"),
+    same_when=("company_domain", "topic", "observed_at"))
 
 # In the order a push and a pull write them: a row after the rows it names.
-ENTITIES = (COMPANY, LEAD_ENTITY, STAGE_CHANGE, ACTIVITY, QUALIFICATION, CRITERIA, CONFLICT)
+ENTITIES = (COMPANY, LEAD_ENTITY, STAGE_CHANGE, ACTIVITY, QUALIFICATION, CRITERIA, CONFLICT,
+            INTENT)
 # A new laptop's first download copies these tables as they are on the server; the others
 # (the laptop has its own default criteria) merge as in any pull.
 COPIED = ENTITIES[:5]

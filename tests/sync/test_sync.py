@@ -1,8 +1,13 @@
 """Laptops syncing with a real team server: round trips, ownership, merges, conflicts."""
 
+import csv
+from datetime import date, datetime
+
 import pytest
 from sqlalchemy import text
 
+from workbench import scoring
+from workbench.importing import ImportKind, run_import
 from workbench.server import add_account, init_server
 from workbench.stages import Stage
 from workbench.store import BoardFilter, Store
@@ -286,3 +291,38 @@ def test_what_the_server_refuses_is_kept_and_reported_and_the_rest_goes_in(team,
     assert ana.sync_status().refused == len(result.refused) and ana.sync_status().waiting == 0
     synchronise(dana, team["dana"])
     assert lead_names(dana) == ["Mine"]
+
+
+def test_intent_signals_imported_on_one_laptop_score_leads_on_another(team, laptop,
+                                                                      tmp_path):
+    def intent_file(name: str, topics: list[str]):
+        path = tmp_path / name
+        with path.open("w", newline="") as f:
+            csv.writer(f).writerows([["Domain", "Topic", "Strength", "Date"],
+                                     *[["acme.example", t, "90", date.today().isoformat()]
+                                       for t in topics]])
+        return path
+
+    ana, ben = laptop("ana"), laptop("ben")
+    synchronise(ben, team["ben"])
+    ben.import_leads([{"row": 2, "email": "eva@acme.example", "first_name": "Eva",
+                       "company": "Acme", "website": "acme.example",
+                       "owner_id": me(ben, "ben")}], note="test", at=datetime(2026, 11, 1))
+    [eva] = ben.board_lead_ids(BoardFilter())
+    run_import(ana, intent_file("a.csv", ["Lead scoring"]), ImportKind.INTENT)
+    run_import(ben, intent_file("b.csv", ["Lead scoring", "CRM"]), ImportKind.INTENT)
+    assert not synchronise(ben, team["ben"]).refused
+    assert not synchronise(ana, team["ana"]).refused  # its signal is already there: one
+    synchronise(ben, team["ben"])
+    for store in (ana, ben):
+        with store.reading() as s:
+            assert s.execute(text("SELECT topic FROM intent_signals ORDER BY topic")
+                             ).scalars().all() == ["CRM", "Lead scoring"]
+
+    # a new signal from ana's laptop rescores ben's lead at that company
+    run_import(ana, intent_file("c.csv", ["Payroll"]), ImportKind.INTENT)
+    synchronise(ana, team["ana"])
+    before = ben.lead(eva).score
+    synchronise(ben, team["ben"])
+    parts = scoring.explain(ben, ben.current_criteria(), eva).breakdown
+    assert ben.lead(eva).score == sum(p.points for p in parts) > before
