@@ -429,7 +429,7 @@ class SyncQueries:
             for row_id, values in updates:
                 self._update_pulled(raw, entity, row_id, values, refs)
             applied.rows = len(inserts) + len(updates)
-            if entity.name == "activity" and inserts:
+            if entity is ACTIVITY and inserts:
                 touched = {refs["lead_uid"][r["lead_uid"]] for r in inserts}
                 applied.touched_leads = touched
                 raw.execute("UPDATE leads SET last_activity_at = (SELECT max(occurred_at) "

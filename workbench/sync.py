@@ -262,6 +262,7 @@ def synchronise(store: Store, url: str | None = None, *, password: str | None = 
                 result.note = credentials.remember(url)
             _push(store, server, result, step, first=not status.first_push_done)
             with server.snapshot() as snapshot:
+                store.apply_users(snapshot.users())
                 if store.sync_cursor() == 0 and store.is_empty():
                     _download(store, snapshot, result, step)
                 else:
@@ -322,7 +323,6 @@ def _download(store: Store, snapshot: PullSnapshot, result: SyncResult,
 
     max_clock = 0
     with store.bulk_pull([e.table for e in COPIED]) as build_indexes:
-        store.apply_users(snapshot.users())
         for entity in COPIED:
             for rows, clock in read_ahead(snapshot.copy(entity), "sync-read"):
                 step("Receiving", result.pulled)
@@ -338,7 +338,6 @@ def _pull(store: Store, snapshot: PullSnapshot, result: SyncResult,
           step: Callable[[str, int], None], *, entities: Sequence[Entity] = ENTITIES,
           max_clock: int = 0) -> None:
     cursor = store.sync_cursor()
-    store.apply_users(snapshot.users())
     new_leads = []
     for entity in entities:
         batches = snapshot.changes(entity, cursor)
