@@ -217,7 +217,8 @@ class Activity(Base):
 
     __table_args__ = (
         _uid_index("activities"),
-        Index("ix_activities_lead_time", "lead_id", "occurred_at"),
+        # kind and page kind too: scoring reads a lead's activities from the index alone
+        Index("ix_activities_lead_time", "lead_id", "occurred_at", "kind", "page_kind"),
         # the rep touches alone: the first touch after a handover is one seek
         Index("ix_activities_touch", "lead_id", "occurred_at",
               sqlite_where=text("kind IN ('call', 'email_sent', 'meeting')")),

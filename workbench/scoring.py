@@ -114,12 +114,12 @@ def engagement_points(criteria: Criteria, n: int, lead: np.ndarray, rule: np.nda
                       age_days: np.ndarray) -> np.ndarray:
     """(leads x engagement rules) decayed, summed and capped points."""
     rules = criteria.engagement_rules
-    points = np.zeros((n, len(rules)))
     scored = rule >= 0
     lead, rule, age = lead[scored], rule[scored], np.maximum(age_days[scored], 0.0)
     base = np.array([r.points for r in rules], dtype=float)
     decayed = base[rule] * np.power(0.5, age / criteria.half_life_days)
-    np.add.at(points, (lead, rule), decayed)
+    points = np.bincount(lead * len(rules) + rule, weights=decayed,
+                         minlength=n * len(rules)).reshape(n, len(rules))
     for j, r in enumerate(rules):
         if r.cap is not None:
             np.clip(points[:, j], -r.cap, r.cap, out=points[:, j])
@@ -130,8 +130,8 @@ def journey_levels(criteria: Criteria, n: int, lead: np.ndarray, step: np.ndarra
                    age_days: np.ndarray) -> np.ndarray:
     """Per lead: 0 for no recent behaviour, else 1 + index in JOURNEY_STAGES."""
     recent = (step >= 0) & (age_days <= criteria.journey_window_days)
-    counts = np.zeros((n, len(criteria.journey)), dtype=np.int64)
-    np.add.at(counts, (lead[recent], step[recent]), 1)
+    counts = np.bincount(lead[recent] * len(criteria.journey) + step[recent],
+                         minlength=n * len(criteria.journey)).reshape(n, len(criteria.journey))
     needed = np.array([s.min_count for s in criteria.journey])
     level_of_step = np.array([JOURNEY_STAGES.index(s.stage) + 1 for s in criteria.journey])
     reached = np.where(counts >= needed, level_of_step, 0)

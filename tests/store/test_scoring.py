@@ -4,6 +4,8 @@ import json
 from datetime import datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workbench import scoring, services
 from workbench.criteria import (
@@ -231,6 +233,28 @@ def test_one_activity_class_gives_the_first_matching_rule_and_step():
                                                    page), (kind, page)
             assert classes.step_of[found] == first(DEFAULT_CRITERIA.journey, kind, page), (
                 kind, page)
+
+
+KINDS = ["page_view", "download", "bounce"]
+PAGES = [None, "pricing", "blog", "product"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(KINDS), st.sampled_from(PAGES)), max_size=8))
+def test_the_sql_case_picks_the_first_pattern_an_activity_matches(patterns):
+    """Any order of patterns: duplicates, kind-only ones before or after exact ones."""
+    import sqlite3
+
+    from workbench.store import _pattern_case
+
+    case, params = _pattern_case(patterns)
+    with sqlite3.connect(":memory:") as conn:
+        conn.execute("CREATE TABLE a (kind TEXT, page_kind TEXT)")
+        conn.executemany("INSERT INTO a VALUES (?, ?)",
+                         [(k, p) for k in [*KINDS, "webinar"] for p in [*PAGES, "docs"]])
+        found = conn.execute(f"SELECT kind, page_kind, {case} FROM a", params).fetchall()
+    for kind, page, index in found:
+        assert index == scoring.first_match(patterns, kind, page), (kind, page)
 
 
 def test_demo_scores_equal_what_the_store_computes_for_every_lead(demo_db, tmp_path):
