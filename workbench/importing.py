@@ -50,6 +50,8 @@ class ImportCancelled(Exception):
     """The user stopped the import; nothing was written."""
 
 
+# one encoder for every row: json.dumps with options builds a new one per call
+_custom_fields_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 PROGRESS_EVERY = 2000  # rows between progress reports and checks for Cancel
 
 
@@ -306,7 +308,7 @@ def _open_csv(path: Path, sample: bytes) -> Table:
         with handle:
             try:
                 for number, row in enumerate(reader, start=2):
-                    if any(cell.strip() for cell in row):
+                    if "".join(row).strip():  # a blank line, or only blank cells
                         yield number, row
             except UnicodeDecodeError:
                 raise ImportFatal(f"{path}: line {reader.line_num + 1} is not {encoding} text; "
@@ -526,8 +528,7 @@ class RowReader:
         record["seniority_guess"] = normalise.seniority(record.get("job_title"))
         custom = {h: value for i, h in self.custom
                   if i < len(cells) and (value := normalise.clean(cells[i])) is not None}
-        record["custom_fields"] = (json.dumps(custom, ensure_ascii=False, separators=(",", ":"))
-                                   if custom else None)
+        record["custom_fields"] = _custom_fields_json(custom) if custom else None
         if record.get("outcome") == "not_won":  # Converted = 0: lost only once closed
             record["outcome"] = "lost" if record.get("stage") == Stage.DISQUALIFIED else None
 

@@ -216,6 +216,15 @@ def test_a_changed_file_updates_values_and_advances_stages(store, team, tmp_path
         Stage.LEAD, Stage.MQL)
 
 
+def test_imported_leads_are_found_by_search_and_the_index_keeps_merging(store, files):
+    run_import(store, files / "salesforce_leads.csv", score=False)
+    assert len(store.search_ids("fernandez")) == 1
+    with closing(sqlite3.connect(store.path)) as conn:
+        # the import stops FTS5 merging its segments while it writes, then turns it back on
+        merging = conn.execute("SELECT v FROM lead_search_config WHERE k = 'automerge'").fetchone()
+    assert merging is None or merging[0] > 0
+
+
 def test_a_saved_mapping_is_used_and_checked(store, files, tmp_path):
     saved = tmp_path / "sf.toml"
     assert cli.main(["import", str(files / "salesforce_leads.csv"), "--db", str(store.path),
