@@ -403,6 +403,10 @@ class SyncState(Base):
     last_synced_at: Mapped[datetime | None] = mapped_column(DateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
     is_demo: Mapped[int] = mapped_column(Integer)
+    # what the team server holds for this device since its last sync, and the token
+    # offered to replace it: a copy of the file still holds an old one (see sync.py)
+    device_token: Mapped[str | None] = mapped_column(String(32))
+    next_device_token: Mapped[str | None] = mapped_column(String(32))
 
 
 class OutboxEntry(Base):

@@ -16,7 +16,7 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-from workbench.server import libpq_url
+from workbench.server import SERVER_MIGRATIONS, SERVER_SCHEMA_REVISION, libpq_url
 from workbench.store_sync import download_sql, payload, select_sql
 from workbench.sync import (
     Batch,
@@ -72,6 +72,34 @@ class TeamServer:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    # -- before a sync -------------------------------------------------------
+
+    def check_schema(self) -> None:
+        """SyncError unless the server's tables are the ones this workbench syncs with."""
+        try:
+            with self.conn.transaction():
+                found = self.conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        except (psycopg.errors.InsufficientPrivilege, psycopg.errors.UndefinedTable):
+            found = None  # before server_0004, reps could not read the revision
+        revision = found[0] if found else None
+        if revision == SERVER_SCHEMA_REVISION:
+            return
+        if revision is None or revision in _server_revisions():
+            raise SyncError(
+                f"The team server's tables are older than this workbench needs "
+                f"({revision or 'before server_0004'}, needs {SERVER_SCHEMA_REVISION}). "
+                "Whoever set up the server runs `workbench server init --url "
+                "postgresql://OWNER@HOST/DB` again to bring it up to date; nothing was sent.")
+        raise SyncError(f"The team server is newer than this workbench (its tables are at "
+                        f"{revision}): update the workbench on this laptop; nothing was sent.")
+
+    def claim_device(self, device: str, held: str | None, offered: str) -> bool:
+        """Pass this database file's token on (see workbench_claim_device); False when
+        the server holds another, so the file is a copy that its twin has synced past."""
+        with self.conn.transaction():
+            return self.conn.execute("SELECT workbench_claim_device(%s, %s, %s)",
+                                     (device, held, offered)).fetchone()[0]
 
     # -- push ----------------------------------------------------------------
 
@@ -216,6 +244,13 @@ class TeamServer:
 
     def snapshot(self) -> PullSnapshot:
         return PullSnapshot(self.conn)
+
+
+def _server_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    return {script.revision
+            for script in ScriptDirectory(str(SERVER_MIGRATIONS)).walk_revisions()}
 
 
 def _copy_in(cur: psycopg.Cursor, table: str, names: Sequence[str], rows: list[list]) -> str:

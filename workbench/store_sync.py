@@ -259,6 +259,21 @@ class SyncQueries:
         with self._sync_writing() as raw:
             raw.execute("UPDATE sync_state SET is_demo = 1")
 
+    def device_token(self) -> tuple[str, str | None, str]:
+        """(device, the token the server holds for it, the token to offer in its place).
+        The offered token is kept before it is sent, so a sync cut after the server took
+        it offers the same one again."""
+        with self._sync_writing() as raw:
+            raw.execute("UPDATE sync_state SET next_device_token = lower(hex(randomblob(16))) "
+                        "WHERE next_device_token IS NULL")
+            return raw.execute("SELECT device, device_token, next_device_token "
+                               "FROM sync_state").fetchone()
+
+    def device_token_taken(self, token: str) -> None:
+        with self._sync_writing() as raw:
+            raw.execute("UPDATE sync_state SET device_token = ?, next_device_token = NULL",
+                        (token,))
+
     def record_sync_error(self, message: str | None) -> None:
         with self._sync_writing() as raw:
             raw.execute("UPDATE sync_state SET last_error = ?", (message,))

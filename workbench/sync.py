@@ -218,6 +218,12 @@ class SyncCancelled(SyncError):
     pass
 
 
+COPIED_DATABASE = (
+    "This database file is a copy of one that has synced with the team server since (or an "
+    "older backup of it, or another user's file). Its new leads and moves would take the "
+    "names the other copy's already have, so nothing was sent or received. Keep working in "
+    "the file that syncs; to start this laptop afresh, sync a new database: "
+    "workbench --db NEW.db sync.")
 Progress = Callable[[str, int], None]  # (what is happening, rows so far)
 PUSH_ENTRIES = 5000
 PUSH_ROWS = 5000
@@ -260,6 +266,11 @@ def synchronise(store: Store, url: str | None = None, *, password: str | None = 
         with TeamServer(credentials.with_password(clean_url, secret)) as server:
             if given:
                 result.note = credentials.remember(url)
+            server.check_schema()
+            device, held, offered = store.device_token()
+            if not server.claim_device(device, held, offered):
+                raise SyncError(COPIED_DATABASE)
+            store.device_token_taken(offered)
             _push(store, server, result, step, first=not status.first_push_done)
             with server.snapshot() as snapshot:
                 store.apply_users(snapshot.users())

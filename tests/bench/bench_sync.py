@@ -15,7 +15,7 @@ import psycopg
 import pytest
 from sqlalchemy import text
 
-from tests.sync.conftest import memory_keyring, pg_cluster, server_url  # noqa: F401
+from tests.sync.conftest import memory_keyring, pg_cluster, role_url, server_url  # noqa: F401
 from workbench import demo
 from workbench.server import add_account, init_server
 from workbench.store import BoardFilter, Store
@@ -25,10 +25,6 @@ CHANGES = 10_000
 TEAM_LEADS = 100_000
 PUSH_PULL_TARGET = 5.0
 DOWNLOAD_TARGET = 20.0
-
-
-def role_url(server_url: str, role: str, password: str) -> str:  # noqa: F811
-    return f"postgresql://{role}:{password}@{server_url.split('@', 1)[1]}"
 
 
 def team_laptop(path, server_url: str, leads: int) -> tuple[Store, str]:  # noqa: F811

@@ -82,6 +82,24 @@ def server_url(pg_cluster):
         conn.execute(f"DROP DATABASE {name} WITH (FORCE)")
 
 
+def role_url(server_url: str, role: str, password: str) -> str:
+    return f"postgresql://{role}:{password}@{server_url.split('@', 1)[1]}"
+
+
+@pytest.fixture
+def team(server_url):
+    """A set-up team server with two reps (ana, ben) and a manager (dana): their URLs."""
+    from workbench.server import add_account, init_server
+
+    init_server(server_url)
+    urls = {}
+    for name, manager in (("ana", False), ("ben", False), ("dana", True)):
+        role = add_account(server_url, email=f"{name}@sales.example", name=name.title(),
+                           password=f"{name}-pw", manager=manager)
+        urls[name] = role_url(server_url, role, f"{name}-pw")
+    return urls
+
+
 class MemoryKeyring(KeyringBackend):
     """The system keyring's stand-in: the tests never touch the user's own."""
 

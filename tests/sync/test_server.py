@@ -100,14 +100,19 @@ def test_the_server_schema_comes_from_its_migrations_and_matches_the_models(serv
     from alembic.script import ScriptDirectory
 
     from workbench.models import Base
-    from workbench.server import SERVER_MIGRATIONS, on_server, server_engine
+    from workbench.server import (
+        SERVER_MIGRATIONS,
+        SERVER_SCHEMA_REVISION,
+        on_server,
+        server_engine,
+    )
 
     init_server(server_url)
     engine = server_engine(server_url)
     with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"include_object": on_server})
-        assert context.get_current_revision() == ScriptDirectory(
-            str(SERVER_MIGRATIONS)).get_current_head()
+        head = ScriptDirectory(str(SERVER_MIGRATIONS)).get_current_head()
+        assert context.get_current_revision() == head == SERVER_SCHEMA_REVISION
         assert compare_metadata(context, Base.metadata) == []
     engine.dispose()
 

@@ -8,26 +8,10 @@ from sqlalchemy import text
 
 from workbench import scoring
 from workbench.importing import ImportKind, run_import
-from workbench.server import add_account, init_server
 from workbench.stages import Stage
 from workbench.store import BoardFilter, Store
 from workbench.store_reports import HandoverWindow, Measure
 from workbench.sync import SyncError, synchronise
-
-
-def role_url(server_url: str, role: str, password: str) -> str:
-    return f"postgresql://{role}:{password}@{server_url.split('@', 1)[1]}"
-
-
-@pytest.fixture
-def team(server_url):
-    init_server(server_url)
-    urls = {}
-    for name, manager in (("ana", False), ("ben", False), ("dana", True)):
-        role = add_account(server_url, email=f"{name}@sales.example", name=name.title(),
-                           password=f"{name}-pw", manager=manager)
-        urls[name] = role_url(server_url, role, f"{name}-pw")
-    return urls
 
 
 @pytest.fixture

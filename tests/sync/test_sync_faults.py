@@ -9,7 +9,7 @@ import psycopg
 import pytest
 from sqlalchemy import text
 
-from tests.sync.test_sync import lead_names, me, team  # noqa: F401 (the team fixture)
+from tests.sync.test_sync import lead_names, me
 from workbench.stages import Stage
 from workbench.store import Store
 from workbench.sync import SyncError, synchronise
@@ -63,7 +63,7 @@ def counts(store: Store) -> tuple[int, int, int]:
 
 
 def test_a_sync_killed_at_any_point_and_run_again_loses_and_doubles_nothing(
-        team, server_url, tmp_path):  # noqa: F811
+        team, server_url, tmp_path):
     ana_path, dana_path = tmp_path / "ana.db", tmp_path / "dana.db"
     with Store.open(ana_path) as ana, Store.open(dana_path) as dana:
         synchronise(ana, team["ana"])

@@ -3,7 +3,7 @@ backoff while the server cannot be reached."""
 
 import pytest
 
-from tests.sync.test_sync import me, team  # noqa: F401 (the team fixture)
+from tests.sync.test_sync import me
 from ui.team_sync import FIRST_RETRY_MS, status_text
 from ui.views.main_window import MainWindow
 from workbench.stages import Stage
