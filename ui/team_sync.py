@@ -13,7 +13,7 @@ from ui.workers import CancellableWorker
 from ui.workers import start as start_worker
 from workbench.store import Store
 from workbench.store_sync import SyncStatus
-from workbench.sync import SyncResult, synchronise
+from workbench.sync import SyncBlocked, SyncCancelled, SyncResult, synchronise
 
 AUTO_SYNC_MS = 2 * 60 * 1000  # while all is well
 FIRST_RETRY_MS = 30 * 1000  # then doubled after each failure...
@@ -21,7 +21,7 @@ LONGEST_RETRY_MS = 15 * 60 * 1000  # ...up to this
 STATUS_EVERY_MS = 10 * 1000
 
 
-def status_text(status: SyncStatus, *, retry_ms: int | None = None,
+def status_text(status: SyncStatus, *, retry_ms: int | None = None, blocked: bool = False,
                 now: datetime | None = None) -> str:
     """The status bar's words for the team sync."""
     if status.is_demo:
@@ -30,7 +30,9 @@ def status_text(status: SyncStatus, *, retry_ms: int | None = None,
         return "Not syncing with a team server"
     waiting = f"{plural(status.waiting, 'change')} to send" if status.waiting else "up to date"
     parts = []
-    if retry_ms is not None:
+    if blocked:
+        parts.append("Sync stopped: needs you (F9 to try again)")
+    elif retry_ms is not None:
         minutes = max(1, round(retry_ms / 60000))
         parts.append(f"Offline, retrying in {minutes} min")
     elif status.last_synced_at is not None:
@@ -52,7 +54,7 @@ class TeamSync(QObject):
     """Owns the sync's timer, worker thread and status widgets."""
 
     synced = Signal(object)  # the SyncResult: the window reads again what changed
-    problem = Signal(str)
+    problem = Signal(str, bool)  # the message; whether the sync stopped until someone acts
 
     def __init__(self, store: Store, status_bar: QStatusBar, parent: QObject) -> None:
         super().__init__(parent)
@@ -79,13 +81,14 @@ class TeamSync(QObject):
         self.status_timer.timeout.connect(self._tick_status)
         self.status_timer.start(STATUS_EVERY_MS)
         self.retry_ms: int | None = None  # set while the server cannot be reached
+        self.blocked = False  # a SyncBlocked: no retrying by itself until the user syncs
         self.worker: CancellableWorker | None = None
         self.thread: QThread | None = None
         self.show_status()
 
     def show_status(self) -> None:
         status = self.store.sync_status()
-        self.label.setText(status_text(status, retry_ms=self.retry_ms))
+        self.label.setText(status_text(status, retry_ms=self.retry_ms, blocked=self.blocked))
         self.label.setToolTip("\n".join(filter(None, (
             status.server_url, status.last_error,
             "Stage conflicts: Lead › Stage conflicts…" if status.open_conflicts else None))))
@@ -145,14 +148,18 @@ class TeamSync(QObject):
 
     def _finished(self, result: SyncResult) -> None:
         self._done()
-        self.retry_ms = None
+        self.retry_ms, self.blocked = None, False
         self.show_status()
         self.timer.start(AUTO_SYNC_MS)
         self.synced.emit(result)
 
     def _failed(self, message: str) -> None:
+        error = self.worker.error if self.worker is not None else None
         self._done()
-        if message.startswith("Sync cancelled"):
+        self.blocked = isinstance(error, SyncBlocked)
+        if self.blocked:
+            self.retry_ms = None
+        elif isinstance(error, SyncCancelled):
             self.retry_ms = None
             self.timer.start(AUTO_SYNC_MS)
         else:
@@ -160,4 +167,4 @@ class TeamSync(QObject):
                              else min(self.retry_ms * 2, LONGEST_RETRY_MS))
             self.timer.start(self.retry_ms)
         self.show_status()
-        self.problem.emit(message)
+        self.problem.emit(message, self.blocked)

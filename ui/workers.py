@@ -23,6 +23,7 @@ class CancellableWorker(QObject):
         super().__init__()
         self.task = task
         self._cancel = threading.Event()
+        self.error: Exception | None = None  # what failed, for a receiver that tells kinds apart
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -31,6 +32,7 @@ class CancellableWorker(QObject):
         try:
             result = self.task(self.progressed.emit, self._cancel.is_set)
         except Exception as problem:  # shown to the user; the store rolled back
+            self.error = problem
             self.failed.emit(str(problem))
         else:
             self.finished.emit(result)

@@ -22,6 +22,7 @@ from workbench.sync import (
     Batch,
     Entity,
     Refusal,
+    SyncBlocked,
     SyncError,
     merge,
 )
@@ -58,7 +59,7 @@ class TeamServer:
         except psycopg.OperationalError as problem:
             text = str(problem)
             if "no password supplied" in text or "password authentication failed" in text:
-                raise SyncError(
+                raise SyncBlocked(
                     "The team server did not accept the password. Give it again (File › Team "
                     "server…, or workbench sync --server postgresql://you:PASSWORD@host/team); "
                     "it is then kept in the system keyring.") from None
@@ -76,7 +77,7 @@ class TeamServer:
     # -- before a sync -------------------------------------------------------
 
     def check_schema(self) -> None:
-        """SyncError unless the server's tables are the ones this workbench syncs with."""
+        """SyncBlocked unless the server's tables are the ones this workbench syncs with."""
         try:
             with self.conn.transaction():
                 found = self.conn.execute("SELECT version_num FROM alembic_version").fetchone()
@@ -86,13 +87,13 @@ class TeamServer:
         if revision == SERVER_SCHEMA_REVISION:
             return
         if revision is None or revision in _server_revisions():
-            raise SyncError(
+            raise SyncBlocked(
                 f"The team server's tables are older than this workbench needs "
                 f"({revision or 'before server_0004'}, needs {SERVER_SCHEMA_REVISION}). "
                 "Whoever set up the server runs `workbench server init --url "
                 "postgresql://OWNER@HOST/DB` again to bring it up to date; nothing was sent.")
-        raise SyncError(f"The team server is newer than this workbench (its tables are at "
-                        f"{revision}): update the workbench on this laptop; nothing was sent.")
+        raise SyncBlocked(f"The team server is newer than this workbench (its tables are at "
+                          f"{revision}): update the workbench on this laptop; nothing was sent.")
 
     def claim_device(self, device: str, held: str | None, offered: str) -> bool:
         """Pass this database file's token on (see workbench_claim_device); False when

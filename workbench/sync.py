@@ -218,10 +218,16 @@ class SyncCancelled(SyncError):
     pass
 
 
+class SyncBlocked(SyncError):
+    """A sync that fails the same way until someone acts (a copied database file, a server
+    to upgrade, a refused password): trying again by itself would not help."""
+
+
 COPIED_DATABASE = (
     "This database file is a copy of one that has synced with the team server since (or an "
-    "older backup of it, or another user's file). Its new leads and moves would take the "
-    "names the other copy's already have, so nothing was sent or received. Keep working in "
+    "older backup of it, or another user's file). Its new leads and moves would go to the "
+    "server under the names the other copy's already use, mixing the two, so nothing was "
+    "sent or received. Keep working in "
     "the file that syncs; to start this laptop afresh, sync a new database: "
     "workbench --db NEW.db sync.")
 Progress = Callable[[str, int], None]  # (what is happening, rows so far)
@@ -241,17 +247,17 @@ def synchronise(store: Store, url: str | None = None, *, password: str | None = 
 
     status = store.sync_status()
     if status.is_demo:
-        raise SyncError("This is the demo database; it stays on this laptop. Sync a database "
-                        "of your own: workbench --db PATH sync --server URL.")
+        raise SyncBlocked("This is the demo database; it stays on this laptop. Sync a "
+                          "database of your own: workbench --db PATH sync --server URL.")
     url = url or status.server_url
     if not url:
-        raise SyncError("No team server is set for this database: run "
-                        "`workbench sync --server postgresql://you@host/team` once.")
+        raise SyncBlocked("No team server is set for this database: run "
+                          "`workbench sync --server postgresql://you@host/team` once.")
     clean_url, given = credentials.split_password(url)
     try:
         store.set_sync_server(clean_url)
     except ValueError as problem:
-        raise SyncError(str(problem)) from None
+        raise SyncBlocked(str(problem)) from None
     secret = password or given or credentials.saved_password(clean_url)
     result = SyncResult()
 
@@ -269,7 +275,7 @@ def synchronise(store: Store, url: str | None = None, *, password: str | None = 
             server.check_schema()
             device, held, offered = store.device_token()
             if not server.claim_device(device, held, offered):
-                raise SyncError(COPIED_DATABASE)
+                raise SyncBlocked(COPIED_DATABASE)
             store.device_token_taken(offered)
             _push(store, server, result, step, first=not status.first_push_done)
             with server.snapshot() as snapshot:

@@ -2,6 +2,7 @@
 backoff while the server cannot be reached."""
 
 import pytest
+from PySide6.QtWidgets import QMessageBox
 
 from tests.sync.test_sync import me
 from ui.team_sync import FIRST_RETRY_MS, status_text
@@ -30,7 +31,7 @@ def open_window(qtbot, tmp_path):
         store.close()
 
 
-def test_sync_now_brings_the_team_leads_and_shows_the_status(team, open_window,  # noqa: F811
+def test_sync_now_brings_the_team_leads_and_shows_the_status(team, open_window,
                                                              tmp_path, qtbot):
     with Store.open(tmp_path / "ana.db") as ana:
         synchronise(ana, team["ana"])
@@ -48,7 +49,7 @@ def test_sync_now_brings_the_team_leads_and_shows_the_status(team, open_window, 
     assert window.lead_count.text().startswith("1 lead")
 
 
-def test_a_conflict_is_shown_and_resolved_from_the_window(team, open_window,  # noqa: F811
+def test_a_conflict_is_shown_and_resolved_from_the_window(team, open_window,
                                                          tmp_path, qtbot, monkeypatch):
     with Store.open(tmp_path / "ana.db") as ana:
         synchronise(ana, team["ana"])
@@ -92,11 +93,30 @@ def test_an_unreachable_server_is_retried_with_backoff(open_window, qtbot):
         with qtbot.waitSignal(sync.problem, timeout=30_000) as problem:
             sync.sync_now("postgresql://ana:pw@127.0.0.1:1/team")
         assert problem.args[0].startswith("Cannot reach the team server")
+        assert problem.args[1] is False  # not blocked: retried by itself
         assert sync.retry_ms == expected and sync.timer.isActive()
     assert sync.label.text().startswith("Offline, retrying in 2 min")
     window.store.add_lead(first_name="Still", last_name="Working", stage=Stage.MQL)
     sync.show_status()
     assert "2 changes to send" in sync.label.text()
+
+
+def test_a_refused_password_stops_the_retries_and_says_what_to_do(team, open_window, qtbot):
+    window = open_window("ana")
+    sync = window.team_sync
+    wrong = team["ana"].replace(":ana-pw@", ":not-her-password@")
+    with qtbot.waitSignal(sync.problem, timeout=30_000) as problem:
+        sync.sync_now(wrong)
+    assert problem.args[1] is True
+    assert not sync.timer.isActive() and sync.retry_ms is None
+    assert sync.label.text().startswith("Sync stopped: needs you")
+    [notice] = [box for box in window.findChildren(QMessageBox) if box.isVisible()]
+    assert notice.windowTitle() == "Team sync stopped"
+    assert "did not accept the password" in notice.text()
+    notice.accept()
+    with qtbot.waitSignal(sync.synced, timeout=30_000):
+        sync.sync_now(team["ana"])  # the right password: syncing again by itself
+    assert sync.timer.isActive() and sync.label.text().startswith("Synced just now")
 
 
 def test_status_words():

@@ -604,8 +604,15 @@ class MainWindow(QMainWindow):
             message += " " + result.note
         self.statusBar().showMessage(message, STATUS_MESSAGE_MS)
 
-    def _sync_problem(self, message: str) -> None:
-        self.statusBar().showMessage(message, STATUS_MESSAGE_MS)
+    def _sync_problem(self, message: str, blocked: bool) -> None:
+        if not blocked:  # offline: retried by itself, a passing word is enough
+            self.statusBar().showMessage(message, STATUS_MESSAGE_MS)
+            return
+        # someone must act, and the message says how: shown whole, without stopping work
+        notice = QMessageBox(QMessageBox.Icon.Warning, "Team sync stopped", message,
+                             QMessageBox.StandardButton.Ok, self)
+        notice.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        notice.open()
 
     def review_conflicts(self) -> None:
         dialog = ConflictsDialog(self.store, self.filters.me.currentData(),
