@@ -13,7 +13,13 @@ from ui.workers import CancellableWorker
 from ui.workers import start as start_worker
 from workbench.store import Store
 from workbench.store_sync import SyncStatus
-from workbench.sync import SyncBlocked, SyncCancelled, SyncResult, synchronise
+from workbench.sync import (
+    SyncBlocked,
+    SyncCancelled,
+    SyncError,
+    SyncResult,
+    synchronise,
+)
 
 AUTO_SYNC_MS = 2 * 60 * 1000  # while all is well
 FIRST_RETRY_MS = 30 * 1000  # then doubled after each failure...
@@ -54,7 +60,7 @@ class TeamSync(QObject):
     """Owns the sync's timer, worker thread and status widgets."""
 
     synced = Signal(object)  # the SyncResult: the window reads again what changed
-    problem = Signal(str, bool)  # the message; whether the sync stopped until someone acts
+    problem = Signal(str, object)  # the message, and the SyncError (None: not one)
 
     def __init__(self, store: Store, status_bar: QStatusBar, parent: QObject) -> None:
         super().__init__(parent)
@@ -105,7 +111,7 @@ class TeamSync(QObject):
     def running(self) -> bool:
         return self.worker is not None
 
-    def sync_now(self, url: str | None = None) -> bool:
+    def sync_now(self, url: str | None = None, *, as_new_device: bool = False) -> bool:
         """Start a sync on a worker thread; False when one is running already."""
         if self.running():
             return False
@@ -113,7 +119,8 @@ class TeamSync(QObject):
         store = self.store
 
         def run(progress, cancelled) -> SyncResult:
-            return synchronise(store, url, progress=progress, cancelled=cancelled)
+            return synchronise(store, url, progress=progress, cancelled=cancelled,
+                               as_new_device=as_new_device)
 
         self.worker = CancellableWorker(run)
         self.worker.progressed.connect(self._progressed)
@@ -167,4 +174,4 @@ class TeamSync(QObject):
                              else min(self.retry_ms * 2, LONGEST_RETRY_MS))
             self.timer.start(self.retry_ms)
         self.show_status()
-        self.problem.emit(message, self.blocked)
+        self.problem.emit(message, error if isinstance(error, SyncError) else None)

@@ -198,6 +198,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="the team server (remembered for the next runs)")
     sync.add_argument("--status", action="store_true",
                       help="what waits to be sent, conflicts, the last sync; sends nothing")
+    sync.add_argument("--as-new-device", action="store_true",
+                      help="when the server knows this file as a copy of another: sync it "
+                           "as a device of its own (what it made since its last sync goes "
+                           "as new)")
     sync.add_argument("--json", action="store_true", help="print JSON")
     conflicts = sub.add_parser(
         "conflicts", help="stage moves two people made offline on one lead, to resolve")
@@ -617,7 +621,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
                 url = credentials.with_password(clean, getpass.getpass(f"Password for {clean}: "))
         try:
-            result = synchronise(store, url)
+            result = synchronise(store, url, as_new_device=args.as_new_device)
         except SyncError as problem:
             raise UsageError(str(problem)) from None
     if args.json:

@@ -274,6 +274,33 @@ class SyncQueries:
             raw.execute("UPDATE sync_state SET device_token = ?, next_device_token = NULL",
                         (token,))
 
+    def become_new_device(self) -> str:
+        """Make this file a device of its own, when the server knows it as a copy (see
+        sync.CopiedDatabase): the rows it has sent or received keep their uids, written out
+        under the old device; the rows it made and never sent take the new device's, with
+        the moves that follow them; the new device claims a token of its own. Returns it."""
+        with self._sync_writing() as raw:
+            old = self._device(raw)
+            new = raw.execute("SELECT lower(hex(randomblob(6)))").fetchone()[0]
+            unsent = "SELECT row_id FROM sync_outbox WHERE entity = :entity AND grp = '*'"
+            for entity in ENTITIES:
+                if not entity.keyed_by_lead:
+                    raw.execute(f"UPDATE {entity.table} SET uid = :old || '-' || id "
+                                f"WHERE uid IS NULL AND id NOT IN ({unsent})",
+                                {"old": old, "entity": entity.name})
+            raw.execute(f"UPDATE stage_changes SET follows = :new || '-' || "
+                        f"substr(follows, length(:old) + 2) WHERE follows IN "
+                        f"(SELECT :old || '-' || row_id FROM ({unsent}))",
+                        {"old": old, "new": new, "entity": STAGE_CHANGE.name})
+            # a row made and removed here never reached the server: nothing to remove there
+            raw.execute("DELETE FROM sync_outbox WHERE grp = :deleted AND EXISTS (SELECT 1 "
+                        "FROM sync_outbox made WHERE made.entity = sync_outbox.entity AND "
+                        "made.row_id = sync_outbox.row_id AND made.grp = '*')",
+                        {"deleted": DELETED})
+            raw.execute("UPDATE sync_state SET device = ?, device_token = NULL, "
+                        "next_device_token = NULL", (new,))
+        return new
+
     def record_sync_error(self, message: str | None) -> None:
         with self._sync_writing() as raw:
             raw.execute("UPDATE sync_state SET last_error = ?", (message,))

@@ -223,13 +223,22 @@ class SyncBlocked(SyncError):
     to upgrade, a refused password): trying again by itself would not help."""
 
 
-COPIED_DATABASE = (
-    "This database file is a copy of one that has synced with the team server since (or an "
-    "older backup of it, or another user's file). Its new leads and moves would go to the "
-    "server under the names the other copy's already use, mixing the two, so nothing was "
-    "sent or received. Keep working in "
-    "the file that syncs; to start this laptop afresh, sync a new database: "
-    "workbench --db NEW.db sync.")
+class CopiedDatabase(SyncBlocked):
+    """The server holds another token for this device: the file is a copy that its twin has
+    synced past. Syncing it as a new device (`as_new_device`) carries on."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This database file is a copy of one that has synced with the team server since "
+            "(or an older backup of it, or another user's file), so nothing was sent or "
+            "received: its new leads and moves would go under names the other file's already "
+            "use. Keep working in the file that syncs, or sync this one as a new device "
+            "(workbench sync --as-new-device): what it made since its last sync then goes to "
+            "the team as new, and a lead that both files had unsent at the copy may show up "
+            "twice (Lead › Possible duplicates…).")
+
+
+
 Progress = Callable[[str, int], None]  # (what is happening, rows so far)
 PUSH_ENTRIES = 5000
 PUSH_ROWS = 5000
@@ -237,9 +246,11 @@ PUSH_ROWS = 5000
 
 def synchronise(store: Store, url: str | None = None, *, password: str | None = None,
                 progress: Progress | None = None,
-                cancelled: Callable[[], bool] | None = None) -> SyncResult:
+                cancelled: Callable[[], bool] | None = None,
+                as_new_device: bool = False) -> SyncResult:
     """Push this laptop's changes to the team server, then pull the others'. Safe to cut
-    at any point and run again: nothing is sent or written twice, nothing is lost."""
+    at any point and run again: nothing is sent or written twice, nothing is lost.
+    as_new_device first makes the file a device of its own (see CopiedDatabase)."""
     from psycopg import Error as ServerError
 
     from workbench import credentials
@@ -258,6 +269,10 @@ def synchronise(store: Store, url: str | None = None, *, password: str | None = 
         store.set_sync_server(clean_url)
     except ValueError as problem:
         raise SyncBlocked(str(problem)) from None
+    if as_new_device:
+        if progress is not None:
+            progress("Becoming a new device", 0)
+        store.become_new_device()
     secret = password or given or credentials.saved_password(clean_url)
     result = SyncResult()
 
@@ -275,7 +290,7 @@ def synchronise(store: Store, url: str | None = None, *, password: str | None = 
             server.check_schema()
             device, held, offered = store.device_token()
             if not server.claim_device(device, held, offered):
-                raise SyncBlocked(COPIED_DATABASE)
+                raise CopiedDatabase()
             store.device_token_taken(offered)
             _push(store, server, result, step, first=not status.first_push_done)
             with server.snapshot() as snapshot:

@@ -8,6 +8,7 @@ import psycopg
 import pytest
 
 from tests.sync.test_sync import lead_names, me
+from workbench import cli
 from workbench.stages import Stage
 from workbench.store import Store
 from workbench.sync import SyncError, synchronise
@@ -44,6 +45,64 @@ def test_a_copy_that_syncs_after_its_twin_is_refused_and_sends_nothing(team, ser
     synchronise(original, team["ana"])  # the file that syncs goes on syncing
     original.close()
     copy.close()
+
+
+def server_history(server_url: str) -> dict[str, list[tuple[str, str | None, str]]]:
+    """Each lead's moves on the server: (to stage, the uid it follows, its own uid)."""
+    with psycopg.connect(server_url) as owner:
+        rows = owner.execute(
+            "SELECT l.first_name, c.to_stage, c.follows, c.uid FROM stage_changes c "
+            "JOIN leads l ON l.id = c.lead_id ORDER BY c.hlc").fetchall()
+    history: dict[str, list] = {}
+    for name, to_stage, follows, uid in rows:
+        history.setdefault(name, []).append((to_stage, follows, uid))
+    return history
+
+
+def test_a_copy_synced_as_a_new_device_sends_its_own_work_as_new(team, server_url, tmp_path,
+                                                                 capsys):
+    original = Store.open(tmp_path / "dana.db")
+    synchronise(original, team["dana"])
+    shared = original.add_lead(first_name="Shared", last_name="L",
+                               owner_id=me(original, "dana"), stage=Stage.MQL)
+    synchronise(original, team["dana"])
+    original.close()
+    shutil.copy(tmp_path / "dana.db", tmp_path / "copy.db")
+    original, copy = Store.open(tmp_path / "dana.db"), Store.open(tmp_path / "copy.db")
+    for name in ("Original", "Second"):  # the same local ids as the copy's two below
+        original.add_lead(first_name=name, last_name="L", owner_id=me(original, "dana"),
+                          stage=Stage.MQL)
+    synchronise(original, team["dana"])
+    dana = me(copy, "dana")
+    mine = copy.add_lead(first_name="Copied", last_name="L", owner_id=dana, stage=Stage.MQL)
+    copy.move_lead(mine, Stage.SAL, by=dana)  # follows the copy's own first move
+    copy.move_lead(shared, Stage.SAL, by=dana)  # a lead both files share
+    gone = copy.add_lead(first_name="Gone", last_name="L", owner_id=dana, stage=Stage.MQL)
+    # made and removed here: never on the server, where a manager's removal of its uid
+    # would remove the original's lead of the same local id
+    copy.merge_leads(mine, gone)
+    with pytest.raises(SyncError, match="as a new device"):
+        synchronise(copy, team["dana"])
+    copy.close()
+
+    assert cli.main(["sync", "--db", str(tmp_path / "copy.db"), "--server", team["dana"],
+                     "--as-new-device"]) == 0
+    assert "Synced" in capsys.readouterr().out
+    assert server_leads(server_url) == ["Copied", "Original", "Second", "Shared"]
+    history = server_history(server_url)
+    assert [m[0] for m in history["Shared"]] == ["mql", "sal"]
+    # its own two moves, then the removed lead's history that the merge moved onto it
+    assert [m[0] for m in history["Copied"]] == ["mql", "sal", "mql"]
+    first, second, _merged = history["Copied"]
+    assert second[1] == first[2]  # the copy's move follows its own first one
+    original_mql = history["Original"][0]
+    assert first[2] != original_mql[2]  # same local ids, different devices
+    synchronise(original, team["dana"])  # both go on syncing, and see each other's work
+    assert lead_names(original) == ["Copied", "Original", "Second", "Shared"]
+    original.close()
+    with Store.open(tmp_path / "copy.db") as copy:
+        synchronise(copy, team["dana"])
+        assert lead_names(copy) == ["Copied", "Original", "Second", "Shared"]
 
 
 def test_an_old_backup_restored_after_syncs_is_refused(team, tmp_path):

@@ -1,6 +1,8 @@
 """The window's team sync: status, Sync now, conflicts to resolve, and retrying with
 backoff while the server cannot be reached."""
 
+import shutil
+
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
@@ -9,7 +11,7 @@ from ui.team_sync import FIRST_RETRY_MS, status_text
 from ui.views.main_window import MainWindow
 from workbench.stages import Stage
 from workbench.store import BoardFilter, Store
-from workbench.sync import synchronise
+from workbench.sync import SyncBlocked, synchronise
 
 
 @pytest.fixture
@@ -93,7 +95,7 @@ def test_an_unreachable_server_is_retried_with_backoff(open_window, qtbot):
         with qtbot.waitSignal(sync.problem, timeout=30_000) as problem:
             sync.sync_now("postgresql://ana:pw@127.0.0.1:1/team")
         assert problem.args[0].startswith("Cannot reach the team server")
-        assert problem.args[1] is False  # not blocked: retried by itself
+        assert not isinstance(problem.args[1], SyncBlocked)  # retried by itself
         assert sync.retry_ms == expected and sync.timer.isActive()
     assert sync.label.text().startswith("Offline, retrying in 2 min")
     window.store.add_lead(first_name="Still", last_name="Working", stage=Stage.MQL)
@@ -107,7 +109,7 @@ def test_a_refused_password_stops_the_retries_and_says_what_to_do(team, open_win
     wrong = team["ana"].replace(":ana-pw@", ":not-her-password@")
     with qtbot.waitSignal(sync.problem, timeout=30_000) as problem:
         sync.sync_now(wrong)
-    assert problem.args[1] is True
+    assert isinstance(problem.args[1], SyncBlocked)
     assert not sync.timer.isActive() and sync.retry_ms is None
     assert sync.label.text().startswith("Sync stopped: needs you")
     [notice] = [box for box in window.findChildren(QMessageBox) if box.isVisible()]
@@ -117,6 +119,24 @@ def test_a_refused_password_stops_the_retries_and_says_what_to_do(team, open_win
     with qtbot.waitSignal(sync.synced, timeout=30_000):
         sync.sync_now(team["ana"])  # the right password: syncing again by itself
     assert sync.timer.isActive() and sync.label.text().startswith("Synced just now")
+
+
+def test_a_copied_file_is_offered_to_sync_as_a_new_device(team, open_window, tmp_path,
+                                                          qtbot):
+    with Store.open(tmp_path / "copy.db") as copy:
+        synchronise(copy, team["ana"])
+    shutil.copy(tmp_path / "copy.db", tmp_path / "ana.db")
+    with Store.open(tmp_path / "ana.db") as original:
+        synchronise(original, team["ana"])  # the twin syncs first
+    window = open_window("copy")  # opening syncs: refused as a copy
+    sync = window.team_sync
+    qtbot.waitUntil(lambda: sync.label.text().startswith("Sync stopped"), timeout=30_000)
+    [notice] = [box for box in window.findChildren(QMessageBox) if box.isVisible()]
+    assert "copy of one that has synced" in notice.text()
+    carry_on = next(b for b in notice.buttons() if b.text() == "Sync as a new device")
+    with qtbot.waitSignal(sync.synced, timeout=30_000):
+        carry_on.click()
+    assert sync.label.text().startswith("Synced just now")
 
 
 def test_status_words():

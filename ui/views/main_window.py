@@ -47,6 +47,7 @@ from workbench.exporting import ExportError, export_leads
 from workbench.sla import overdue_cutoff
 from workbench.stages import REASON_KIND, Stage, StageTransitionError, allowed_targets
 from workbench.store import BoardFilter, BoardGrouping, NotFound, Store, utcnow
+from workbench.sync import CopiedDatabase, SyncBlocked, SyncError
 
 STATUS_MESSAGE_MS = 8000
 
@@ -604,14 +605,26 @@ class MainWindow(QMainWindow):
             message += " " + result.note
         self.statusBar().showMessage(message, STATUS_MESSAGE_MS)
 
-    def _sync_problem(self, message: str, blocked: bool) -> None:
-        if not blocked:  # offline: retried by itself, a passing word is enough
+    def _sync_problem(self, message: str, error: SyncError | None) -> None:
+        if not isinstance(error, SyncBlocked):  # offline: retried by itself
             self.statusBar().showMessage(message, STATUS_MESSAGE_MS)
             return
         # someone must act, and the message says how: shown whole, without stopping work
         notice = QMessageBox(QMessageBox.Icon.Warning, "Team sync stopped", message,
-                             QMessageBox.StandardButton.Ok, self)
+                             QMessageBox.StandardButton.NoButton, self)
         notice.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if isinstance(error, CopiedDatabase):
+            carry_on = notice.addButton("Sync as a new device",
+                                        QMessageBox.ButtonRole.AcceptRole)
+            notice.addButton("Not now", QMessageBox.ButtonRole.RejectRole)
+
+            def clicked(button) -> None:
+                if button is carry_on:
+                    self.team_sync.sync_now(as_new_device=True)
+
+            notice.buttonClicked.connect(clicked)
+        else:
+            notice.addButton(QMessageBox.StandardButton.Ok)
         notice.open()
 
     def review_conflicts(self) -> None:
