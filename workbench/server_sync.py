@@ -299,14 +299,23 @@ class PullSnapshot:
     def users(self) -> list[tuple[str, str, str]]:
         return self.conn.execute("SELECT email, name, role FROM users").fetchall()
 
-    def changes(self, entity: Entity, after: int, *, lead_uids: Sequence[str] | None = None
-                ) -> Iterator[Batch]:
+    def changes(self, entity: Entity, after: int, *, lead_uids: Sequence[str] | None = None,
+                device: str | None = None) -> Iterator[Batch]:
         """The entity's rows changed after the cursor (or, for leads newly visible to this
-        user, all their rows up to it), in batches."""
+        user, all their rows up to it), in batches. Rows as the device made them, with no
+        one else's change since, stay out: that laptop has them (its first push would
+        otherwise come back whole)."""
         sql = select_sql(entity, _uid, extra=("a.sync_clocks",))
         if lead_uids is None:
-            where, params = ("a.sync_version > %s AND a.sync_version <= %s "
-                             "ORDER BY a.sync_version"), (after, self.high_water)
+            where, params = ("a.sync_version > %s AND a.sync_version <= %s",
+                             (after, self.high_water))
+            if device is not None:
+                made_here = ("coalesce(a.sync_clocks, '{}'::jsonb) <> '{}'::jsonb"
+                             if entity.keyed_by_lead else "coalesce(a.uid LIKE %s, false)")
+                where += (f" AND NOT ({made_here} AND NOT EXISTS (SELECT 1 FROM "
+                          "jsonb_each(a.sync_clocks) c WHERE c.value ->> 1 <> %s))")
+                params += ((device,) if entity.keyed_by_lead else (f"{device}-%", device))
+            where += " ORDER BY a.sync_version"
         else:
             lead_alias = f"r{list(entity.refs).index('lead_uid')}"
             where = (f"a.sync_version <= %s AND {lead_alias}.uid = ANY(%s) "

@@ -370,9 +370,10 @@ def _pull(store: Store, snapshot: PullSnapshot, result: SyncResult,
           step: Callable[[str, int], None], *, entities: Sequence[Entity] = ENTITIES,
           max_clock: int = 0) -> None:
     cursor = store.sync_cursor()
+    device = store.sync_status().device
     new_leads = []
     for entity in entities:
-        batches = snapshot.changes(entity, cursor)
+        batches = snapshot.changes(entity, cursor, device=device)
         if new_leads and "lead_uid" in entity.refs:
             # leads this user can newly see (assigned to them): their whole history
             batches = chain(snapshot.changes(entity, cursor, lead_uids=new_leads), batches)

@@ -99,6 +99,31 @@ def test_running_a_sync_again_changes_nothing(team, laptop):
     assert lead_names(ana) == ["Ola"]
 
 
+def test_a_laptop_gets_back_only_what_others_changed_of_its_rows(team, laptop, monkeypatch):
+    ana, dana = laptop("ana"), laptop("dana")
+    synchronise(ana, team["ana"])
+    lead = ana.add_lead(first_name="Ola", last_name="N", owner_id=me(ana, "ana"),
+                        stage=Stage.MQL)
+    ana.set_bant(lead, "budget", "confirmed", "50k", by=me(ana, "ana"))
+    offered = []
+    original_apply = ana.apply_pulled
+    monkeypatch.setattr(ana, "apply_pulled",
+                        lambda batch: offered.append((batch.entity.name, len(batch.rows)))
+                        or original_apply(batch))
+    synchronise(ana, team["ana"])
+    assert offered == []  # what ana sent does not come back to her
+    synchronise(dana, team["dana"])
+    [on_dana] = dana.board_lead_ids(BoardFilter())
+    dana.set_bant(on_dana, "need", "partial", "one team", by=me(dana, "dana"))
+    set_title(dana, on_dana, "Head of Growth")
+    synchronise(dana, team["dana"])
+    synchronise(ana, team["ana"])
+    assert {name for name, _rows in offered} >= {"lead", "qualification"}
+    assert ana.lead_detail(lead).lead.job_title == "Head of Growth"
+    bant = ana.bant(lead)
+    assert (bant["budget"], bant["need"]) == (("confirmed", "50k"), ("partial", "one team"))
+
+
 def test_a_rep_never_receives_another_reps_leads(team, laptop):
     ana, ben = laptop("ana"), laptop("ben")
     synchronise(ana, team["ana"])
