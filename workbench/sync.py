@@ -238,7 +238,6 @@ class CopiedDatabase(SyncBlocked):
             "twice (Lead › Possible duplicates…).")
 
 
-
 Progress = Callable[[str, int], None]  # (what is happening, rows so far)
 PUSH_ENTRIES = 5000
 PUSH_ROWS = 5000
