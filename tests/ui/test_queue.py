@@ -83,6 +83,15 @@ def test_a_rep_works_the_queue_from_the_keyboard_and_undoes(window, qtbot, monke
     assert window.board.columns[Stage.MQL].model.row_of(third) is not None
 
 
+def test_clicking_the_queue_tab_readies_the_first_lead_for_the_keys(window, qtbot):
+    tab_bar = window.views.tabBar()
+    qtbot.mouseClick(tab_bar, Qt.MouseButton.LeftButton,
+                     pos=tab_bar.tabRect(window.views.indexOf(window.queue)).center())
+    assert window.views.currentWidget() is window.queue
+    assert window.queue.view.hasFocus()
+    assert window.current_lead() == queue_ids(window)[0] == window.detail.lead_id
+
+
 def test_the_queue_is_the_chosen_reps_and_is_kept_between_runs(window, qtbot):
     open_queue(window, qtbot)
     other = window.filters.me.findData(window.store.users()[1][0])

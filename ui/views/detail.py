@@ -18,7 +18,7 @@ from ui.detail_html import lead_html
 from ui.views.bant import BantPanel
 from workbench.store import NotFound, Store, utcnow
 
-EMPTY_TEXT = "Select a lead on the board to see it here."
+EMPTY_TEXT = "Select a lead to see it here."
 
 
 class LeadDetailPane(QWidget):

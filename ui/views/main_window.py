@@ -365,6 +365,8 @@ class MainWindow(QMainWindow):
         self.detail.setVisible(not on_reports)  # reports want the width; no lead is chosen
         if on_reports and self.reports.stale:
             self.reports.refresh()
+        elif not on_reports:  # a tab clicked works like its shortcut: the keys act at once
+            self.focus_cards()
         lead_id = self.current_lead()
         if lead_id is not None:
             self.detail.show_lead(lead_id)
