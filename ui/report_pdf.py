@@ -8,21 +8,23 @@ from pathlib import Path
 from PySide6.QtCore import QMarginsF, QUrl
 from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
-from workbench.reports import TABLE_COLUMNS, Report, percent
+from workbench.reports import TABLE_COLUMNS, Report, percent, readable_cells
 
 CHART_WIDTH = 480  # points on the page; two charts side by side on A4 landscape
 
 
-def report_html(report: Report, title: str, subtitle: str, charts: int) -> str:
+def report_html(report: Report, reason_labels: dict[str, str], title: str, subtitle: str,
+                charts: int) -> str:
     cell = 'style="padding: 2px 6px; border-bottom: 1px solid #d5d9de;"'
     header = "".join(f'<th align="right" {cell}>{html.escape(name)}</th>'
                      for name, _ in TABLE_COLUMNS)
     rows = []
     for row in [*report.rows, report.total]:
         weight = ' style="font-weight: bold;"' if row.is_total else ""
-        cells = "".join(f'<td align="right" {cell}>{html.escape(show(row))}</td>'
-                        for _, show in TABLE_COLUMNS)
-        rows.append(f"<tr{weight}><td {cell}>{html.escape(row.key)}</td>{cells}</tr>")
+        key, *figures = readable_cells(row, report.spec.by, reason_labels)
+        cells = "".join(f'<td align="right" {cell}>{html.escape(text)}</td>'
+                        for text in figures)
+        rows.append(f"<tr{weight}><td {cell}>{html.escape(key)}</td>{cells}</tr>")
     funnel = " &rarr; ".join(
         f"{html.escape(step.stage)} {step.count:,}"
         + (f" ({percent(step.conversion)})" if step.conversion is not None else "")
@@ -36,13 +38,13 @@ def report_html(report: Report, title: str, subtitle: str, charts: int) -> str:
             f"<p><b>Funnel:</b> {funnel}</p><p>{images}</p>")
 
 
-def write_pdf(path: Path, report: Report, title: str, subtitle: str,
-              charts: list[QImage]) -> None:
+def write_pdf(path: Path, report: Report, reason_labels: dict[str, str], title: str,
+              subtitle: str, charts: list[QImage]) -> None:
     """Write the PDF; OSError when it could not be written."""
     document = QTextDocument()
     for i, image in enumerate(charts):
         document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(f"chart{i}"), image)
-    document.setHtml(report_html(report, title, subtitle, len(charts)))
+    document.setHtml(report_html(report, reason_labels, title, subtitle, len(charts)))
     writer = QPdfWriter(str(path))
     writer.setTitle(title)
     writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4),

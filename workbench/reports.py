@@ -276,11 +276,19 @@ TABLE_COLUMNS: tuple[tuple[str, Any], ...] = (
 )
 
 
-def top_reason(row: ReportRow) -> str:
+def top_reason(row: ReportRow, labels: dict[str, str] | None = None) -> str:
     if not row.rejection_reasons:
         return "n/a"
     code, count = max(row.rejection_reasons.items(), key=lambda kv: (kv[1], kv[0]))
-    return f"{code} ({count / row.rejected:.0%})"
+    return f"{(labels or {}).get(code, code)} ({count / row.rejected:.0%})"
+
+
+def readable_cells(row: ReportRow, by: Slice, reason_labels: dict[str, str]) -> list[str]:
+    """A row as the window and the PDF show it to people: a source in words ('web form'),
+    the top rejection reason by its label. The table, CSV and JSON of the CLI keep codes."""
+    key = row.key.replace("_", " ") if by == Slice.SOURCE and not row.is_total else row.key
+    return [key, *(cell(row) for _, cell in TABLE_COLUMNS[:-1]),
+            top_reason(row, reason_labels)]
 
 
 def as_table(report: Report) -> str:

@@ -40,6 +40,11 @@ def test_the_report_shows_the_figures_of_the_domain_report(window, qtbot):
     assert table_text(reports, model.rowCount() - 1, 0) == "Total"
     assert table_text(reports, 0, 1) == f"{expected.rows[0].mqls:,}"
     assert table_text(reports, 0, 6).endswith("%")
+    # in words, as the charts say them: a source, and the top rejection reason's label
+    coded = next(i for i, r in enumerate(expected.rows) if "_" in r.key)
+    assert table_text(reports, coded, 0) == expected.rows[coded].key.replace("_", " ")
+    top_reason = table_text(reports, model.rowCount() - 1, model.columnCount() - 1)
+    assert top_reason.split(" (")[0] in window.store.reason_labels("reject").values()
     charts = reports.charts
     titles = [p.getPlotItem().titleLabel.text for p in charts.plots()]
     assert titles == ["What sales did with the MQLs", "Acceptance and rejection over the weeks",

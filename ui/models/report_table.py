@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
-from workbench.reports import TABLE_COLUMNS, Report, ReportRow
+from workbench.reports import TABLE_COLUMNS, Report, ReportRow, readable_cells
 from workbench.store_reports import Measure
 
 # table column -> the figure whose leads a click lists (the count columns)
@@ -20,11 +20,15 @@ class ReportTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.report: Report | None = None
         self._rows: list[ReportRow] = []
+        self._cells: list[list[str]] = []
+        self.reason_labels: dict[str, str] = {}
 
-    def set_report(self, report: Report | None) -> None:
+    def set_report(self, report: Report | None, reason_labels: dict[str, str]) -> None:
         self.beginResetModel()
-        self.report = report
+        self.report, self.reason_labels = report, reason_labels
         self._rows = [*report.rows, report.total] if report else []
+        self._cells = [readable_cells(row, report.spec.by, reason_labels)
+                       for row in self._rows] if report else []
         self.endResetModel()
 
     def row(self, index: int) -> ReportRow:
@@ -50,7 +54,7 @@ class ReportTableModel(QAbstractTableModel):
         row = self._rows[index.row()]
         column = index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return row.key if column == 0 else TABLE_COLUMNS[column - 1][1](row)
+            return self._cells[index.row()][column]
         if role == Qt.ItemDataRole.TextAlignmentRole and column:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.FontRole and row.is_total:
@@ -61,8 +65,9 @@ class ReportTableModel(QAbstractTableModel):
             return "Click to list these leads on the board"
         if role == Qt.ItemDataRole.ToolTipRole and column == len(TABLE_COLUMNS) \
                 and row.rejection_reasons:
-            return "\n".join(f"{code}: {count:,}" for code, count in
-                             sorted(row.rejection_reasons.items(), key=lambda kv: -kv[1]))
+            return "\n".join(f"{self.reason_labels.get(code, code)}: {count:,}"
+                             for code, count in sorted(row.rejection_reasons.items(),
+                                                       key=lambda kv: -kv[1]))
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:

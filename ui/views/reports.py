@@ -210,7 +210,7 @@ class ReportsView(QWidget):
         if generation != self._generation:
             return  # a newer request is on its way
         self.report, self.weekly, self.reason_labels = report, weekly, labels
-        self.model.set_report(report)
+        self.model.set_report(report, labels)
         if self.charts is None:
             from ui.views.report_charts import ReportCharts
 
@@ -270,7 +270,8 @@ class ReportsView(QWidget):
         if path is None:
             return
         try:
-            write_pdf(path, self.report, self.title(), self.subtitle(), self.charts.images())
+            write_pdf(path, self.report, self.reason_labels, self.title(), self.subtitle(),
+                      self.charts.images())
         except OSError as problem:
             self.status.setText(f"The PDF was not written: {problem}")
             return
