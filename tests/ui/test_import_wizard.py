@@ -50,9 +50,11 @@ def test_a_salesforce_export_goes_through_the_wizard(window, qtbot, tmp_path):
     check = next_page(wizard, qtbot)
     assert check.done and "4 new leads would be added" in check.summary.text()
     assert window.store.stats().leads == before  # a dry run writes nothing
+    assert wizard.button(QWizard.WizardButton.NextButton).text() == "&Import"
     done = next_page(wizard, qtbot)
     assert done.done and "4 new leads were added" in done.summary.text()
     assert "no user with this email or name" in done.problems.item(0, 3).text()
+    assert not wizard.button(QWizard.WizardButton.CancelButton).isVisible()  # written
     wizard.button(QWizard.WizardButton.FinishButton).click()
     assert window.store.stats().leads == before + 4
     emails = {window.store.lead(i).email for i in window.store.search_ids("Fernández") or []}

@@ -40,6 +40,7 @@ from workbench.importing import (
 from workbench.store import Store
 
 PREVIEW_ROWS = 20
+PROBLEM_VALUE_WIDTH = 280  # a long cell is cut here; the error CSV holds it whole
 KIND_LABELS = {ImportKind.LEADS: "Leads", ImportKind.ACTIVITIES: "Activities (behaviour)",
                ImportKind.INTENT: "Company intent signals"}
 
@@ -67,6 +68,7 @@ class ImportWizard(QWizard):
         self.import_page = RunPage(self, dry_run=False)
         for page in (self.file_page, self.mapping_page, self.check_page, self.import_page):
             self.addPage(page)
+        self.check_page.setButtonText(QWizard.WizardButton.NextButton, "&Import")
 
     def path(self) -> Path:
         return Path(self.file_page.path.text().strip())
@@ -272,6 +274,8 @@ class RunPage(QWizardPage):
             lines.append("Nothing would change.")
         self.summary.setText("\n".join(lines))
         self._show_problems(result)
+        if not self.dry_run:  # written: nothing is left to cancel, only to finish
+            self.wizard().setOption(QWizard.WizardOption.NoCancelButtonOnLastPage)
         self.completeChanged.emit()
 
     def _show_problems(self, result: ImportResult) -> None:
@@ -285,6 +289,8 @@ class RunPage(QWizardPage):
         for r, cells in enumerate(rows):
             for c, value in enumerate(cells[:4]):
                 self.problems.setItem(r, c, QTableWidgetItem(value))
+        self.problems.resizeColumnsToContents()  # the problem column takes what is left
+        self.problems.setColumnWidth(2, min(self.problems.columnWidth(2), PROBLEM_VALUE_WIDTH))
 
     def _failed(self, message: str) -> None:
         self.cancel.setEnabled(False)
