@@ -107,8 +107,10 @@ class FilePage(QWizardPage):
         row.addWidget(self.path, 1)
         row.addWidget(browse)
         form = QFormLayout(self)
-        form.addRow("&File", row)
-        form.addRow("&What it holds", self.kind)
+        file_label = QLabel("&File:", self)
+        file_label.setBuddy(self.path)  # a row of two widgets gets no buddy of its own
+        form.addRow(file_label, row)
+        form.addRow("&What it holds:", self.kind)
         form.addRow(self.problem)
         self.path.textChanged.connect(self.completeChanged)
 
