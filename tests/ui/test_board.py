@@ -127,6 +127,8 @@ def test_the_reason_dialog_offers_the_catalogue(qtbot):
     answer = dialog.answer()
     assert (answer.reason_code, answer.note) == ("bad_timing", "call in spring")
     assert answer.revisit_on == date.today() + timedelta(days=30)  # the team's recycle days
+    assert dialog.windowTitle() == "Recycle <b>x</b>"
+    assert dialog.accept_button.text() == "Recycle"  # Enter says what it does
 
 
 @pytest.mark.parametrize("text", ODD_SEARCHES)

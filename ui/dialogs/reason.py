@@ -25,10 +25,11 @@ class ReasonAnswer:
 
 
 class ReasonDialog(QDialog):
-    def __init__(self, title: str, lead_name: str, reasons: list[tuple[str, str]],
+    def __init__(self, verb: str, lead_name: str, reasons: list[tuple[str, str]],
                  ask_revisit: bool, revisit_days: int, parent=None) -> None:
+        """verb: what accepting does ('Reject', 'Recycle'), on the title and the button."""
         super().__init__(parent)
-        self.setWindowTitle(title)
+        self.setWindowTitle(f"{verb} {lead_name}")
         self.reason = QComboBox(self)
         for code, label in reasons:
             self.reason.addItem(label, code)
@@ -37,20 +38,23 @@ class ReasonDialog(QDialog):
         self.note.setMaximumHeight(80)
         self.revisit = QDateEdit(self)
         self.revisit.setCalendarPopup(True)
+        self.revisit.setDisplayFormat("yyyy-MM-dd")  # as dates show everywhere else
         self.revisit.setDate(QDate.currentDate().addDays(revisit_days))
         self.revisit.setMinimumDate(QDate.currentDate().addDays(1))
         who = QLabel(lead_name, self)
         who.setTextFormat(Qt.TextFormat.PlainText)
         form = QFormLayout(self)
-        form.addRow("Lead", who)
-        form.addRow("Reason", self.reason)
-        form.addRow("Note", self.note)
+        form.addRow("Lead:", who)
+        form.addRow("&Reason:", self.reason)
+        form.addRow("&Note:", self.note)
         if ask_revisit:
-            form.addRow("Look again on", self.revisit)
+            form.addRow("&Look again on:", self.revisit)
         self.revisit.setVisible(ask_revisit)
         self.ask_revisit = ask_revisit
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        self.accept_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.accept_button.setText(verb)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
@@ -61,9 +65,9 @@ class ReasonDialog(QDialog):
         return ReasonAnswer(self.reason.currentData(), note, revisit)
 
     @classmethod
-    def ask(cls, parent, title: str, lead_name: str, reasons: list[tuple[str, str]],
+    def ask(cls, parent, verb: str, lead_name: str, reasons: list[tuple[str, str]],
             ask_revisit: bool, revisit_days: int) -> ReasonAnswer | None:
         """The answer, or None when the user cancels. Tests replace this method."""
-        dialog = cls(title, lead_name, reasons, ask_revisit, revisit_days, parent)
+        dialog = cls(verb, lead_name, reasons, ask_revisit, revisit_days, parent)
         return dialog.answer() if dialog.exec() == QDialog.DialogCode.Accepted else None
 

@@ -505,8 +505,8 @@ class MainWindow(QMainWindow):
                 details = {"assign_to": self.filters.me.currentData()}  # the rep takes it
             if kind is not None and lead.stage != to_stage:
                 answer = ReasonDialog.ask(
-                    self, f"{'Reject' if kind == 'reject' else 'Recycle'} {lead.name}",
-                    lead.name, self.store.reasons(kind), ask_revisit=to_stage == Stage.RECYCLED,
+                    self, "Reject" if kind == "reject" else "Recycle", lead.name,
+                    self.store.reasons(kind), ask_revisit=to_stage == Stage.RECYCLED,
                     revisit_days=self.criteria.recycle_days)
                 if answer is None:
                     continue
