@@ -12,9 +12,12 @@ from typing import Any
 
 from workbench.qualification import SqlRule
 
-# Lead fields a fit rule can test. email_domain is the part after the '@'.
+# Lead fields a fit rule can test. email_domain is the part after the '@'; account_status
+# is 'customer' for a lead that is not a customer itself when another lead at its company
+# is a customer or evangelist already.
 FIT_FIELDS = ("seniority", "job_title", "employee_band", "revenue_band", "industry", "country",
-              "email_domain", "source")
+              "email_domain", "company_domain", "account_status", "source")
+CUSTOMER_ACCOUNT = "customer"  # the account_status of a company that buys already
 JOURNEY_STAGES = ("awareness", "interest", "evaluation", "intent")
 MAX_FIT_RULES = 62  # each is one bit of a 64-bit integer when scored
 REASON_KINDS = ("reject", "recycle")
@@ -205,6 +208,8 @@ class Criteria:
 
 
 _F, _E, _J = FitRule, EngagementRule, JourneyStep
+# the demo's competitors; a team lists its own in the criteria
+COMPETITOR_DOMAINS = ("leadforge.io", "pipelinepro.com")
 FREE_MAIL_DOMAINS = ("gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "yahoo.com",
                      "gmx.de", "web.de", "icloud.com", "aol.com", "proton.me")
 
@@ -227,6 +232,9 @@ DEFAULT_CRITERIA = Criteria(
         _F("Poor-fit industry", "industry", ("Education", "Government", "Non-profit"), -10),
         _F("Free-mail address", "email_domain", FREE_MAIL_DOMAINS, -10),
         _F("Student address", "email_domain", (".edu",), -15, "ends_with"),
+        _F("Works at a competitor", "company_domain", COMPETITOR_DOMAINS, -40),
+        _F("Company is a customer already (for account management)", "account_status",
+           (CUSTOMER_ACCOUNT,), -25),
     ),
     engagement_rules=(
         _E("Requested a demo", "demo_request", 30, cap=30),

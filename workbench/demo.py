@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from workbench import db, scoring
-from workbench.criteria import Criteria
+from workbench.criteria import COMPETITOR_DOMAINS, CUSTOMER_ACCOUNT, Criteria
 from workbench.models import (
     Activity,
     ActivityKind,
@@ -32,7 +32,7 @@ from workbench.models import (
     StageChange,
     User,
 )
-from workbench.stages import Stage
+from workbench.stages import ACCOUNT_STAGES, Stage
 from workbench.store import Store, utcnow
 
 DAY = 86_400
@@ -68,6 +68,8 @@ COMPANY_NOUNS = (
     "Manufacturing Insurance Retail Pharma Telecom Consulting Mobility Security Materials"
 ).split()
 COMPANY_SUFFIXES = ("", " Group", " GmbH", " Inc.", " Ltd", " AG", " SA", " BV", " Partners")
+COMPETITORS = tuple(zip(("LeadForge", "PipelinePro"), COMPETITOR_DOMAINS, strict=True))
+COMPETITOR_FIT = -3.0  # in the demo's hidden quality: their people never get far
 
 # (industry, weight, fit points)
 INDUSTRIES = (
@@ -320,6 +322,11 @@ def generate(store: Store, leads: int = 2000, seed: int = 7,
         co_domains.append(f"{w.lower()}{nn.lower()}{g + 1 if g else ''}.{tlds[country]}")
     company_fit = (np.array([i[2] for i in INDUSTRIES])[co_industry]
                    + np.array([b[2] for b in EMPLOYEE_BANDS])[co_size])
+    # two competitors whose people look around and never buy (criteria: negative fit)
+    for k, (name, domain) in enumerate(COMPETITORS):
+        at_index = n_co // 2 + k
+        co_names[at_index], co_domains[at_index] = name, domain
+        company_fit[at_index] = COMPETITOR_FIT
     company_rows = zip(
         (co_i + 1).tolist(), co_names, co_domains,
         np.array([i[0] for i in INDUSTRIES], dtype=object)[co_industry].tolist(),
@@ -399,6 +406,9 @@ def generate(store: Store, leads: int = 2000, seed: int = 7,
             "country": (co_country[company], [c[0] for c in COUNTRIES]),
             "source": (source, [s[0].value for s in SOURCES]),
             "email_domain": (domain_code, domains),
+            "company_domain": (company, co_domains),
+            "account_status": (_at_customer_accounts(stage, company, n_co),
+                               [None, CUSTOMER_ACCOUNT]),
         }
         score_columns = _scores(criteria, fields, act, touches, end)
     report("writing")
@@ -519,6 +529,15 @@ def _scores(criteria: Criteria, fields, act, touches, end) -> list[list]:
     grades, journey = scoring.grades_and_journey(criteria, scores)
     return [scores.fit.tolist(), scores.engagement.tolist(),
             (scores.fit + scores.engagement).tolist(), grades.tolist(), journey.tolist()]
+
+
+def _at_customer_accounts(stage, company, n_co):
+    """Per lead, 1 when it is not a customer (or evangelist) itself and another lead at its
+    company is (as store._FIT_FIELD_SQL's account_status), else 0."""
+    buys = np.isin(stage, [S[s] for s in ACCOUNT_STAGES])
+    account = np.zeros(n_co, dtype=bool)
+    account[company[buys]] = True
+    return (account[company] & ~buys).astype(np.int64)
 
 
 def _run_funnel(rng, history: _History, n, created, end, quality, rep_ids):

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 from workbench.models import ActivityKind
 from workbench.qualification import evaluate
-from workbench.stages import Stage
-from workbench.store import StageChangeRecord, Store, utcnow
+from workbench.stages import ACCOUNT_STAGES, Stage
+from workbench.store import LeadRecord, StageChangeRecord, Store, utcnow
 
 if TYPE_CHECKING:
     from workbench.scoring import RescoreReport
@@ -35,8 +35,26 @@ def move_lead(store: Store, lead_id: int, to_stage: Stage | str, *, by: int | No
         if not result.qualified:
             raise QualificationError(
                 f"{store.lead(lead_id).name} is not sales qualified yet: {result.explain()}.")
-    return store.move_lead(lead_id, to_stage, by=by, reason_code=reason_code, note=note,
-                           revisit_on=revisit_on, assign_to=assign_to, at=at)
+    return _after_move(store, store.move_lead(
+        lead_id, to_stage, by=by, reason_code=reason_code, note=note, revisit_on=revisit_on,
+        assign_to=assign_to, at=at))
+
+
+def undo_move(store: Store, change_id: int, before: LeadRecord, *,
+              by: int | None = None) -> StageChangeRecord:
+    """Reverse a move (see Store.undo_move), with what the move itself set off."""
+    return _after_move(store, store.undo_move(change_id, before, by=by))
+
+
+def _after_move(store: Store, change: StageChangeRecord) -> StageChangeRecord:
+    """A lead that became a customer (or stopped being one) changes how its company's
+    other leads fit (the account_status fit field): they are rescored."""
+    if (change.from_stage in ACCOUNT_STAGES) != (change.to_stage in ACCOUNT_STAGES):
+        from workbench import scoring  # NumPy: loaded when scoring is first needed
+
+        scoring.rescore(store, store.current_criteria(),
+                        lead_ids=store.colleague_ids(change.lead_id), promote=False)
+    return change
 
 
 def accept(store: Store, lead_id: int, *, by: int | None = None) -> StageChangeRecord:

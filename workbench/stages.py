@@ -48,6 +48,9 @@ FUNNEL: tuple[Stage, ...] = (
     Stage.EVANGELIST,
 )
 
+# a lead in these stages makes its company an account that buys already
+ACCOUNT_STAGES = frozenset({Stage.CUSTOMER, Stage.EVANGELIST})
+
 _S = Stage
 # from-stage -> (stages it may move to, the rule in words for refusals)
 TRANSITIONS: dict[Stage, tuple[frozenset[Stage], str]] = {

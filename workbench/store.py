@@ -21,7 +21,13 @@ if TYPE_CHECKING:
     import numpy as np
 
 from workbench import db
-from workbench.criteria import DEFAULT_CRITERIA, JOURNEY_STAGES, REASON_KINDS, Criteria
+from workbench.criteria import (
+    CUSTOMER_ACCOUNT,
+    DEFAULT_CRITERIA,
+    JOURNEY_STAGES,
+    REASON_KINDS,
+    Criteria,
+)
 from workbench.models import (
     SLA_TOUCHES,
     Activity,
@@ -39,7 +45,7 @@ from workbench.models import (
 )
 from workbench.qualification import BANT_ITEMS
 from workbench.search import fts_query
-from workbench.stages import REASON_KIND, Stage, check_transition
+from workbench.stages import ACCOUNT_STAGES, REASON_KIND, Stage, check_transition
 from workbench.store_import import ImportQueries, drop_triggers, rebuild_derived
 from workbench.store_reports import ReportQueries
 from workbench.store_sync import SyncQueries
@@ -345,12 +351,19 @@ BEHAVIOUR_FEATURES = (
     ("demo_request", None), ("pricing_request", None), ("email_open", None),
     ("email_click", None), ("unsubscribe", None), ("bounce", None))
 SCORE_INDEX = "ix_leads_stage_score"
+_ACCOUNT_STAGES_SQL = ", ".join(sorted(repr(stage.value) for stage in ACCOUNT_STAGES))
 # SQL for each lead field a fit condition can test
 _FIT_FIELD_SQL = {
     "seniority": "l.seniority", "job_title": "l.job_title", "source": "l.source",
     "employee_band": "c.employee_band", "revenue_band": "c.revenue_band",
     "industry": "c.industry", "country": "c.country",
     "email_domain": "lower(substr(l.email, instr(l.email, '@') + 1))",
+    "company_domain": "c.domain",
+    # a lead that is not a customer itself, at a company where another lead is; the
+    # customers' companies are listed once per statement, not looked up per lead
+    "account_status": f"(CASE WHEN l.stage NOT IN ({_ACCOUNT_STAGES_SQL}) AND l.company_id IN "
+                      f"(SELECT company_id FROM leads WHERE stage IN ({_ACCOUNT_STAGES_SQL})) "
+                      f"THEN '{CUSTOMER_ACCOUNT}' END)",
 }
 
 
@@ -506,6 +519,15 @@ class Store(ReportQueries, ImportQueries, SyncQueries):
         with self.reading() as s:
             lead = _get_lead(s, lead_id)
             return _lead_record(lead)
+
+    def colleague_ids(self, lead_id: int) -> list[int]:
+        """The leads at the same company as this one, itself included."""
+        with self.reading() as s:
+            company = _get_lead(s, lead_id).company_id
+            if company is None:
+                return [lead_id]
+            return list(s.scalars(select(Lead.id).where(Lead.company_id == company)
+                                  .order_by(Lead.id)))
 
     def stage_history(self, lead_id: int) -> list[StageChangeRecord]:
         with self.reading() as s:

@@ -71,6 +71,38 @@ def test_fit_rules_equals_contains_and_ends_with(store, lead):
     assert parts(explain(store, free)) == {"Free mail": -10}
 
 
+def company(store, name, domain):
+    from workbench.models import Company
+
+    with store.writing() as s:
+        row = Company(name=name, domain=domain)
+        s.add(row)
+        s.flush()
+        return row.id
+
+
+def test_people_at_competitors_and_at_customers_fit_less(store):
+    criteria = RULES.with_changes(fit_rules=(
+        FitRule("Competitor", "company_domain", ("rival.example",), -40),
+        FitRule("Customer already", "account_status", ("customer",), -25)))
+    store.save_criteria(criteria, note="competitors and accounts")
+    rival, acme = company(store, "Rival", "rival.example"), company(store, "Acme", "acme.example")
+    spy = store.add_lead(first_name="Spy", last_name="R", company_id=rival)
+    buyer = store.add_lead(first_name="Bea", last_name="A", company_id=acme, stage=Stage.MQL)
+    colleague = store.add_lead(first_name="Cal", last_name="A", company_id=acme)
+    assert parts(explain(store, spy, criteria)) == {"Competitor": -40}
+    assert parts(explain(store, colleague, criteria)) == {}
+    for stage in (Stage.SAL, Stage.SQL, Stage.OPPORTUNITY):
+        store.move_lead(buyer, stage)
+    before = store.lead(buyer)
+    won = services.move_lead(store, buyer, Stage.CUSTOMER)
+    # Bea bought: Cal is now at a customer, and his stored score says so at once
+    assert parts(explain(store, colleague, criteria)) == {"Customer already": -25}
+    assert store.lead_detail(colleague).fit_score == -25
+    services.undo_move(store, won.id, before)  # not a customer after all
+    assert store.lead_detail(colleague).fit_score == 0
+
+
 @pytest.mark.parametrize(("days", "points"), [(0, 20), (30, 10), (60, 5), (90, 2), (15, 14)])
 def test_engagement_halves_every_half_life(store, lead, days, points):
     act(store, lead, "demo_request", days)

@@ -421,7 +421,8 @@ class MainWindow(QMainWindow):
         change, before = self.undo_stack.pop()
         self.actions_by_id[ActionId.UNDO].setEnabled(bool(self.undo_stack))
         try:
-            self.store.undo_move(change.id, before, by=self.filters.me.currentData())
+            services.undo_move(self.store, change.id, before,
+                               by=self.filters.me.currentData())
         except (ValueError, NotFound) as refused:
             self.statusBar().showMessage(str(refused), STATUS_MESSAGE_MS)
             return
