@@ -359,12 +359,20 @@ _FIT_FIELD_SQL = {
     "industry": "c.industry", "country": "c.country",
     "email_domain": "lower(substr(l.email, instr(l.email, '@') + 1))",
     "company_domain": "c.domain",
-    # a lead that is not a customer itself, at a company where another lead is; the
-    # customers' companies are listed once per statement, not looked up per lead
+    # a lead that is not a customer itself, at a company where another lead is (the
+    # companies are listed once per rescore: see _list_customer_companies)
     "account_status": f"(CASE WHEN l.stage NOT IN ({_ACCOUNT_STAGES_SQL}) AND l.company_id IN "
-                      f"(SELECT company_id FROM leads WHERE stage IN ({_ACCOUNT_STAGES_SQL})) "
-                      f"THEN '{CUSTOMER_ACCOUNT}' END)",
+                      f"temp.customer_companies THEN '{CUSTOMER_ACCOUNT}' END)",
 }
+
+
+def _list_customer_companies(raw: sqlite3.Connection) -> None:
+    """The companies with a customer or evangelist, for the account_status fit field: read
+    once per rescore (the customers' rows are far apart; a subquery read them per chunk)."""
+    raw.execute("CREATE TEMP TABLE IF NOT EXISTS customer_companies (id INTEGER PRIMARY KEY)")
+    raw.execute("DELETE FROM temp.customer_companies")
+    raw.execute("INSERT OR IGNORE INTO temp.customer_companies SELECT company_id FROM leads "
+                f"WHERE stage IN ({_ACCOUNT_STAGES_SQL}) AND company_id IS NOT NULL")
 
 
 def _fit_mask(conditions: Sequence[tuple[str, str, Sequence[str]]]) -> tuple[str, list]:
@@ -894,6 +902,8 @@ class Store(ReportQueries, ImportQueries, SyncQueries):
         after, last = id_range if id_range is not None else (0, 2**63 - 1)
         with self.engine.connect() as conn:
             raw = conn.connection.driver_connection
+            if any(field == "account_status" for field, _match, _values in fit_conditions):
+                _list_customer_companies(raw)
             # company intent signals count as activities of every lead at that company
             intent = any(kind == "intent" for kind, _page in activity_patterns) and \
                 raw.execute("SELECT EXISTS (SELECT 1 FROM intent_signals)").fetchone()[0]
