@@ -17,7 +17,7 @@ from sqlalchemy import Date, DateTime, Engine
 
 from workbench import db
 from workbench.models import Base
-from workbench.stages import Stage
+from workbench.stages import ACCOUNT_STAGES, Stage
 from workbench.sync import (
     ACTIVITY,
     BY_NAME,
@@ -485,7 +485,23 @@ class SyncQueries:
             elif entity is STAGE_CHANGE and inserts:
                 applied.conflicts = self._find_conflicts(
                     raw, {refs["lead_uid"][r["lead_uid"]] for r in inserts})
+            elif entity is LEAD_ENTITY:
+                applied.touched_leads = self._colleagues_of_new_accounts(raw, current, updates)
         return applied
+
+    @staticmethod
+    def _colleagues_of_new_accounts(raw: sqlite3.Connection, current: dict[int, dict],
+                                    updates: list[tuple[int, dict]]) -> set[int]:
+        """The leads at the companies where a pulled lead became a customer (or stopped
+        being one): they fit differently now (the account_status fit field)."""
+        buying = {stage.value for stage in ACCOUNT_STAGES}
+        crossed = [row_id for row_id, values in updates if "stage" in values
+                   and (values["stage"] in buying) != (current[row_id]["stage"] in buying)]
+        if not crossed:
+            return set()
+        return {r[0] for r in raw.execute(
+            "SELECT id FROM leads WHERE company_id IN (SELECT company_id FROM leads WHERE id "
+            "IN (SELECT value FROM json_each(?)))", (_ids_json(crossed),))}
 
     def _current_payloads(self, raw: sqlite3.Connection, entity: Entity,
                           ids: Iterable[int]) -> dict[int, dict[str, Any]]:

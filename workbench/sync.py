@@ -191,7 +191,8 @@ class SyncResult:
     refused: list[Refusal] = field(default_factory=list)
     conflicts: int = 0  # new stage conflicts found by this run
     first_push: bool = False
-    touched_leads: set[int] = field(default_factory=set)  # got activities: rescored
+    # got activities or intent, or a lead at their company became a customer: rescored
+    touched_leads: set[int] = field(default_factory=set)
     handed_over: int = 0  # leads now another rep's, removed from this laptop
     note: str | None = None  # something the user should know (the password not kept)
 

@@ -124,6 +124,33 @@ def test_a_laptop_gets_back_only_what_others_changed_of_its_rows(team, laptop, m
     assert (bant["budget"], bant["need"]) == (("confirmed", "50k"), ("partial", "one team"))
 
 
+def test_a_customer_won_elsewhere_rescores_its_colleagues_after_a_pull(team, laptop):
+    from workbench.models import Company
+
+    ana, dana = laptop("ana"), laptop("dana")
+    synchronise(ana, team["ana"])
+    with ana.writing() as s:
+        acme = Company(name="Acme", domain="acme.example")
+        s.add(acme)
+        s.flush()
+        acme = acme.id
+    buyer, colleague = (ana.add_lead(first_name=name, last_name="Acme", company_id=acme,
+                                     owner_id=me(ana, "ana"), stage=Stage.MQL)
+                        for name in ("Bea", "Cal"))
+    scoring.rescore(ana, ana.current_criteria(), promote=False)
+    fit_before = ana.lead_detail(colleague).fit_score
+    synchronise(ana, team["ana"])
+    synchronise(dana, team["dana"])
+    on_dana = next(i for i in dana.board_lead_ids(BoardFilter())
+                   if dana.lead(i).name.startswith("Bea"))
+    for stage in (Stage.SAL, Stage.SQL, Stage.OPPORTUNITY, Stage.CUSTOMER):
+        dana.move_lead(on_dana, stage, by=me(dana, "dana"))
+    synchronise(dana, team["dana"])
+    synchronise(ana, team["ana"])
+    assert ana.lead(buyer).stage == Stage.CUSTOMER
+    assert ana.lead_detail(colleague).fit_score == fit_before - 25  # now at a customer
+
+
 def test_a_rep_never_receives_another_reps_leads(team, laptop):
     ana, ben = laptop("ana"), laptop("ben")
     synchronise(ana, team["ana"])
