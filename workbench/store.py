@@ -48,7 +48,7 @@ from workbench.search import fts_query
 from workbench.stages import ACCOUNT_STAGES, REASON_KIND, Stage, check_transition
 from workbench.store_import import ImportQueries, drop_triggers, rebuild_derived
 from workbench.store_reports import ReportQueries
-from workbench.store_sync import SyncQueries
+from workbench.store_sync import SyncQueries, leads_at_their_companies
 
 RowSource = Iterable[tuple] | Callable[[], Iterable[tuple]]
 
@@ -343,6 +343,7 @@ def _filter_clauses(board: BoardFilter, search_ids: list[int] | None) -> list:
 
 SCORING_CHUNK = 100_000  # leads per read when rescoring
 SCORE_WRITE_BATCH = 2000  # leads per UPDATE (six values each, under SQLite's 32,766)
+FEW_LEADS = 500  # up to here, rescoring reads the customers at these leads' companies only
 # the behaviour the conversion model counts: (activity kind, page kind or any)
 BEHAVIOUR_FEATURES = (
     ("page_view", "pricing"), ("page_view", "product"), ("page_view", "case_study"),
@@ -366,13 +367,21 @@ _FIT_FIELD_SQL = {
 }
 
 
-def _list_customer_companies(raw: sqlite3.Connection) -> None:
+def _list_customer_companies(raw: sqlite3.Connection, lead_ids: list[int] | None) -> None:
     """The companies with a customer or evangelist, for the account_status fit field: read
-    once per rescore (the customers' rows are far apart; a subquery read them per chunk)."""
+    once per rescore (the customers' rows are far apart; a subquery read them per chunk).
+    For a few leads (one after an activity) only their own companies are looked at."""
     raw.execute("CREATE TEMP TABLE IF NOT EXISTS customer_companies (id INTEGER PRIMARY KEY)")
     raw.execute("DELETE FROM temp.customer_companies")
-    raw.execute("INSERT OR IGNORE INTO temp.customer_companies SELECT company_id FROM leads "
-                f"WHERE stage IN ({_ACCOUNT_STAGES_SQL}) AND company_id IS NOT NULL")
+    if lead_ids is not None and len(lead_ids) <= FEW_LEADS:
+        # +stage: through the company index, not through every customer by stage
+        raw.execute("INSERT OR IGNORE INTO temp.customer_companies SELECT company_id FROM "
+                    f"leads WHERE +stage IN ({_ACCOUNT_STAGES_SQL}) AND company_id IN "
+                    "(SELECT company_id FROM leads WHERE id IN (SELECT value FROM json_each(?)))",
+                    (json.dumps(lead_ids),))
+    else:
+        raw.execute("INSERT OR IGNORE INTO temp.customer_companies SELECT company_id FROM "
+                    f"leads WHERE stage IN ({_ACCOUNT_STAGES_SQL}) AND company_id IS NOT NULL")
 
 
 def _fit_mask(conditions: Sequence[tuple[str, str, Sequence[str]]]) -> tuple[str, list]:
@@ -530,12 +539,9 @@ class Store(ReportQueries, ImportQueries, SyncQueries):
 
     def colleague_ids(self, lead_id: int) -> list[int]:
         """The leads at the same company as this one, itself included."""
-        with self.reading() as s:
-            company = _get_lead(s, lead_id).company_id
-            if company is None:
-                return [lead_id]
-            return list(s.scalars(select(Lead.id).where(Lead.company_id == company)
-                                  .order_by(Lead.id)))
+        with self.engine.connect() as conn:
+            return sorted(leads_at_their_companies(conn.connection.driver_connection,
+                                                   [lead_id]))
 
     def stage_history(self, lead_id: int) -> list[StageChangeRecord]:
         with self.reading() as s:
@@ -903,7 +909,7 @@ class Store(ReportQueries, ImportQueries, SyncQueries):
         with self.engine.connect() as conn:
             raw = conn.connection.driver_connection
             if any(field == "account_status" for field, _match, _values in fit_conditions):
-                _list_customer_companies(raw)
+                _list_customer_companies(raw, wanted)
             # company intent signals count as activities of every lead at that company
             intent = any(kind == "intent" for kind, _page in activity_patterns) and \
                 raw.execute("SELECT EXISTS (SELECT 1 FROM intent_signals)").fetchone()[0]

@@ -143,6 +143,15 @@ def tick(raw: sqlite3.Connection) -> int:
     return raw.execute("SELECT hlc FROM sync_state").fetchone()[0]
 
 
+def leads_at_their_companies(raw: sqlite3.Connection, lead_ids: Iterable[int]) -> set[int]:
+    """These leads and every other lead at their companies."""
+    ids = _ids_json(lead_ids)
+    return {r[0] for r in raw.execute(
+        "SELECT value FROM json_each(:ids) UNION SELECT id FROM leads WHERE company_id IN "
+        "(SELECT company_id FROM leads WHERE id IN (SELECT value FROM json_each(:ids)))",
+        {"ids": ids})}
+
+
 def record_bulk_changes(raw: sqlite3.Connection, changes_after: int) -> None:
     """The outbox entries the row triggers would have written for an import, which
     suspends them: its leads (temp.import_rows) and the stage changes after an id."""
@@ -497,11 +506,7 @@ class SyncQueries:
         buying = {stage.value for stage in ACCOUNT_STAGES}
         crossed = [row_id for row_id, values in updates if "stage" in values
                    and (values["stage"] in buying) != (current[row_id]["stage"] in buying)]
-        if not crossed:
-            return set()
-        return {r[0] for r in raw.execute(
-            "SELECT id FROM leads WHERE company_id IN (SELECT company_id FROM leads WHERE id "
-            "IN (SELECT value FROM json_each(?)))", (_ids_json(crossed),))}
+        return leads_at_their_companies(raw, crossed) if crossed else set()
 
     def _current_payloads(self, raw: sqlite3.Connection, entity: Entity,
                           ids: Iterable[int]) -> dict[int, dict[str, Any]]:

@@ -298,7 +298,7 @@ def synchronise(store: Store, url: str | None = None, *, password: str | None = 
                 if store.sync_cursor() == 0 and store.is_empty():
                     _download(store, snapshot, result, step)
                 else:
-                    _pull(store, snapshot, result, step)
+                    _pull(store, snapshot, result, step, device=device)
     except SyncError as problem:
         store.record_sync_error(str(problem))
         raise
@@ -368,9 +368,10 @@ def _download(store: Store, snapshot: PullSnapshot, result: SyncResult,
 
 def _pull(store: Store, snapshot: PullSnapshot, result: SyncResult,
           step: Callable[[str, int], None], *, entities: Sequence[Entity] = ENTITIES,
-          max_clock: int = 0) -> None:
+          max_clock: int = 0, device: str | None = None) -> None:
+    """What changed on the server since the last pull; the rows this device made that no
+    one else has changed since stay out (a new laptop's first download has none)."""
     cursor = store.sync_cursor()
-    device = store.sync_status().device
     new_leads = []
     for entity in entities:
         batches = snapshot.changes(entity, cursor, device=device)
