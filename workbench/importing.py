@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import codecs
 import csv
-import json
 import re
 import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
+from json.encoder import encode_basestring as encode_json_text  # the C encoder json uses
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,9 +50,10 @@ class ImportCancelled(Exception):
     """The user stopped the import; nothing was written."""
 
 
-# one encoder for every row: json.dumps with options builds a new one per call
-_custom_fields_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 PROGRESS_EVERY = 2000  # rows between progress reports and checks for Cancel
+# a parser's result by cell text, per column: dates, stages, countries and bands repeat down
+# a file, so each distinct value is parsed once (capped, for columns that never repeat)
+MEMO_LIMIT = 20_000
 
 
 @dataclass(frozen=True)
@@ -308,7 +309,8 @@ def _open_csv(path: Path, sample: bytes) -> Table:
         with handle:
             try:
                 for number, row in enumerate(reader, start=2):
-                    if "".join(row).strip():  # a blank line, or only blank cells
+                    # a blank line, or only blank cells, is left out
+                    if row and (row[0] and not row[0].isspace() or "".join(row).strip()):
                         yield number, row
             except UnicodeDecodeError:
                 raise ImportFatal(f"{path}: line {reader.line_num + 1} is not {encoding} text; "
@@ -422,6 +424,25 @@ class ImportResult:
                 "dry_run": self.dry_run}
 
 
+@dataclass(frozen=True)
+class _Unparsable:
+    reason: str
+
+
+_UNSEEN = object()
+
+
+def _parsed(parse: Callable[[str], Any], raw: str) -> Any:
+    """The cell cleaned and parsed; None for a placeholder, _Unparsable for a bad value."""
+    value = clean(raw)
+    if value is None:
+        return None
+    try:
+        return parse(value)
+    except ValueError as problem:
+        return _Unparsable(str(problem))
+
+
 class RowReader:
     """Turns a table's rows into records for the store, and its problems into RowProblems."""
 
@@ -435,9 +456,11 @@ class RowReader:
         self.custom = [(index[h], h) for h, target in mapping.columns.items()
                        if target == "custom"]
         self.stage_values = mapping.stages
-        # (field, parser, column index, header): the per-row work, looked up once
+        # (field, parser, column index, header, memo): the per-row work, looked up once
         self.parsers = [(spec.name, self._stage if spec.name == "stage" else spec.parse, i,
-                         header) for spec, i, header in self.fields]
+                         header, {}) for spec, i, header in self.fields]
+        # custom fields become a JSON object: each header encoded once, values by the C encoder
+        self.custom_keys = [(i, encode_json_text(h) + ":") for i, h in self.custom]
 
     def check_usable(self, path: Path) -> None:
         named = {spec.name for spec, _i, _h in self.fields}
@@ -467,18 +490,22 @@ class RowReader:
             record: dict[str, Any] = {"row": number}
             problems = []
             width = len(cells)
-            for name, parse, i, header in self.parsers:
+            for name, parse, i, header, memo in self.parsers:
                 raw = cells[i] if i < width else ""
                 if not raw:
                     record[name] = None
                     continue
-                value = clean(raw)
-                if value is not None and parse is not None:
-                    try:
-                        value = parse(value)
-                    except ValueError as problem:
-                        problems.append(RowProblem(number, header, raw, str(problem)))
-                        continue
+                if parse is None:
+                    record[name] = clean(raw)
+                    continue
+                value = memo.get(raw, _UNSEEN)
+                if value is _UNSEEN:
+                    value = _parsed(parse, raw)
+                    if len(memo) < MEMO_LIMIT:
+                        memo[raw] = value
+                if type(value) is _Unparsable:
+                    problems.append(RowProblem(number, header, raw, value.reason))
+                    continue
                 record[name] = value
             if self.mapping.kind == ImportKind.LEADS:
                 self._lead(record, cells, number, problems)
@@ -526,9 +553,9 @@ class RowReader:
                 record["website"] = domain
         # a guess from the title: it fills a missing seniority, never replaces one
         record["seniority_guess"] = normalise.seniority(record.get("job_title"))
-        custom = {h: value for i, h in self.custom
-                  if i < len(cells) and (value := normalise.clean(cells[i])) is not None}
-        record["custom_fields"] = _custom_fields_json(custom) if custom else None
+        custom = [key + encode_json_text(value) for i, key in self.custom_keys
+                  if i < len(cells) and (value := clean(cells[i])) is not None]
+        record["custom_fields"] = "{" + ",".join(custom) + "}" if custom else None
         if record.get("outcome") == "not_won":  # Converted = 0: lost only once closed
             record["outcome"] = "lost" if record.get("stage") == Stage.DISQUALIFIED else None
 

@@ -262,7 +262,10 @@ def domain_of(text: str) -> str:
     """'https://www.Acme.com/about' or 'jane@acme.com' -> 'acme.com'."""
     value = text.strip().lower()
     value = value.rsplit("@", 1)[-1]
-    value = re.sub(r"^[a-z]+://", "", value).split("/", 1)[0].split(":", 1)[0]
+    scheme, found, rest = value.partition("://")
+    if found and scheme.isascii() and scheme.isalpha():
+        value = rest
+    value = value.split("/", 1)[0].split(":", 1)[0]
     value = value.removeprefix("www.")
     if "." not in value or " " in value:
         raise ValueError("not a web address or domain")

@@ -152,15 +152,29 @@ WHERE l.id IN (SELECT lead_id FROM temp.import_affected)
 """
 
 
+def _staging_insert(table: str, columns: Sequence[str]) -> str:
+    """The INSERT of staged rows, which come with '' for a missing value (see _values)."""
+    values = ", ".join(["nullif(?, '')"] * len(columns))
+    return f"INSERT INTO temp.{table} ({', '.join(columns)}) VALUES ({values})"
+
+
 def _values(columns: Sequence[str], records: Iterable[dict[str, Any]],
             times: Sequence[str] = ()) -> Iterator[tuple]:
-    """Records as rows of the columns, times as SQLAlchemy stores them."""
+    """Records as rows of the columns, times as SQLAlchemy stores them. A missing value is
+    sent as '' (no value the import keeps is empty): the sqlite3 module binds None several
+    times slower than a string, which was a fifth of a million-row import."""
     at = [columns.index(c) for c in times]
+    texts: dict[datetime, str] = {}  # files repeat their times
     for record in records:
-        row = [record.get(c) for c in columns]
+        row = ["" if (value := record.get(c)) is None else value for c in columns]
         for i in at:
-            if row[i] is not None:
-                row[i] = db.sql_time(row[i])
+            if (moment := row[i]) != "":
+                text = texts.get(moment)
+                if text is None:
+                    text = texts[moment] = db.sql_time(moment)
+                    if len(texts) > 10_000:
+                        texts.clear()
+                row[i] = text
         yield row
 
 
@@ -172,16 +186,6 @@ def _match_leads(raw: sqlite3.Connection) -> None:
     raw.execute("UPDATE import_rows SET lead_id = (SELECT min(id) FROM leads "
                 "WHERE leads.email = import_rows.email) "
                 "WHERE lead_id IS NULL AND email IS NOT NULL")
-
-
-def _batches(rows: Iterator, size: int = 5000) -> Iterator[list]:
-    batch = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    yield batch
 
 
 class ImportQueries:
@@ -237,10 +241,8 @@ class ImportQueries:
                     f"{', '.join(LEAD_COLUMNS)}, company_id INTEGER, lead_id INTEGER, "
                     "is_new INTEGER DEFAULT 0, changed INTEGER DEFAULT 0, "
                     "advances INTEGER DEFAULT 0)")
-        sql = (f"INSERT INTO temp.import_rows ({', '.join(LEAD_COLUMNS)}) "
-               f"VALUES ({', '.join('?' * len(LEAD_COLUMNS))})")
-        for batch in _batches(_values(LEAD_COLUMNS, records, ("created_at",))):
-            raw.executemany(sql, batch)
+        raw.executemany(_staging_insert("import_rows", LEAD_COLUMNS),
+                        _values(LEAD_COLUMNS, records, ("created_at",)))
 
     def _merge_leads(self, raw: sqlite3.Connection, counts: MergeCounts, note: str,
                      now: str) -> None:
@@ -494,10 +496,8 @@ class ImportQueries:
             with self._import_transaction(suspend_triggers=False) as raw:
                 raw.execute(f"CREATE TEMP TABLE import_rows (seq INTEGER PRIMARY KEY, "
                             f"{', '.join(ACTIVITY_COLUMNS)}, lead_id INTEGER)")
-                sql = (f"INSERT INTO temp.import_rows ({', '.join(ACTIVITY_COLUMNS)}) VALUES "
-                       f"({', '.join('?' * len(ACTIVITY_COLUMNS))})")
-                for batch in _batches(_values(ACTIVITY_COLUMNS, records, ("occurred_at",))):
-                    raw.executemany(sql, batch)
+                raw.executemany(_staging_insert("import_rows", ACTIVITY_COLUMNS),
+                                _values(ACTIVITY_COLUMNS, records, ("occurred_at",)))
                 _match_leads(raw)
                 counts.left_out = [(row, "no lead with this email or external id")
                                    for (row,) in raw.execute(

@@ -371,6 +371,36 @@ def test_dates_in_the_formats_exports_use():
     assert date(2026, 11, 23) == moment("23 November 2026").date()
 
 
+def test_company_domains_from_addresses_and_emails():
+    from workbench.normalise import domain_of
+
+    for text, expected in [("https://www.Acme.com/about", "acme.com"), ("acme.io", "acme.io"),
+                           ("HTTP://shop.acme.de:8080/x", "shop.acme.de"),
+                           ("jane@Acme.co.uk", "acme.co.uk"), ("www.acme.com/", "acme.com")]:
+        assert domain_of(text) == expected, text
+    for text in ("Acme Corp", "localhost", "1x://acme"):
+        with pytest.raises(ValueError):
+            domain_of(text)
+
+
+def test_a_repeated_bad_value_is_reported_on_every_row_and_custom_text_is_kept(store,
+                                                                               tmp_path):
+    # each distinct value is parsed once: its problem must still reach every row with it
+    odd = 'He said "yes" \\ ünïcode\ttab'
+    path = write_csv(tmp_path / "repeats.csv", [
+        ["Email", "Company", "Country", "Created", "Notes"],
+        *[[f"p{i}@x.example", "X", "Atlantis" if i % 2 else "DE", "2026-11-23", odd]
+          for i in range(6)]])
+    result = run_import(store, path, score=False)
+    assert (result.imported, result.skipped) == (3, 3)
+    with result.errors_file.open(encoding="utf-8") as f:
+        assert [(p["row"], p["value"]) for p in csv.DictReader(f)] == [
+            ("3", "Atlantis"), ("5", "Atlantis"), ("7", "Atlantis")]
+    rows = leads(store, "l.custom_fields", "c.country", "l.created_at")
+    assert [json.loads(r[0]) for r in rows] == [{"Notes": odd}] * 3
+    assert {r[1:] for r in rows} == {("DE", "2026-11-23 00:00:00.000000")}
+
+
 def test_possible_duplicates_are_listed_and_a_merge_keeps_both_histories(store, team,
                                                                          capsys):
     acme = dict(company="Acme", website="acme.example")
