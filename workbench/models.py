@@ -133,7 +133,7 @@ class Company(Base):
     __tablename__ = "companies"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(300))
+    name: Mapped[str] = mapped_column(String(300), index=True)  # laptops only: see server.py
     domain: Mapped[str | None] = mapped_column(String(253), index=True)
     industry: Mapped[str | None] = mapped_column(String(100))
     employee_band: Mapped[str | None] = mapped_column(String(20))

@@ -31,6 +31,8 @@ SERVER_ONLY_TABLES = frozenset({"server_accounts", "sync_high_water", "sync_tomb
                                 "sync_devices"})
 SERVER_SCHEMA_REVISION = "server_0004"  # the server migrations' head: what a laptop needs
 SERVER_ONLY_COLUMNS = frozenset({"sync_version", "sync_clocks"})
+# indexes for what only a laptop does (an import matches companies by name)
+LOCAL_ONLY_INDEXES = frozenset({"ix_companies_name"})
 
 
 def on_server(item: object, name: str | None, type_: str, reflected: bool,
@@ -39,6 +41,8 @@ def on_server(item: object, name: str | None, type_: str, reflected: bool,
     the server's own additions are not the models' business."""
     table = getattr(item, "table", item)
     if getattr(table, "name", name) in LOCAL_ONLY | SERVER_ONLY_TABLES:
+        return False
+    if type_ == "index" and name in LOCAL_ONLY_INDEXES:
         return False
     if type_ == "table":
         return mapped_in_orm(name, type_)

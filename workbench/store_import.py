@@ -207,7 +207,7 @@ class ImportQueries:
             yield raw
             for sql in triggers:
                 raw.execute(sql)
-            for table in ("import_rows", "import_affected"):
+            for table in ("import_rows", "import_affected", "import_companies"):
                 raw.execute(f"DROP TABLE IF EXISTS temp.{table}")
             raw.execute(f"PRAGMA cache_size = {cache}")
 
@@ -293,35 +293,42 @@ class ImportQueries:
     @staticmethod
     def _merge_companies(raw: sqlite3.Connection) -> None:
         """A company is known by its domain, else by its exact name; new ones are created
-        once, and known ones get firmographics they lacked."""
-        raw.execute("UPDATE import_rows SET company_id = (SELECT min(id) FROM companies c "
-                    "WHERE c.domain = import_rows.website) WHERE website IS NOT NULL")
-        raw.execute("UPDATE import_rows SET company_id = (SELECT min(id) FROM companies c "
-                    "WHERE c.name = import_rows.company) WHERE company_id IS NULL "
-                    "AND website IS NULL AND company IS NOT NULL")
+        once, and known ones get firmographics they lacked. The file's companies are
+        resolved once each (a file names a company on many rows), then given to the rows."""
+        raw.execute("CREATE TEMP TABLE import_companies (by_name INTEGER, key TEXT, name, "
+                    "industry, employees, revenue, country, company_id INTEGER, "
+                    "PRIMARY KEY (by_name, key))")
+        raw.execute("INSERT INTO import_companies SELECT website IS NULL, "
+                    "coalesce(website, company), coalesce(max(company), max(website)), "
+                    "max(industry), max(employees), max(revenue), max(country), NULL "
+                    "FROM import_rows WHERE website IS NOT NULL OR company IS NOT NULL "
+                    "GROUP BY website IS NULL, coalesce(website, company)")
+        def resolve() -> None:
+            for by_name, column in ((0, "domain"), (1, "name")):  # each through its index
+                raw.execute("UPDATE import_companies SET company_id = (SELECT min(id) FROM "
+                            f"companies c WHERE c.{column} = key) WHERE by_name = ? "
+                            "AND company_id IS NULL", (by_name,))
+
+        resolve()
         raw.execute("INSERT INTO companies (name, domain, industry, employee_band, revenue_band, "
-                    "country) SELECT coalesce(max(company), max(website)), website, "
-                    "max(industry), max(employees), max(revenue), max(country) "
-                    "FROM import_rows WHERE company_id IS NULL "
-                    "AND (company IS NOT NULL OR website IS NOT NULL) "
-                    "GROUP BY coalesce(website, company)")
-        raw.execute("UPDATE import_rows SET company_id = (SELECT min(id) FROM companies c "
-                    "WHERE c.domain = import_rows.website) WHERE company_id IS NULL "
-                    "AND website IS NOT NULL")
-        raw.execute("UPDATE import_rows SET company_id = (SELECT min(id) FROM companies c "
-                    "WHERE c.name = import_rows.company) WHERE company_id IS NULL "
-                    "AND company IS NOT NULL")
+                    "country) SELECT name, CASE WHEN by_name THEN NULL ELSE key END, industry, "
+                    "employees, revenue, country FROM import_companies WHERE company_id IS NULL "
+                    "ORDER BY by_name, key")
+        resolve()
         raw.execute("UPDATE companies SET industry = coalesce(companies.industry, r.industry), "
                     "employee_band = coalesce(companies.employee_band, r.employees), "
                     "revenue_band = coalesce(companies.revenue_band, r.revenue), "
                     "country = coalesce(companies.country, r.country) "
                     "FROM (SELECT company_id, max(industry) AS industry, max(employees) AS "
                     "employees, max(revenue) AS revenue, max(country) AS country "
-                    "FROM import_rows WHERE company_id IS NOT NULL GROUP BY company_id) r "
+                    "FROM import_companies GROUP BY company_id) r "
                     "WHERE companies.id = r.company_id AND (companies.industry IS NULL AND "
                     "r.industry IS NOT NULL OR companies.employee_band IS NULL AND r.employees "
                     "IS NOT NULL OR companies.revenue_band IS NULL AND r.revenue IS NOT NULL "
                     "OR companies.country IS NULL AND r.country IS NOT NULL)")
+        raw.execute("UPDATE import_rows SET company_id = k.company_id FROM import_companies k "
+                    "WHERE k.by_name = (import_rows.website IS NULL) "
+                    "AND k.key = coalesce(import_rows.website, import_rows.company)")
 
     @staticmethod
     def _update_known_leads(raw: sqlite3.Connection, counts: MergeCounts, note: str,
