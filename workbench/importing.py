@@ -13,8 +13,10 @@ from __future__ import annotations
 import codecs
 import csv
 import re
+import tempfile
 import tomllib
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
@@ -251,6 +253,7 @@ class Table:
     rows: Iterator[tuple[int, list[str]]]  # (row number as a spreadsheet counts, cells)
     description: str  # how the file was read, in words
     done: Callable[[], float] = lambda: 0.0  # how much of the file was read, 0 to 1
+    csv_format: tuple[str, str] | None = None  # a CSV file's (encoding, delimiter)
 
 
 def open_table(path: Path) -> Table:
@@ -309,8 +312,7 @@ def _open_csv(path: Path, sample: bytes) -> Table:
         with handle:
             try:
                 for number, row in enumerate(reader, start=2):
-                    # a blank line, or only blank cells, is left out
-                    if row and (row[0] and not row[0].isspace() or "".join(row).strip()):
+                    if has_cells(row):
                         yield number, row
             except UnicodeDecodeError:
                 raise ImportFatal(f"{path}: line {reader.line_num + 1} is not {encoding} text; "
@@ -322,7 +324,13 @@ def _open_csv(path: Path, sample: bytes) -> Table:
     names = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
     size = max(path.stat().st_size, 1)
     return Table(headers, rows(), f"CSV, {names[delimiter]}-separated, {encoding}",
-                 lambda: 1.0 if handle.closed else min(handle.buffer.tell() / size, 1.0))
+                 lambda: 1.0 if handle.closed else min(handle.buffer.tell() / size, 1.0),
+                 (encoding, delimiter))
+
+
+def has_cells(row: list[str]) -> bool:
+    """False for a blank line, or one of blank cells only: such rows are left out."""
+    return bool(row) and bool(row[0] and not row[0].isspace() or "".join(row).strip())
 
 
 def _open_xlsx(path: Path) -> Table:
@@ -619,14 +627,15 @@ def run_import(store: Store, path: Path, kind: ImportKind = ImportKind.LEADS, *,
     reader = RowReader(table, mapping, store.owner_keys())
     reader.check_usable(path)
     now = utcnow()
-    records = reader.records(progress, cancelled)
-    if kind == ImportKind.LEADS:
-        counts = store.import_leads(records, note=f"Imported from {path.name}", at=now,
-                                    dry_run=dry_run)
-    elif kind == ImportKind.ACTIVITIES:
-        counts = store.import_activities(records, dry_run=dry_run)
-    else:
-        counts = store.import_intent(records, dry_run=dry_run)
+    with _halves(path, table, reader, cancelled) as staged_files:
+        records = reader.records(progress, cancelled)
+        if kind == ImportKind.LEADS:
+            counts = store.import_leads(records, note=f"Imported from {path.name}", at=now,
+                                        dry_run=dry_run, staged_files=staged_files)
+        elif kind == ImportKind.ACTIVITIES:
+            counts = store.import_activities(records, dry_run=dry_run)
+        else:
+            counts = store.import_intent(records, dry_run=dry_run)
     reader.problems += [RowProblem(row, "", "", reason) for row, reason in counts.left_out]
     reader.problems.sort(key=lambda p: p.row)
     result = ImportResult(kind=kind, format=f"{mapping.format} ({table.description})",
@@ -638,6 +647,39 @@ def run_import(store: Store, path: Path, kind: ImportKind = ImportKind.LEADS, *,
     if not dry_run and counts.lead_ids:
         _after_import(store, kind, counts.lead_ids, score)
     return result
+
+
+@contextmanager
+def _halves(path: Path, table: Table, reader: RowReader,
+            cancelled: Callable[[], bool] | None) -> Iterator[Callable[[], list[Path]] | None]:
+    """For a large leads CSV: a helper process reads the second half of the file while the
+    reader reads the first; yields what gives the helper's staged rows (their count and
+    problems added to the reader's), else None."""
+    from workbench import import_split
+
+    split = (import_split.plan_split(path, table) if reader.mapping.kind == ImportKind.LEADS
+             else None)
+    if split is None:
+        yield None
+        return
+    table.rows.close()  # read again, by halves
+    first = import_split.read_part(split, table.headers, first=True)
+    with tempfile.TemporaryDirectory(prefix="workbench-import-") as folder:
+        helper = import_split.SecondHalf(split, table.headers, reader.mapping, reader.owners,
+                                         Path(folder))
+        table.rows = first.rows
+        table.done = lambda: first.done() + helper.done.value
+
+        def staged_files() -> list[Path]:
+            files = helper.staged(cancelled)
+            reader.read += helper.read
+            reader.problems += helper.problems
+            return files
+
+        try:
+            yield staged_files
+        finally:
+            helper.stop()
 
 
 def _after_import(store: Store, kind: ImportKind, lead_ids: list[int], score: bool) -> None:

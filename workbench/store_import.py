@@ -7,10 +7,11 @@ from __future__ import annotations
 import importlib
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
@@ -155,7 +156,7 @@ WHERE l.id IN (SELECT lead_id FROM temp.import_affected)
 def _staging_insert(table: str, columns: Sequence[str]) -> str:
     """The INSERT of staged rows, which come with '' for a missing value (see _values)."""
     values = ", ".join(["nullif(?, '')"] * len(columns))
-    return f"INSERT INTO temp.{table} ({', '.join(columns)}) VALUES ({values})"
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({values})"
 
 
 def _values(columns: Sequence[str], records: Iterable[dict[str, Any]],
@@ -178,6 +179,19 @@ def _values(columns: Sequence[str], records: Iterable[dict[str, Any]],
         yield row
 
 
+def stage_to_file(path: Path, records: Iterable[dict[str, Any]]) -> None:
+    """Lead records staged in a file of their own, as import_leads stages them: the work
+    of a helper process, whose file import_leads then takes in (staged_files)."""
+    with closing(sqlite3.connect(path, isolation_level=None)) as raw:
+        raw.execute("PRAGMA journal_mode = OFF")  # a scratch file: rebuilt if anything fails
+        raw.execute("PRAGMA synchronous = OFF")
+        raw.execute("BEGIN")
+        raw.execute(f"CREATE TABLE staged (seq INTEGER PRIMARY KEY, {', '.join(LEAD_COLUMNS)})")
+        raw.executemany(_staging_insert("main.staged", LEAD_COLUMNS),
+                        _values(LEAD_COLUMNS, records, ("created_at",)))
+        raw.execute("COMMIT")
+
+
 def _match_leads(raw: sqlite3.Connection) -> None:
     """Each staged row's lead: the one with its external id, else the oldest with its email."""
     raw.execute("UPDATE import_rows SET lead_id = (SELECT id FROM leads "
@@ -195,21 +209,27 @@ class ImportQueries:
 
     @contextmanager
     def _import_transaction(self, *, suspend_triggers: bool) -> Iterator[sqlite3.Connection]:
-        with db.write_connection(self.engine) as conn:
+        with self.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn:
             raw = conn.connection.driver_connection
-            triggers = []
             # the staging table lives in temporary pages: a bigger cache keeps them off disk
             cache = raw.execute("PRAGMA cache_size").fetchone()[0]
-            raw.execute(f"PRAGMA cache_size = {IMPORT_CACHE_KIB}")
-            raw.execute(f"PRAGMA temp.cache_size = {IMPORT_CACHE_KIB}")
-            if suspend_triggers:
-                triggers = drop_triggers(raw, _ROW_TRIGGER_TABLES)
-            yield raw
-            for sql in triggers:
-                raw.execute(sql)
-            for table in ("import_rows", "import_affected", "import_companies"):
-                raw.execute(f"DROP TABLE IF EXISTS temp.{table}")
-            raw.execute(f"PRAGMA cache_size = {cache}")
+            try:
+                with conn.begin():
+                    raw.execute(f"PRAGMA cache_size = {IMPORT_CACHE_KIB}")
+                    raw.execute(f"PRAGMA temp.cache_size = {IMPORT_CACHE_KIB}")
+                    triggers = drop_triggers(raw, _ROW_TRIGGER_TABLES) if suspend_triggers else []
+                    yield raw
+                    for sql in triggers:
+                        raw.execute(sql)
+                    for table in ("import_rows", "import_affected", "import_companies"):
+                        raw.execute(f"DROP TABLE IF EXISTS temp.{table}")
+            finally:
+                raw.execute(f"PRAGMA cache_size = {cache}")
+                # files of staged rows that were read in: SQLite lets them go only after
+                # the transaction that read them
+                for (name,) in raw.execute("SELECT name FROM pragma_database_list "
+                                           "WHERE name NOT IN ('main', 'temp')").fetchall():
+                    raw.execute(f"DETACH DATABASE {name}")
 
     def owner_keys(self) -> dict[str, int]:
         """Each user by lower-case email and by lower-case name, for an import's owners."""
@@ -220,14 +240,17 @@ class ImportQueries:
         return keys
 
     def import_leads(self, records: Iterable[dict[str, Any]], *, note: str, at: datetime,
-                     dry_run: bool = False) -> MergeCounts:
+                     dry_run: bool = False,
+                     staged_files: Callable[[], Iterable[Path]] | None = None) -> MergeCounts:
         """Merge lead records into the leads: new ones are created with a StageChange into
         their stage, known ones (same external id, else same email) get the file's
-        non-empty values. One transaction; with dry_run, counted and rolled back."""
+        non-empty values. One transaction; with dry_run, counted and rolled back.
+        staged_files gives files of records that follow these, staged by stage_to_file
+        (a helper process reading the rest of a large file)."""
         counts = MergeCounts()
         try:
             with self._import_transaction(suspend_triggers=True) as raw:
-                self._stage_leads(raw, records)
+                self._stage_leads(raw, records, staged_files)
                 self._merge_leads(raw, counts, note, db.sql_time(at))
                 if dry_run:
                     raise DryRun
@@ -236,13 +259,20 @@ class ImportQueries:
         return counts
 
     @staticmethod
-    def _stage_leads(raw: sqlite3.Connection, records: Iterable[dict[str, Any]]) -> None:
+    def _stage_leads(raw: sqlite3.Connection, records: Iterable[dict[str, Any]],
+                     staged_files: Callable[[], Iterable[Path]] | None) -> None:
         raw.execute(f"CREATE TEMP TABLE import_rows (seq INTEGER PRIMARY KEY, "
                     f"{', '.join(LEAD_COLUMNS)}, company_id INTEGER, lead_id INTEGER, "
                     "is_new INTEGER DEFAULT 0, changed INTEGER DEFAULT 0, "
                     "advances INTEGER DEFAULT 0)")
-        raw.executemany(_staging_insert("import_rows", LEAD_COLUMNS),
+        raw.executemany(_staging_insert("temp.import_rows", LEAD_COLUMNS),
                         _values(LEAD_COLUMNS, records, ("created_at",)))
+        for path in staged_files() if staged_files is not None else ():
+            part = f"staged_{len(raw.execute('PRAGMA database_list').fetchall())}"
+            raw.execute(f"ATTACH DATABASE ? AS {part}", (str(path),))
+            columns = ", ".join(LEAD_COLUMNS)
+            raw.execute(f"INSERT INTO temp.import_rows ({columns}) SELECT {columns} "
+                        f"FROM {part}.staged ORDER BY seq")
 
     def _merge_leads(self, raw: sqlite3.Connection, counts: MergeCounts, note: str,
                      now: str) -> None:
@@ -503,7 +533,7 @@ class ImportQueries:
             with self._import_transaction(suspend_triggers=False) as raw:
                 raw.execute(f"CREATE TEMP TABLE import_rows (seq INTEGER PRIMARY KEY, "
                             f"{', '.join(ACTIVITY_COLUMNS)}, lead_id INTEGER)")
-                raw.executemany(_staging_insert("import_rows", ACTIVITY_COLUMNS),
+                raw.executemany(_staging_insert("temp.import_rows", ACTIVITY_COLUMNS),
                                 _values(ACTIVITY_COLUMNS, records, ("occurred_at",)))
                 _match_leads(raw)
                 counts.left_out = [(row, "no lead with this email or external id")

@@ -355,6 +355,56 @@ def test_an_import_killed_midway_leaves_the_database_as_it_was(store, team, tmp_
         assert run_import(reopened, path, score=False).imported == 300_000
 
 
+def _messy_big_rows(count: int) -> list[list[str]]:
+    rows = [["Record ID", "First Name", "Last Name", "Email", "Country", "Notes"]]
+    for i in range(count):
+        notes = f"line one\nline two, of row {i}" if i % 7 == 0 else f"plain {i}"
+        email = "not-an-email" if i % 50 == 3 else f"p{i}@x{i % 13}.example"
+        country = "Atlantis" if i % 61 == 5 else "DE"
+        rows.append([f"R-{i % (count - 20)}", f"Name{i}", "Big", email, country, notes])
+        if i % 97 == 0:
+            rows.append(["", "", "", "", "", ""])
+    return rows
+
+
+def test_a_large_file_read_in_two_halves_imports_as_one_reader_would(tmp_path, monkeypatch):
+    from workbench import import_split
+
+    # quoted line breaks, blank rows, bad values and repeated leads (the last row wins)
+    # on both sides of the middle, CRLF line ends (the csv module's)
+    path = write_csv(tmp_path / "big.csv", _messy_big_rows(3000))
+    monkeypatch.setattr(import_split, "PARALLEL_MIN_BYTES", 0)
+    assert import_split.plan_split(path, open_table(path)) is not None
+    results, tables, problems = [], [], []
+    for name, threshold in (("halves", 0), ("one", 10**12)):
+        monkeypatch.setattr(import_split, "PARALLEL_MIN_BYTES", threshold)
+        with Store.open(tmp_path / f"{name}.db") as opened:
+            result = run_import(opened, path, score=False)
+            results.append(result.to_json())
+            tables.append(leads(opened, "l.id", "l.external_id", "l.first_name", "l.email",
+                                "l.custom_fields", "c.country"))
+            problems.append(result.errors_file.read_text(encoding="utf-8"))
+    assert results[0] == results[1] and results[0]["skipped"] > 100
+    # R-0 again after the middle: row 2 + 2,980 rows + 31 blank ones
+    assert problems[0].splitlines()[1] == '2,,,"the same lead as row 3013, which was used ' \
+        'instead",no'
+    assert results[0]["rows"] == 3000 and tables[0] == tables[1] and problems[0] == problems[1]
+    notes = {row[1]: json.loads(row[4])["Notes"] for row in tables[0]}
+    assert notes["R-21"] == "line one\nline two, of row 21"
+
+
+def test_a_fatal_problem_in_the_second_half_writes_nothing(store, tmp_path, monkeypatch):
+    from workbench import import_split
+
+    path = write_csv(tmp_path / "big.csv", _messy_big_rows(3000))
+    path.write_bytes(path.read_bytes() + b"Ok,Bad \xff byte,x,bad@x.example,DE,x\r\n")
+    last_line = path.read_bytes().count(b"\n")
+    monkeypatch.setattr(import_split, "PARALLEL_MIN_BYTES", 0)
+    with pytest.raises(ImportFatal, match=f"line {last_line} is not utf-8 text"):
+        run_import(store, path)
+    assert store.count_leads() == 0
+
+
 def test_dates_in_the_formats_exports_use():
     from workbench.normalise import moment
 
