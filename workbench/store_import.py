@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from workbench import db
 from workbench.models import SLA_TOUCHES
 from workbench.stages import FUNNEL, Stage
-from workbench.store_sync import record_bulk_changes
+from workbench.store_sync import record_bulk_changes, tick
 
 LEAD_COLUMNS = ("row", "external_id", "first_name", "last_name", "email", "phone", "job_title",
                 "seniority", "seniority_guess", "company", "website", "industry", "employees",
@@ -279,17 +279,19 @@ class ImportQueries:
         # a lead named twice in the file: its last row wins
         raw.execute("CREATE INDEX temp.ix_import_key ON import_rows "
                     "(coalesce(external_id, email), seq)")
-        counts.left_out += [(row, f"the same lead as row {last}, which was used instead")
-                            for row, last in raw.execute(
+        repeated = [(row, f"the same lead as row {last}, which was used instead")
+                    for row, last in raw.execute(
             "SELECT r.row, (SELECT max(o.row) FROM import_rows o WHERE coalesce(o.external_id, "
             "o.email) = coalesce(r.external_id, r.email)) FROM import_rows r "
             "WHERE coalesce(r.external_id, r.email) IS NOT NULL AND EXISTS (SELECT 1 FROM "
             "import_rows o WHERE coalesce(o.external_id, o.email) = "
             "coalesce(r.external_id, r.email) AND o.seq > r.seq)")]
-        raw.execute("DELETE FROM import_rows WHERE coalesce(external_id, email) IS NOT NULL "
-                    "AND EXISTS (SELECT 1 FROM import_rows o WHERE coalesce(o.external_id, "
-                    "o.email) = coalesce(import_rows.external_id, import_rows.email) "
-                    "AND o.seq > import_rows.seq)")
+        if repeated:
+            counts.left_out += repeated
+            raw.execute("DELETE FROM import_rows WHERE coalesce(external_id, email) IS NOT NULL "
+                        "AND EXISTS (SELECT 1 FROM import_rows o WHERE coalesce(o.external_id, "
+                        "o.email) = coalesce(import_rows.external_id, import_rows.email) "
+                        "AND o.seq > import_rows.seq)")
         self._merge_companies(raw)
         _match_leads(raw)
         changes_before = raw.execute("SELECT coalesce(max(id), 0) FROM stage_changes").fetchone()[0]
@@ -308,17 +310,18 @@ class ImportQueries:
             "CASE WHEN stage = 'mql' THEN coalesce(created_at, :now) END, "
             "coalesce(created_at, :now), custom_fields, outcome "
             "FROM import_rows WHERE is_new ORDER BY seq", {"now": now}).rowcount
+        clock = tick(raw)  # the stage changes' clock: the triggers that set it are suspended
         raw.execute("INSERT INTO stage_changes (lead_id, from_stage, to_stage, changed_at, "
-                    "reason_code, note) SELECT lead_id, NULL, coalesce(stage, 'lead'), "
-                    "coalesce(created_at, :now), 'import', :note FROM import_rows WHERE is_new "
-                    "ORDER BY seq", {"now": now, "note": note})
-        self._update_known_leads(raw, counts, note, now)
+                    "reason_code, note, hlc) SELECT lead_id, NULL, coalesce(stage, 'lead'), "
+                    "coalesce(created_at, :now), 'import', :note, :hlc FROM import_rows "
+                    "WHERE is_new ORDER BY seq", {"now": now, "note": note, "hlc": clock})
+        self._update_known_leads(raw, counts, note, now, clock)
         raw.execute("CREATE TEMP TABLE import_affected (lead_id INTEGER PRIMARY KEY)")
         raw.execute("INSERT INTO import_affected SELECT lead_id FROM import_rows "
                     "WHERE is_new OR changed")
         counts.lead_ids = [r[0] for r in raw.execute("SELECT lead_id FROM import_affected")]
         _refresh_derived(raw)
-        record_bulk_changes(raw, changes_before)
+        record_bulk_changes(raw, changes_before, clock)
 
     @staticmethod
     def _merge_companies(raw: sqlite3.Connection) -> None:
@@ -362,7 +365,7 @@ class ImportQueries:
 
     @staticmethod
     def _update_known_leads(raw: sqlite3.Connection, counts: MergeCounts, note: str,
-                            now: str) -> None:
+                            now: str, clock: int) -> None:
         """A known lead gets the file's non-empty values. Its stage changes only forward
         (or to recycled or disqualified from lead or MQL): importing an old file again
         never undoes what sales did since."""
@@ -389,9 +392,9 @@ class ImportQueries:
         if not counts.updated:
             return
         raw.execute("INSERT INTO stage_changes (lead_id, from_stage, to_stage, changed_at, "
-                    "reason_code, note) SELECT l.id, l.stage, r.stage, :now, 'import', :note "
-                    "FROM import_rows r JOIN leads l ON l.id = r.lead_id WHERE r.advances "
-                    "ORDER BY r.seq", {"now": now, "note": note})
+                    "reason_code, note, hlc) SELECT l.id, l.stage, r.stage, :now, 'import', "
+                    ":note, :hlc FROM import_rows r JOIN leads l ON l.id = r.lead_id "
+                    "WHERE r.advances ORDER BY r.seq", {"now": now, "note": note, "hlc": clock})
         assignments = ", ".join(f"{col} = coalesce(r.{src}, leads.{col}"
                                 + (", r.seniority_guess)" if col == "seniority" else ")")
                                 for col, src in _LEAD_UPDATES)

@@ -152,12 +152,13 @@ def leads_at_their_companies(raw: sqlite3.Connection, lead_ids: Iterable[int]) -
         {"ids": ids})}
 
 
-def record_bulk_changes(raw: sqlite3.Connection, changes_after: int) -> None:
+def record_bulk_changes(raw: sqlite3.Connection, changes_after: int, clock: int) -> None:
     """The outbox entries the row triggers would have written for an import, which
-    suspends them: its leads (temp.import_rows) and the stage changes after an id."""
-    clock = tick(raw)
-    raw.execute(f"UPDATE stage_changes SET hlc = :hlc, follows = {PREVIOUS_MOVE} "
-                "WHERE id > :after", {"hlc": clock, "after": changes_after})
+    suspends them: its leads (temp.import_rows) and the stage changes after an id, which
+    were written at this clock. A new lead's first move follows none."""
+    raw.execute(f"UPDATE stage_changes SET follows = {PREVIOUS_MOVE} WHERE id > :after "
+                "AND lead_id IN (SELECT lead_id FROM temp.import_rows WHERE NOT is_new)",
+                {"after": changes_after})
     for group, condition in (("*", "r.is_new"), ("contact", "NOT r.is_new"),
                              ("owner", "NOT r.is_new AND r.owner_id IS NOT NULL"),
                              ("stage", "NOT r.is_new AND r.advances")):

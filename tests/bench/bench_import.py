@@ -7,6 +7,7 @@ second by a helper process whose peak is printed beside it).
 """
 
 import csv
+import os
 import sqlite3
 import subprocess
 import sys
@@ -82,6 +83,7 @@ def files(tmp_path_factory):
     for rows in (100_000, 1_000_000):
         paths[rows] = folder / f"leads-{rows}.csv"
         write_csv(paths[rows], rows)
+    os.sync()  # the files' writing out to disk would otherwise run into the imports timed
     return folder, paths
 
 

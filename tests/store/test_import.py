@@ -214,6 +214,12 @@ def test_a_changed_file_updates_values_and_advances_stages(store, team, tmp_path
     assert leads(store, "l.first_name", "l.phone", "l.stage") == [("Xiu", "1", "mql")]
     assert [(c.from_stage, c.to_stage) for c in store.stage_history(1)][-1] == (
         Stage.LEAD, Stage.MQL)
+    # as the row triggers would have: clocks, and the move after the first follows it
+    with closing(sqlite3.connect(store.path)) as conn:
+        device = conn.execute("SELECT device FROM sync_state").fetchone()[0]
+        first, second = conn.execute("SELECT id, hlc, follows FROM stage_changes "
+                                     "ORDER BY id").fetchall()
+    assert first[1] < second[1] and first[2] is None and second[2] == f"{device}-{first[0]}"
 
 
 def test_imported_leads_are_found_by_search_and_the_index_keeps_merging(store, files):
