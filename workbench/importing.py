@@ -529,6 +529,8 @@ class RowReader:
             if any(p.left_out for p in problems):
                 continue
             yield record
+        if progress is not None:
+            progress(1.0)  # every row read: what is left is the store's work
 
     def _stage(self, value: str) -> str:
         mapped = self.stage_values.get(value.strip().lower())

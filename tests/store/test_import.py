@@ -381,16 +381,17 @@ def test_a_large_file_read_in_two_halves_imports_as_one_reader_would(tmp_path, m
     path = write_csv(tmp_path / "big.csv", _messy_big_rows(3000))
     monkeypatch.setattr(import_split, "PARALLEL_MIN_BYTES", 0)
     assert import_split.plan_split(path, open_table(path)) is not None
-    results, tables, problems = [], [], []
+    results, tables, problems, shares = [], [], [], []
     for name, threshold in (("halves", 0), ("one", 10**12)):
         monkeypatch.setattr(import_split, "PARALLEL_MIN_BYTES", threshold)
         with Store.open(tmp_path / f"{name}.db") as opened:
-            result = run_import(opened, path, score=False)
+            result = run_import(opened, path, score=False, progress=shares.append)
             results.append(result.to_json())
             tables.append(leads(opened, "l.id", "l.external_id", "l.first_name", "l.email",
                                 "l.custom_fields", "c.country"))
             problems.append(result.errors_file.read_text(encoding="utf-8"))
     assert results[0] == results[1] and results[0]["skipped"] > 100
+    assert shares[-1] == 1.0 and all(0 < share <= 1 for share in shares)  # 1: all read
     # R-0 again after the middle: row 2 + 2,980 rows + 31 blank ones
     assert problems[0].splitlines()[1] == '2,,,"the same lead as row 3013, which was used ' \
         'instead",no'

@@ -259,6 +259,9 @@ class RunPage(QWizardPage):
 
     def _progressed(self, percent: int, _unused: object) -> None:
         self.progress.setValue(percent)
+        if percent >= 100 and not self.done:  # read: the rows are matched and written
+            self.summary.setText("Matching the rows with the leads already here…"
+                                 if self.dry_run else "Writing the leads…")
 
     def _finished(self, result: ImportResult) -> None:
         self.done = True
