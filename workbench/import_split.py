@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import multiprocessing
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,8 @@ PARALLEL_MIN_BYTES = 32 * 1024 * 1024  # below this, starting a helper costs mor
 # encodings in which every line ends at the byte b"\n", so a file can be read from the middle
 SPLITTABLE_ENCODINGS = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "cp1252": "cp1252"}
 WAIT_SECONDS = 0.2  # how often a wait for the helper looks at Cancel
+FOLDER_PREFIX = "workbench-import-"  # a temporary folder per import, for the helper's rows
+STALE_SECONDS = 24 * 3600  # an import's folder this old was left by a killed import
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,17 @@ def _stage_second_half(split: Split, headers: list[str], mapping: Mapping,
     else:
         send.send((reader.read, reader.problems))
     send.close()
+
+
+def remove_stale_folders(temporary: Path) -> None:
+    """The folders of imports killed after their helper finished (a helper whose import
+    dies first removes its own): left a day, they are nobody's."""
+    for folder in temporary.glob(f"{FOLDER_PREFIX}*"):
+        try:
+            if time.time() - folder.stat().st_mtime > STALE_SECONDS:
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue  # gone meanwhile
 
 
 class SecondHalf:

@@ -666,7 +666,8 @@ def _halves(path: Path, table: Table, reader: RowReader,
         return
     table.rows.close()  # read again, by halves
     first = import_split.read_part(split, table.headers, first=True)
-    with tempfile.TemporaryDirectory(prefix="workbench-import-") as folder:
+    import_split.remove_stale_folders(Path(tempfile.gettempdir()))
+    with tempfile.TemporaryDirectory(prefix=import_split.FOLDER_PREFIX) as folder:
         helper = import_split.SecondHalf(split, table.headers, reader.mapping, reader.owners,
                                          Path(folder))
         table.rows = first.rows

@@ -400,6 +400,20 @@ def test_a_large_file_read_in_two_halves_imports_as_one_reader_would(tmp_path, m
     assert notes["R-21"] == "line one\nline two, of row 21"
 
 
+def test_the_folders_of_killed_imports_are_removed_once_stale(tmp_path):
+    import os
+
+    from workbench import import_split
+
+    stale, current = tmp_path / "workbench-import-old", tmp_path / "workbench-import-new"
+    for folder in (stale, current):
+        folder.mkdir()
+        (folder / "second-half.db").write_bytes(b"rows")
+    os.utime(stale, (time.time() - 2 * 24 * 3600,) * 2)
+    import_split.remove_stale_folders(tmp_path)
+    assert not stale.exists() and (current / "second-half.db").exists()
+
+
 def test_a_fatal_problem_in_the_second_half_writes_nothing(store, tmp_path, monkeypatch):
     from workbench import import_split
 
