@@ -26,6 +26,8 @@ from workbench.importing import (
     RowReader,
     Table,
     has_cells,
+    not_csv,
+    not_text,
 )
 
 PARALLEL_MIN_BYTES = 32 * 1024 * 1024  # below this, starting a helper costs more than it saves
@@ -98,8 +100,7 @@ def _lines(f, path: Path, encoding: str, stop: int | None, state: _Position) -> 
         try:
             yield line.decode(encoding)
         except UnicodeDecodeError:
-            raise ImportFatal(f"{path}: line {state.line} is not {encoding} text; save the "
-                              "file as UTF-8 and import it again.") from None
+            raise not_text(path, state.line, encoding) from None
 
 
 def read_part(split: Split, headers: list[str], *, first: bool) -> Table:
@@ -120,8 +121,7 @@ def read_part(split: Split, headers: list[str], *, first: bool) -> Table:
                         yield number, row
                     number += 1
             except csv.Error as problem:
-                raise ImportFatal(f"{split.path}: line {state.line} is not valid CSV "
-                                  f"({problem}).") from None
+                raise not_csv(split.path, state.line, problem) from None
 
     return Table(headers, rows(), "", lambda: (state.at - start) / split.size)
 

@@ -315,17 +315,24 @@ def _open_csv(path: Path, sample: bytes) -> Table:
                     if has_cells(row):
                         yield number, row
             except UnicodeDecodeError:
-                raise ImportFatal(f"{path}: line {reader.line_num + 1} is not {encoding} text; "
-                                  "save the file as UTF-8 and import it again.") from None
+                raise not_text(path, reader.line_num + 1, encoding) from None
             except csv.Error as problem:
-                raise ImportFatal(f"{path}: line {reader.line_num} is not valid CSV "
-                                  f"({problem}).") from None
+                raise not_csv(path, reader.line_num, problem) from None
 
     names = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
     size = max(path.stat().st_size, 1)
     return Table(headers, rows(), f"CSV, {names[delimiter]}-separated, {encoding}",
                  lambda: 1.0 if handle.closed else min(handle.buffer.tell() / size, 1.0),
                  (encoding, delimiter))
+
+
+def not_text(path: Path, line: int, encoding: str) -> ImportFatal:
+    return ImportFatal(f"{path}: line {line} is not {encoding} text; save the file as UTF-8 "
+                       "and import it again.")
+
+
+def not_csv(path: Path, line: int, problem: csv.Error) -> ImportFatal:
+    return ImportFatal(f"{path}: line {line} is not valid CSV ({problem}).")
 
 
 def has_cells(row: list[str]) -> bool:

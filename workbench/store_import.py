@@ -187,9 +187,14 @@ def stage_to_file(path: Path, records: Iterable[dict[str, Any]]) -> None:
         raw.execute("PRAGMA synchronous = OFF")
         raw.execute("BEGIN")
         raw.execute(f"CREATE TABLE staged (seq INTEGER PRIMARY KEY, {', '.join(LEAD_COLUMNS)})")
-        raw.executemany(_staging_insert("main.staged", LEAD_COLUMNS),
-                        _values(LEAD_COLUMNS, records, ("created_at",)))
+        _stage_lead_records(raw, "main.staged", records)
         raw.execute("COMMIT")
+
+
+def _stage_lead_records(raw: sqlite3.Connection, table: str,
+                        records: Iterable[dict[str, Any]]) -> None:
+    raw.executemany(_staging_insert(table, LEAD_COLUMNS),
+                    _values(LEAD_COLUMNS, records, ("created_at",)))
 
 
 def _match_leads(raw: sqlite3.Connection) -> None:
@@ -265,8 +270,7 @@ class ImportQueries:
                     f"{', '.join(LEAD_COLUMNS)}, company_id INTEGER, lead_id INTEGER, "
                     "is_new INTEGER DEFAULT 0, changed INTEGER DEFAULT 0, "
                     "advances INTEGER DEFAULT 0)")
-        raw.executemany(_staging_insert("temp.import_rows", LEAD_COLUMNS),
-                        _values(LEAD_COLUMNS, records, ("created_at",)))
+        _stage_lead_records(raw, "temp.import_rows", records)
         for path in staged_files() if staged_files is not None else ():
             part = f"staged_{len(raw.execute('PRAGMA database_list').fetchall())}"
             raw.execute(f"ATTACH DATABASE ? AS {part}", (str(path),))
@@ -336,6 +340,7 @@ class ImportQueries:
                     "max(industry), max(employees), max(revenue), max(country), NULL "
                     "FROM import_rows WHERE website IS NOT NULL OR company IS NOT NULL "
                     "GROUP BY website IS NULL, coalesce(website, company)")
+
         def resolve() -> None:
             for by_name, column in ((0, "domain"), (1, "name")):  # each through its index
                 raw.execute("UPDATE import_companies SET company_id = (SELECT min(id) FROM "
