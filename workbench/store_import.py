@@ -26,12 +26,21 @@ LEAD_COLUMNS = ("row", "external_id", "first_name", "last_name", "email", "phone
                 "revenue",
                 "country", "source", "campaign", "stage", "owner_id", "created_at", "outcome",
                 "custom_fields")
-# lead columns an import fills: (leads column, import_rows column)
-_LEAD_UPDATES = (("external_id", "external_id"), ("first_name", "first_name"),
-                 ("last_name", "last_name"), ("email", "email"), ("phone", "phone"),
-                 ("job_title", "job_title"), ("seniority", "seniority"),
-                 ("company_id", "company_id"), ("source", "source"), ("campaign", "campaign"),
-                 ("owner_id", "owner_id"), ("historic_outcome", "outcome"))
+# lead columns an import fills: (leads column, its value in a staged row r with keys k)
+_LEAD_UPDATES = (("external_id", "r.external_id"), ("first_name", "r.first_name"),
+                 ("last_name", "r.last_name"), ("email", "r.email"), ("phone", "r.phone"),
+                 ("job_title", "r.job_title"), ("seniority", "r.seniority"),
+                 ("company_id", "k.company_id"), ("source", "r.source"),
+                 ("campaign", "r.campaign"), ("owner_id", "r.owner_id"),
+                 ("historic_outcome", "r.outcome"))
+# what the merge works out for each staged row, kept apart from the wide staged rows so that
+# marking a row never rewrites it: its company, its lead (found, or the id it will have),
+# whether the lead is new, whether the row changes it, whether it moves its stage forward
+_KEYS_TABLE = ("CREATE TEMP TABLE import_keys (seq INTEGER PRIMARY KEY, company_id INTEGER, "
+               "lead_id INTEGER, is_new INTEGER, changed INTEGER DEFAULT 0, "
+               "advances INTEGER DEFAULT 0)")
+# the staged rows of new leads, in file order
+_NEW_ROWS = "FROM import_keys k JOIN import_rows r ON r.seq = k.seq WHERE k.is_new ORDER BY k.seq"
 ACTIVITY_COLUMNS = ("row", "external_id", "email", "occurred_at", "kind", "url", "page_kind")
 INTENT_COLUMNS = ("row", "company_domain", "topic", "strength", "observed_at")
 # the triggers that keep the search index and the handovers in step row by row; an import
@@ -197,14 +206,22 @@ def _stage_lead_records(raw: sqlite3.Connection, table: str,
                     _values(LEAD_COLUMNS, records, ("created_at",)))
 
 
-def _match_leads(raw: sqlite3.Connection) -> None:
-    """Each staged row's lead: the one with its external id, else the oldest with its email."""
-    raw.execute("UPDATE import_rows SET lead_id = (SELECT id FROM leads "
-                "WHERE leads.external_id = import_rows.external_id) "
-                "WHERE external_id IS NOT NULL")
-    raw.execute("UPDATE import_rows SET lead_id = (SELECT min(id) FROM leads "
-                "WHERE leads.email = import_rows.email) "
-                "WHERE lead_id IS NULL AND email IS NOT NULL")
+# a staged row r's lead: the one with its external id, else the oldest with its email
+_KNOWN_LEAD = ("coalesce((SELECT id FROM leads WHERE leads.external_id = r.external_id), "
+               "(SELECT min(id) FROM leads WHERE leads.email = r.email))")
+
+
+def _key_rows(raw: sqlite3.Connection, base: int) -> None:
+    """Each staged lead row's keys: its company, and its known lead, else a new lead
+    numbered after `base` in file order."""
+    raw.execute(_KEYS_TABLE)
+    raw.execute(
+        "INSERT INTO import_keys (seq, company_id, lead_id, is_new) "
+        "SELECT seq, company_id, coalesce(known, :base + seq), known IS NULL FROM ("
+        f"SELECT r.seq, c.company_id, {_KNOWN_LEAD} AS known "
+        "FROM import_rows r LEFT JOIN import_companies c "
+        "ON c.by_name = (r.website IS NULL) AND c.key = coalesce(r.website, r.company)) "
+        "ORDER BY seq", {"base": base})
 
 
 class ImportQueries:
@@ -226,7 +243,8 @@ class ImportQueries:
                     yield raw
                     for sql in triggers:
                         raw.execute(sql)
-                    for table in ("import_rows", "import_affected", "import_companies"):
+                    for table in ("import_rows", "import_keys", "import_affected",
+                                  "import_companies"):
                         raw.execute(f"DROP TABLE IF EXISTS temp.{table}")
             finally:
                 raw.execute(f"PRAGMA cache_size = {cache}")
@@ -267,9 +285,7 @@ class ImportQueries:
     def _stage_leads(raw: sqlite3.Connection, records: Iterable[dict[str, Any]],
                      staged_files: Callable[[], Iterable[Path]] | None) -> None:
         raw.execute(f"CREATE TEMP TABLE import_rows (seq INTEGER PRIMARY KEY, "
-                    f"{', '.join(LEAD_COLUMNS)}, company_id INTEGER, lead_id INTEGER, "
-                    "is_new INTEGER DEFAULT 0, changed INTEGER DEFAULT 0, "
-                    "advances INTEGER DEFAULT 0)")
+                    f"{', '.join(LEAD_COLUMNS)})")
         _stage_lead_records(raw, "temp.import_rows", records)
         for path in staged_files() if staged_files is not None else ():
             part = f"staged_{len(raw.execute('PRAGMA database_list').fetchall())}"
@@ -297,31 +313,28 @@ class ImportQueries:
                         "o.email) = coalesce(import_rows.external_id, import_rows.email) "
                         "AND o.seq > import_rows.seq)")
         self._merge_companies(raw)
-        _match_leads(raw)
         changes_before = raw.execute("SELECT coalesce(max(id), 0) FROM stage_changes").fetchone()[0]
-        base = raw.execute("SELECT coalesce(max(id), 0) FROM leads").fetchone()[0]
-        raw.execute("UPDATE import_rows SET lead_id = ? + seq, is_new = 1 "
-                    "WHERE lead_id IS NULL", (base,))
+        _key_rows(raw, raw.execute("SELECT coalesce(max(id), 0) FROM leads").fetchone()[0])
         counts.imported = raw.execute(
             "INSERT INTO leads (id, external_id, first_name, last_name, email, phone, "
             "job_title, seniority, company_id, source, campaign, owner_id, stage, fit_score, "
             "engagement_score, score, created_at, updated_at, stage_entered_at, mql_at, "
             "last_activity_at, custom_fields, historic_outcome) "
-            "SELECT lead_id, external_id, coalesce(first_name, ''), coalesce(last_name, ''), "
-            "email, phone, job_title, coalesce(seniority, seniority_guess), company_id, source, "
-            "campaign, owner_id, coalesce(stage, 'lead'), 0, 0, 0, coalesce(created_at, :now), "
-            ":now, coalesce(created_at, :now), "
+            "SELECT k.lead_id, external_id, coalesce(first_name, ''), coalesce(last_name, ''), "
+            "email, phone, job_title, coalesce(seniority, seniority_guess), k.company_id, "
+            "source, campaign, owner_id, coalesce(stage, 'lead'), 0, 0, 0, "
+            "coalesce(created_at, :now), :now, coalesce(created_at, :now), "
             "CASE WHEN stage = 'mql' THEN coalesce(created_at, :now) END, "
             "coalesce(created_at, :now), custom_fields, outcome "
-            "FROM import_rows WHERE is_new ORDER BY seq", {"now": now}).rowcount
+            f"{_NEW_ROWS}", {"now": now}).rowcount
         clock = tick(raw)  # the stage changes' clock: the triggers that set it are suspended
         raw.execute("INSERT INTO stage_changes (lead_id, from_stage, to_stage, changed_at, "
-                    "reason_code, note, hlc) SELECT lead_id, NULL, coalesce(stage, 'lead'), "
-                    "coalesce(created_at, :now), 'import', :note, :hlc FROM import_rows "
-                    "WHERE is_new ORDER BY seq", {"now": now, "note": note, "hlc": clock})
+                    "reason_code, note, hlc) SELECT k.lead_id, NULL, coalesce(stage, 'lead'), "
+                    f"coalesce(created_at, :now), 'import', :note, :hlc {_NEW_ROWS}",
+                    {"now": now, "note": note, "hlc": clock})
         self._update_known_leads(raw, counts, note, now, clock)
         raw.execute("CREATE TEMP TABLE import_affected (lead_id INTEGER PRIMARY KEY)")
-        raw.execute("INSERT INTO import_affected SELECT lead_id FROM import_rows "
+        raw.execute("INSERT INTO import_affected SELECT lead_id FROM import_keys "
                     "WHERE is_new OR changed")
         counts.lead_ids = [r[0] for r in raw.execute("SELECT lead_id FROM import_affected")]
         _refresh_derived(raw)
@@ -331,7 +344,8 @@ class ImportQueries:
     def _merge_companies(raw: sqlite3.Connection) -> None:
         """A company is known by its domain, else by its exact name; new ones are created
         once, and known ones get firmographics they lacked. The file's companies are
-        resolved once each (a file names a company on many rows), then given to the rows."""
+        resolved once each (a file names a company on many rows); _key_rows gives them to
+        the rows."""
         raw.execute("CREATE TEMP TABLE import_companies (by_name INTEGER, key TEXT, name, "
                     "industry, employees, revenue, country, company_id INTEGER, "
                     "PRIMARY KEY (by_name, key))")
@@ -364,9 +378,6 @@ class ImportQueries:
                     "r.industry IS NOT NULL OR companies.employee_band IS NULL AND r.employees "
                     "IS NOT NULL OR companies.revenue_band IS NULL AND r.revenue IS NOT NULL "
                     "OR companies.country IS NULL AND r.country IS NOT NULL)")
-        raw.execute("UPDATE import_rows SET company_id = k.company_id FROM import_companies k "
-                    "WHERE k.by_name = (import_rows.website IS NULL) "
-                    "AND k.key = coalesce(import_rows.website, import_rows.company)")
 
     @staticmethod
     def _update_known_leads(raw: sqlite3.Connection, counts: MergeCounts, note: str,
@@ -376,45 +387,45 @@ class ImportQueries:
         never undoes what sales did since."""
         rank = "CASE {} " + " ".join(f"WHEN '{stage}' THEN {i}"
                                       for i, stage in enumerate(FUNNEL_ORDER)) + " END"
+        known = ("UPDATE import_keys AS k SET {} = 1 FROM import_rows r, leads l "
+                 "WHERE r.seq = k.seq AND l.id = k.lead_id AND NOT k.is_new AND ")
         raw.execute(
-            "UPDATE import_rows SET advances = 1 FROM leads l WHERE l.id = import_rows.lead_id "
-            "AND NOT import_rows.is_new AND import_rows.stage IS NOT l.stage AND ("
-            f"{rank.format('import_rows.stage')} > {rank.format('l.stage')} OR "
-            "import_rows.stage IN ('recycled', 'disqualified') AND l.stage IN ('lead', 'mql'))")
+            known.format("advances") + "r.stage IS NOT l.stage AND ("
+            f"{rank.format('r.stage')} > {rank.format('l.stage')} OR "
+            "r.stage IN ('recycled', 'disqualified') AND l.stage IN ('lead', 'mql'))")
         differs = " OR ".join(
-            [f"(import_rows.{src} IS NOT NULL AND import_rows.{src} IS NOT l.{col})"
-             for col, src in _LEAD_UPDATES]
-            + ["(l.seniority IS NULL AND import_rows.seniority_guess IS NOT NULL)"]
-            + ["(import_rows.custom_fields IS NOT NULL AND json_patch(coalesce("
-               "l.custom_fields, '{}'), import_rows.custom_fields) IS NOT "
-               "json(coalesce(l.custom_fields, '{}')))", "import_rows.advances"])
-        raw.execute("UPDATE import_rows SET changed = 1 FROM leads l "
-                    f"WHERE l.id = import_rows.lead_id AND NOT import_rows.is_new AND ({differs})")
-        counts.updated = raw.execute("SELECT count(*) FROM import_rows WHERE changed"
+            [f"({src} IS NOT NULL AND {src} IS NOT l.{col})" for col, src in _LEAD_UPDATES]
+            + ["(l.seniority IS NULL AND r.seniority_guess IS NOT NULL)"]
+            + ["(r.custom_fields IS NOT NULL AND json_patch(coalesce(l.custom_fields, '{}'), "
+               "r.custom_fields) IS NOT json(coalesce(l.custom_fields, '{}')))",
+               "k.advances"])
+        raw.execute(known.format("changed") + f"({differs})")
+        counts.updated = raw.execute("SELECT count(*) FROM import_keys WHERE changed"
                                      ).fetchone()[0]
-        counts.unchanged = raw.execute("SELECT count(*) FROM import_rows WHERE NOT is_new "
+        counts.unchanged = raw.execute("SELECT count(*) FROM import_keys WHERE NOT is_new "
                                        "AND NOT changed").fetchone()[0]
         if not counts.updated:
             return
         raw.execute("INSERT INTO stage_changes (lead_id, from_stage, to_stage, changed_at, "
                     "reason_code, note, hlc) SELECT l.id, l.stage, r.stage, :now, 'import', "
-                    ":note, :hlc FROM import_rows r JOIN leads l ON l.id = r.lead_id "
-                    "WHERE r.advances ORDER BY r.seq", {"now": now, "note": note, "hlc": clock})
-        assignments = ", ".join(f"{col} = coalesce(r.{src}, leads.{col}"
+                    ":note, :hlc FROM import_keys k JOIN import_rows r ON r.seq = k.seq "
+                    "JOIN leads l ON l.id = k.lead_id WHERE k.advances ORDER BY k.seq",
+                    {"now": now, "note": note, "hlc": clock})
+        assignments = ", ".join(f"{col} = coalesce({src}, leads.{col}"
                                 + (", r.seniority_guess)" if col == "seniority" else ")")
                                 for col, src in _LEAD_UPDATES)
         raw.execute(
             f"UPDATE leads SET {assignments}, "
             "custom_fields = CASE WHEN r.custom_fields IS NULL THEN leads.custom_fields "
             "ELSE json_patch(coalesce(leads.custom_fields, '{}'), r.custom_fields) END, "
-            "stage = CASE WHEN r.advances THEN r.stage ELSE leads.stage END, "
-            "stage_entered_at = CASE WHEN r.advances THEN :now ELSE leads.stage_entered_at END, "
-            "mql_at = CASE WHEN r.advances AND r.stage = 'mql' THEN :now ELSE leads.mql_at END, "
-            "first_touch_at = CASE WHEN r.advances AND r.stage = 'mql' THEN NULL "
+            "stage = CASE WHEN k.advances THEN r.stage ELSE leads.stage END, "
+            "stage_entered_at = CASE WHEN k.advances THEN :now ELSE leads.stage_entered_at END, "
+            "mql_at = CASE WHEN k.advances AND r.stage = 'mql' THEN :now ELSE leads.mql_at END, "
+            "first_touch_at = CASE WHEN k.advances AND r.stage = 'mql' THEN NULL "
             "ELSE leads.first_touch_at END, "
-            "revisit_on = CASE WHEN r.advances THEN NULL ELSE leads.revisit_on END, "
-            "updated_at = :now FROM import_rows r WHERE r.lead_id = leads.id AND r.changed",
-            {"now": now})
+            "revisit_on = CASE WHEN k.advances THEN NULL ELSE leads.revisit_on END, "
+            "updated_at = :now FROM import_keys k JOIN import_rows r ON r.seq = k.seq "
+            "WHERE k.lead_id = leads.id AND k.changed", {"now": now})
 
     # -- duplicates ------------------------------------------------------------
 
@@ -543,7 +554,7 @@ class ImportQueries:
                             f"{', '.join(ACTIVITY_COLUMNS)}, lead_id INTEGER)")
                 raw.executemany(_staging_insert("temp.import_rows", ACTIVITY_COLUMNS),
                                 _values(ACTIVITY_COLUMNS, records, ("occurred_at",)))
-                _match_leads(raw)
+                raw.execute(f"UPDATE import_rows AS r SET lead_id = {_KNOWN_LEAD}")
                 counts.left_out = [(row, "no lead with this email or external id")
                                    for (row,) in raw.execute(
                                        "SELECT row FROM import_rows WHERE lead_id IS NULL")]

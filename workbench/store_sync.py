@@ -154,17 +154,18 @@ def leads_at_their_companies(raw: sqlite3.Connection, lead_ids: Iterable[int]) -
 
 def record_bulk_changes(raw: sqlite3.Connection, changes_after: int, clock: int) -> None:
     """The outbox entries the row triggers would have written for an import, which
-    suspends them: its leads (temp.import_rows) and the stage changes after an id, which
-    were written at this clock. A new lead's first move follows none."""
+    suspends them: its new and changed leads (temp.import_keys, with their staged rows in
+    temp.import_rows) and the stage changes after an id, which were written at this clock.
+    A new lead's first move follows none."""
     raw.execute(f"UPDATE stage_changes SET follows = {PREVIOUS_MOVE} WHERE id > :after "
-                "AND lead_id IN (SELECT lead_id FROM temp.import_rows WHERE NOT is_new)",
+                "AND lead_id IN (SELECT lead_id FROM temp.import_keys WHERE NOT is_new)",
                 {"after": changes_after})
-    for group, condition in (("*", "r.is_new"), ("contact", "NOT r.is_new"),
-                             ("owner", "NOT r.is_new AND r.owner_id IS NOT NULL"),
-                             ("stage", "NOT r.is_new AND r.advances")):
+    for group, condition in (("*", "k.is_new"), ("contact", "k.changed"),
+                             ("owner", "k.changed AND r.owner_id IS NOT NULL"),
+                             ("stage", "k.advances")):
         raw.execute("INSERT INTO sync_outbox (entity, row_id, grp, hlc) SELECT 'lead', "
-                    "a.lead_id, ?, ? FROM temp.import_affected a JOIN temp.import_rows r "
-                    f"ON r.lead_id = a.lead_id WHERE {condition}", (group, clock))
+                    "k.lead_id, ?, ? FROM temp.import_keys k JOIN temp.import_rows r "
+                    f"ON r.seq = k.seq WHERE {condition} ORDER BY k.seq", (group, clock))
     raw.execute("INSERT INTO sync_outbox (entity, row_id, grp, hlc) SELECT 'stage_change', "
                 "id, '*', ? FROM stage_changes WHERE id > ?", (clock, changes_after))
 

@@ -187,6 +187,33 @@ def test_a_lead_given_to_another_rep_leaves_the_first_reps_laptop(team, laptop):
     assert lead_names(dana) == ["Kept", "Moved"]  # the manager still sees both
 
 
+def test_what_a_file_imported_again_changes_reaches_the_team(team, laptop):
+    """An import writes its own outbox entries (the row triggers are suspended): a changed
+    title, owner and stage of a known lead must all be sent."""
+    ana, ben, dana = laptop("ana"), laptop("ben"), laptop("dana")
+    synchronise(dana, team["dana"])
+    row = {"row": 2, "external_id": "CRM-7", "first_name": "Imke", "last_name": "Vos",
+           "email": "imke@acme.example", "job_title": "Analyst", "stage": "mql",
+           "owner_id": me(dana, "ana")}
+    dana.import_leads([row], note="first file", at=datetime(2026, 11, 1))
+    synchronise(dana, team["dana"])
+    synchronise(ana, team["ana"])
+    assert lead_names(ana) == ["Imke"]
+
+    counts = dana.import_leads([row | {"job_title": "Head of Data", "stage": "sql",
+                                       "owner_id": me(dana, "ben")}],
+                               note="second file", at=datetime(2026, 11, 2))
+    assert (counts.imported, counts.updated) == (0, 1)
+    synchronise(dana, team["dana"])
+    assert synchronise(ana, team["ana"]).handed_over == 1
+    synchronise(ben, team["ben"])
+    [imke] = ben.board_lead_ids(BoardFilter())
+    lead = ben.lead(imke)
+    assert (lead.job_title, lead.stage, lead.owner_id) == ("Head of Data", Stage.SQL,
+                                                           me(ben, "ben"))
+    assert [c.to_stage for c in ben.stage_history(imke)] == [Stage.MQL, Stage.SQL]
+
+
 def test_a_wrong_password_says_so_and_keeps_the_changes(team, laptop):
     ana = laptop("ana")
     ana.add_lead(first_name="Kept", last_name="K", stage=Stage.MQL)
