@@ -50,20 +50,32 @@ class Split:
     lines_before: int  # lines up to the second half, for messages
 
 
-def plan_split(path: Path, table: Table) -> Split | None:
-    """Where to split a CSV file between the import and a helper; None for a file too small,
-    in another encoding, with lone carriage returns as line ends, or of one huge record."""
-    if table.csv_format is None:
+def _splittable_format(path: Path, table: Table) -> tuple[str, str] | None:
+    """The encoding and delimiter of a file that could be split, by a quick look: a CSV
+    file large enough, in an encoding that can be read from the middle, without lone
+    carriage returns as line ends (which reading by lines from the middle would not see)."""
+    if table.csv_format is None or table.csv_format[0] not in SPLITTABLE_ENCODINGS:
         return None
-    encoding, delimiter = table.csv_format
-    size = path.stat().st_size
-    if size < PARALLEL_MIN_BYTES or encoding not in SPLITTABLE_ENCODINGS:
+    if path.stat().st_size < PARALLEL_MIN_BYTES:
         return None
     with path.open("rb") as f:
         sample = f.read(1024 * 1024)
-        if sample.count(b"\r") != sample.count(b"\r\n"):
-            return None  # a line end the binary reading below would not see
-        f.seek(0)
+    return table.csv_format if sample.count(b"\r") == sample.count(b"\r\n") else None
+
+
+def may_split(path: Path, table: Table) -> bool:
+    return _splittable_format(path, table) is not None
+
+
+def plan_split(path: Path, table: Table) -> Split | None:
+    """Where to split a CSV file between the import and a helper; None for a file that
+    may not be split, or of one huge record."""
+    csv_format = _splittable_format(path, table)
+    if csv_format is None:
+        return None
+    encoding, delimiter = csv_format
+    size = path.stat().st_size
+    with path.open("rb") as f:
         state = _Position(0, 0)
         reader = csv.reader(_lines(f, path, SPLITTABLE_ENCODINGS[encoding], None, state),
                             delimiter=delimiter)
@@ -126,12 +138,19 @@ def read_part(split: Split, headers: list[str], *, first: bool) -> Table:
     return Table(headers, rows(), "", lambda: (state.at - start) / split.size)
 
 
-def _stage_second_half(split: Split, headers: list[str], mapping: Mapping,
+def _stage_second_half(plan: Any, headers: list[str], mapping: Mapping,
                        owners: dict[str, int], target: Path, send: Any, done: Any) -> None:
-    """The helper process: parse, check and stage the second half, then send back how many
-    rows it read and their problems (or the message of a fatal one)."""
+    """The helper process: wait for the split (None: there is none), then parse, check and
+    stage the second half, and send back how many rows it read and their problems (or the
+    message of a fatal one)."""
     from workbench.store_import import stage_to_file
 
+    try:
+        split = plan.recv()
+    except EOFError:  # the import ended before it split the file
+        split = None
+    if split is None:
+        return
     parent = multiprocessing.parent_process()
 
     def report(share: float) -> None:
@@ -164,22 +183,29 @@ def remove_stale_folders(temporary: Path) -> None:
 
 
 class SecondHalf:
-    """The helper process reading the second half of a file, from its start to its rows."""
+    """The helper process reading the second half of a file, from its start to its rows.
+    It starts before the file is split (starting Python takes a while) and waits for
+    begin()."""
 
-    def __init__(self, split: Split, headers: list[str], mapping: Mapping,
-                 owners: dict[str, int], folder: Path) -> None:
+    def __init__(self, headers: list[str], mapping: Mapping, owners: dict[str, int],
+                 folder: Path) -> None:
         # spawned, never forked: the window's process has threads
         context = multiprocessing.get_context("spawn")
         self.target = folder / "second-half.db"
         self.done = context.Value("d", 0.0, lock=False)
         self._receive, send = context.Pipe(duplex=False)
+        plan, self._plan = context.Pipe(duplex=False)
         self._process = context.Process(
             target=_stage_second_half, daemon=True,
-            args=(split, headers, mapping, owners, self.target, send, self.done))
+            args=(plan, headers, mapping, owners, self.target, send, self.done))
         self._process.start()
         send.close()  # the helper holds the only sending end: its exit ends the pipe
+        plan.close()
         self.read = 0
         self.problems: list[RowProblem] = []
+
+    def begin(self, split: Split) -> None:
+        self._plan.send(split)
 
     def staged(self, cancelled: Callable[[], bool] | None) -> list[Path]:
         """Wait for the helper (Cancel still works); its staged file, for import_leads."""
@@ -199,6 +225,7 @@ class SecondHalf:
 
     def stop(self) -> None:
         """End the helper, whether it finished or not."""
+        self._plan.close()  # a helper still waiting for its split ends
         if self._process.is_alive():
             self._process.terminate()
         self._process.join()

@@ -666,27 +666,30 @@ def _halves(path: Path, table: Table, reader: RowReader,
     problems added to the reader's), else None."""
     from workbench import import_split
 
-    split = (import_split.plan_split(path, table) if reader.mapping.kind == ImportKind.LEADS
-             else None)
-    if split is None:
+    if reader.mapping.kind != ImportKind.LEADS or not import_split.may_split(path, table):
         yield None
         return
-    table.rows.close()  # read again, by halves
-    first = import_split.read_part(split, table.headers, first=True)
     import_split.remove_stale_folders(Path(tempfile.gettempdir()))
     with tempfile.TemporaryDirectory(prefix=import_split.FOLDER_PREFIX) as folder:
-        helper = import_split.SecondHalf(split, table.headers, reader.mapping, reader.owners,
+        helper = import_split.SecondHalf(table.headers, reader.mapping, reader.owners,
                                          Path(folder))
-        table.rows = first.rows
-        table.done = lambda: first.done() + helper.done.value
-
-        def staged_files() -> list[Path]:
-            files = helper.staged(cancelled)
-            reader.read += helper.read
-            reader.problems += helper.problems
-            return files
-
         try:
+            split = import_split.plan_split(path, table)  # while the helper starts
+            if split is None:
+                yield None
+                return
+            helper.begin(split)
+            table.rows.close()  # read again, by halves
+            first = import_split.read_part(split, table.headers, first=True)
+            table.rows = first.rows
+            table.done = lambda: first.done() + helper.done.value
+
+            def staged_files() -> list[Path]:
+                files = helper.staged(cancelled)
+                reader.read += helper.read
+                reader.problems += helper.problems
+                return files
+
             yield staged_files
         finally:
             helper.stop()

@@ -400,6 +400,26 @@ def test_a_large_file_read_in_two_halves_imports_as_one_reader_would(tmp_path, m
     assert notes["R-21"] == "line one\nline two, of row 21"
 
 
+def test_a_large_file_of_one_huge_record_is_read_by_one_reader(store, tmp_path,
+                                                                monkeypatch):
+    import multiprocessing
+    import tempfile
+
+    from workbench import import_split
+
+    # large enough to split, but no record ends in its second half: the helper started
+    # while the file was looked at is told there is nothing for it, and goes
+    monkeypatch.setattr(import_split, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    path = write_csv(tmp_path / "huge.csv", [["Email", "Notes"], ["a@x.example", "short"],
+                                             ["b@x.example", "long " * 20_000]])
+    assert import_split.may_split(path, open_table(path))
+    assert import_split.plan_split(path, open_table(path)) is None
+    assert run_import(store, path, score=False).imported == 2
+    assert not multiprocessing.active_children()
+    assert not list(tmp_path.glob(f"{import_split.FOLDER_PREFIX}*"))
+
+
 def test_the_folders_of_killed_imports_are_removed_once_stale(tmp_path):
     import os
 
