@@ -328,10 +328,12 @@ class ImportQueries:
             "coalesce(created_at, :now), custom_fields, outcome "
             f"{_NEW_ROWS}", {"now": now}).rowcount
         clock = tick(raw)  # the stage changes' clock: the triggers that set it are suspended
-        raw.execute("INSERT INTO stage_changes (lead_id, from_stage, to_stage, changed_at, "
-                    "reason_code, note, hlc) SELECT k.lead_id, NULL, coalesce(stage, 'lead'), "
-                    f"coalesce(created_at, :now), 'import', :note, :hlc {_NEW_ROWS}",
-                    {"now": now, "note": note, "hlc": clock})
+        # numbered as record_bulk_changes expects
+        raw.execute("INSERT INTO stage_changes (id, lead_id, from_stage, to_stage, changed_at, "
+                    "reason_code, note, hlc) SELECT :after + k.seq, k.lead_id, NULL, "
+                    "coalesce(stage, 'lead'), coalesce(created_at, :now), 'import', :note, "
+                    f":hlc {_NEW_ROWS}",
+                    {"now": now, "note": note, "hlc": clock, "after": changes_before})
         self._update_known_leads(raw, counts, note, now, clock)
         raw.execute("CREATE TEMP TABLE import_affected (lead_id INTEGER PRIMARY KEY)")
         raw.execute("INSERT INTO import_affected SELECT lead_id FROM import_keys "

@@ -155,8 +155,9 @@ def leads_at_their_companies(raw: sqlite3.Connection, lead_ids: Iterable[int]) -
 def record_bulk_changes(raw: sqlite3.Connection, changes_after: int, clock: int) -> None:
     """The outbox entries the row triggers would have written for an import, which
     suspends them: its new and changed leads (temp.import_keys, with their staged rows in
-    temp.import_rows) and the stage changes after an id, which were written at this clock.
-    A new lead's first move follows none."""
+    temp.import_rows) and its stage changes, written at this clock after an id. A new
+    lead's move is numbered that id + its row's seq (so it is found without reading the
+    moves back), and follows none; the moves of known leads come after those."""
     raw.execute(f"UPDATE stage_changes SET follows = {PREVIOUS_MOVE} WHERE id > :after "
                 "AND lead_id IN (SELECT lead_id FROM temp.import_keys WHERE NOT is_new)",
                 {"after": changes_after})
@@ -167,7 +168,12 @@ def record_bulk_changes(raw: sqlite3.Connection, changes_after: int, clock: int)
                     "k.lead_id, ?, ? FROM temp.import_keys k JOIN temp.import_rows r "
                     f"ON r.seq = k.seq WHERE {condition} ORDER BY k.seq", (group, clock))
     raw.execute("INSERT INTO sync_outbox (entity, row_id, grp, hlc) SELECT 'stage_change', "
-                "id, '*', ? FROM stage_changes WHERE id > ?", (clock, changes_after))
+                ":after + seq, '*', :hlc FROM temp.import_keys WHERE is_new ORDER BY seq",
+                {"after": changes_after, "hlc": clock})
+    raw.execute("INSERT INTO sync_outbox (entity, row_id, grp, hlc) SELECT 'stage_change', "
+                "id, '*', :hlc FROM stage_changes WHERE id > :after + "
+                "(SELECT coalesce(max(seq), 0) FROM temp.import_keys WHERE is_new)",
+                {"after": changes_after, "hlc": clock})
 
 
 class SyncQueries:

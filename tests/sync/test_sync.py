@@ -199,6 +199,8 @@ def test_what_a_file_imported_again_changes_reaches_the_team(team, laptop):
     synchronise(dana, team["dana"])
     synchronise(ana, team["ana"])
     assert lead_names(ana) == ["Imke"]
+    [on_ana] = ana.board_lead_ids(BoardFilter())
+    assert [c.to_stage for c in ana.stage_history(on_ana)] == [Stage.MQL]
 
     counts = dana.import_leads([row | {"job_title": "Head of Data", "stage": "sql",
                                        "owner_id": me(dana, "ben")}],
