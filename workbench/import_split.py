@@ -1,10 +1,13 @@
-"""A large CSV file read in two halves at once. Parsing and checking rows is most of a big
-import's time and runs on one core; a helper process parses and stages the second half of
+"""A large CSV file read in two parts at once. Parsing and checking rows is most of a big
+import's time and runs on one core; a helper process parses and stages the second part of
 the file while the import itself reads the first, and the import then takes the helper's
 rows in after its own, numbered as if one reader had read them all.
 
-The file is split at a record boundary found by reading its first half with the csv module
-(a quoted value may hold line breaks), so both halves read exactly the rows one reader would.
+The first part ends with the record that reaches FIRST_SHARE of the file's bytes. The import
+reads records from the start and stops there; the helper finds the same place by reading
+records from the start with the csv module (a quoted value may hold line breaks), which is
+several times faster than parsing them, and then parses from there to the end. So both
+parts read exactly the rows one reader would, and neither waits for the other to begin.
 """
 
 from __future__ import annotations
@@ -33,6 +36,9 @@ from workbench.importing import (
 PARALLEL_MIN_BYTES = 32 * 1024 * 1024  # below this, starting a helper costs more than it saves
 # encodings in which every line ends at the byte b"\n", so a file can be read from the middle
 SPLITTABLE_ENCODINGS = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "cp1252": "cp1252"}
+# the first part's share of the bytes: a little over half, since the helper also reads
+# the first part quickly to find where its own begins
+FIRST_SHARE = 0.55
 WAIT_SECONDS = 0.2  # how often a wait for the helper looks at Cancel
 FOLDER_PREFIX = "workbench-import-"  # a temporary folder per import, for the helper's rows
 STALE_SECONDS = 24 * 3600  # an import's folder this old was left by a killed import
@@ -45,34 +51,33 @@ class Split:
     delimiter: str
     size: int
     header_end: int  # the byte after the header record
-    at: int  # the byte where the second half begins
-    records_before: int  # records in the first half, for row numbers
-    lines_before: int  # lines up to the second half, for messages
-
-
-def _splittable_format(path: Path, table: Table) -> tuple[str, str] | None:
-    """The encoding and delimiter of a file that could be split, by a quick look: a CSV
-    file large enough, in an encoding that can be read from the middle, without lone
-    carriage returns as line ends (which reading by lines from the middle would not see)."""
-    if table.csv_format is None or table.csv_format[0] not in SPLITTABLE_ENCODINGS:
-        return None
-    if path.stat().st_size < PARALLEL_MIN_BYTES:
-        return None
-    with path.open("rb") as f:
-        sample = f.read(1024 * 1024)
-    return table.csv_format if sample.count(b"\r") == sample.count(b"\r\n") else None
+    at: int  # the byte where the second part begins
+    records_before: int  # records in the first part, for row numbers
+    lines_before: int  # lines up to the second part, for messages
 
 
 def may_split(path: Path, table: Table) -> bool:
-    return _splittable_format(path, table) is not None
+    """Whether a file may be read in two parts, by a quick look: a CSV file large enough,
+    in an encoding that can be read from the middle, without lone carriage returns as line
+    ends (which reading by lines from the middle would not see)."""
+    if table.csv_format is None or table.csv_format[0] not in SPLITTABLE_ENCODINGS:
+        return False
+    if path.stat().st_size < PARALLEL_MIN_BYTES:
+        return False
+    with path.open("rb") as f:
+        sample = f.read(1024 * 1024)
+    return sample.count(b"\r") == sample.count(b"\r\n")
 
 
-def plan_split(path: Path, table: Table) -> Split | None:
-    """Where to split a CSV file between the import and a helper; None for a file that
-    may not be split, or of one huge record."""
-    csv_format = _splittable_format(path, table)
-    if csv_format is None:
-        return None
+def _first_part_end(size: int) -> int:
+    """The first part ends with the record that reaches this byte."""
+    return int(size * FIRST_SHARE)
+
+
+def plan_split(path: Path, csv_format: tuple[str, str]) -> Split | None:
+    """Where the second part of a file that may be split begins (see read_first_part);
+    None when no record begins after the first part, or when the first part cannot be
+    read (the import reading it says why)."""
     encoding, delimiter = csv_format
     size = path.stat().st_size
     with path.open("rb") as f:
@@ -85,12 +90,12 @@ def plan_split(path: Path, table: Table) -> Split | None:
             records = 0
             for _row in reader:
                 records += 1
-                if state.at >= size // 2:
+                if state.at >= _first_part_end(size):
                     break
             else:
                 return None
         except (ImportFatal, csv.Error):
-            return None  # the import's own reading reports it, row by row as ever
+            return None
     if state.at >= size:
         return None
     return Split(path, SPLITTABLE_ENCODINGS[encoding], delimiter, size, header_end, state.at,
@@ -115,41 +120,64 @@ def _lines(f, path: Path, encoding: str, stop: int | None, state: _Position) -> 
             raise not_text(path, state.line, encoding) from None
 
 
-def read_part(split: Split, headers: list[str], *, first: bool) -> Table:
-    """The first or the second half of the file as a Table; its progress is the share of
-    the whole file it has read."""
-    start, stop = (split.header_end, split.at) if first else (split.at, None)
-    state = _Position(start, 1 if first else split.lines_before)  # the header is line 1
+def read_first_part(path: Path, table: Table) -> Table:
+    """The first part of a file that may be split: its records from the start to the one
+    that reaches the first part's end, as plan_split counts them. Its progress is the share
+    of the whole file it has read."""
+    assert table.csv_format is not None
+    encoding, delimiter = table.csv_format
+    size = path.stat().st_size
+    state = _Position(0, 0)
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        with path.open("rb") as f:
+            reader = csv.reader(_lines(f, path, SPLITTABLE_ENCODINGS[encoding], None, state),
+                                delimiter=delimiter)
+            try:
+                next(reader, None)  # the header, read already
+                for number, row in enumerate(reader, start=2):
+                    if has_cells(row):
+                        yield number, row
+                    if state.at >= _first_part_end(size):
+                        return
+            except csv.Error as problem:
+                raise not_csv(path, state.line, problem) from None
+
+    return Table(table.headers, rows(), "", lambda: state.at / size)
+
+
+def read_second_part(split: Split, headers: list[str]) -> Table:
+    """The rest of the file after the split; its progress is the share of the whole file
+    it has read."""
+    state = _Position(split.at, split.lines_before)
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         with split.path.open("rb") as f:
-            f.seek(start)
-            reader = csv.reader(_lines(f, split.path, split.encoding, stop, state),
+            f.seek(split.at)
+            reader = csv.reader(_lines(f, split.path, split.encoding, None, state),
                                 delimiter=split.delimiter)
-            number = 2 if first else 2 + split.records_before
             try:
-                for row in reader:
+                for number, row in enumerate(reader, start=2 + split.records_before):
                     if has_cells(row):
                         yield number, row
-                    number += 1
             except csv.Error as problem:
                 raise not_csv(split.path, state.line, problem) from None
 
-    return Table(headers, rows(), "", lambda: (state.at - start) / split.size)
+    return Table(headers, rows(), "", lambda: (state.at - split.at) / split.size)
 
 
-def _stage_second_half(plan: Any, headers: list[str], mapping: Mapping,
-                       owners: dict[str, int], target: Path, send: Any, done: Any) -> None:
-    """The helper process: wait for the split (None: there is none), then parse, check and
-    stage the second half, and send back how many rows it read and their problems (or the
-    message of a fatal one)."""
+def _stage_second_part(path: Path, csv_format: tuple[str, str], headers: list[str],
+                       mapping: Mapping, owners: dict[str, int], target: Path, send: Any,
+                       done: Any) -> None:
+    """The helper process: find where the second part begins, then parse, check and stage
+    it, and send back how many rows it read and their problems (or the message of a fatal
+    one). With no second part it stages nothing and sends (0, [])."""
     from workbench.store_import import stage_to_file
 
-    try:
-        split = plan.recv()
-    except EOFError:  # the import ended before it split the file
-        split = None
+    split = plan_split(path, csv_format)
     if split is None:
+        send.send((0, []))
+        send.close()
         return
     parent = multiprocessing.parent_process()
 
@@ -158,7 +186,7 @@ def _stage_second_half(plan: Any, headers: list[str], mapping: Mapping,
         if parent is not None and not parent.is_alive():  # the import was killed
             raise ImportCancelled("nobody is waiting for these rows")
 
-    reader = RowReader(read_part(split, headers, first=False), mapping, owners)
+    reader = RowReader(read_second_part(split, headers), mapping, owners)
     try:
         stage_to_file(target, reader.records(progress=report))
     except ImportCancelled:
@@ -182,50 +210,44 @@ def remove_stale_folders(temporary: Path) -> None:
             continue  # gone meanwhile
 
 
-class SecondHalf:
-    """The helper process reading the second half of a file, from its start to its rows.
-    It starts before the file is split (starting Python takes a while) and waits for
-    begin()."""
+class SecondPart:
+    """The helper process reading the second part of a file, from its start to its rows."""
 
-    def __init__(self, headers: list[str], mapping: Mapping, owners: dict[str, int],
+    def __init__(self, path: Path, table: Table, mapping: Mapping, owners: dict[str, int],
                  folder: Path) -> None:
         # spawned, never forked: the window's process has threads
         context = multiprocessing.get_context("spawn")
-        self.target = folder / "second-half.db"
+        self.target = folder / "second-part.db"
         self.done = context.Value("d", 0.0, lock=False)
         self._receive, send = context.Pipe(duplex=False)
-        plan, self._plan = context.Pipe(duplex=False)
         self._process = context.Process(
-            target=_stage_second_half, daemon=True,
-            args=(plan, headers, mapping, owners, self.target, send, self.done))
+            target=_stage_second_part, daemon=True,
+            args=(path, table.csv_format, table.headers, mapping, owners, self.target, send,
+                  self.done))
         self._process.start()
         send.close()  # the helper holds the only sending end: its exit ends the pipe
-        plan.close()
         self.read = 0
         self.problems: list[RowProblem] = []
 
-    def begin(self, split: Split) -> None:
-        self._plan.send(split)
-
     def staged(self, cancelled: Callable[[], bool] | None) -> list[Path]:
-        """Wait for the helper (Cancel still works); its staged file, for import_leads."""
+        """Wait for the helper (Cancel still works); its staged file if it had rows to
+        stage, for import_leads."""
         while not self._receive.poll(WAIT_SECONDS):
             if cancelled is not None and cancelled():
                 raise ImportCancelled("The import was cancelled; nothing was changed.")
         try:
             outcome = self._receive.recv()
         except EOFError:
-            raise ImportFatal("The import stopped: the process reading the second half of "
+            raise ImportFatal("The import stopped: the process reading the second part of "
                               f"the file ended unexpectedly (exit code "
                               f"{self._process.exitcode}).") from None
         if isinstance(outcome, str):
             raise ImportFatal(outcome)
         self.read, self.problems = outcome
-        return [self.target]
+        return [self.target] if self.target.exists() else []
 
     def stop(self) -> None:
         """End the helper, whether it finished or not."""
-        self._plan.close()  # a helper still waiting for its split ends
         if self._process.is_alive():
             self._process.terminate()
         self._process.join()

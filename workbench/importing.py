@@ -636,7 +636,7 @@ def run_import(store: Store, path: Path, kind: ImportKind = ImportKind.LEADS, *,
     reader = RowReader(table, mapping, store.owner_keys())
     reader.check_usable(path)
     now = utcnow()
-    with _halves(path, table, reader, cancelled) as staged_files:
+    with _parts(path, table, reader, cancelled) as staged_files:
         records = reader.records(progress, cancelled)
         if kind == ImportKind.LEADS:
             counts = store.import_leads(records, note=f"Imported from {path.name}", at=now,
@@ -659,9 +659,9 @@ def run_import(store: Store, path: Path, kind: ImportKind = ImportKind.LEADS, *,
 
 
 @contextmanager
-def _halves(path: Path, table: Table, reader: RowReader,
-            cancelled: Callable[[], bool] | None) -> Iterator[Callable[[], list[Path]] | None]:
-    """For a large leads CSV: a helper process reads the second half of the file while the
+def _parts(path: Path, table: Table, reader: RowReader,
+           cancelled: Callable[[], bool] | None) -> Iterator[Callable[[], list[Path]] | None]:
+    """For a large leads CSV: a helper process reads the second part of the file while the
     reader reads the first; yields what gives the helper's staged rows (their count and
     problems added to the reader's), else None."""
     from workbench import import_split
@@ -671,16 +671,11 @@ def _halves(path: Path, table: Table, reader: RowReader,
         return
     import_split.remove_stale_folders(Path(tempfile.gettempdir()))
     with tempfile.TemporaryDirectory(prefix=import_split.FOLDER_PREFIX) as folder:
-        helper = import_split.SecondHalf(table.headers, reader.mapping, reader.owners,
+        helper = import_split.SecondPart(path, table, reader.mapping, reader.owners,
                                          Path(folder))
         try:
-            split = import_split.plan_split(path, table)  # while the helper starts
-            if split is None:
-                yield None
-                return
-            helper.begin(split)
-            table.rows.close()  # read again, by halves
-            first = import_split.read_part(split, table.headers, first=True)
+            table.rows.close()  # read again, in parts
+            first = import_split.read_first_part(path, table)
             table.rows = first.rows
             table.done = lambda: first.done() + helper.done.value
 

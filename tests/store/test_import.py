@@ -373,14 +373,14 @@ def _messy_big_rows(count: int) -> list[list[str]]:
     return rows
 
 
-def test_a_large_file_read_in_two_halves_imports_as_one_reader_would(tmp_path, monkeypatch):
+def test_a_large_file_read_in_two_parts_imports_as_one_reader_would(tmp_path, monkeypatch):
     from workbench import import_split
 
     # quoted line breaks, blank rows, bad values and repeated leads (the last row wins)
     # on both sides of the middle, CRLF line ends (the csv module's)
     path = write_csv(tmp_path / "big.csv", _messy_big_rows(3000))
     monkeypatch.setattr(import_split, "PARALLEL_MIN_BYTES", 0)
-    assert import_split.plan_split(path, open_table(path)) is not None
+    assert import_split.plan_split(path, open_table(path).csv_format) is not None
     results, tables, problems, shares = [], [], [], []
     for name, threshold in (("halves", 0), ("one", 10**12)):
         monkeypatch.setattr(import_split, "PARALLEL_MIN_BYTES", threshold)
@@ -407,14 +407,14 @@ def test_a_large_file_of_one_huge_record_is_read_by_one_reader(store, tmp_path,
 
     from workbench import import_split
 
-    # large enough to split, but no record ends in its second half: the helper started
-    # while the file was looked at is told there is nothing for it, and goes
+    # large enough to split, but no record begins after the first part: the helper finds
+    # nothing to read, and goes
     monkeypatch.setattr(import_split, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     path = write_csv(tmp_path / "huge.csv", [["Email", "Notes"], ["a@x.example", "short"],
                                              ["b@x.example", "long " * 20_000]])
     assert import_split.may_split(path, open_table(path))
-    assert import_split.plan_split(path, open_table(path)) is None
+    assert import_split.plan_split(path, open_table(path).csv_format) is None
     assert run_import(store, path, score=False).imported == 2
     assert not multiprocessing.active_children()
     assert not list(tmp_path.glob(f"{import_split.FOLDER_PREFIX}*"))
@@ -428,13 +428,13 @@ def test_the_folders_of_killed_imports_are_removed_once_stale(tmp_path):
     stale, current = tmp_path / "workbench-import-old", tmp_path / "workbench-import-new"
     for folder in (stale, current):
         folder.mkdir()
-        (folder / "second-half.db").write_bytes(b"rows")
+        (folder / "second-part.db").write_bytes(b"rows")
     os.utime(stale, (time.time() - 2 * 24 * 3600,) * 2)
     import_split.remove_stale_folders(tmp_path)
-    assert not stale.exists() and (current / "second-half.db").exists()
+    assert not stale.exists() and (current / "second-part.db").exists()
 
 
-def test_a_fatal_problem_in_the_second_half_writes_nothing(store, tmp_path, monkeypatch):
+def test_a_fatal_problem_in_the_second_part_writes_nothing(store, tmp_path, monkeypatch):
     from workbench import import_split
 
     path = write_csv(tmp_path / "big.csv", _messy_big_rows(3000))
