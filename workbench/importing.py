@@ -471,9 +471,14 @@ class RowReader:
         self.custom = [(index[h], h) for h, target in mapping.columns.items()
                        if target == "custom"]
         self.stage_values = mapping.stages
-        # (field, parser, column index, header, memo): the per-row work, looked up once
+        # the per-row work, looked up once: fields taken as cleaned text (field, column
+        # index), and fields parsed (field, parser, column index, header, memo)
+        self.texts = [(spec.name, i) for spec, i, _header in self.fields if spec.parse is None]
         self.parsers = [(spec.name, self._stage if spec.name == "stage" else spec.parse, i,
-                         header, {}) for spec, i, header in self.fields]
+                         header, {}) for spec, i, header in self.fields
+                        if spec.parse is not None]
+        self.width = 1 + max([i for _spec, i, _header in self.fields]
+                             + [i for i, _header in self.custom], default=0)
         # custom fields become a JSON object: each header encoded once, values by the C encoder
         self.custom_keys = [(i, encode_json_text(h) + ":") for i, h in self.custom]
 
@@ -495,6 +500,7 @@ class RowReader:
 
     def records(self, progress: Callable[[float], None] | None = None,
                 cancelled: Callable[[], bool] | None = None) -> Iterator[dict[str, Any]]:
+        kind, width = self.mapping.kind, self.width
         for number, cells in self.table.rows:
             self.read += 1
             if self.read % PROGRESS_EVERY == 0:
@@ -502,16 +508,17 @@ class RowReader:
                     raise ImportCancelled("The import was cancelled; nothing was changed.")
                 if progress is not None:
                     progress(self.table.done())
+            if len(cells) < width:  # a short row: its missing cells are empty
+                cells = cells + [""] * (width - len(cells))
             record: dict[str, Any] = {"row": number}
+            for name, i in self.texts:
+                raw = cells[i]
+                record[name] = clean(raw) if raw else None
             problems = []
-            width = len(cells)
             for name, parse, i, header, memo in self.parsers:
-                raw = cells[i] if i < width else ""
+                raw = cells[i]
                 if not raw:
                     record[name] = None
-                    continue
-                if parse is None:
-                    record[name] = clean(raw)
                     continue
                 value = memo.get(raw, _UNSEEN)
                 if value is _UNSEEN:
@@ -522,9 +529,9 @@ class RowReader:
                     problems.append(RowProblem(number, header, raw, value.reason))
                     continue
                 record[name] = value
-            if self.mapping.kind == ImportKind.LEADS:
+            if kind == ImportKind.LEADS:
                 self._lead(record, cells, number, problems)
-            elif self.mapping.kind == ImportKind.ACTIVITIES:
+            elif kind == ImportKind.ACTIVITIES:
                 self._required(record, ("occurred_at", "kind"), number, problems)
                 if not record.get("email") and not record.get("external_id"):
                     problems.append(RowProblem(number, "", "", "no lead email or external id"))
@@ -532,9 +539,10 @@ class RowReader:
             else:
                 self._required(record, ("company_domain", "topic", "strength", "observed_at"),
                                number, problems)
-            self.problems += problems
-            if any(p.left_out for p in problems):
-                continue
+            if problems:
+                self.problems += problems
+                if any(p.left_out for p in problems):
+                    continue
             yield record
         if progress is not None:
             progress(1.0)  # every row read: what is left is the store's work
@@ -571,7 +579,7 @@ class RowReader:
         # a guess from the title: it fills a missing seniority, never replaces one
         record["seniority_guess"] = normalise.seniority(record.get("job_title"))
         custom = [key + encode_json_text(value) for i, key in self.custom_keys
-                  if i < len(cells) and (value := clean(cells[i])) is not None]
+                  if (value := clean(cells[i])) is not None]
         record["custom_fields"] = "{" + ",".join(custom) + "}" if custom else None
         if record.get("outcome") == "not_won":  # Converted = 0: lost only once closed
             record["outcome"] = "lost" if record.get("stage") == Stage.DISQUALIFIED else None

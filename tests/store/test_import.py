@@ -232,6 +232,18 @@ def test_imported_leads_are_found_by_search_and_the_index_keeps_merging(store, f
     assert merging == {"automerge": 4, "crisismerge": 16}
 
 
+def test_a_row_cut_short_has_its_missing_cells_empty(store, tmp_path):
+    path = write_csv(tmp_path / "short.csv", [
+        ["Email", "First Name", "Company", "Country", "Favourite colour"],
+        ["ana@alpha.example", "Ana", "Alpha", "DE", "blue"],
+        ["bo@beta.example", "Bo", "Beta"],  # a spreadsheet that dropped the empty cells
+    ])
+    result = run_import(store, path, score=False)
+    assert (result.imported, result.errors_file) == (2, None)
+    assert leads(store, "l.first_name", "c.name", "c.country", "l.custom_fields") == [
+        ("Ana", "Alpha", "DE", '{"Favourite colour":"blue"}'), ("Bo", "Beta", None, None)]
+
+
 def test_a_saved_mapping_is_used_and_checked(store, files, tmp_path):
     saved = tmp_path / "sf.toml"
     assert cli.main(["import", str(files / "salesforce_leads.csv"), "--db", str(store.path),
