@@ -2,7 +2,7 @@
 baseline inserting the same rows into the same leads table in the same run.
 
 Targets: within 3x of the baseline and under 60 s; memory flat (the peak of a 1,000,000-row
-import close to that of a 100,000-row one; a 205 MB file is read in two halves at once, the
+import close to that of a 100,000-row one; a 205 MB file is read in two parts at once, the
 second by a helper process whose peak is printed beside it).
 """
 
@@ -63,7 +63,7 @@ def timed_import(csv_path, db_path) -> tuple[float, float, float]:
     """(seconds, peak resident MB, the helper process's peak MB or 0) of an import in its
     own process."""
     # the peak from /proc (VmHWM): ru_maxrss would carry the parent's peak across exec;
-    # the helper reading the second half of a large file is a child, joined by then
+    # the helper reading the second part of a large file is a child, joined by then
     code = ("import resource, sys, time; from pathlib import Path; "
             "from workbench.store import Store; from workbench.importing import run_import; "
             "s = Store.open(Path(sys.argv[2])); t = time.perf_counter(); "
@@ -103,7 +103,7 @@ def test_import_a_million_row_csv(files):
           f"executemany into the same table: {raw:.1f} s ({seconds / raw:.2f}x); "
           f"targets {TARGET_RATIO:.0f}x and {TARGET_SECONDS:.0f} s")
     print(f"peak resident memory: {peak:.0f} MB at 1,000,000 rows (the helper reading the "
-          f"second half: {helper_peak:.0f} MB), {small_peak:.0f} MB at 100,000 rows "
+          f"second part: {helper_peak:.0f} MB), {small_peak:.0f} MB at 100,000 rows "
           f"({small_seconds:.1f} s)")
     assert seconds < TARGET_SECONDS
     assert seconds / raw < TARGET_RATIO
