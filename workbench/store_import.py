@@ -103,11 +103,14 @@ def drop_triggers(raw: sqlite3.Connection, tables: Iterable[str], *,
     return dropped
 
 
-def _refresh_derived(raw: sqlite3.Connection) -> None:
+def _refresh_derived(raw: sqlite3.Connection, new_after: int | None = None) -> None:
     """The search index and the handovers of the leads in temp.import_affected, brought up
-    to date in one statement each (the row triggers were suspended or bypassed)."""
+    to date in one statement each (the row triggers were suspended or bypassed). Leads
+    numbered above new_after were made by this transaction: they have no search row and no
+    notes to look up."""
+    known = {"new_after": LAST_ID if new_after is None else new_after}
     raw.execute("DELETE FROM lead_search WHERE rowid IN "
-                "(SELECT lead_id FROM temp.import_affected)")
+                "(SELECT lead_id FROM temp.import_affected WHERE lead_id <= :new_after)", known)
     # while the index grows by many leads at once: no merging of its segments as it goes
     # (a fifth of the time), and fewer, larger merges when new segments pile up (another
     # fifth; a search then reads a few more segments, about a millisecond). Later writes
@@ -116,7 +119,7 @@ def _refresh_derived(raw: sqlite3.Connection) -> None:
                               "('automerge', 'crisismerge')").fetchall())
     for option, value in FTS_BULK_MERGING.items():
         raw.execute("INSERT INTO lead_search (lead_search, rank) VALUES (?, ?)", (option, value))
-    raw.execute(SEARCH_REFRESH)
+    raw.execute(SEARCH_REFRESH, known)
     for option, default in FTS_MERGING_DEFAULTS.items():
         raw.execute("INSERT INTO lead_search (lead_search, rank) VALUES (?, ?)",
                     (option, before.get(option, default)))
@@ -161,11 +164,12 @@ def rebuild_derived(raw: sqlite3.Connection, triggers: Iterable[str]) -> None:
 SEARCH_REFRESH = """
 INSERT INTO lead_search (rowid, name, email, company, title, notes)
 SELECT l.id, l.first_name || ' ' || l.last_name, l.email, c.name, l.job_title,
-       (SELECT group_concat(a.note, ' ') FROM activities a
-        WHERE a.lead_id = l.id AND a.kind = 'note')
+       CASE WHEN l.id <= :new_after THEN (SELECT group_concat(a.note, ' ') FROM activities a
+                                          WHERE a.lead_id = l.id AND a.kind = 'note') END
 FROM leads l LEFT JOIN companies c ON c.id = l.company_id
 WHERE l.id IN (SELECT lead_id FROM temp.import_affected)
 """
+LAST_ID = 2**63 - 1  # above every lead's id
 
 
 def _staging_insert(table: str, columns: Sequence[str]) -> str:
@@ -320,7 +324,8 @@ class ImportQueries:
                         "AND o.seq > import_rows.seq)")
         self._merge_companies(raw)
         changes_before = raw.execute("SELECT coalesce(max(id), 0) FROM stage_changes").fetchone()[0]
-        _key_rows(raw, raw.execute("SELECT coalesce(max(id), 0) FROM leads").fetchone()[0])
+        base = raw.execute("SELECT coalesce(max(id), 0) FROM leads").fetchone()[0]
+        _key_rows(raw, base)
         counts.imported = raw.execute(
             "INSERT INTO leads (id, external_id, first_name, last_name, email, phone, "
             "job_title, seniority, company_id, source, campaign, owner_id, stage, fit_score, "
@@ -345,7 +350,7 @@ class ImportQueries:
         raw.execute("INSERT INTO import_affected SELECT lead_id FROM import_keys "
                     "WHERE is_new OR changed")
         counts.lead_ids = [r[0] for r in raw.execute("SELECT lead_id FROM import_affected")]
-        _refresh_derived(raw)
+        _refresh_derived(raw, new_after=base)
         record_bulk_changes(raw, changes_before, clock)
 
     @staticmethod
