@@ -243,26 +243,21 @@ class ImportQueries:
     def _import_transaction(self, *, suspend_triggers: bool) -> Iterator[sqlite3.Connection]:
         with self.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn:
             raw = conn.connection.driver_connection
-            # the staging table lives in temporary pages: a bigger cache keeps them off disk
-            cache = raw.execute("PRAGMA cache_size").fetchone()[0]
             try:
                 with conn.begin():
+                    # the staging tables live in temporary pages: a bigger cache keeps them
+                    # off disk
                     raw.execute(f"PRAGMA cache_size = {IMPORT_CACHE_KIB}")
                     raw.execute(f"PRAGMA temp.cache_size = {IMPORT_CACHE_KIB}")
                     triggers = drop_triggers(raw, _ROW_TRIGGER_TABLES) if suspend_triggers else []
                     yield raw
                     for sql in triggers:
                         raw.execute(sql)
-                    for table in ("import_rows", "import_keys", "import_affected",
-                                  "import_companies"):
-                        raw.execute(f"DROP TABLE IF EXISTS temp.{table}")
             finally:
-                raw.execute(f"PRAGMA cache_size = {cache}")
-                # files of staged rows that were read in: SQLite lets them go only after
-                # the transaction that read them
-                for (name,) in raw.execute("SELECT name FROM pragma_database_list "
-                                           "WHERE name NOT IN ('main', 'temp')").fetchall():
-                    raw.execute(f"DETACH DATABASE {name}")
+                # the connection goes, and with it the staging tables, the cache size and
+                # the files of staged rows it attached: closing it lets them go at once,
+                # where dropping the tables reads every page of them (a second a million rows)
+                conn.invalidate()
 
     def owner_keys(self) -> dict[str, int]:
         """Each user by lower-case email and by lower-case name, for an import's owners."""
