@@ -50,7 +50,6 @@ class Split:
     encoding: str  # for lines after the first (a BOM is only at the start)
     delimiter: str
     size: int
-    header_end: int  # the byte after the header record
     at: int  # the byte where the second part begins
     records_before: int  # records in the first part, for row numbers
     lines_before: int  # lines up to the second part, for messages
@@ -69,49 +68,14 @@ def may_split(path: Path, table: Table) -> bool:
     return sample.count(b"\r") == sample.count(b"\r\n")
 
 
-def _first_part_end(size: int) -> int:
-    """The first part ends with the record that reaches this byte."""
-    return int(size * FIRST_SHARE)
-
-
-def plan_split(path: Path, csv_format: tuple[str, str]) -> Split | None:
-    """Where the second part of a file that may be split begins (see read_first_part);
-    None when no record begins after the first part, or when the first part cannot be
-    read (the import reading it says why)."""
-    encoding, delimiter = csv_format
-    size = path.stat().st_size
-    with path.open("rb") as f:
-        state = _Position(0, 0)
-        reader = csv.reader(_lines(f, path, SPLITTABLE_ENCODINGS[encoding], None, state),
-                            delimiter=delimiter)
-        try:
-            next(reader)  # the header
-            header_end = state.at
-            records = 0
-            for _row in reader:
-                records += 1
-                if state.at >= _first_part_end(size):
-                    break
-            else:
-                return None
-        except (ImportFatal, csv.Error):
-            return None
-    if state.at >= size:
-        return None
-    return Split(path, SPLITTABLE_ENCODINGS[encoding], delimiter, size, header_end, state.at,
-                 records, state.line)
-
-
 @dataclass
 class _Position:
     at: int  # bytes read
     line: int  # lines read
 
 
-def _lines(f, path: Path, encoding: str, stop: int | None, state: _Position) -> Iterator[str]:
+def _lines(f, path: Path, encoding: str, state: _Position) -> Iterator[str]:
     for line in f:
-        if stop is not None and state.at >= stop:
-            return
         state.at += len(line)
         state.line += 1
         try:
@@ -120,9 +84,41 @@ def _lines(f, path: Path, encoding: str, stop: int | None, state: _Position) -> 
             raise not_text(path, state.line, encoding) from None
 
 
+def _first_part(path: Path, encoding: str, delimiter: str,
+                state: _Position) -> Iterator[list[str]]:
+    """The records of a file's first part, blank ones too: from after the header to the
+    one that reaches FIRST_SHARE of the bytes. The import reads these and the helper
+    counts them, so both split the file at the same record."""
+    size = path.stat().st_size
+    with path.open("rb") as f:
+        reader = csv.reader(_lines(f, path, SPLITTABLE_ENCODINGS[encoding], state),
+                            delimiter=delimiter)
+        next(reader, None)  # the header
+        for row in reader:
+            yield row
+            if state.at >= int(size * FIRST_SHARE):
+                return
+
+
+def plan_split(path: Path, csv_format: tuple[str, str]) -> Split | None:
+    """Where the second part of a file that may be split begins; None when no record
+    begins after the first part, or when the first part cannot be read (the import
+    reading it says why)."""
+    encoding, delimiter = csv_format
+    state = _Position(0, 0)
+    try:
+        records = sum(1 for _row in _first_part(path, encoding, delimiter, state))
+    except (ImportFatal, csv.Error):
+        return None
+    size = path.stat().st_size
+    if state.at >= size:
+        return None
+    return Split(path, SPLITTABLE_ENCODINGS[encoding], delimiter, size, state.at, records,
+                 state.line)
+
+
 def read_first_part(path: Path, table: Table) -> Table:
-    """The first part of a file that may be split: its records from the start to the one
-    that reaches the first part's end, as plan_split counts them. Its progress is the share
+    """The first part of a file that may be split, as a Table; its progress is the share
     of the whole file it has read."""
     assert table.csv_format is not None
     encoding, delimiter = table.csv_format
@@ -130,18 +126,13 @@ def read_first_part(path: Path, table: Table) -> Table:
     state = _Position(0, 0)
 
     def rows() -> Iterator[tuple[int, list[str]]]:
-        with path.open("rb") as f:
-            reader = csv.reader(_lines(f, path, SPLITTABLE_ENCODINGS[encoding], None, state),
-                                delimiter=delimiter)
-            try:
-                next(reader, None)  # the header, read already
-                for number, row in enumerate(reader, start=2):
-                    if has_cells(row):
-                        yield number, row
-                    if state.at >= _first_part_end(size):
-                        return
-            except csv.Error as problem:
-                raise not_csv(path, state.line, problem) from None
+        try:
+            for number, row in enumerate(_first_part(path, encoding, delimiter, state),
+                                         start=2):
+                if has_cells(row):
+                    yield number, row
+        except csv.Error as problem:
+            raise not_csv(path, state.line, problem) from None
 
     return Table(table.headers, rows(), "", lambda: state.at / size)
 
@@ -154,7 +145,7 @@ def read_second_part(split: Split, headers: list[str]) -> Table:
     def rows() -> Iterator[tuple[int, list[str]]]:
         with split.path.open("rb") as f:
             f.seek(split.at)
-            reader = csv.reader(_lines(f, split.path, split.encoding, None, state),
+            reader = csv.reader(_lines(f, split.path, split.encoding, state),
                                 delimiter=split.delimiter)
             try:
                 for number, row in enumerate(reader, start=2 + split.records_before):
