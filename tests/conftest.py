@@ -1,12 +1,20 @@
 """Every test runs offscreen, on temporary databases, with a temporary data folder."""
 
 import os
+import time
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
+# One fixed clock for the whole suite and every process it starts (workbench.clock): no
+# test depends on the day it runs. The demo below is made three hours before it, so its
+# scores are as of the suite's day. Local time is UTC, so 'today' is the same everywhere.
+SUITE_NOW = datetime(2026, 11, 23, 12, 0)
+os.environ["WORKBENCH_NOW"] = SUITE_NOW.isoformat()
+os.environ["TZ"] = "UTC"
+time.tzset()
 
 from workbench import demo  # noqa: E402
 from workbench.store import Store  # noqa: E402

@@ -5,10 +5,13 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from workbench.stages import Stage
+
+FIXTURES = Path(__file__).parent / "fixtures" / "imports"
 
 
 def workbench(*args, env_dir=None):
@@ -94,6 +97,12 @@ def test_score_rescores_and_promotes(demo_db, tmp_path):
     copy = tmp_path / "score.db"
     shutil.copy(demo_db, copy)
     before = json.loads(workbench("stats", "--db", copy, "--json").stdout)["by_stage"]
+    assert json.loads(workbench("score", "--db", copy, "--json").stdout)["changed"] == 0
+    criteria = tmp_path / "criteria.toml"  # the team lowers its MQL threshold
+    assert workbench("criteria", "export", criteria, "--db", copy).returncode == 0
+    criteria.write_text(criteria.read_text().replace("mql_threshold = 55",
+                                                     "mql_threshold = 45"))
+    assert workbench("criteria", "import", criteria, "--db", copy).returncode == 0
     result = workbench("score", "--db", copy, "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
@@ -169,3 +178,37 @@ def test_criteria_round_trip_and_a_broken_file(demo_db, tmp_path):
     export = tmp_path / "again.toml"
     workbench("criteria", "export", export, "--db", copy)
     assert "mql_threshold = 60" in export.read_text()  # version 1 still current
+
+
+def test_every_path_a_user_gives_works_relative_to_the_current_folder(demo_db, tmp_path):
+    folder = tmp_path / "work"
+    (folder / "in").mkdir(parents=True)
+    shutil.copy(demo_db, folder / "leads.db")
+    shutil.copy(FIXTURES / "hubspot_contacts.csv", folder / "in" / "contacts.csv")
+
+    def run(*args):
+        result = subprocess.run([sys.executable, "-m", "workbench.cli", *args], cwd=folder,
+                                capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr
+        return result
+
+    assert "2,000 leads" in run("--db", "leads.db", "stats").stdout  # the database
+    run("--db", "leads.db", "import", "in/contacts.csv", "--save-mapping", "in/map.toml")
+    run("--db", "leads.db", "import", "in/contacts.csv", "--mapping", "in/map.toml")
+    run("--db", "leads.db", "export", "--out", "out.csv")  # an export
+    run("--db", "leads.db", "criteria", "export", "criteria.toml")
+    run("--db", "leads.db", "criteria", "import", "criteria.toml")
+    assert {"out.csv", "criteria.toml"} <= {p.name for p in folder.iterdir()}
+    assert (folder / "in" / "map.toml").exists()
+    imported = json.loads(run("--db", "leads.db", "stats", "--json").stdout)["leads"]
+    assert imported > 2000
+
+
+def test_output_into_a_pipe_that_closes_early_ends_quietly(demo_db):
+    reader = subprocess.Popen(["true"], stdin=subprocess.PIPE)  # as `| head` once it has read
+    reader.wait()
+    result = subprocess.run([sys.executable, "-m", "workbench.cli", "stats",
+                             "--db", str(demo_db)], stdout=reader.stdin,
+                            stderr=subprocess.PIPE, text=True, timeout=300)
+    reader.stdin.close()
+    assert result.returncode == 1 and result.stderr == ""

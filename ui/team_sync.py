@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QToolButton
 from ui.text import plural
 from ui.workers import CancellableWorker
 from ui.workers import start as start_worker
+from workbench.clock import utcnow
 from workbench.store import Store
 from workbench.store_sync import SyncStatus
 from workbench.sync import (
@@ -42,7 +43,7 @@ def status_text(status: SyncStatus, *, retry_ms: int | None = None, blocked: boo
         minutes = max(1, round(retry_ms / 60000))
         parts.append(f"Offline, retrying in {minutes} min")
     elif status.last_synced_at is not None:
-        now = now or datetime.now(UTC).replace(tzinfo=None)
+        now = now or utcnow()
         age = (now - status.last_synced_at).total_seconds()
         local = status.last_synced_at.replace(tzinfo=UTC).astimezone()
         parts.append("Synced just now" if age < 60 else f"Synced {local:%H:%M}")

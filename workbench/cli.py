@@ -7,7 +7,8 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -227,6 +228,17 @@ def main(argv: Sequence[str] | None = None, open_window: OpenWindow | None = Non
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        code = _run(args, open_window)
+        sys.stdout.flush()  # a reader that went away shows here, not at exit
+        return code
+    except BrokenPipeError:
+        # the reader (head, less...) has what it wanted: stop quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
+
+def _run(args: argparse.Namespace, open_window: OpenWindow | None) -> int:
+    try:
         if args.command == "demo":
             return cmd_demo(args)
         if args.command == "stats":
@@ -293,6 +305,20 @@ def _existing_db(args: argparse.Namespace) -> Path:
     return path
 
 
+@contextmanager
+def _scored_store(args: argparse.Namespace) -> Iterator[Store]:
+    """The database, its scores first brought up to date: behaviour points decay, so the
+    scores a command shows are as of the start of today (see the README's Lead scoring)."""
+    from workbench import services
+
+    with Store.open(_existing_db(args)) as store:
+        report = services.bring_scores_up_to_date(store)
+        if report is not None and (report.changed or report.promoted):
+            print(f"workbench: scores brought up to date for today: {report.changed:,} "
+                  f"changed, {report.promoted:,} became MQLs.", file=sys.stderr)
+        yield store
+
+
 def cmd_score(args: argparse.Namespace) -> int:
     from workbench import scoring
 
@@ -345,7 +371,7 @@ def cmd_model(args: argparse.Namespace) -> int:
 
 def cmd_refine(args: argparse.Namespace) -> int:
     from workbench import refine
-    from workbench.store import utcnow
+    from workbench.clock import utcnow
 
     with Store.open(_existing_db(args)) as store:
         criteria = store.current_criteria()
@@ -393,7 +419,7 @@ def cmd_criteria(args: argparse.Namespace) -> int:
 def cmd_queue(args: argparse.Namespace) -> int:
     from workbench import services
 
-    with Store.open(_existing_db(args)) as store:
+    with _scored_store(args) as store:
         me = store.user_by_email(args.rep) if args.rep else None
         services.return_recycled(store)  # leads whose date to look again has come
         cards = store.queue(me)
@@ -451,7 +477,7 @@ def cmd_lead_triage(args: argparse.Namespace) -> int:
 def cmd_lead_show(args: argparse.Namespace) -> int:
     from workbench import scoring
 
-    with Store.open(_existing_db(args)) as store:
+    with _scored_store(args) as store:
         detail = store.lead_detail(args.lead_id)
         result = scoring.explain(store, store.current_criteria(), args.lead_id)
         bant = store.bant(args.lead_id)
@@ -506,10 +532,10 @@ def _iso_date(text: str) -> date:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from workbench.clock import utcnow
     from workbench.reports import ReportSpec, Slice, as_csv, as_table, build_report
-    from workbench.store import utcnow
 
-    with Store.open(_existing_db(args)) as store:
+    with _scored_store(args) as store:
         spec = ReportSpec(by=Slice(args.by), start=args.start, end=args.end,
                           rep=store.user_by_email(args.rep) if args.rep else None)
         report = build_report(store, spec, store.current_criteria().sla_hours, utcnow())
@@ -552,7 +578,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from workbench.exporting import export_leads
 
-    with Store.open(_existing_db(args)) as store:
+    with _scored_store(args) as store:
         count = export_leads(store, args.out, Stage(args.stage) if args.stage else None)
     print(f"{count:,} leads written to {args.out}.")
     return 0

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # The newest migration (a test keeps it equal to Alembic's head): a database already at it
 # opens without loading Alembic at all, which saves a sixth of a second at every start.
-SCHEMA_REVISION = "20261123_0013"
+SCHEMA_REVISION = "20261204_0014"
 APPLICATION_ID = 0x4C574231  # "LWB1"
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
@@ -75,6 +75,12 @@ def _begin(conn: Connection) -> None:
     conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+def read_only_uri(path: Path) -> str:
+    """A URI that opens a database file for reading only (a relative path becomes absolute:
+    a file URI cannot be relative)."""
+    return f"{path.absolute().as_uri()}?mode=ro"
+
+
 def sql_time(moment: datetime) -> str:
     """A time as SQLAlchemy stores it on SQLite, for statements written by hand."""
     return moment.isoformat(" ", "microseconds")  # "%Y-%m-%d %H:%M:%S.%f", several times faster
@@ -128,7 +134,7 @@ def inspect_file(path: Path) -> str | None:
             f"{path} is not a workbench database (it is not an SQLite file). "
             "Choose another file; this one was left untouched."
         )
-    with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as conn:
+    with closing(sqlite3.connect(read_only_uri(path), uri=True)) as conn:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if app_id == 0 and not tables:
@@ -156,7 +162,7 @@ def backup_path(path: Path, revision: str) -> Path:
 def backup(path: Path, target: Path) -> Path:
     """Copy a live database consistently (WAL content included) with SQLite's backup API."""
     with (
-        closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as src,
+        closing(sqlite3.connect(read_only_uri(path), uri=True)) as src,
         closing(sqlite3.connect(target)) as dst,
     ):
         src.backup(dst)

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from workbench import db, scoring
+from workbench.clock import day_start, utcnow
 from workbench.criteria import COMPETITOR_DOMAINS, CUSTOMER_ACCOUNT, Criteria
 from workbench.models import (
     Activity,
@@ -33,7 +34,7 @@ from workbench.models import (
     User,
 )
 from workbench.stages import ACCOUNT_STAGES, Stage
-from workbench.store import Store, utcnow
+from workbench.store import ScoreWriter, Store
 
 DAY = 86_400
 HOUR = 3_600
@@ -280,7 +281,7 @@ def generate(store: Store, leads: int = 2000, seed: int = 7,
              progress: Callable[[str], None] | None = None) -> DemoResult:
     """Fill an empty store with a demo team, companies, leads, activity and history.
 
-    With criteria, every lead is stored with its score as of `as_of` (computed from the
+    With criteria, every lead is stored with its score as of the start of `as_of`'s day (from the
     generated arrays, so each lead row is written once)."""
     if leads < 1:
         raise ValueError("The demo needs at least one lead (--leads 1 or more).")
@@ -288,6 +289,7 @@ def generate(store: Store, leads: int = 2000, seed: int = 7,
     rng = np.random.default_rng(seed)
     as_of = (as_of or default_as_of()).replace(microsecond=0)
     end = int((as_of - datetime(1970, 1, 1)).total_seconds())
+    scored_as_of = day_start(as_of)  # as every stored score is (see ScoreState)
     n = leads
 
     # -- the team --------------------------------------------------------------
@@ -410,7 +412,8 @@ def generate(store: Store, leads: int = 2000, seed: int = 7,
             "account_status": (_at_customer_accounts(stage, company, n_co),
                                [None, CUSTOMER_ACCOUNT]),
         }
-        score_columns = _scores(criteria, fields, act, touches, end)
+        score_columns = _scores(criteria, fields, act, touches,
+                                (scored_as_of - datetime(1970, 1, 1)).total_seconds())
     report("writing")
     lead_cols = ("id", "external_id", "first_name", "last_name", "email", "phone", "job_title",
                  "seniority", "company_id", "source", "campaign", "owner_id", "stage",
@@ -497,6 +500,13 @@ def generate(store: Store, leads: int = 2000, seed: int = 7,
 
     qual_cols, qual_rows = _bant_rows(rng, stage, reached_sql, reject_reason, at, owner)
 
+    def hand_over(writer: ScoreWriter) -> None:
+        """What a rescore would do at once: leads at the threshold become MQLs now."""
+        ready = np.flatnonzero((stage == S[Stage.LEAD])
+                               & (np.array(score_columns[2]) >= criteria.mql_threshold)) + 1
+        writer.date_scores(scored_as_of)
+        writer.promote(ready.tolist(), criteria.mql_threshold, as_of)
+
     counts = store.bulk_load([
         (User.__table__, ("id", "name", "email", "role"), user_rows),
         (Company.__table__, ("id", "name", "domain", "industry", "employee_band",
@@ -505,7 +515,7 @@ def generate(store: Store, leads: int = 2000, seed: int = 7,
         (StageChange.__table__, change_cols, change_rows),
         (Activity.__table__, activity_cols, activity_rows),
         (Qualification.__table__, qual_cols, qual_rows),
-    ])
+    ], scored=None if criteria is None else hand_over)
     return DemoResult(leads=n, rows=counts)
 
 
@@ -753,7 +763,8 @@ def create_database(path: Path, *, leads: int = 2000, seed: int = 7,
     so an interrupted run leaves no half-written database behind.
 
     With score, the leads are stored with their scores under the default criteria as of
-    the demo's 'now' (no promotions: the demo's history already says who became an MQL)."""
+    the start of the demo's day, as a rescore would store them (leads reaching the MQL
+    threshold become MQLs at the demo's 'now')."""
     # inspect_file also refuses a file of another program, whatever --replace says
     if db.inspect_file(path) is not None and not replace:
         with Store.open(path) as existing:

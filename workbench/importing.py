@@ -633,7 +633,7 @@ def run_import(store: Store, path: Path, kind: ImportKind = ImportKind.LEADS, *,
     Imported or changed leads are then scored (unless score is False). The mapping is the
     one given, else the saved one at mapping_path, else the one recognised from the headers.
     Cancelling (ImportCancelled) or any error writes nothing."""
-    from workbench.store import utcnow
+    from workbench.clock import utcnow
 
     path = Path(path)
     table = open_table(path)

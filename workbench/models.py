@@ -351,6 +351,17 @@ class ScoringModel(Base):
     report: Mapped[str] = mapped_column(Text)  # JSON
 
 
+class ScoreState(Base):
+    """When this database's scores were computed (one row). Behaviour points decay, so a
+    score is only meaningful as of a moment: every stored score is as of `scores_as_of`,
+    the start of the day of the last full rescore (None: not known, so rescore)."""
+
+    __tablename__ = "score_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scores_as_of: Mapped[datetime | None] = mapped_column(DateTime)
+
+
 class CriteriaVersion(Base):
     """One version of the team's shared criteria (scoring rules, thresholds) as JSON."""
 

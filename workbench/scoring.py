@@ -30,9 +30,10 @@ from datetime import datetime
 
 import numpy as np
 
+from workbench.clock import day_start, utcnow
 from workbench.criteria import JOURNEY_STAGES, Criteria
 from workbench.read_ahead import read_ahead
-from workbench.store import NotFound, ScoringChunk, Store, utcnow
+from workbench.store import NotFound, ScoringChunk, Store
 
 PARALLEL_FROM = 200_000  # leads; fewer are scored quicker than worker processes start
 MAX_WORKERS = 4
@@ -217,12 +218,18 @@ def _grades(criteria: Criteria, fit: np.ndarray, engagement: np.ndarray) -> np.n
     return letters[fit_rank] + digits[engagement_rank]
 
 
+def score_moment(store: Store) -> datetime:
+    """The moment the stored scores are as of; when it is not known, the start of today."""
+    return store.scores_as_of() or day_start()
+
+
 def explain(store: Store, criteria: Criteria, lead_id: int,
-            now: datetime | None = None) -> ScoreResult:
-    """The score of one lead, with every rule that fired and its points."""
+            as_of: datetime | None = None) -> ScoreResult:
+    """The score of one lead, with every rule that fired and its points: by default as of
+    the moment of the stored scores, so it explains exactly the score the lead shows."""
     classes = activity_classes(criteria)
     chunk = next(store.scoring_chunks(fit_conditions(criteria), classes.patterns,
-                                      now or utcnow(), lead_ids=[lead_id]), None)
+                                      as_of or score_moment(store), lead_ids=[lead_id]), None)
     if chunk is None:
         raise NotFound(f"There is no lead with id {lead_id}.")
     scores = score_chunk(criteria, chunk, classes)
@@ -248,12 +255,12 @@ class ScoredLeads:
     leads: int
 
 
-def score_leads(store: Store, criteria: Criteria, now: datetime, *,
+def score_leads(store: Store, criteria: Criteria, as_of: datetime, *,
                 lead_ids: Iterable[int] | None = None,
                 id_range: tuple[int, int] | None = None) -> Iterator[ScoredLeads]:
     """Score leads chunk by chunk; each part holds the changed scores of one chunk."""
     classes = activity_classes(criteria)
-    chunks = store.scoring_chunks(fit_conditions(criteria), classes.patterns, now,
+    chunks = store.scoring_chunks(fit_conditions(criteria), classes.patterns, as_of,
                                   lead_ids=lead_ids, id_range=id_range)
     for chunk in read_ahead(chunks, "scoring-read"):
         scores = score_chunk(criteria, chunk, classes)
@@ -271,11 +278,11 @@ def score_leads(store: Store, criteria: Criteria, now: datetime, *,
         yield ScoredLeads(rows, chunk.lead_ids[ready].tolist(), len(chunk.lead_ids))
 
 
-def _score_id_range(path: str, criteria: Criteria, now: datetime,
+def _score_id_range(path: str, criteria: Criteria, as_of: datetime,
                     id_range: tuple[int, int]) -> ScoredLeads:
     """In a worker process: score the leads of one id range."""
     with Store.open(path) as store:
-        parts = list(score_leads(store, criteria, now, id_range=id_range))
+        parts = list(score_leads(store, criteria, as_of, id_range=id_range))
     return ScoredLeads([row for part in parts for row in part.rows],
                        [i for part in parts for i in part.promote_ids],
                        sum(part.leads for part in parts))
@@ -285,7 +292,7 @@ class _Cancelled(Exception):
     """Raised inside the write transaction so that it rolls back."""
 
 
-def rescore(store: Store, criteria: Criteria, *, now: datetime | None = None,
+def rescore(store: Store, criteria: Criteria, *, as_of: datetime | None = None,
             lead_ids: Iterable[int] | None = None, promote: bool = True,
             progress: Callable[[int, int], None] | None = None,
             cancelled: Callable[[], bool] | None = None) -> RescoreReport:
@@ -295,9 +302,14 @@ def rescore(store: Store, criteria: Criteria, *, now: datetime | None = None,
     an MQL, with a StageChange that says so. Cancelling rolls everything back: no score
     changes. Many leads are scored in parallel worker processes, one id range each, and
     each range is written as it arrives while the others are still being scored.
+
+    Every stored score is as of one moment (see ScoreState): a full rescore is as of
+    `as_of`, by default the start of today, and dates the scores so; rescoring some leads
+    scores them as of the moment the others are.
     """
-    now = now or utcnow()
-    total = store.count_leads() if lead_ids is None else 0
+    full = lead_ids is None
+    as_of = as_of or (day_start() if full else score_moment(store))
+    total = store.count_leads() if full else 0
     parallel = lead_ids is None and total >= PARALLEL_FROM and (os.cpu_count() or 1) > 1
     done = changed = 0
     promote_ids: list[int] = []
@@ -319,7 +331,7 @@ def rescore(store: Store, criteria: Criteria, *, now: datetime | None = None,
         nonlocal done, changed
         done = changed = 0
         promote_ids.clear()
-        for part in score_leads(store, criteria, now, lead_ids=lead_ids):
+        for part in score_leads(store, criteria, as_of, lead_ids=lead_ids):
             stop_if_cancelled()
             take(part)
 
@@ -327,7 +339,7 @@ def rescore(store: Store, criteria: Criteria, *, now: datetime | None = None,
         with store.score_writer(many=parallel) as writer:
             if parallel:
                 try:
-                    _score_in_processes(store, criteria, now, take, stop_if_cancelled)
+                    _score_in_processes(store, criteria, as_of, take, stop_if_cancelled)
                 except BrokenProcessPool:
                     # workers could not start (the program has no importable main module):
                     # the same work here; rows already written are written again, the same
@@ -335,8 +347,10 @@ def rescore(store: Store, criteria: Criteria, *, now: datetime | None = None,
             else:
                 in_this_process()
             stop_if_cancelled()
+            if full:
+                writer.date_scores(as_of)
             if promote:
-                writer.promote(sorted(promote_ids), criteria.mql_threshold, now)
+                writer.promote(sorted(promote_ids), criteria.mql_threshold, utcnow())
     except _Cancelled:
         return RescoreReport(done, 0, 0, finished=False)
     from workbench.model import refresh_predictions
@@ -345,7 +359,7 @@ def rescore(store: Store, criteria: Criteria, *, now: datetime | None = None,
     return RescoreReport(done, changed, len(promote_ids) if promote else 0, finished=True)
 
 
-def _score_in_processes(store: Store, criteria: Criteria, now: datetime,
+def _score_in_processes(store: Store, criteria: Criteria, as_of: datetime,
                         take: Callable[[ScoredLeads], None],
                         stop_if_cancelled: Callable[[], None]) -> None:
     """Score id ranges in worker processes (spawned: nothing of the caller, Qt included, is
@@ -353,7 +367,7 @@ def _score_in_processes(store: Store, criteria: Criteria, now: datetime,
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        pending = {pool.submit(_score_id_range, str(store.path), criteria, now, id_range)
+        pending = {pool.submit(_score_id_range, str(store.path), criteria, as_of, id_range)
                    for id_range in store.lead_id_ranges(workers * RANGES_PER_WORKER)}
         try:
             while pending:

@@ -4,13 +4,15 @@ The window and the CLI call these; none of them reaches past the store."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from workbench.clock import day_start, local_today, utcnow
 from workbench.models import ActivityKind
 from workbench.qualification import evaluate
 from workbench.stages import ACCOUNT_STAGES, Stage
-from workbench.store import LeadRecord, StageChangeRecord, Store, utcnow
+from workbench.store import LeadRecord, StageChangeRecord, Store
 
 if TYPE_CHECKING:
     from workbench.scoring import RescoreReport
@@ -80,7 +82,7 @@ def recycle(store: Store, lead_id: int, reason_code: str | None, *,
             until: date | None = None, note: str | None = None, by: int | None = None,
             today: date | None = None) -> StageChangeRecord:
     """Not now: back to nurturing until a date (by default the criteria's recycle days)."""
-    today = today or utcnow().date()
+    today = today or local_today()
     until = until or today + timedelta(days=store.current_criteria().recycle_days)
     if until <= today:
         raise ValueError(f"The date to look again must be after today ({today}), "
@@ -91,7 +93,7 @@ def recycle(store: Store, lead_id: int, reason_code: str | None, *,
 
 def return_recycled(store: Store, today: date | None = None) -> list[int]:
     """Recycled leads whose date has come go back to the queue as MQLs."""
-    return store.return_due_recycled(today or utcnow().date(), utcnow())
+    return store.return_due_recycled(today or local_today(), utcnow())
 
 
 def record_activity(store: Store, lead_id: int, kind: ActivityKind | str, *,
@@ -105,7 +107,27 @@ def record_activity(store: Store, lead_id: int, kind: ActivityKind | str, *,
     kind = ActivityKind(kind)
     store.add_activity(lead_id, kind, by=by, note=note, url=url, page_kind=page_kind, at=at)
     return_on_intent(store, [lead_id])
-    return scoring.rescore(store, store.current_criteria(), now=utcnow(), lead_ids=[lead_id])
+    return scoring.rescore(store, store.current_criteria(), lead_ids=[lead_id])
+
+
+def scores_are_current(store: Store) -> bool:
+    """Whether the stored scores are as of the start of today (decay moves them daily)."""
+    return store.scores_as_of() == day_start()
+
+
+def bring_scores_up_to_date(store: Store, *,
+                            progress: Callable[[int, int], None] | None = None,
+                            cancelled: Callable[[], bool] | None = None
+                            ) -> RescoreReport | None:
+    """Behaviour points decay, so once a day every score is rescored as of the start of
+    the day (leads reaching the MQL threshold become MQLs; none is demoted). None when the
+    scores are already as of today."""
+    from workbench import scoring  # NumPy: loaded when scoring is first needed
+
+    if scores_are_current(store):
+        return None
+    return scoring.rescore(store, store.current_criteria(), progress=progress,
+                           cancelled=cancelled)
 
 
 def return_on_intent(store: Store, lead_ids: list[int]) -> list[int]:

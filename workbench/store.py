@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 from itertools import chain
 from pathlib import Path
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 from workbench import db
+from workbench.clock import utcnow
 from workbench.criteria import (
     CUSTOMER_ACCOUNT,
     DEFAULT_CRITERIA,
@@ -38,6 +39,7 @@ from workbench.models import (
     Lead,
     Qualification,
     Reason,
+    ScoreState,
     ScoringModel,
     StageChange,
     StageConflict,
@@ -51,11 +53,6 @@ from workbench.store_reports import ReportQueries
 from workbench.store_sync import SyncQueries, leads_at_their_companies
 
 RowSource = Iterable[tuple] | Callable[[], Iterable[tuple]]
-
-
-def utcnow() -> datetime:
-    """Naive UTC, as every time is stored."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class NotFound(LookupError):
@@ -455,6 +452,10 @@ class ScoreWriter:
                 f"{','.join(['(?, ?, ?, ?, ?, ?)'] * len(batch))}) AS v "
                 "WHERE leads.id = v.column6", list(chain.from_iterable(batch)))
 
+    def date_scores(self, as_of: datetime) -> None:
+        """Every stored score is now as of this moment (see ScoreState)."""
+        self._raw.execute("UPDATE score_state SET scores_as_of = ?", (db.sql_time(as_of),))
+
     def promote(self, lead_ids: Sequence[int], threshold: int, at: datetime) -> None:
         """Move these leads from lead to MQL, each with the StageChange that says why."""
         if not lead_ids:
@@ -704,7 +705,7 @@ class Store(ReportQueries, ImportQueries, SyncQueries):
     def data_version(self) -> int:
         """A number that changes whenever another connection or process commits."""
         if self._watch is None:
-            self._watch = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+            self._watch = sqlite3.connect(db.read_only_uri(self.path), uri=True,
                                           check_same_thread=False)
         return self._watch.execute("PRAGMA data_version").fetchone()[0]
 
@@ -960,6 +961,11 @@ class Store(ReportQueries, ImportQueries, SyncQueries):
                 )
                 after = int(ids[-1])
 
+    def scores_as_of(self) -> datetime | None:
+        """The moment every stored score is computed as of; None: not known."""
+        with self.reading() as s:
+            return s.scalar(select(ScoreState.scores_as_of))
+
     @contextmanager
     def score_writer(self, *, many: bool) -> Iterator[ScoreWriter]:
         """One transaction for new scores: all of them are stored, or (on an exception)
@@ -1127,8 +1133,8 @@ class Store(ReportQueries, ImportQueries, SyncQueries):
             s.flush()
             return _change_record(change)
 
-    def bulk_load(self, tables: Sequence[tuple[Table, Sequence[str], RowSource]]
-                  ) -> dict[str, int]:
+    def bulk_load(self, tables: Sequence[tuple[Table, Sequence[str], RowSource]],
+                  scored: Callable[[ScoreWriter], None] | None = None) -> dict[str, int]:
         """Load many rows into empty tables in one transaction, through executemany.
 
         Each item is (table, column names, rows), where rows is an iterable of tuples
@@ -1136,7 +1142,8 @@ class Store(ReportQueries, ImportQueries, SyncQueries):
         next table's rows while this one is inserted (sqlite3 releases the GIL while
         SQLite works). The tables' secondary indexes and triggers are dropped for
         the load; the indexes are built once at the end and the search index filled
-        in one statement, several times faster than row by row.
+        in one statement, several times faster than row by row. `scored` then dates the
+        loaded scores and promotes leads, in the same transaction.
         Returns the number of rows inserted per table.
         """
         counts: dict[str, int] = {}
@@ -1156,5 +1163,7 @@ class Store(ReportQueries, ImportQueries, SyncQueries):
                 counts[table.name] = raw.executemany(sql, rows.result()).rowcount
             for index in indexes:
                 index.create(conn)
+            if scored is not None:
+                scored(ScoreWriter(raw))
             rebuild_derived(raw, triggers)
         return counts

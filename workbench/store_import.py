@@ -10,13 +10,14 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
 
 from workbench import db
+from workbench.clock import utcnow
 from workbench.models import SLA_TOUCHES
 from workbench.stages import FUNNEL, Stage
 from workbench.store_sync import record_bulk_changes, tick
@@ -463,7 +464,7 @@ class ImportQueries:
         deleted. Both histories stay; a note says what was merged."""
         if keep == other:
             raise ValueError("A lead cannot be merged with itself.")
-        now = db.sql_time(at or datetime.now(UTC).replace(tzinfo=None))
+        now = db.sql_time(at or utcnow())
         with db.write_connection(self.engine) as conn:
             raw = conn.connection.driver_connection
             found = dict(raw.execute("SELECT id, first_name || ' ' || last_name || coalesce("

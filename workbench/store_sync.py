@@ -10,12 +10,13 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Date, DateTime, Engine
 
 from workbench import db
+from workbench.clock import utcnow
 from workbench.models import Base
 from workbench.stages import ACCOUNT_STAGES, Stage
 from workbench.sync import (
@@ -123,13 +124,13 @@ class ConflictRecord:
 @dataclass
 class PullApplied:
     rows: int = 0
-    touched_leads: set[int] | None = None  # leads that got new activities
+    touched_leads: set[int] | None = None  # leads to rescore (new, or new activities)
     conflicts: int = 0
     max_clock: int = 0
 
 
 def _now() -> str:
-    return db.sql_time(datetime.now(UTC).replace(tzinfo=None))
+    return db.sql_time(utcnow())
 
 
 def _ids_json(ids: Iterable) -> str:
@@ -504,6 +505,9 @@ class SyncQueries:
                     raw, {refs["lead_uid"][r["lead_uid"]] for r in inserts})
             elif entity is LEAD_ENTITY:
                 applied.touched_leads = self._colleagues_of_new_accounts(raw, current, updates)
+                if inserts:  # scored on another laptop, maybe as of another day
+                    applied.touched_leads |= set(self._local_ids(
+                        raw, entity.table, (r["uid"] for r in inserts)).values())
         return applied
 
     @staticmethod
@@ -646,7 +650,7 @@ class SyncQueries:
         with a StageChange saying so when that changes its stage. The resolution syncs,
         so the conflict closes on every laptop."""
         keep = Stage(keep)
-        at = at or datetime.now(UTC).replace(tzinfo=None)
+        at = at or utcnow()
         [conflict] = [c for c in self.stage_conflicts(open_only=False)
                       if c.id == conflict_id] or [None]
         if conflict is None:

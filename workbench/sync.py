@@ -283,6 +283,7 @@ def synchronise(store: Store, url: str | None = None, *, password: str | None = 
         if progress is not None:
             progress(what, rows)
 
+    downloaded = False
     try:
         with TeamServer(credentials.with_password(clean_url, secret)) as server:
             if given:
@@ -295,7 +296,8 @@ def synchronise(store: Store, url: str | None = None, *, password: str | None = 
             _push(store, server, result, step, first=not status.first_push_done)
             with server.snapshot() as snapshot:
                 store.apply_users(snapshot.users())
-                if store.sync_cursor() == 0 and store.is_empty():
+                downloaded = store.sync_cursor() == 0 and store.is_empty()
+                if downloaded:
                     _download(store, snapshot, result, step)
                 else:
                     _pull(store, snapshot, result, step, device=device)
@@ -306,9 +308,11 @@ def synchronise(store: Store, url: str | None = None, *, password: str | None = 
         message = f"The team server stopped the sync: {str(problem).strip().splitlines()[0]}"
         store.record_sync_error(message)
         raise SyncError(message) from None
-    if result.touched_leads:
-        from workbench import scoring
+    from workbench import scoring
 
+    if downloaded:  # the team's laptops scored these leads, each as of its own day
+        scoring.rescore(store, store.current_criteria(), promote=False)
+    elif result.touched_leads:
         scoring.rescore(store, store.current_criteria(), lead_ids=sorted(result.touched_leads),
                         promote=False)
     return result

@@ -62,7 +62,7 @@ def test_full_rescore_of_a_million_leads(ten_million_db):
     with Store.open(ten_million_db) as store:
         criteria = store.current_criteria()
         started = time.perf_counter()
-        report = scoring.rescore(store, criteria, now=NOW, promote=False)
+        report = scoring.rescore(store, criteria, as_of=NOW, promote=False)
         ours = time.perf_counter() - started
     baseline, grouped = sql_aggregate(ten_million_db, criteria)
     print(f"\n[scoring, {report.leads:,} leads, {activities:,} activities]\n"

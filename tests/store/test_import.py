@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from workbench import cli
+from workbench.clock import local_today
 from workbench.exporting import export_leads
 from workbench.importing import (
     ImportFatal,
@@ -550,7 +551,7 @@ def test_company_intent_counts_for_every_lead_there_with_decay(store, tmp_path):
                          "website": "acme.example"},
                         {"row": 3, "email": "bo@acme.example", "company": "Acme",
                          "website": "acme.example"}), note="test", at=datetime(2026, 11, 1))
-    today = datetime.now().date()
+    today = local_today()
     path = write_csv(tmp_path / "intent.csv", [
         ["Domain", "Topic", "Strength", "Date"],
         ["acme.example", "Lead scoring", "90", today.isoformat()],

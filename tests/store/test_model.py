@@ -8,8 +8,8 @@ from datetime import datetime
 import pytest
 
 from workbench import cli, model, refine
+from workbench.clock import utcnow
 from workbench.stages import Stage
-from workbench.store import utcnow
 
 SENIORITY_WIN = {"c_level": 0.85, "vp": 0.8, "director": 0.6, "manager": 0.35,
                  "individual": 0.12, "student": 0.05}

@@ -1,5 +1,6 @@
 """Scoring rules on hand-built leads: exact decay, caps, grades, journey, promotion."""
 
+import dataclasses
 import json
 from datetime import datetime, timedelta
 
@@ -56,7 +57,7 @@ def act(store, lead_id, kind, days_ago, page_kind=None):
 
 
 def explain(store, lead_id, criteria=RULES):
-    return scoring.explain(store, criteria, lead_id, now=NOW)
+    return scoring.explain(store, criteria, lead_id, as_of=NOW)
 
 
 def parts(result):
@@ -148,7 +149,7 @@ def test_rescore_stores_what_explain_says_and_promotes_at_the_threshold(store, l
     quiet = store.add_lead(first_name="Q", last_name="Lead", seniority="manager",
                            stage=Stage.LEAD, at=NOW - timedelta(days=3))
     act(store, lead, "demo_request", 1)  # 25 fit + 20 engagement >= 30
-    report = scoring.rescore(store, RULES, now=NOW)
+    report = scoring.rescore(store, RULES, as_of=NOW)
     assert (report.leads, report.promoted, report.finished) == (2, 1, True)
     promoted = store.lead(lead)
     assert promoted.stage == Stage.MQL and promoted.mql_at == NOW
@@ -158,13 +159,13 @@ def test_rescore_stores_what_explain_says_and_promotes_at_the_threshold(store, l
     assert last.note == "Score 45 reached the MQL threshold of 30"
     assert promoted.score == explain(store, lead).total == 45
     assert store.lead(quiet).stage == Stage.LEAD
-    again = scoring.rescore(store, RULES, now=NOW)
+    again = scoring.rescore(store, RULES, as_of=NOW)
     assert (again.changed, again.promoted) == (0, 0)  # nothing new: nothing written
 
 
 def test_a_cancelled_rescore_writes_nothing(store, lead):
     act(store, lead, "demo_request", 1)
-    report = scoring.rescore(store, RULES, now=NOW, cancelled=lambda: True)
+    report = scoring.rescore(store, RULES, as_of=NOW, cancelled=lambda: True)
     assert not report.finished
     assert store.lead(lead).score == 0 and store.lead(lead).stage == Stage.LEAD
 
@@ -206,13 +207,11 @@ def test_default_criteria_rank_converted_demo_leads_above_lost_ones(demo_db):
 
 
 def test_every_stored_demo_score_matches_its_explanation(demo_db):
-    from tests.conftest import DEMO_AS_OF
-
     with Store.open(demo_db) as store:
         criteria = store.current_criteria()
         for stage in (Stage.MQL, Stage.CUSTOMER, Stage.LEAD):
             for card in store.board_page(stage, BoardFilter(), limit=15):
-                result = scoring.explain(store, criteria, card.id, now=DEMO_AS_OF)
+                result = scoring.explain(store, criteria, card.id)
                 assert (result.total, result.grade, result.buyer_stage) == (
                     card.score, card.grade, card.buyer_stage)
 
@@ -225,13 +224,14 @@ def test_scoring_in_worker_processes_stores_the_same_as_in_process(demo_db, tmp_
     copies = [tmp_path / "one.db", tmp_path / "many.db"]
     for copy in copies:
         shutil.copy(demo_db, copy)
+    lower = dataclasses.replace(DEFAULT_CRITERIA, mql_threshold=45)  # something to promote
     with Store.open(copies[0]) as store:
-        alone = scoring.rescore(store, DEFAULT_CRITERIA, now=NOW)
+        alone = scoring.rescore(store, lower, as_of=NOW)
     monkeypatch.setattr(scoring, "PARALLEL_FROM", 1)
     monkeypatch.setattr(scoring, "MAX_WORKERS", 2)
     progress = []
     with Store.open(copies[1]) as store:
-        parallel = scoring.rescore(store, DEFAULT_CRITERIA, now=NOW,
+        parallel = scoring.rescore(store, lower, as_of=NOW,
                                    progress=lambda done, total: progress.append((done, total)))
     assert parallel == alone and alone.changed > 0 and alone.promoted > 0
     assert progress[-1] == (2000, 2000) and len(progress) > 1
@@ -289,14 +289,13 @@ def test_the_sql_case_picks_the_first_pattern_an_activity_matches(patterns):
         assert index == scoring.first_match(patterns, kind, page), (kind, page)
 
 
-def test_demo_scores_equal_what_the_store_computes_for_every_lead(demo_db, tmp_path):
+def test_a_fresh_demo_rescored_at_once_changes_no_score_and_promotes_no_lead(demo_db,
+                                                                            tmp_path):
     import shutil
-
-    from tests.conftest import DEMO_AS_OF
 
     copy = tmp_path / "rescored.db"
     shutil.copy(demo_db, copy)
     with Store.open(copy) as store:
-        report = scoring.rescore(store, store.current_criteria(), now=DEMO_AS_OF,
-                                 promote=False)
-    assert report.leads == 2000 and report.changed == 0
+        assert services.scores_are_current(store)  # made earlier on the suite's day
+        report = scoring.rescore(store, store.current_criteria())
+    assert report.leads == 2000 and report.changed == 0 and report.promoted == 0

@@ -1,12 +1,13 @@
 """Laptops syncing with a real team server: round trips, ownership, merges, conflicts."""
 
 import csv
-from datetime import date, datetime
+from datetime import datetime
 
 import pytest
 from sqlalchemy import text
 
 from workbench import scoring
+from workbench.clock import local_today
 from workbench.importing import ImportKind, run_import
 from workbench.stages import Stage
 from workbench.store import BoardFilter, Store
@@ -364,7 +365,7 @@ def test_intent_signals_imported_on_one_laptop_score_leads_on_another(team, lapt
         path = tmp_path / name
         with path.open("w", newline="") as f:
             csv.writer(f).writerows([["Domain", "Topic", "Strength", "Date"],
-                                     *[["acme.example", t, "90", date.today().isoformat()]
+                                     *[["acme.example", t, "90", local_today().isoformat()]
                                        for t in topics]])
         return path
 

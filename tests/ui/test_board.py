@@ -1,8 +1,9 @@
 """The board as a rep uses it: columns, cards, moves, search, keys, and state kept."""
 
+import dataclasses
 import subprocess
 import sys
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
@@ -15,6 +16,7 @@ from ui.models.card_list import PAGE_SIZE
 from ui.models.stage_column import StageColumnModel
 from ui.views.board import DEFAULT_VISIBLE
 from ui.views.main_window import MainWindow
+from workbench.clock import local_today
 from workbench.stages import Stage
 from workbench.store import BoardFilter, BoardSort, Store
 
@@ -126,7 +128,7 @@ def test_the_reason_dialog_offers_the_catalogue(qtbot):
     dialog.note.setPlainText("  call in spring  ")
     answer = dialog.answer()
     assert (answer.reason_code, answer.note) == ("bad_timing", "call in spring")
-    assert answer.revisit_on == date.today() + timedelta(days=30)  # the team's recycle days
+    assert answer.revisit_on == local_today() + timedelta(days=30)  # the team's recycle days
     assert dialog.windowTitle() == "Recycle <b>x</b>"
     assert dialog.accept_button.text() == "Recycle"  # Enter says what it does
 
@@ -293,6 +295,8 @@ def test_screenshot_command_renders_the_window(db_copy, tmp_path):
 
 
 def test_rescoring_runs_off_the_gui_thread_and_refreshes_the_board(window, qtbot):
+    lower = dataclasses.replace(window.criteria, mql_threshold=45)  # something to promote
+    window.use_criteria(window.store.save_criteria(lower))
     mql_before = window.store.stats().by_stage["mql"]
     action = window.actions_by_id["rescore"]
     action.trigger()
@@ -310,6 +314,26 @@ def test_the_detail_pane_explains_the_score(window):
     window.board.select_lead(card.id)
     text = window.detail.document.toPlainText()
     assert f"Why {card.score}?" in text and f"grade {card.grade}" in text
+
+
+def test_on_a_database_scored_months_ago_the_window_brings_scores_to_today(qtbot, tmp_path):
+    from workbench import demo, services
+
+    path = tmp_path / "old.db"
+    demo.create_database(path, leads=300, seed=4, as_of=datetime(2026, 9, 1, 9, 0))
+    with Store.open(path) as store:
+        win = MainWindow(store)
+        qtbot.addWidget(win)
+        win.show()
+        qtbot.waitUntil(lambda: services.scores_are_current(store) and
+                        win.rescore_worker is None, timeout=30_000)
+        for stage in (Stage.MQL, Stage.SQL):
+            card = column(win, stage).model.card(0)
+            win.board.select_lead(card.id)
+            text = win.detail.document.toPlainText()
+            assert f"Why {card.score}?" in text and f"grade {card.grade}" in text
+            assert card.score == store.lead(card.id).score
+        win.close()
 
 
 def test_a_cancelled_rescore_changes_no_score(qtbot, db_copy):
@@ -487,7 +511,7 @@ def test_recycled_leads_due_today_are_back_when_the_window_opens(qtbot, db_copy)
     with Store.open(db_copy) as store:
         lead_id = store.board_page(Stage.MQL, BoardFilter(), limit=1)[0].id
         store.move_lead(lead_id, Stage.RECYCLED, reason_code="not_ready",
-                        revisit_on=date.today() - timedelta(days=1))
+                        revisit_on=local_today() - timedelta(days=1))
         win = MainWindow(store)
         qtbot.addWidget(win)
         win.show()

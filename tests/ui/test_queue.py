@@ -7,9 +7,10 @@ from PySide6.QtCore import Qt
 from ui.dialogs.reason import ReasonAnswer, ReasonDialog
 from ui.models import card_list
 from ui.models.queue import QueueModel
+from workbench.clock import utcnow
 from workbench.sla import overdue_cutoff
 from workbench.stages import Stage
-from workbench.store import Store, utcnow
+from workbench.store import Store
 
 
 def queue_ids(win):

@@ -5,8 +5,8 @@ from PySide6.QtCore import Qt
 
 from ui.text import plural
 from ui.views.board import BOARD_ORDER
+from workbench.clock import utcnow
 from workbench.reports import Period, ReportSpec, build_report
-from workbench.store import utcnow
 from workbench.store_reports import Slice
 
 MANAGER = "Dana Whitfield"

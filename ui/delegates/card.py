@@ -8,9 +8,10 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from ui.models.card_list import CARD_ROLE
 from ui.text import duration, initials, score_band, sla_text, source_label
+from workbench.clock import utcnow
 from workbench.sla import DEFAULT_SLA_HOURS, sla_state
 from workbench.stages import Stage
-from workbench.store import CardRecord, utcnow
+from workbench.store import CardRecord
 
 CARD_HEIGHT = 84
 MARGIN = 6

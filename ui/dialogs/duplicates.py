@@ -7,7 +7,8 @@ from PySide6.QtWidgets import QMessageBox
 
 from ui.dialogs.review import PairReviewDialog
 from ui.text import plural
-from workbench.store import NotFound, Store, utcnow
+from workbench.clock import utcnow
+from workbench.store import NotFound, Store
 
 
 class DuplicatesDialog(PairReviewDialog):

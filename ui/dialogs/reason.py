@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
 )
 
+from workbench.clock import local_today
+
 
 @dataclass(frozen=True)
 class ReasonAnswer:
@@ -39,8 +41,9 @@ class ReasonDialog(QDialog):
         self.revisit = QDateEdit(self)
         self.revisit.setCalendarPopup(True)
         self.revisit.setDisplayFormat("yyyy-MM-dd")  # as dates show everywhere else
-        self.revisit.setDate(QDate.currentDate().addDays(revisit_days))
-        self.revisit.setMinimumDate(QDate.currentDate().addDays(1))
+        today = QDate(local_today())
+        self.revisit.setDate(today.addDays(revisit_days))
+        self.revisit.setMinimumDate(today.addDays(1))
         who = QLabel(lead_name, self)
         who.setTextFormat(Qt.TextFormat.PlainText)
         form = QFormLayout(self)

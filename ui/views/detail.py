@@ -16,7 +16,8 @@ from PySide6.QtWidgets import (
 
 from ui.detail_html import lead_html
 from ui.views.bant import BantPanel
-from workbench.store import NotFound, Store, utcnow
+from workbench.clock import utcnow
+from workbench.store import NotFound, Store
 
 EMPTY_TEXT = "Select a lead to see it here."
 

@@ -14,8 +14,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.clock import utcnow
 from workbench.sla import overdue_cutoff
-from workbench.store import BoardFilter, BoardSort, OwnerFilter, utcnow
+from workbench.store import BoardFilter, BoardSort, OwnerFilter
 
 SEARCH_DELAY_MS = 150  # wait for a pause in typing before asking the database
 ANY = "Any"

@@ -43,13 +43,15 @@ from ui.views.reports import ReportsView
 from ui.workers import rescore_worker
 from ui.workers import start as start_worker
 from workbench import paths, services
+from workbench.clock import next_day_start, utcnow
 from workbench.exporting import ExportError, export_leads
 from workbench.sla import overdue_cutoff
 from workbench.stages import REASON_KIND, Stage, StageTransitionError, allowed_targets
-from workbench.store import BoardFilter, BoardGrouping, NotFound, Store, utcnow
+from workbench.store import BoardFilter, BoardGrouping, NotFound, Store
 from workbench.sync import CopiedDatabase, SyncBlocked, SyncError
 
 STATUS_MESSAGE_MS = 8000
+DAILY_RESCORE_QUIET_MS = 1500  # a daily rescore quicker than this shows no dialog
 
 
 def window_settings() -> QSettings:
@@ -114,7 +116,11 @@ class MainWindow(QMainWindow):
         self._restore_state()
         self.apply_filters()
         self._refresh_overdue()
-        # once the board is on screen: bring back recycled leads whose date has come
+        self.rescore_worker = None  # the rescore running, if one is
+        self._midnight = QTimer(self, singleShot=True)  # the next day's scores
+        self._midnight.timeout.connect(self.bring_scores_up_to_date)
+        # once the board is on screen: bring back recycled leads whose date has come, and
+        # scores made on an earlier day up to date
         QTimer.singleShot(0, self._after_start)
 
     # -- wiring --------------------------------------------------------------
@@ -295,12 +301,15 @@ class MainWindow(QMainWindow):
             criteria.sla_hours
 
     def _application_state(self, state: Qt.ApplicationState) -> None:
-        if state == Qt.ApplicationState.ApplicationActive and \
-                self.store.data_version() != self._seen_version:
+        if state != Qt.ApplicationState.ApplicationActive:
+            return
+        if self.store.data_version() != self._seen_version:
             self.refresh()
+        self.bring_scores_up_to_date()  # the laptop may have slept through midnight
 
     def _after_start(self) -> None:
         self.team_sync.start_auto_sync()
+        self.bring_scores_up_to_date()
         if services.return_recycled(self.store) and not self.isHidden():
             self.refresh()
             self.statusBar().showMessage("Recycled leads whose date has come are back in the "
@@ -678,14 +687,27 @@ class MainWindow(QMainWindow):
 
     # -- long work -----------------------------------------------------------
 
-    def rescore_all(self) -> None:
+    def bring_scores_up_to_date(self) -> None:
+        """Behaviour points decay: once a day (at start, at midnight, on coming back after
+        it) every score is rescored as of the start of the day, on a worker thread. Its
+        progress dialog shows only when it takes more than a moment."""
+        self._midnight.start(max(1000, int((next_day_start() - utcnow()).total_seconds()
+                                           * 1000) + 5000))
+        if self.rescore_worker is None and not services.scores_are_current(self.store):
+            self.rescore_all(daily=True)
+
+    def rescore_all(self, daily: bool = False) -> None:
         """Rescore every lead on a worker thread, with a progress dialog and Cancel."""
+        if self.rescore_worker is not None:
+            return
         self.actions_by_id[ActionId.RESCORE].setEnabled(False)
-        self.rescore_dialog = QProgressDialog("Scoring leads…", "Cancel", 0, 100, self)
-        self.rescore_dialog.setWindowTitle("Rescore all leads")
+        self.rescore_dialog = QProgressDialog(
+            "Bringing scores up to date for today…" if daily else "Scoring leads…",
+            "Cancel", 0, 100, self)
+        self.rescore_dialog.setWindowTitle("Scores for today" if daily else "Rescore all leads")
         # modal: the rescore holds the database's write lock; no move can wait on it
         self.rescore_dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        self.rescore_dialog.setMinimumDuration(0)
+        self.rescore_dialog.setMinimumDuration(DAILY_RESCORE_QUIET_MS if daily else 0)
         self.rescore_dialog.setValue(0)
         worker = rescore_worker(self.store)
         # Bound methods of this window: Qt delivers them on the GUI thread (a lambda
@@ -702,6 +724,7 @@ class MainWindow(QMainWindow):
 
     def _rescore_finished(self, report) -> None:
         self.rescore_dialog.reset()
+        self.rescore_worker = None
         self.actions_by_id[ActionId.RESCORE].setEnabled(True)
         if not report.finished:
             self.statusBar().showMessage("Rescoring cancelled: no score was changed.",
@@ -714,6 +737,7 @@ class MainWindow(QMainWindow):
 
     def _rescore_failed(self, message: str) -> None:
         self.rescore_dialog.reset()
+        self.rescore_worker = None
         self.actions_by_id[ActionId.RESCORE].setEnabled(True)
         QMessageBox.warning(self, "Rescoring failed", message)
 
@@ -774,7 +798,20 @@ class MainWindow(QMainWindow):
         self.save_state()
         self.team_sync.finish()
         self.reports.finish_jobs()
+        self._cancel_rescore()
         super().closeEvent(event)
+
+    def _cancel_rescore(self) -> None:
+        """The window closes: a running rescore is cancelled (it writes nothing), and
+        waited for before the database closes."""
+        worker, self.rescore_worker = self.rescore_worker, None
+        if worker is None:
+            return
+        worker.finished.disconnect(self._rescore_finished)
+        worker.failed.disconnect(self._rescore_failed)
+        worker.cancel()
+        self.rescore_thread.quit()
+        self.rescore_thread.wait(30_000)
 
     def _about(self) -> None:
         QMessageBox.about(self, "About Lead Workbench",

@@ -4,7 +4,6 @@ team; a rep sees their own figures. Reports are computed off the GUI thread."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt, QThread, Signal
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 from ui.models.report_table import MEASURE_OF_COLUMN, ReportTableModel
 from ui.workers import start as start_worker
 from ui.workers import task_worker
+from workbench.clock import local_today, utcnow
 from workbench.models import Role
 from workbench.reports import (
     Period,
@@ -36,7 +36,7 @@ from workbench.reports import (
     build_report,
     figure_lead_ids,
 )
-from workbench.store import Store, utcnow
+from workbench.store import Store
 from workbench.store_reports import Slice
 
 CUSTOM = "custom"
@@ -138,17 +138,17 @@ class ReportsView(QWidget):
         if self.period.currentData() == CUSTOM:
             start, end = self.start.date().toPython(), self.end.date().toPython()
         else:
-            start, end = Period(self.period.currentData()).dates(date.today())
+            start, end = Period(self.period.currentData()).dates(local_today())
         return ReportSpec(by=Slice(self.by.currentData()), start=start, end=end,
                           rep=user_id if role == Role.REP.value else None)
 
     def _use_period(self) -> None:
         custom = self.period.currentData() == CUSTOM
         if not custom:
-            start, end = Period(self.period.currentData()).dates(date.today())
+            start, end = Period(self.period.currentData()).dates(local_today())
             for edit, day in ((self.start, start), (self.end, end)):
                 edit.blockSignals(True)
-                edit.setDate(QDate(day) if day else QDate.currentDate())
+                edit.setDate(QDate(day or local_today()))
                 edit.blockSignals(False)
         for edit in (self.start, self.end):
             edit.setEnabled(custom)

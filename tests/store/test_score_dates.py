@@ -1,0 +1,106 @@
+"""Scores as of a day: one score per lead at any moment, the same on the card, in its
+explanation, in the queue and in exports, however long ago the database was scored."""
+
+import csv
+import json
+from datetime import datetime, timedelta
+
+import pytest
+
+from tests.conftest import SUITE_NOW
+from tests.test_cli import workbench
+from workbench import demo, scoring, services
+from workbench.clock import day_start
+from workbench.stages import Stage
+from workbench.store import BoardFilter, Store
+
+MONTHS_AGO = datetime(2026, 10, 1, 9, 0)
+
+
+@pytest.fixture(scope="module")
+def old_demo(tmp_path_factory):
+    """A demo made two months before the suite's day, never opened since."""
+    path = tmp_path_factory.mktemp("old") / "old.db"
+    demo.create_database(path, leads=400, seed=3, as_of=MONTHS_AGO)
+    return path
+
+
+@pytest.fixture
+def old_copy(old_demo, tmp_path):
+    path = tmp_path / "old.db"
+    path.write_bytes(old_demo.read_bytes())
+    return path
+
+
+def stored_and_explained(store, stage=Stage.MQL, limit=20):
+    criteria = store.current_criteria()
+    cards = store.board_page(stage, BoardFilter(), limit=limit)
+    return [((c.score, c.grade), (r.total, r.grade))
+            for c in cards for r in [scoring.explain(store, criteria, c.id)]]
+
+
+def test_the_explanation_is_of_the_stored_score_until_the_day_is_brought_up_to_date(
+        old_copy):
+    with Store.open(old_copy) as store:
+        assert store.scores_as_of() == day_start(MONTHS_AGO)
+        assert not services.scores_are_current(store)
+        before = stored_and_explained(store)
+        assert all(stored == explained for stored, explained in before)
+
+        report = services.bring_scores_up_to_date(store)
+        assert report.changed > 0 and store.scores_as_of() == day_start(SUITE_NOW)
+        after = stored_and_explained(store)
+        assert all(stored == explained for stored, explained in after)
+        assert [s for s, _ in after] != [s for s, _ in before]  # two months of decay
+        assert services.bring_scores_up_to_date(store) is None  # once a day
+
+
+def test_a_lead_that_decays_below_the_threshold_stays_an_mql(old_copy):
+    with Store.open(old_copy) as store:
+        threshold = store.current_criteria().mql_threshold
+        mqls = {c.id for c in store.board_page(Stage.MQL, BoardFilter(), limit=1000)}
+        services.bring_scores_up_to_date(store)
+        decayed = [c for c in store.board_page(Stage.MQL, BoardFilter(), limit=1000)
+                   if c.score < threshold]
+        assert decayed and {c.id for c in decayed} <= mqls
+        assert {c.id for c in store.board_page(Stage.MQL, BoardFilter(), limit=1000)} >= mqls
+
+
+def test_the_next_day_brings_every_score_to_its_start(demo_db, tmp_path, monkeypatch):
+    copy = tmp_path / "next.db"
+    copy.write_bytes(demo_db.read_bytes())
+    with Store.open(copy) as store:
+        assert services.bring_scores_up_to_date(store) is None  # made today
+        monkeypatch.setenv("WORKBENCH_NOW", (SUITE_NOW + timedelta(days=1)).isoformat())
+        assert not services.scores_are_current(store)
+        report = services.bring_scores_up_to_date(store)
+        assert report.finished and report.changed > 0 and report.promoted == 0
+        assert store.scores_as_of() == day_start(SUITE_NOW + timedelta(days=1))
+        assert all(s == e for s, e in stored_and_explained(store, Stage.SQL))
+
+
+def test_rescoring_one_lead_scores_it_as_of_the_others(old_copy):
+    with Store.open(old_copy) as store:
+        lead_id = store.board_page(Stage.MQL, BoardFilter(), limit=1)[0].id
+        services.record_activity(store, lead_id, "page_view", page_kind="pricing",
+                                 at=MONTHS_AGO - timedelta(days=3))
+        assert store.scores_as_of() == day_start(MONTHS_AGO)  # still the database's day
+        card = next(c for c in store.board_page(Stage.MQL, BoardFilter(), limit=1000)
+                    if c.id == lead_id)
+        assert card.score == scoring.explain(store, store.current_criteria(), lead_id).total
+
+
+def test_commands_that_show_scores_bring_them_up_to_date_first(old_copy, tmp_path):
+    result = workbench("queue", "--db", old_copy, "--json")
+    assert result.returncode == 0, result.stderr
+    assert "scores brought up to date for today" in result.stderr
+    queue = json.loads(result.stdout)
+    shown = workbench("lead", "show", str(queue[0]["id"]), "--db", old_copy, "--json")
+    lead = json.loads(shown.stdout)
+    assert lead["score"]["total"] == queue[0]["score"]
+    assert shown.stderr == ""  # already done today
+    out = tmp_path / "leads.csv"
+    assert workbench("export", "--db", old_copy, "--out", out).returncode == 0
+    with out.open(newline="", encoding="utf-8-sig") as f:
+        [row] = [r for r in csv.DictReader(f) if r["Email"] == lead["email"]]
+    assert int(row["Score"]) == lead["score"]["total"]
