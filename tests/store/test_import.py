@@ -444,6 +444,7 @@ def test_the_folders_of_killed_imports_are_removed_once_stale(tmp_path):
         folder.mkdir()
         (folder / "second-part.db").write_bytes(b"rows")
     os.utime(stale, (time.time() - 2 * 24 * 3600,) * 2)
+    os.utime(current, (time.time() - 3600,) * 2)  # by the process's clock, however set
     import_split.remove_stale_folders(tmp_path)
     assert not stale.exists() and (current / "second-part.db").exists()
 

@@ -286,9 +286,10 @@ def test_layout_columns_and_filters_are_restored(qtbot, db_copy):
 
 def test_screenshot_command_renders_the_window(db_copy, tmp_path):
     target = tmp_path / "board.png"
-    result = subprocess.run([sys.executable, "-m", "ui.main", "--db", str(db_copy),
-                             "--screenshot", str(target)], capture_output=True, text=True,
-                            timeout=120)
+    # paths relative to the current folder, as a user types them
+    result = subprocess.run([sys.executable, "-m", "ui.main", "--db", db_copy.name,
+                             "--screenshot", target.name], capture_output=True, text=True,
+                            timeout=120, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     image = QImage(str(target))
     assert (image.width(), image.height()) == (1440, 900)
