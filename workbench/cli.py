@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
-from workbench import db, paths
+from workbench import db, paths, services
 from workbench.exporting import ExportError
 from workbench.importing import ImportFatal, ImportKind
 from workbench.stages import Stage
@@ -309,8 +309,6 @@ def _existing_db(args: argparse.Namespace) -> Path:
 def _scored_store(args: argparse.Namespace) -> Iterator[Store]:
     """The database, its scores first brought up to date: behaviour points decay, so the
     scores a command shows are as of the start of today (see the README's Lead scoring)."""
-    from workbench import services
-
     with Store.open(_existing_db(args)) as store:
         report = services.bring_scores_up_to_date(store)
         if report is not None and (report.changed or report.promoted):
@@ -378,9 +376,9 @@ def cmd_refine(args: argparse.Namespace) -> int:
         found = refine.suggestions(store, criteria, utcnow())
         saved = None
         if args.apply and found:
-            saved = store.save_criteria(refine.apply(criteria, found),
-                                        author=_acting_user(store, args),
-                                        note="Points refined from the outcomes")
+            saved = services.save_criteria(store, refine.apply(criteria, found),
+                                           by=_acting_user(store, args),
+                                           note="Points refined from the outcomes")
     if args.json:
         print(json.dumps({"suggestions": [s.to_json() for s in found],
                           "criteria_version": saved.version if saved else None}, indent=2))
@@ -410,15 +408,14 @@ def cmd_criteria(args: argparse.Namespace) -> int:
         return 0
     criteria = read_criteria(args.file)  # refused whole before the database is touched
     with Store.open(_existing_db(args)) as store:
-        saved = store.save_criteria(criteria, author=_acting_user(store, args), note=args.note)
+        saved = services.save_criteria(store, criteria, by=_acting_user(store, args),
+                                       note=args.note)
     print(f"Criteria from {args.file} saved as version {saved.version}. "
           "Run 'workbench score' to rescore every lead with them.")
     return 0
 
 
 def cmd_queue(args: argparse.Namespace) -> int:
-    from workbench import services
-
     with _scored_store(args) as store:
         me = store.user_by_email(args.rep) if args.rep else None
         services.return_recycled(store)  # leads whose date to look again has come
@@ -451,14 +448,12 @@ def cmd_lead_bant(args: argparse.Namespace) -> int:
         by = _acting_user(store, args)
         store.lead(args.lead_id)
         for item, status, note in items:
-            store.set_bant(args.lead_id, item, status, note, by=by)
+            services.set_bant(store, args.lead_id, item, status, note, by=by)
     print(f"Lead #{args.lead_id}: " + ", ".join(f"{i} {s.value}" for i, s, _n in items) + ".")
     return 0
 
 
 def cmd_lead_triage(args: argparse.Namespace) -> int:
-    from workbench import services
-
     with Store.open(_existing_db(args)) as store:
         by = _acting_user(store, args)
         if args.lead_command == "accept":

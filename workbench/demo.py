@@ -504,7 +504,7 @@ def generate(store: Store, leads: int = 2000, seed: int = 7,
         """What a rescore would do at once: leads at the threshold become MQLs now."""
         ready = np.flatnonzero((stage == S[Stage.LEAD])
                                & (np.array(score_columns[2]) >= criteria.mql_threshold)) + 1
-        writer.date_scores(scored_as_of)
+        writer.date_scores(scored_as_of, criteria.version)
         writer.promote(ready.tolist(), criteria.mql_threshold, as_of)
 
     counts = store.bulk_load([

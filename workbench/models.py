@@ -352,14 +352,16 @@ class ScoringModel(Base):
 
 
 class ScoreState(Base):
-    """When this database's scores were computed (one row). Behaviour points decay, so a
-    score is only meaningful as of a moment: every stored score is as of `scores_as_of`,
-    the start of the day of the last full rescore (None: not known, so rescore)."""
+    """When and by which criteria this database's scores were computed (one row).
+    Behaviour points decay, so a score is only meaningful as of a moment: every stored
+    score is as of `scores_as_of`, the start of the day of the last full rescore (None: not
+    known, so rescore), under criteria version `criteria_version` (None: the default)."""
 
     __tablename__ = "score_state"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     scores_as_of: Mapped[datetime | None] = mapped_column(DateTime)
+    criteria_version: Mapped[int | None] = mapped_column(Integer)
 
 
 class CriteriaVersion(Base):

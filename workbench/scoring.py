@@ -220,7 +220,7 @@ def _grades(criteria: Criteria, fit: np.ndarray, engagement: np.ndarray) -> np.n
 
 def score_moment(store: Store) -> datetime:
     """The moment the stored scores are as of; when it is not known, the start of today."""
-    return store.scores_as_of() or day_start()
+    return store.scores_state()[0] or day_start()
 
 
 def explain(store: Store, criteria: Criteria, lead_id: int,
@@ -348,7 +348,7 @@ def rescore(store: Store, criteria: Criteria, *, as_of: datetime | None = None,
                 in_this_process()
             stop_if_cancelled()
             if full:
-                writer.date_scores(as_of)
+                writer.date_scores(as_of, criteria.version)
             if promote:
                 writer.promote(sorted(promote_ids), criteria.mql_threshold, utcnow())
     except _Cancelled:

@@ -8,8 +8,10 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from workbench import ownership
 from workbench.clock import day_start, local_today, utcnow
-from workbench.models import ActivityKind
+from workbench.criteria import Criteria
+from workbench.models import ActivityKind, BantStatus
 from workbench.qualification import evaluate
 from workbench.stages import ACCOUNT_STAGES, Stage
 from workbench.store import LeadRecord, StageChangeRecord, Store
@@ -29,14 +31,20 @@ def move_lead(store: Store, lead_id: int, to_stage: Stage | str, *, by: int | No
               reason_code: str | None = None, note: str | None = None,
               revisit_on: date | None = None, assign_to: int | None = None,
               at: datetime | None = None) -> StageChangeRecord:
-    """Any stage move the stage machine allows; becoming an SQL also needs the team's
-    BANT rule to hold."""
+    """Any stage move the stage machine allows, by someone the lead's ownership allows;
+    becoming an SQL also needs the team's BANT rule to hold. An MQL accepted from the pool
+    becomes the acting rep's."""
+    lead = store.lead(lead_id)
+    actor, owner = store.person(by), store.person(lead.owner_id)
+    ownership.check_lead_change(actor, lead.name, owner)
+    if Stage(to_stage) == Stage.SAL and lead.stage == Stage.MQL and assign_to is None:
+        assign_to = ownership.new_owner_on_accept(actor, owner)
     if Stage(to_stage) == Stage.SQL:
         result = evaluate({item: status for item, (status, _note)
                            in store.bant(lead_id).items()}, store.current_criteria().sql_rule)
         if not result.qualified:
             raise QualificationError(
-                f"{store.lead(lead_id).name} is not sales qualified yet: {result.explain()}.")
+                f"{lead.name} is not sales qualified yet: {result.explain()}.")
     return _after_move(store, store.move_lead(
         lead_id, to_stage, by=by, reason_code=reason_code, note=note, revisit_on=revisit_on,
         assign_to=assign_to, at=at))
@@ -45,6 +53,7 @@ def move_lead(store: Store, lead_id: int, to_stage: Stage | str, *, by: int | No
 def undo_move(store: Store, change_id: int, before: LeadRecord, *,
               by: int | None = None) -> StageChangeRecord:
     """Reverse a move (see Store.undo_move), with what the move itself set off."""
+    ownership.check_lead_change(store.person(by), before.name, store.person(before.owner_id))
     return _after_move(store, store.undo_move(change_id, before, by=by))
 
 
@@ -60,11 +69,12 @@ def _after_move(store: Store, change: StageChangeRecord) -> StageChangeRecord:
 
 
 def accept(store: Store, lead_id: int, *, by: int | None = None) -> StageChangeRecord:
-    """An MQL becomes accepted by sales (SAL), owned by the rep who accepts it; an
-    accepted lead becomes sales qualified (SQL) when its BANT checklist meets the rule."""
+    """An MQL becomes accepted by sales (SAL), from the pool owned by the rep who accepts
+    it; an accepted lead becomes sales qualified (SQL) when its BANT checklist meets the
+    rule."""
     lead = store.lead(lead_id)
     if lead.stage == Stage.MQL:
-        return move_lead(store, lead_id, Stage.SAL, by=by, assign_to=by)
+        return move_lead(store, lead_id, Stage.SAL, by=by)
     if lead.stage == Stage.SAL:
         return move_lead(store, lead_id, Stage.SQL, by=by)
     raise ValueError(f"Only an MQL or an accepted lead (SAL) can be accepted; "
@@ -96,6 +106,25 @@ def return_recycled(store: Store, today: date | None = None) -> list[int]:
     return store.return_due_recycled(today or local_today(), utcnow())
 
 
+def set_bant(store: Store, lead_id: int, item: str, status: BantStatus | str,
+             note: str | None = None, *, by: int | None = None) -> bool:
+    """Set one BANT item with its evidence, recorded in the lead's activity; an item set
+    to what it already is records nothing. Returns whether it changed."""
+    lead = store.lead(lead_id)
+    ownership.check_lead_change(store.person(by), lead.name, store.person(lead.owner_id))
+    if (BantStatus(status).value, note) == store.bant(lead_id).get(item):
+        return False
+    store.set_bant(lead_id, item, status, note, by=by)
+    return True
+
+
+def save_criteria(store: Store, criteria: Criteria, *, by: int | None = None,
+                  note: str | None = None) -> Criteria:
+    """A new version of the team's criteria, saved by a manager (when who acts is known)."""
+    ownership.check_criteria_change(store.person(by))
+    return store.save_criteria(criteria, author=by, note=note)
+
+
 def record_activity(store: Store, lead_id: int, kind: ActivityKind | str, *,
                     by: int | None = None, note: str | None = None, url: str | None = None,
                     page_kind: str | None = None, at: datetime | None = None
@@ -111,17 +140,18 @@ def record_activity(store: Store, lead_id: int, kind: ActivityKind | str, *,
 
 
 def scores_are_current(store: Store) -> bool:
-    """Whether the stored scores are as of the start of today (decay moves them daily)."""
-    return store.scores_as_of() == day_start()
+    """Whether the stored scores are as of the start of today (decay moves them daily),
+    by the team's current criteria."""
+    return store.scores_state() == (day_start(), store.current_criteria().version)
 
 
 def bring_scores_up_to_date(store: Store, *,
                             progress: Callable[[int, int], None] | None = None,
                             cancelled: Callable[[], bool] | None = None
                             ) -> RescoreReport | None:
-    """Behaviour points decay, so once a day every score is rescored as of the start of
-    the day (leads reaching the MQL threshold become MQLs; none is demoted). None when the
-    scores are already as of today."""
+    """Behaviour points decay, so once a day (and when the team's criteria change) every
+    score is rescored as of the start of the day (leads reaching the MQL threshold become
+    MQLs; none is demoted). None when the scores are already as of today."""
     from workbench import scoring  # NumPy: loaded when scoring is first needed
 
     if scores_are_current(store):

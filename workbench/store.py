@@ -45,6 +45,7 @@ from workbench.models import (
     StageConflict,
     User,
 )
+from workbench.ownership import Person
 from workbench.qualification import BANT_ITEMS
 from workbench.search import fts_query
 from workbench.stages import ACCOUNT_STAGES, REASON_KIND, Stage, check_transition
@@ -452,9 +453,10 @@ class ScoreWriter:
                 f"{','.join(['(?, ?, ?, ?, ?, ?)'] * len(batch))}) AS v "
                 "WHERE leads.id = v.column6", list(chain.from_iterable(batch)))
 
-    def date_scores(self, as_of: datetime) -> None:
-        """Every stored score is now as of this moment (see ScoreState)."""
-        self._raw.execute("UPDATE score_state SET scores_as_of = ?", (db.sql_time(as_of),))
+    def date_scores(self, as_of: datetime, criteria_version: int | None) -> None:
+        """Every stored score is now as of this moment, by these criteria (ScoreState)."""
+        self._raw.execute("UPDATE score_state SET scores_as_of = ?, criteria_version = ?",
+                          (db.sql_time(as_of), criteria_version))
 
     def promote(self, lead_ids: Sequence[int], threshold: int, at: datetime) -> None:
         """Move these leads from lead to MQL, each with the StageChange that says why."""
@@ -695,6 +697,17 @@ class Store(ReportQueries, ImportQueries, SyncQueries):
         with self.reading() as s:
             return [tuple(r) for r in s.execute(
                 select(User.id, User.name, User.email, User.role).order_by(User.name))]
+
+    def person(self, user_id: int | None) -> Person | None:
+        """Who a user is (for the ownership rules); None for no one."""
+        if user_id is None:
+            return None
+        with self.reading() as s:
+            row = s.execute(select(User.id, User.name, User.role)
+                            .where(User.id == user_id)).one_or_none()
+        if row is None:
+            raise NotFound(f"There is no user with id {user_id}.")
+        return Person(*row)
 
     def sources_and_campaigns(self) -> tuple[list[str], list[str]]:
         """The distinct sources and campaigns, in order: a few index probes, not a scan."""
@@ -961,10 +974,11 @@ class Store(ReportQueries, ImportQueries, SyncQueries):
                 )
                 after = int(ids[-1])
 
-    def scores_as_of(self) -> datetime | None:
-        """The moment every stored score is computed as of; None: not known."""
+    def scores_state(self) -> tuple[datetime | None, int | None]:
+        """(as of, criteria version) of the stored scores (see ScoreState)."""
         with self.reading() as s:
-            return s.scalar(select(ScoreState.scores_as_of))
+            return tuple(s.execute(select(ScoreState.scores_as_of,
+                                          ScoreState.criteria_version)).one())
 
     @contextmanager
     def score_writer(self, *, many: bool) -> Iterator[ScoreWriter]:

@@ -42,13 +42,13 @@ def stored_and_explained(store, stage=Stage.MQL, limit=20):
 def test_the_explanation_is_of_the_stored_score_until_the_day_is_brought_up_to_date(
         old_copy):
     with Store.open(old_copy) as store:
-        assert store.scores_as_of() == day_start(MONTHS_AGO)
+        assert store.scores_state()[0] == day_start(MONTHS_AGO)
         assert not services.scores_are_current(store)
         before = stored_and_explained(store)
         assert all(stored == explained for stored, explained in before)
 
         report = services.bring_scores_up_to_date(store)
-        assert report.changed > 0 and store.scores_as_of() == day_start(SUITE_NOW)
+        assert report.changed > 0 and store.scores_state()[0] == day_start(SUITE_NOW)
         after = stored_and_explained(store)
         assert all(stored == explained for stored, explained in after)
         assert [s for s, _ in after] != [s for s, _ in before]  # two months of decay
@@ -75,7 +75,7 @@ def test_the_next_day_brings_every_score_to_its_start(demo_db, tmp_path, monkeyp
         assert not services.scores_are_current(store)
         report = services.bring_scores_up_to_date(store)
         assert report.finished and report.changed > 0 and report.promoted == 0
-        assert store.scores_as_of() == day_start(SUITE_NOW + timedelta(days=1))
+        assert store.scores_state()[0] == day_start(SUITE_NOW + timedelta(days=1))
         assert all(s == e for s, e in stored_and_explained(store, Stage.SQL))
 
 
@@ -84,7 +84,7 @@ def test_rescoring_one_lead_scores_it_as_of_the_others(old_copy):
         lead_id = store.board_page(Stage.MQL, BoardFilter(), limit=1)[0].id
         services.record_activity(store, lead_id, "page_view", page_kind="pricing",
                                  at=MONTHS_AGO - timedelta(days=3))
-        assert store.scores_as_of() == day_start(MONTHS_AGO)  # still the database's day
+        assert store.scores_state()[0] == day_start(MONTHS_AGO)  # still the database's day
         card = next(c for c in store.board_page(Stage.MQL, BoardFilter(), limit=1000)
                     if c.id == lead_id)
         assert card.score == scoring.explain(store, store.current_criteria(), lead_id).total

@@ -5,7 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QGroupBox, QLabel, QLineEdit
 
+from workbench import services
 from workbench.models import BantStatus
+from workbench.ownership import NotAllowed
 from workbench.qualification import BANT_ITEMS
 from workbench.store import Store
 
@@ -17,6 +19,8 @@ ORDER = list(BantStatus)  # the order 1-4 cycle through
 class BantPanel(QGroupBox):
     changed = Signal(int)
     """An item of this lead's checklist was saved."""
+    refused = Signal(str)
+    """A change was refused (another rep's lead); the message says why."""
 
     def __init__(self, store: Store, parent=None) -> None:
         super().__init__("BANT", parent)
@@ -56,10 +60,15 @@ class BantPanel(QGroupBox):
         if self.lead_id is None:
             return
         status, note = self.status[item].currentData(), self.note[item].text().strip() or None
-        if (status, note) == self.store.bant(self.lead_id)[item]:
-            return  # nothing new: no history entry
-        self.store.set_bant(self.lead_id, item, status, note, by=self.user_id)
-        self.changed.emit(self.lead_id)
+        try:
+            changed = services.set_bant(self.store, self.lead_id, item, status, note,
+                                        by=self.user_id)
+        except NotAllowed as refused:
+            self.show_lead(self.lead_id)  # back to what is stored
+            self.refused.emit(str(refused))
+            return
+        if changed:
+            self.changed.emit(self.lead_id)
 
     def cycle(self, number: int) -> None:
         """Keys 1-4: the next status of budget, authority, need or timeline."""

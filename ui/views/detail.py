@@ -50,6 +50,7 @@ class LeadDetailPane(QWidget):
         row.addWidget(self.save_note)
         self.bant = BantPanel(store, self)
         self.bant.changed.connect(self.show_lead)
+        self.bant.refused.connect(self.message.setText)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.document, 1)

@@ -45,6 +45,7 @@ from ui.workers import start as start_worker
 from workbench import paths, services
 from workbench.clock import next_day_start, utcnow
 from workbench.exporting import ExportError, export_leads
+from workbench.ownership import NotAllowed
 from workbench.sla import overdue_cutoff
 from workbench.stages import REASON_KIND, Stage, StageTransitionError, allowed_targets
 from workbench.store import BoardFilter, BoardGrouping, NotFound, Store
@@ -292,6 +293,7 @@ class MainWindow(QMainWindow):
         self._show_lead_count()
         self._refresh_overdue()
         self._report_for_viewer()
+        self.bring_scores_up_to_date()  # a new day, or new criteria from the team
 
     def use_criteria(self, criteria) -> None:
         """The team's current criteria: scores are explained and SLAs counted with them."""
@@ -511,8 +513,6 @@ class MainWindow(QMainWindow):
                 continue
             details = {}
             kind = REASON_KIND.get(to_stage)
-            if to_stage == Stage.SAL and lead.stage == Stage.MQL:
-                details = {"assign_to": self.filters.me.currentData()}  # the rep takes it
             if kind is not None and lead.stage != to_stage:
                 answer = ReasonDialog.ask(
                     self, "Reject" if kind == "reject" else "Recycle", lead.name,
@@ -672,18 +672,16 @@ class MainWindow(QMainWindow):
                                      self.store.criteria_versions())
         if edited is None:
             return
-        criteria, note, scoring_changed = edited
-        saved = self.store.save_criteria(criteria, author=self.filters.me.currentData(),
-                                         note=note)
-        self.refresh()
-        self.statusBar().showMessage(f"Criteria version {saved.version} saved.",
-                                     STATUS_MESSAGE_MS)
-        if scoring_changed and QMessageBox.question(
-                self, "Rescore all leads?",
-                "The scoring rules changed. Scores are explained with the new rules at once, "
-                "but stored scores, grades and the queue's order follow only after a rescore."
-                "\n\nRescore all leads now?") == QMessageBox.StandardButton.Yes:
-            self.rescore_all()
+        criteria, note, _scoring_changed = edited
+        try:
+            saved = services.save_criteria(self.store, criteria, note=note,
+                                           by=self.filters.me.currentData())
+        except NotAllowed as refused:
+            QMessageBox.warning(self, "Criteria not saved", str(refused))
+            return
+        self.statusBar().showMessage(f"Criteria version {saved.version} saved; scores follow "
+                                     "it.", STATUS_MESSAGE_MS)
+        self.refresh()  # and every score again by the new version (bring_scores_up_to_date)
 
     # -- long work -----------------------------------------------------------
 

@@ -1,5 +1,6 @@
-"""when the stored scores were computed: behaviour points decay, so every stored score is
-as of one moment, kept here (unknown on an existing database: its next start rescores)
+"""when and by which criteria the stored scores were computed: behaviour points decay, so
+every stored score is as of one moment, kept here (unknown on an existing database: its
+next start rescores)
 
 Revision ID: 20261204_0014
 Revises: 20261123_0013
@@ -22,9 +23,10 @@ def upgrade() -> None:
         "score_state",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("scores_as_of", sa.DateTime(), nullable=True),
+        sa.Column("criteria_version", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_score_state")),
     )
-    op.bulk_insert(table, [{"id": 1, "scores_as_of": None}])
+    op.bulk_insert(table, [{"id": 1, "scores_as_of": None, "criteria_version": None}])
 
 
 def downgrade() -> None:
