@@ -235,11 +235,10 @@ class TeamServer:
                 raise psycopg.errors.InsufficientPrivilege(
                     "not yours to change on the team server")
 
-    def _delete_lead(self, cur: psycopg.Cursor, uids: list[str], **_context) -> None:
-        for uid in uids:
-            cur.execute("INSERT INTO sync_tombstones (uid) VALUES (%s) "
-                        "ON CONFLICT (uid) DO NOTHING", (uid,))
-            cur.execute("DELETE FROM leads WHERE uid = %s", (uid,))
+    @staticmethod
+    def _delete_lead(cur: psycopg.Cursor, uids: list[str], **_context) -> None:
+        # the server writes the tombstone of a lead it removes (server_0005)
+        cur.execute("DELETE FROM leads WHERE uid = ANY(%s)", (uids,))
 
     # -- pull ----------------------------------------------------------------
 
