@@ -10,6 +10,7 @@ everything and reassign. The role that runs `server init` owns the tables.
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -93,36 +94,55 @@ def init_server(url: str) -> list[str]:
 
 def add_account(url: str, *, email: str, name: str, password: str,
                 manager: bool = False) -> str:
-    """A team member's own PostgreSQL role (named from the email) and user row; returns the
-    role name. Run by the tables' owner."""
-    role = re.sub(r"[^a-z0-9_]", "_", email.strip().lower())[:63]
-    if not ROLE_NAME.fullmatch(role):
+    """A team member's own PostgreSQL role and user row; returns the role name. Adding
+    someone again sets their password and role (a manager added without `manager` is
+    a rep again). Run by the tables' owner."""
+    email = email.strip().lower()
+    base = re.sub(r"[^a-z0-9_]", "_", email)[:63]
+    if not ROLE_NAME.fullmatch(base):
         raise ValueError(f"'{email}' does not make a valid role name.")
     engine = server_engine(url)
     with engine.begin() as conn:
         user_id = _user(conn, email, name, manager)
+        role = _role_of(conn, user_id, base)
         exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"),
                               {"r": role}).first()
         # role names and passwords cannot be bound parameters in DDL: quoted safely
         password_sql = conn.execute(text("SELECT quote_literal(:p)"), {"p": password}).scalar()
         verb = "ALTER" if exists else "CREATE"
         conn.execute(text(f'{verb} ROLE "{role}" LOGIN PASSWORD {password_sql}'))
-        conn.execute(text(f'GRANT {MANAGER_ROLE if manager else REP_ROLE} TO "{role}"'))
+        granted, revoked = (MANAGER_ROLE, REP_ROLE) if manager else (REP_ROLE, MANAGER_ROLE)
+        conn.execute(text(f'GRANT {granted} TO "{role}"'))
+        if exists:
+            conn.execute(text(f'REVOKE {revoked} FROM "{role}"'))
         conn.execute(text(
             "INSERT INTO server_accounts (role_name, user_id, is_manager) "
             "VALUES (:r, :u, :m) ON CONFLICT (role_name) DO UPDATE "
-            "SET user_id = excluded.user_id, is_manager = excluded.is_manager"),
+            "SET is_manager = excluded.is_manager"),
             {"r": role, "u": user_id, "m": manager})
     engine.dispose()
     return role
 
 
+def _role_of(conn: Connection, user_id: int, base: str) -> str:
+    """The user's own role: the one they have, else the name from their email, or with a
+    number when another user or any other role of the server has it (repa.x@com and
+    repa@x.com both make repa_x_com): another's role is never taken over."""
+    mine = conn.execute(text("SELECT role_name FROM server_accounts WHERE user_id = :u"),
+                        {"u": user_id}).scalar()
+    if mine is not None:
+        return mine
+    taken = set(conn.execute(text("SELECT rolname FROM pg_roles")).scalars())
+    suffixes = itertools.chain([""], (f"_{n}" for n in itertools.count(2)))
+    names = (base[:63 - len(suffix)] + suffix for suffix in suffixes)
+    return next(name for name in names if name not in taken)
+
+
 def _user(conn: Connection, email: str, name: str, manager: bool) -> int:
-    found = conn.execute(text("SELECT id FROM users WHERE email = :e"),
-                         {"e": email.strip().lower()}).scalar()
+    role = "manager" if manager else "rep"
+    found = conn.execute(text("UPDATE users SET role = :r WHERE email = :e RETURNING id"),
+                         {"e": email, "r": role}).scalar()
     if found is not None:
         return found
     return conn.execute(text("INSERT INTO users (name, email, role) VALUES (:n, :e, :r) "
-                             "RETURNING id"),
-                        {"n": name, "e": email.strip().lower(),
-                         "r": "manager" if manager else "rep"}).scalar()
+                             "RETURNING id"), {"n": name, "e": email, "r": role}).scalar()

@@ -231,7 +231,8 @@ def test_the_password_goes_to_the_keyring_never_to_the_database(team, laptop, tm
     ana = laptop("ana")
     synchronise(ana, team["ana"])
     saved = ana.sync_status().server_url
-    assert "ana-pw" not in saved and saved.startswith("postgresql://ana_sales_example@")
+    role = team["ana"].split("//", 1)[1].split(":", 1)[0]
+    assert "ana-pw" not in saved and saved.startswith(f"postgresql://{role}@")
     assert memory_keyring.get_password("lead-qualification-workbench", saved) == "ana-pw"
     synchronise(ana)  # the next runs need neither the URL nor the password
     ana.close()
