@@ -653,7 +653,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         return 0
     print(result.summary())
     for refusal in result.refused:
-        print(f"  refused: {refusal.entity} {refusal.uid}: {refusal.reason}")
+        print(f"  refused: {refusal.reason}")
     if result.note:
         print(result.note)
     if result.conflicts:

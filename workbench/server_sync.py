@@ -50,6 +50,41 @@ def _first_line(problem: Exception) -> str:
     return text.strip().splitlines()[0] if text.strip() else type(problem).__name__
 
 
+# A row the server already has under that uid, but that the role may not change: a lead
+# (or its history) is another rep's now, a company has no lead of theirs.
+_NOT_YOURS = {
+    "lead": "on the team server this lead is another rep's now",
+    "company": "only a manager, or a rep with a lead at the company, changes a company on "
+               "the team server",
+}
+_LEADS_NOT_YOURS = "its lead is not yours on the team server"
+_MANAGERS_ONLY = {
+    "lead": "only a manager removes a lead from the team server (as merging two leads does)",
+    "criteria": "only a manager saves the team's criteria on the team server",
+}
+
+
+def _in_words(entity: str, problem: psycopg.Error) -> str:
+    """Why the server refused a change, in the team's words rather than PostgreSQL's."""
+    text = _first_line(problem)
+    if isinstance(problem, psycopg.errors.UniqueViolation):
+        constraint = problem.diag.constraint_name or ""
+        if constraint.endswith("_uid"):  # there, but not visible to change: not theirs
+            return _NOT_YOURS.get(entity, _LEADS_NOT_YOURS)
+        if constraint == "uq_leads_external_id":
+            return "another lead on the team server has the same external id"
+        return "the team server already has another one like it"
+    if isinstance(problem, psycopg.errors.InsufficientPrivilege):
+        if text.startswith("new row violates row-level security"):
+            return ("a rep keeps their own leads and takes pool leads, but gives none to "
+                    "another rep" if entity == "lead" else
+                    _NOT_YOURS.get(entity, _LEADS_NOT_YOURS))
+        if text.startswith("permission denied"):
+            return _MANAGERS_ONLY.get(entity, "your role on the team server may not do this")
+        return text  # the server's own refusals are in the team's words (server_0005)
+    return f"the team server refused it: {text}"
+
+
 class TeamServer:
     """One connection to the team server, as the user whose credentials the URL holds."""
 
@@ -173,7 +208,8 @@ class TeamServer:
                 with self.conn.transaction():
                     write(cur, [item], **context)
             except psycopg.Error as problem:
-                refused.append(Refusal(entity_name, uid_of(item), _first_line(problem)))
+                refused.append(Refusal(entity_name, uid_of(item),
+                                       _in_words(entity_name, problem)))
         return refused
 
     @staticmethod

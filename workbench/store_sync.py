@@ -22,6 +22,7 @@ from workbench.stages import ACCOUNT_STAGES, Stage
 from workbench.sync import (
     ACTIVITY,
     BY_NAME,
+    COMPANY,
     DELETED,
     ENTITIES,
     INTENT,
@@ -94,6 +95,13 @@ def download_sql(entity: Entity, extra: Sequence[str] = ()) -> tuple[str, str]:
 def payload(entity: Entity, row: Sequence) -> dict[str, Any]:
     """A row of select_sql (after its id) as a payload dict."""
     return dict(zip(("uid", *entity.refs, *entity.fields), row, strict=False))
+
+
+# what a refused change is about, in the words `sync` prints (a lead or company is named)
+_REFUSED_WHAT = {"lead": "Lead", "stage_change": "A stage change of lead",
+                 "activity": "A note or activity of lead", "qualification": "The BANT of lead",
+                 "conflict": "A stage conflict of lead", "company": "Company",
+                 "criteria": "A version of the team criteria", "intent": "An intent signal"}
 
 
 @dataclass(frozen=True)
@@ -327,6 +335,32 @@ class SyncQueries:
         with self._sync_reading() as raw:
             return [Refusal(*row) for row in raw.execute(
                 "SELECT entity, uid, reason FROM sync_refused ORDER BY id")]
+
+    def describe_refused(self, refused: Sequence[Refusal]) -> list[Refusal]:
+        """The refusals with what each is about at the front of its reason: the lead (its
+        id here and name), the company, or the kind of row."""
+        with self._sync_reading() as raw:
+            return [Refusal(r.entity, r.uid, f"{self._refused_subject(raw, r)}: {r.reason}")
+                    for r in refused]
+
+    def _refused_subject(self, raw: sqlite3.Connection, refusal: Refusal) -> str:
+        entity, uid = BY_NAME[refusal.entity], refusal.uid
+        what = _REFUSED_WHAT[entity.name]
+        if entity is COMPANY:
+            found = raw.execute("SELECT name FROM companies WHERE id = ?",
+                                (self._local_ids(raw, "company", [uid]).get(uid),)).fetchone()
+            return f"{what} {found[0] if found else uid}"
+        if "lead_uid" not in entity.refs and entity is not LEAD_ENTITY:
+            return what  # the team's rows, named by their kind
+        if entity is LEAD_ENTITY or entity.keyed_by_lead:
+            lead = self._local_ids(raw, "lead", [uid]).get(uid)
+        else:
+            found = raw.execute(f"SELECT lead_id FROM {entity.table} WHERE id = ?",
+                                (self._local_ids(raw, entity.table, [uid]).get(uid),)).fetchone()
+            lead = found[0] if found else None
+        found = raw.execute("SELECT first_name || ' ' || last_name FROM leads WHERE id = ?",
+                            (lead,)).fetchone()
+        return f"{what} {lead} ({found[0]})" if found else f"{what} {uid} (removed here)"
 
     # -- push ----------------------------------------------------------------
 

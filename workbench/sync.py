@@ -181,7 +181,7 @@ class Batch:
 class Refusal:
     entity: str
     uid: str
-    reason: str
+    reason: str  # in the team's words; on a laptop, with the lead or company it concerns
 
 
 @dataclass
@@ -331,7 +331,7 @@ def _push(store: Store, server: TeamServer, result: SyncResult,
                 after, batch = store.all_rows(entity, after, PUSH_ROWS)
                 if not batch.rows:
                     break
-                refused += server.push([batch], [])
+                refused += store.describe_refused(server.push([batch], []))
                 result.pushed += len(batch.rows)
         store.push_done(up_to, refused, first_push_done=True)
         result.refused += refused
@@ -341,7 +341,7 @@ def _push(store: Store, server: TeamServer, result: SyncResult,
         seq, batches, deleted = store.outbox(PUSH_ENTRIES)
         if not seq:
             break
-        refused = server.push(batches, deleted)
+        refused = store.describe_refused(server.push(batches, deleted))
         store.push_done(seq, refused)
         result.pushed += sum(len(b.rows) for b in batches) + len(deleted)
         result.refused += refused

@@ -3,10 +3,11 @@
 import csv
 from datetime import datetime
 
+import psycopg
 import pytest
 from sqlalchemy import text
 
-from workbench import scoring
+from workbench import cli, scoring
 from workbench.clock import local_today
 from workbench.importing import ImportKind, run_import
 from workbench.stages import Stage
@@ -353,8 +354,11 @@ def test_what_the_server_refuses_is_kept_and_reported_and_the_rest_goes_in(team,
     ana.add_lead(first_name="Given", last_name="Away", owner_id=me(ana, "ben"),
                  stage=Stage.MQL)  # a rep may not give a lead to another rep
     result = synchronise(ana, team["ana"])
-    refused = {(r.entity, r.reason.split(":")[0]) for r in result.refused}
-    assert ("lead", "new row violates row-level security policy for table \"leads\"") in refused
+    given = next(i for i in ana.board_lead_ids(BoardFilter())
+                 if ana.lead(i).name == "Given Away")
+    assert ("lead", f"Lead {given} (Given Away): a rep keeps their own leads and takes pool "
+                    "leads, but gives none to another rep") in [(r.entity, r.reason)
+                                                                for r in result.refused]
     assert ana.sync_status().refused == len(result.refused) and ana.sync_status().waiting == 0
     synchronise(dana, team["dana"])
     assert lead_names(dana) == ["Mine"]
@@ -393,3 +397,59 @@ def test_intent_signals_imported_on_one_laptop_score_leads_on_another(team, lapt
     synchronise(ben, team["ben"])
     parts = scoring.explain(ben, ben.current_criteria(), eva).breakdown
     assert ben.lead(eva).score == sum(p.points for p in parts) > before
+
+
+def test_a_change_to_a_lead_now_another_reps_is_refused_in_words_naming_it(team, laptop,
+                                                                          tmp_path, capsys):
+    ana, dana = laptop("ana"), laptop("dana")
+    synchronise(ana, team["ana"])
+    lead = ana.add_lead(first_name="Maria", last_name="Lopez", owner_id=me(ana, "ana"),
+                        stage=Stage.MQL)
+    synchronise(ana, team["ana"])
+    synchronise(dana, team["dana"])
+    with dana.writing() as s:  # the manager gives it to ben
+        s.execute(text("UPDATE leads SET owner_id = :ben"), {"ben": me(dana, "ben")})
+    synchronise(dana, team["dana"])
+    set_title(ana, lead, "CFO")  # offline, before she hears of it
+    ana.close()
+
+    assert cli.main(["sync", "--db", str(tmp_path / "ana.db")]) == 0
+    said = f"Lead {lead} (Maria Lopez): on the team server this lead is another rep's now"
+    assert f"refused: {said}\n" in capsys.readouterr().out
+    with Store.open(tmp_path / "ana.db") as ana:
+        assert [r.reason for r in ana.refused_changes()] == [said]
+
+
+def test_history_sent_by_a_laptop_is_by_the_account_that_sent_it(team, laptop, server_url):
+    ana = laptop("ana")
+    synchronise(ana, team["ana"])
+    lead = ana.add_lead(first_name="Jo", last_name="K", owner_id=me(ana, "ana"),
+                        stage=Stage.MQL)
+    ana.move_lead(lead, Stage.SAL, by=me(ana, "dana"))  # claims the manager accepted it
+    ana.add_note(lead, "Approved by Dana", by=me(ana, "dana"))
+    assert not synchronise(ana, team["ana"]).refused
+    with psycopg.connect(server_url) as owner:
+        authors = owner.execute(
+            "SELECT DISTINCT u.email FROM (SELECT user_id FROM stage_changes UNION ALL "
+            "SELECT user_id FROM activities) h JOIN users u ON u.id = h.user_id").fetchall()
+    assert authors == [("ana@sales.example",)]
+
+
+def test_a_reps_merge_is_refused_in_words_and_the_history_stays_on_the_server(team, laptop,
+                                                                             server_url):
+    ana = laptop("ana")
+    synchronise(ana, team["ana"])
+    keep, other = (ana.add_lead(first_name=name, last_name="Twin", owner_id=me(ana, "ana"),
+                                stage=Stage.MQL) for name in ("Kept", "Other"))
+    synchronise(ana, team["ana"])
+    ana.merge_leads(keep, other, by=me(ana, "ana"))
+    refused = {r.reason for r in synchronise(ana, team["ana"]).refused}
+    assert refused == {
+        f"A stage change of lead {keep} (Kept Twin): only a manager merges leads, moving "
+        "history to the kept lead",
+        f"Lead {ana.sync_status().device}-{other} (removed here): only a manager removes a "
+        "lead from the team server (as merging two leads does)"}
+    with psycopg.connect(server_url) as owner:
+        history = owner.execute("SELECT l.first_name, count(*) FROM stage_changes c JOIN leads "
+                                "l ON l.id = c.lead_id GROUP BY 1 ORDER BY 1").fetchall()
+    assert history == [("Kept", 1), ("Other", 1)]
