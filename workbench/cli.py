@@ -179,11 +179,12 @@ def build_parser() -> argparse.ArgumentParser:
     server_sub = server.add_subparsers(dest="server_command", metavar="COMMAND", required=True)
     init = server_sub.add_parser(
         "init", help="create the schema, roles and row-level security on an empty database",
-        description="Run as the role that owns the team's database. Safe to run again.")
+        description="Run as the role that owns the team's database (its password from "
+                    "PGPASSWORD or ~/.pgpass keeps it out of the URL). Safe to run again.")
     member = server_sub.add_parser(
         "add-user", help="give a team member their own PostgreSQL role",
-        description="The password is read from standard input (one line), never from the "
-                    "command line.")
+        description="The new role's password is read from standard input (one line), "
+                    "never from the command line; the owner's from PGPASSWORD or ~/.pgpass.")
     for action in (init, member):
         action.add_argument("--url", required=True, metavar="postgresql://...")
     member.add_argument("--email", required=True)
@@ -192,11 +193,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     sync = sub.add_parser(
         "sync", help="send this laptop's changes to the team server and get the others'",
-        description="The first run names the server; a password in the URL (or typed at "
-                    "the prompt) is kept in the system keyring, never in the database.")
+        description="The first run names the server. A password given at the prompt, on "
+                    "standard input (--password-stdin) or in the URL is kept in the system "
+                    "keyring, never in the database; PGPASSWORD and ~/.pgpass serve too.")
     _db_option(sync, top_level=False)
     sync.add_argument("--server", metavar="postgresql://you@host/team",
                       help="the team server (remembered for the next runs)")
+    sync.add_argument("--password-stdin", action="store_true",
+                      help="read the password from standard input (one line) instead of "
+                           "the URL, where the process list would show it")
     sync.add_argument("--status", action="store_true",
                       help="what waits to be sent, conflicts, the last sync; sends nothing")
     sync.add_argument("--as-new-device", action="store_true",
@@ -635,21 +640,27 @@ def cmd_sync(args: argparse.Namespace) -> int:
         if args.status:
             return _print_sync_status(store, args.json)
         url = args.server or status.server_url
-        if url and sys.stdin.isatty():
-            clean, given = credentials.split_password(url)
-            if given is None and credentials.saved_password(clean) is None:
-                import getpass
+        password = None
+        if args.password_stdin:
+            password = sys.stdin.readline().rstrip("\n")
+            if not password:
+                raise UsageError("Give the password on standard input (one line).")
+        elif url and sys.stdin.isatty() and not credentials.given_elsewhere(url):
+            import getpass
 
-                url = credentials.with_password(clean, getpass.getpass(f"Password for {clean}: "))
+            password = getpass.getpass(f"Password for {credentials.split_password(url)[0]}: ")
         try:
-            result = synchronise(store, url, as_new_device=args.as_new_device)
+            result = synchronise(store, url, password=password,
+                                 as_new_device=args.as_new_device)
         except SyncError as problem:
             raise UsageError(str(problem)) from None
     if args.json:
         print(json.dumps({"pushed": result.pushed, "pulled": result.pulled,
                           "conflicts": result.conflicts, "first_push": result.first_push,
                           "handed_over": result.handed_over,
-                          "refused": [vars(r) for r in result.refused]}, indent=2))
+                          "refused": [vars(r) for r in result.refused],
+                          "password_kept": result.password_kept, "note": result.note},
+                         indent=2))
         return 0
     print(result.summary())
     for refusal in result.refused:

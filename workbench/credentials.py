@@ -1,9 +1,11 @@
 """The team server password lives in the operating system's keyring (the `keyring`
 package), never in the database or a settings file: the database keeps the server URL
-without it."""
+without it. Where there is no keyring, PostgreSQL's own PGPASSWORD and ~/.pgpass serve."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import keyring
@@ -39,16 +41,22 @@ def saved_password(url: str) -> str | None:
         return None
 
 
-def remember(url: str) -> str | None:
-    """Keep the password of a URL that holds one in the keyring; returns why it could not
-    be kept (no keyring on this machine), or None."""
-    clean, password = split_password(url)
-    if password is None:
-        return None
+def remember(url: str, password: str) -> str | None:
+    """Keep the password of a server URL (given without it) in the keyring; returns why it
+    could not be kept (no keyring on this machine), or None."""
     try:
-        keyring.set_password(SERVICE, clean, password)
+        keyring.set_password(SERVICE, url, password)
     except KeyringError as problem:
         return (f"The password could not be kept in a keyring ({problem}); give it again "
-                "next time.")
+                "next time (workbench sync --password-stdin), or keep it in PGPASSWORD or "
+                "~/.pgpass.")
     return None
 
+
+def given_elsewhere(url: str) -> bool:
+    """Does the connection get a password without asking: in the URL, the keyring, or
+    PostgreSQL's own conventions (the PGPASSWORD variable, a password file)?"""
+    clean, password = split_password(url)
+    password_file = Path(os.environ.get("PGPASSFILE") or Path.home() / ".pgpass")
+    return bool(password or saved_password(clean) or os.environ.get("PGPASSWORD")
+                or password_file.is_file())

@@ -96,8 +96,8 @@ class TeamServer:
             if "no password supplied" in text or "password authentication failed" in text:
                 raise SyncBlocked(
                     "The team server did not accept the password. Give it again (File › Team "
-                    "server…, or workbench sync --server postgresql://you:PASSWORD@host/team); "
-                    "it is then kept in the system keyring.") from None
+                    "server…, or workbench sync --password-stdin); it is then kept in the "
+                    "system keyring. PGPASSWORD and ~/.pgpass serve too.") from None
             raise SyncError(f"Cannot reach the team server: {_first_line(problem)}") from None
 
     def close(self) -> None:

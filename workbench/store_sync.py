@@ -274,9 +274,14 @@ class SyncQueries:
                           error, waiting, refused, conflicts, bool(demo), bool(pushed_all))
 
     def set_sync_server(self, url: str | None) -> None:
+        """Name the team server. Once a server has taken this file's token (its first sync
+        got that far), the file belongs to that server; until then a mistyped URL can be
+        corrected."""
         with self._sync_writing() as raw:
-            previous = raw.execute("SELECT server_url FROM sync_state").fetchone()[0]
-            if previous and url and previous != url:
+            previous, bound = raw.execute("SELECT server_url, device_token IS NOT NULL OR "
+                                          "last_synced_at IS NOT NULL FROM sync_state"
+                                          ).fetchone()
+            if bound and previous and url and previous != url:
                 raise ValueError(f"This database syncs with {previous}; a database syncs with "
                                  "one team server. Use a new database for another server.")
             raw.execute("UPDATE sync_state SET server_url = ?", (url,))

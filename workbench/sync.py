@@ -195,6 +195,7 @@ class SyncResult:
     touched_leads: set[int] = field(default_factory=set)
     handed_over: int = 0  # leads now another rep's, removed from this laptop
     note: str | None = None  # something the user should know (the password not kept)
+    password_kept: bool | None = None  # a password given this run: kept in the keyring?
 
     def summary(self) -> str:
         parts = [f"sent {self.pushed} change{'s' * (self.pushed != 1)}",
@@ -264,7 +265,8 @@ def synchronise(store: Store, url: str | None = None, *, password: str | None = 
     if not url:
         raise SyncBlocked("No team server is set for this database: run "
                           "`workbench sync --server postgresql://you@host/team` once.")
-    clean_url, given = credentials.split_password(url)
+    clean_url, in_url = credentials.split_password(url)
+    given = password or in_url
     try:
         store.set_sync_server(clean_url)
     except ValueError as problem:
@@ -273,7 +275,7 @@ def synchronise(store: Store, url: str | None = None, *, password: str | None = 
         if progress is not None:
             progress("Becoming a new device", 0)
         store.become_new_device()
-    secret = password or given or credentials.saved_password(clean_url)
+    secret = given or credentials.saved_password(clean_url)
     result = SyncResult()
 
     def step(what: str, rows: int) -> None:
@@ -287,7 +289,8 @@ def synchronise(store: Store, url: str | None = None, *, password: str | None = 
     try:
         with TeamServer(credentials.with_password(clean_url, secret)) as server:
             if given:
-                result.note = credentials.remember(url)
+                result.note = credentials.remember(clean_url, given)
+                result.password_kept = result.note is None
             server.check_schema()
             device, held, offered = store.device_token()
             if not server.claim_device(device, held, offered):

@@ -1,10 +1,14 @@
 """Laptops syncing with a real team server: round trips, ownership, merges, conflicts."""
 
 import csv
+import io
+import json
 from datetime import datetime
 
+import keyring
 import psycopg
 import pytest
+from keyring.backends import fail
 from sqlalchemy import text
 
 from workbench import cli, scoring
@@ -453,3 +457,47 @@ def test_a_reps_merge_is_refused_in_words_and_the_history_stays_on_the_server(te
         history = owner.execute("SELECT l.first_name, count(*) FROM stage_changes c JOIN leads "
                                 "l ON l.id = c.lead_id GROUP BY 1 ORDER BY 1").fetchall()
     assert history == [("Kept", 1), ("Other", 1)]
+
+
+def test_a_mistyped_server_on_the_first_sync_can_be_corrected(team, laptop):
+    ana = laptop("ana")
+    ana.add_lead(first_name="Kept", last_name="K", stage=Stage.MQL)
+    mistyped = team["ana"].rsplit("/", 1)[0] + "/no_such_team"
+    with pytest.raises(SyncError, match="Cannot reach"):
+        synchronise(ana, mistyped)
+    assert synchronise(ana, team["ana"]).pushed >= 1
+    # once a server has synced with the file, it is that server's
+    with pytest.raises(SyncError, match="syncs with one team server"):
+        synchronise(ana, mistyped)
+
+
+def team_url(url: str) -> tuple[str, str]:
+    """(the URL without its password, the password)."""
+    user, rest = url.split("//", 1)[1].split("@", 1)
+    role, password = user.split(":")
+    return f"postgresql://{role}@{rest}", password
+
+
+def test_a_password_on_standard_input_stays_out_of_the_command_line(team, tmp_path,
+                                                                   monkeypatch, capsys):
+    keyring.set_keyring(fail.Keyring())  # as on this machine and CI: no keyring at all
+    url, password = team_url(team["ana"])
+    monkeypatch.setattr("sys.stdin", io.StringIO(password + "\n"))
+    argv = ["sync", "--db", str(tmp_path / "ana.db"), "--server", url, "--password-stdin",
+            "--json"]
+    assert cli.main(argv) == 0
+    said = json.loads(capsys.readouterr().out)
+    assert said["password_kept"] is False and "could not be kept in a keyring" in said["note"]
+    assert password not in " ".join(argv)
+
+
+def test_pgpassword_serves_sync_and_server_commands(team, server_url, tmp_path, monkeypatch,
+                                                    capsys, memory_keyring):
+    url, password = team_url(team["ana"])
+    monkeypatch.setenv("PGPASSWORD", password)
+    assert cli.main(["sync", "--db", str(tmp_path / "ana.db"), "--server", url, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["password_kept"] is None
+    assert memory_keyring.passwords == {}  # PostgreSQL's convention, not ours to copy
+    owner, owner_password = team_url(server_url)
+    monkeypatch.setenv("PGPASSWORD", owner_password)
+    assert cli.main(["server", "init", "--url", owner]) == 0
