@@ -3,9 +3,12 @@ roles for reps and managers, and row-level security, so that ownership holds for
 client, a hand-written SQL one included.
 
 A rep connects with a PostgreSQL role of their own. They read and change their own leads
-and the unassigned pool, may take a pool lead, and cannot give a lead to someone else; the
-stage history, activities and BANT of a lead follow the lead. Managers see and change
-everything and reassign. The role that runs `server init` owns the tables.
+and the unassigned pool, may take a pool lead, and cannot give a lead away (to someone else
+or back to the pool); the stage history, activities and BANT of a lead follow the lead, and
+they change a company only where they own a lead. Managers see and change everything,
+reassign and remove leads (the server writes the tombstone). History is append-only for
+everyone, and its author is the account that writes it (server_0005). The role that runs
+`server init` owns the tables.
 """
 
 from __future__ import annotations
