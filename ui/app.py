@@ -6,6 +6,8 @@ import os
 import sys
 from pathlib import Path
 
+from workbench.safe_files import UnsafeTarget, replacing
+
 SCREENSHOT_SIZE = (1440, 900)
 APP_NAME = "Lead Workbench"
 
@@ -55,8 +57,12 @@ def save_screenshot(app, window, target: Path) -> int:
     window.show()
     window.focus_cards()  # a selected card fills the detail pane
     app.processEvents()
-    if not window.grab().save(str(target)):
-        print(f"workbench: could not write {target}", file=sys.stderr)
+    try:
+        with replacing(target, window.store.path) as temporary:
+            if not window.grab().save(str(temporary)):
+                raise OSError("the picture could not be written")
+    except (OSError, UnsafeTarget) as problem:
+        print(f"workbench: could not write {target}: {problem}", file=sys.stderr)
         return 1
     print(f"Screenshot of {window.store.path} written to {target}.")
     return 0

@@ -9,6 +9,7 @@ from PySide6.QtCore import QMarginsF, QUrl
 from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
 from workbench.reports import TABLE_COLUMNS, Report, percent, readable_cells
+from workbench.safe_files import replacing
 
 CHART_WIDTH = 480  # points on the page; two charts side by side on A4 landscape
 
@@ -38,19 +39,22 @@ def report_html(report: Report, reason_labels: dict[str, str], title: str, subti
             f"<p><b>Funnel:</b> {funnel}</p><p>{images}</p>")
 
 
-def write_pdf(path: Path, report: Report, reason_labels: dict[str, str], title: str,
-              subtitle: str, charts: list[QImage]) -> None:
-    """Write the PDF; OSError when it could not be written."""
+def write_pdf(path: Path, database: Path, report: Report, reason_labels: dict[str, str],
+              title: str, subtitle: str, charts: list[QImage]) -> None:
+    """Write the PDF (never over the database, see safe_files); OSError when it could not
+    be written."""
     document = QTextDocument()
     for i, image in enumerate(charts):
         document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(f"chart{i}"), image)
     document.setHtml(report_html(report, reason_labels, title, subtitle, len(charts)))
-    writer = QPdfWriter(str(path))
-    writer.setTitle(title)
-    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4),
-                                     QPageLayout.Orientation.Landscape,
-                                     QMarginsF(12, 12, 12, 12), QPageLayout.Unit.Millimeter))
-    document.print_(writer)
-    del writer  # the file is complete once the writer is gone
-    if not path.exists() or path.stat().st_size == 0:
-        raise OSError(f"could not write {path}")
+    with replacing(path, database) as temporary:
+        writer = QPdfWriter(str(temporary))
+        writer.setTitle(title)
+        writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4),
+                                         QPageLayout.Orientation.Landscape,
+                                         QMarginsF(12, 12, 12, 12),
+                                         QPageLayout.Unit.Millimeter))
+        document.print_(writer)
+        del writer  # the file is complete once the writer is gone
+        if temporary.stat().st_size == 0:
+            raise OSError(f"could not write {path}")

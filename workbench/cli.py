@@ -408,7 +408,7 @@ def cmd_criteria(args: argparse.Namespace) -> int:
     if args.criteria_command == "export":
         with Store.open(_existing_db(args)) as store:
             criteria = store.current_criteria()
-        export_criteria(criteria, args.file)
+        export_criteria(criteria, args.file, _db_path(args, paths.default_db_path()))
         print(f"Criteria (version {criteria.version or 'default'}) written to {args.file}.")
         return 0
     criteria = read_criteria(args.file)  # refused whole before the database is touched
@@ -557,7 +557,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         table.rows.close()
         mapping = (Mapping.load(args.mapping, table.headers, kind) if args.mapping
                    else Mapping.detect(table.headers, kind))
-        mapping.save(args.save_mapping)
+        mapping.save(args.save_mapping, _db_path(args, paths.default_db_path()))
         print(f"Mapping ({mapping.format}) written to {args.save_mapping}.")
         return 0
     with Store.open(_existing_db(args)) as store:

@@ -6,6 +6,7 @@ Sales and marketing share one definition; every change is a new version in the d
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
@@ -21,6 +22,41 @@ CUSTOMER_ACCOUNT = "customer"  # the account_status of a company that buys alrea
 JOURNEY_STAGES = ("awareness", "interest", "evaluation", "intent")
 MAX_FIT_RULES = 62  # each is one bit of a 64-bit integer when scored
 REASON_KINDS = ("reject", "recycle")
+
+
+@dataclass(frozen=True)
+class Range:
+    """Where a number of the criteria may lie (both ends included)."""
+
+    low: float
+    high: float
+    whole: bool = False  # a whole number
+
+    def problem(self, value: object) -> str | None:
+        """Why the value is not allowed, None when it is."""
+        if not _is_number(value) or not math.isfinite(value):
+            return f"must be a number, not {value!r}"
+        if self.whole and value != int(value):
+            return f"must be a whole number, not {value}"
+        if not self.low <= value <= self.high:
+            return f"must be from {self.low:g} to {self.high:g}, not {value:g}"
+        return None
+
+
+# The range of every number of the criteria (README, Team criteria): wide enough for any
+# team, narrow enough that scores stay small whole numbers and a threshold cannot make
+# every lead an MQL. The Team criteria dialog's boxes take the same ranges.
+RANGES = {
+    "mql_threshold": Range(1, 1000, whole=True),
+    "sla_hours": Range(0.5, 24 * 365),
+    "half_life_days": Range(0.5, 3650),
+    "journey_window_days": Range(1, 3650),
+    "recycle_days": Range(1, 3650, whole=True),
+    "grades": Range(-1000, 1000, whole=True),  # fit_grades and engagement_grades
+    "points": Range(-100, 100),  # of a fit or engagement rule
+    "cap": Range(0.5, 1000),  # of an engagement rule
+    "min_count": Range(1, 1000, whole=True),  # of a journey step
+}
 REASON_CODE = re.compile(r"[a-z][a-z0-9_]{0,39}")  # stored in stage_changes.reason_code
 
 
@@ -103,8 +139,10 @@ class Criteria:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], version: int = 0) -> Criteria:
-        """Build and validate; a problem raises ValueError naming the rule and the field."""
+    def from_dict(cls, data: dict[str, Any], version: int = 0, *,
+                  complete: bool = True) -> Criteria:
+        """Build and validate; a problem raises ValueError naming the rule and the field.
+        complete=False checks a part of the criteria alone (it may have no rules)."""
         known = {f for f in cls.__dataclass_fields__ if f != "version"}
         unknown = set(data) - known
         if unknown:
@@ -128,27 +166,29 @@ class Criteria:
             )
         except (TypeError, KeyError) as problem:
             raise ValueError(f"A rule is incomplete or has an unknown field: {problem}.") from None
-        criteria.validate()
+        criteria.validate(complete=complete)
         return criteria
 
-    def validate(self) -> None:
+    def validate(self, *, complete: bool = True) -> None:
+        """ValueError naming the first problem; complete: also that there are rules."""
         for name in ("mql_threshold", "sla_hours", "half_life_days", "journey_window_days",
                      "recycle_days"):
-            if not _is_number(getattr(self, name)):
-                raise ValueError(f"{name} must be a number.")
+            _check_range(name, name, getattr(self, name))
+        for name in ("fit_grades", "engagement_grades"):
+            for grade in getattr(self, name):
+                _check_range(name, "grades", grade)
         for rule in (*self.fit_rules, *self.engagement_rules):
-            if not _is_number(rule.points):
-                raise ValueError(f"Rule '{rule.label}': points must be a number.")
+            _check_range(f"Rule '{rule.label}': points", "points", rule.points)
+        for rule in self.engagement_rules:
+            if rule.cap is not None:
+                _check_range(f"Engagement rule '{rule.label}': cap", "cap", rule.cap)
+        for step in self.journey:
+            _check_range(f"Journey step for '{step.kind}': min_count", "min_count",
+                         step.min_count)
         for rule in self.fit_rules:
             if not all(isinstance(v, str) for v in rule.values):
                 raise ValueError(f"Fit rule '{rule.label}': values must be text.")
         self.sql_rule.validate()
-        if self.recycle_days < 1:
-            raise ValueError("recycle_days must be at least 1.")
-        if self.half_life_days <= 0:
-            raise ValueError("half_life_days must be more than 0.")
-        if self.sla_hours <= 0:
-            raise ValueError("sla_hours must be more than 0.")
         for name in ("fit_grades", "engagement_grades"):
             grades = getattr(self, name)
             if len(grades) != 3 or list(grades) != sorted(grades, reverse=True):
@@ -164,9 +204,6 @@ class Criteria:
                                  "ends_with.")
             if not rule.values:
                 raise ValueError(f"Fit rule '{rule.label}' has no values.")
-        for rule in self.engagement_rules:
-            if rule.cap is not None and rule.cap <= 0:
-                raise ValueError(f"Engagement rule '{rule.label}': cap must be more than 0.")
         for step in self.journey:
             if step.stage not in JOURNEY_STAGES:
                 raise ValueError(f"Journey step for '{step.kind}': unknown stage '{step.stage}'.")
@@ -175,6 +212,9 @@ class Criteria:
             raise ValueError("Two rules have the same label; each must say what it is.")
         for kind in REASON_KINDS:
             self._validate_reasons(kind)
+        if complete and not (self.fit_rules or self.engagement_rules):
+            raise ValueError("There are no scoring rules: every score would be 0. Give at "
+                             "least one fit or engagement rule.")
 
     def _validate_reasons(self, kind: str) -> None:
         options = self.reasons(kind)
@@ -274,3 +314,9 @@ DEFAULT_CRITERIA = Criteria(
 
 def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _check_range(what: str, range_name: str, value: object) -> None:
+    problem = RANGES[range_name].problem(value)
+    if problem is not None:
+        raise ValueError(f"{what} {problem}.")

@@ -13,6 +13,7 @@ from typing import Any
 import tomli_w
 
 from workbench.criteria import Criteria
+from workbench.safe_files import write_text
 
 RULE_SECTIONS = ("fit_rules", "engagement_rules", "journey", "reject_reasons",
                  "recycle_reasons")
@@ -34,10 +35,11 @@ def _without_none(value: Any) -> Any:
     return value
 
 
-def export_criteria(criteria: Criteria, path: Path) -> None:
+def export_criteria(criteria: Criteria, path: Path, database: Path | None) -> None:
+    """Write the criteria to a TOML file (never over the database, see safe_files)."""
     header = (f"# Lead Workbench criteria, version {criteria.version or 'default'}.\n"
               "# Edit and load with: workbench criteria import FILE.toml\n\n")
-    path.write_text(header + tomli_w.dumps(_without_none(criteria.to_dict())), encoding="utf-8")
+    write_text(path, header + tomli_w.dumps(_without_none(criteria.to_dict())), database)
 
 
 def read_criteria(path: Path) -> Criteria:
@@ -69,7 +71,7 @@ def read_criteria(path: Path) -> Criteria:
 
 def _check(path: Path, text: str, part: dict, line: int | None) -> None:
     try:
-        Criteria.from_dict(part)
+        Criteria.from_dict(part, complete=False)
     except ValueError as problem:
         raise CriteriaFileError(path, line, str(problem)) from None
 

@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from workbench.cells import spreadsheet_safe
+from workbench.safe_files import replacing
 from workbench.stages import Stage
 from workbench.store import Store
 
@@ -32,8 +33,8 @@ class ExportError(Exception):
 
 def export_leads(store: Store, path: Path, stage: Stage | None = None,
                  lead_ids: Sequence[int] | None = None) -> int:
-    """Write the leads (of one stage, of the ids, or all) to a .csv or .xlsx file; returns
-    how many."""
+    """Write the leads (of one stage, of the ids, or all) to a .csv or .xlsx file, whole or
+    not at all, never over the store's database; returns how many."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
@@ -43,8 +44,9 @@ def export_leads(store: Store, path: Path, stage: Stage | None = None,
                                                 if c not in {h for h, _ in EXPORT_COLUMNS}]
     rows = _rows(store.export_rows(stage, lead_ids), custom)
     try:
-        count = _write_csv(path, header, rows) if suffix == ".csv" else \
-            _write_xlsx(path, header, rows)
+        with replacing(path, store.path) as temporary:
+            count = _write_csv(temporary, header, rows) if suffix == ".csv" else \
+                _write_xlsx(temporary, header, rows)
     except OSError as problem:
         raise ExportError(f"{path} cannot be written: {problem.strerror or problem}.") from None
     return count

@@ -29,6 +29,7 @@ import tomli_w
 from workbench import normalise
 from workbench.cells import spreadsheet_safe
 from workbench.normalise import clean
+from workbench.safe_files import check_target, replacing, write_text
 from workbench.stages import Stage
 
 if TYPE_CHECKING:
@@ -234,12 +235,13 @@ class Mapping:
             mapping.stages[value.strip().lower()] = stage
         return mapping
 
-    def save(self, path: Path) -> None:
+    def save(self, path: Path, database: Path | None) -> None:
+        """Write the mapping to a TOML file (never over the database, see safe_files)."""
         data = {"kind": self.kind.value, "columns": self.columns}
         if self.stages:
             data["stages"] = self.stages
-        path.write_text(f"# Column mapping ({self.format}). Edit, then: workbench import FILE "
-                        f"--mapping {path.name}\n" + tomli_w.dumps(data), encoding="utf-8")
+        write_text(path, f"# Column mapping ({self.format}). Edit, then: workbench import FILE "
+                         f"--mapping {path.name}\n" + tomli_w.dumps(data), database)
 
     def column_of(self, name: str) -> str | None:
         return next((h for h, target in self.columns.items() if target == name), None)
@@ -584,19 +586,24 @@ class RowReader:
         if record.get("outcome") == "not_won":  # Converted = 0: lost only once closed
             record["outcome"] = "lost" if record.get("stage") == Stage.DISQUALIFIED else None
 
-    def write_problems(self, path: Path) -> Path | None:
+    def write_problems(self, path: Path, database: Path | None) -> Path | None:
         """The error CSV beside the input (row, column, value, reason); None when clean."""
-        target = path.with_name(f"{path.stem}.errors.csv")
+        target = errors_file_of(path)
         if not self.problems:
-            target.unlink(missing_ok=True)  # from an earlier import of the same file
+            check_target(target, database).unlink(missing_ok=True)  # from an earlier import
             return None
-        with target.open("w", encoding="utf-8", newline="") as f:
+        with replacing(target, database) as temporary, \
+                temporary.open("w", encoding="utf-8", newline="") as f:
             writer = csv.writer(f)
             writer.writerow(["row", "column", "value", "reason", "row imported"])
             for p in self.problems:
                 writer.writerow([p.row, p.column, spreadsheet_safe(p.value), p.reason,
                                  "no" if p.left_out else "yes"])
         return target
+
+
+def errors_file_of(path: Path) -> Path:
+    return path.with_name(f"{path.stem}.errors.csv")
 
 
 def normalise_free_mail() -> frozenset[str]:
@@ -636,6 +643,7 @@ def run_import(store: Store, path: Path, kind: ImportKind = ImportKind.LEADS, *,
     from workbench.clock import utcnow
 
     path = Path(path)
+    check_target(errors_file_of(path), store.path)  # refused before anything is written
     table = open_table(path)
     if mapping is None:
         mapping = (Mapping.load(mapping_path, table.headers, kind) if mapping_path
@@ -659,7 +667,7 @@ def run_import(store: Store, path: Path, kind: ImportKind = ImportKind.LEADS, *,
                           read=reader.read, imported=counts.imported, updated=counts.updated,
                           unchanged=counts.unchanged,
                           skipped=len({p.row for p in reader.problems if p.left_out}),
-                          errors_file=reader.write_problems(path), dry_run=dry_run,
+                          errors_file=reader.write_problems(path, store.path), dry_run=dry_run,
                           lead_ids=counts.lead_ids)
     if not dry_run and counts.lead_ids:
         _after_import(store, kind, counts.lead_ids, score)

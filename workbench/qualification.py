@@ -24,8 +24,9 @@ class SqlRule:
         if unknown:
             raise ValueError(f"SQL rule: unknown BANT item {', '.join(sorted(unknown))} "
                              f"(one of {', '.join(BANT_ITEMS)}).")
-        if not 0 <= self.min_positive <= len(BANT_ITEMS):
-            raise ValueError("SQL rule: min_positive must be between 0 and 4.")
+        if self.min_positive not in range(len(BANT_ITEMS) + 1) or \
+                isinstance(self.min_positive, bool):
+            raise ValueError("SQL rule: min_positive must be a whole number from 0 to 4.")
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from datetime import datetime
 
 import numpy as np
 
-from workbench.criteria import Criteria, FitRule
+from workbench.criteria import RANGES, Criteria, FitRule
 from workbench.scoring import activity_classes, fit_conditions
 from workbench.store import Store
 
@@ -46,7 +46,8 @@ def _logit(p: float) -> float:
 
 
 def _deserved(rate: float, average: float) -> int:
-    return round(POINTS_PER_LOGIT * (_logit(rate) - _logit(average)))
+    points = round(POINTS_PER_LOGIT * (_logit(rate) - _logit(average)))
+    return int(min(max(points, RANGES["points"].low), RANGES["points"].high))
 
 
 def suggestions(store: Store, criteria: Criteria, now: datetime) -> list[Suggestion]:

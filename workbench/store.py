@@ -260,7 +260,11 @@ def _current_criteria(session: Session) -> Criteria:
                           .order_by(CriteriaVersion.id.desc()).limit(1)).first()
     if row is None:
         return DEFAULT_CRITERIA
-    return Criteria.from_dict(json.loads(row.body), version=row.id)
+    try:
+        return Criteria.from_dict(json.loads(row.body), version=row.id)
+    except ValueError as problem:  # saved before its numbers had ranges, or synced so
+        raise ValueError(f"The team's criteria (version {row.id}) cannot be used: {problem} "
+                         "Save corrected ones with 'workbench criteria import'.") from None
 
 
 def _get_lead(session: Session, lead_id: int) -> Lead:

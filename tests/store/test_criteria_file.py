@@ -1,15 +1,20 @@
 """Sharing criteria as TOML: a round trip, and broken files refused with their line."""
 
+import json
+import re
+from datetime import datetime
+
 import pytest
 
 from workbench.criteria import DEFAULT_CRITERIA
 from workbench.criteria_file import CriteriaFileError, export_criteria, read_criteria
+from workbench.models import CriteriaVersion
 
 
 @pytest.fixture
 def exported(tmp_path):
     path = tmp_path / "criteria.toml"
-    export_criteria(DEFAULT_CRITERIA, path)
+    export_criteria(DEFAULT_CRITERIA, path, None)
     return path
 
 
@@ -84,3 +89,47 @@ def test_a_bad_reason_code_names_its_line(exported):
     with pytest.raises(CriteriaFileError, match="a code is 1-40 lowercase") as refused:
         read_criteria(exported)
     assert refused.value.line == line_of(exported, '"Bad Timing"')
+
+
+@pytest.mark.parametrize(("old", "new", "reason", "where"), [
+    ("half_life_days = 30", "half_life_days = nan", "half_life_days must be a number, not nan",
+     "half_life_days"),
+    ("mql_threshold = 55", "mql_threshold = -5", "mql_threshold must be from 1 to 1000, not -5",
+     "mql_threshold"),
+    ("recycle_days = 90", "recycle_days = 99999999",
+     "recycle_days must be from 1 to 3650, not 1e+08", "recycle_days"),
+    ("recycle_days = 90", "recycle_days = 2.5", "recycle_days must be a whole number",
+     "recycle_days"),
+    ("sla_hours = 24", "sla_hours = -inf", "sla_hours must be a number, not -inf", "sla_hours"),
+    ("points = 30", "points = 1e20", "points must be from -100 to 100, not 1e+20",
+     "[[engagement_rules]]"),
+    ("cap = 30", "cap = inf", "cap must be a number, not inf", "[[engagement_rules]]"),
+    ("min_count = 2", "min_count = -1", "min_count must be from 1 to 1000, not -1",
+     "min_count = -1"),
+    ("    40,", "    1e300,", "fit_grades must be from -1000 to 1000, not 1e+300", "fit_grades"),
+])
+def test_a_number_out_of_its_range_is_refused_with_its_line(exported, old, new, reason, where):
+    edit(exported, old, new)
+    with pytest.raises(CriteriaFileError, match=re.escape(reason)) as refused:
+        read_criteria(exported)
+    assert refused.value.line == line_of(exported, where)
+
+
+@pytest.mark.parametrize("text", ["", "# nothing here\n", "mql_threshold = 60\n",
+                                  "fit_rules = []\nengagement_rules = []\n"])
+def test_a_file_without_rules_is_refused(tmp_path, text):
+    path = tmp_path / "criteria.toml"
+    path.write_text(text)
+    with pytest.raises(CriteriaFileError, match="no scoring rules: every score would be 0"):
+        read_criteria(path)
+
+
+def test_criteria_saved_before_ranges_existed_are_refused_until_corrected(store, exported):
+    with store.writing() as s:  # as an older workbench (or a synced laptop) saved them
+        s.add(CriteriaVersion(created_at=datetime(2026, 1, 1), body=json.dumps(
+            {**DEFAULT_CRITERIA.to_dict(), "half_life_days": float("nan")})))
+    with pytest.raises(ValueError, match=r"criteria \(version 1\) cannot be used: "
+                                         "half_life_days must be a number, not nan"):
+        store.current_criteria()
+    store.save_criteria(read_criteria(exported))
+    assert store.current_criteria().half_life_days == 30

@@ -4,7 +4,7 @@ import pytest
 from PySide6.QtWidgets import QMessageBox, QTableWidgetItem
 
 from ui.dialogs.criteria import CriteriaDialog
-from workbench.criteria import DEFAULT_CRITERIA
+from workbench.criteria import DEFAULT_CRITERIA, RANGES
 from workbench.criteria_file import export_criteria
 
 
@@ -49,6 +49,13 @@ def test_edits_of_every_kind_come_back_as_criteria(dialog):
     assert dialog.scoring_changed()
 
 
+def test_the_boxes_take_the_ranges_the_domain_allows(dialog):
+    dialog.mql_threshold.setValue(-5)
+    dialog.recycle_days.setValue(99999999)
+    assert (dialog.mql_threshold.value(), dialog.recycle_days.value()) == (
+        RANGES["mql_threshold"].low, RANGES["recycle_days"].high)
+
+
 def test_only_reasons_changed_needs_no_rescore(dialog):
     dialog.reason_editors["recycle"].table.removeRow(0)
     dialog.accept()
@@ -61,6 +68,13 @@ def test_only_reasons_changed_needs_no_rescore(dialog):
     (lambda d: set_cell(d.fit_rules, 0, 1, "shoe_size"), "unknown field 'shoe_size'"),
     (lambda d: set_cell(d.reason_editors["reject"], 0, 0, "No Budget"), "a code is 1-40"),
     (lambda d: d.fit_grades[0].setValue(1), "fit_grades must be three thresholds"),
+    (lambda d: set_cell(d.fit_rules, 0, 3, "nan"), "points must be a number, not nan"),
+    (lambda d: set_cell(d.engagement_rules, 0, 3, "1e20"), "points must be from -100 to 100"),
+    (lambda d: set_cell(d.engagement_rules, 0, 4, "inf"), "cap must be a number, not inf"),
+    (lambda d: set_cell(d.journey, 0, 3, "-1"), "min_count must be from 1 to 1000, not -1"),
+    (lambda d: set_cell(d.journey, 0, 3, "inf"), "min_count must be a number, not inf"),
+    (lambda d: [d.fit_rules.table.setRowCount(0), d.engagement_rules.table.setRowCount(0)],
+     "There are no scoring rules"),
 ])
 def test_bad_input_is_shown_and_nothing_is_returned(dialog, edit, problem):
     edit(dialog)
@@ -72,7 +86,7 @@ def test_bad_input_is_shown_and_nothing_is_returned(dialog, edit, problem):
 
 def test_a_toml_file_fills_the_form(dialog, tmp_path, monkeypatch):
     path = tmp_path / "marketing.toml"
-    export_criteria(DEFAULT_CRITERIA.with_changes(mql_threshold=70), path)
+    export_criteria(DEFAULT_CRITERIA.with_changes(mql_threshold=70), path, None)
     monkeypatch.setattr("ui.dialogs.criteria.QFileDialog.getOpenFileName",
                         lambda *a, **k: (str(path), ""))
     dialog.import_file()

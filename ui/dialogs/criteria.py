@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.criteria import FIT_FIELDS, JOURNEY_STAGES, REASON_KINDS, Criteria
+from workbench.criteria import FIT_FIELDS, JOURNEY_STAGES, RANGES, REASON_KINDS, Criteria
 from workbench.criteria_file import CriteriaFileError, export_criteria, read_criteria
 from workbench.qualification import BANT_ITEMS
 from workbench.store import CriteriaVersionRecord
@@ -47,6 +47,17 @@ def _number(text: str) -> float | int:
 
 def _optional_number(text: str) -> float | int | None:
     return _number(text) if text else None
+
+
+def _box(parent: QWidget, name: str, *, decimals: int | None = None,
+         suffix: str = "") -> QSpinBox | QDoubleSpinBox:
+    """A box for a number of the criteria, taking the range the domain allows."""
+    allowed = RANGES[name]
+    if allowed.whole:
+        return QSpinBox(parent, minimum=int(allowed.low), maximum=int(allowed.high),
+                        suffix=suffix)
+    return QDoubleSpinBox(parent, minimum=allowed.low, maximum=allowed.high,
+                          decimals=decimals, suffix=suffix)
 
 
 def _values(text: str) -> list[str]:
@@ -138,8 +149,9 @@ class RowsEditor(QWidget):
 
 class CriteriaDialog(QDialog):
     def __init__(self, criteria: Criteria, versions: list[CriteriaVersionRecord],
-                 parent=None) -> None:
+                 parent=None, *, database: Path | None = None) -> None:
         super().__init__(parent)
+        self.database = database  # an export never writes over it
         self.setWindowTitle("Team criteria")
         self.resize(860, 600)
         self.original = criteria
@@ -182,17 +194,14 @@ class CriteriaDialog(QDialog):
     def _thresholds_tab(self) -> QWidget:
         page = QWidget(self)
         form = QFormLayout(page)
-        self.mql_threshold = QSpinBox(page, minimum=-1000, maximum=1000)
-        self.sla_hours = QDoubleSpinBox(page, minimum=0.5, maximum=24 * 60, decimals=1,
-                                        suffix=" h")
-        self.recycle_days = QSpinBox(page, minimum=1, maximum=3650, suffix=" days")
-        self.half_life_days = QDoubleSpinBox(page, minimum=0.5, maximum=3650, decimals=1,
-                                             suffix=" days")
-        self.journey_window_days = QDoubleSpinBox(page, minimum=1, maximum=3650, decimals=0,
-                                                  suffix=" days")
-        self.fit_grades = [QSpinBox(page, minimum=-1000, maximum=1000) for _ in range(3)]
-        self.engagement_grades = [QSpinBox(page, minimum=-1000, maximum=1000)
-                                  for _ in range(3)]
+        self.mql_threshold = _box(page, "mql_threshold")
+        self.sla_hours = _box(page, "sla_hours", decimals=1, suffix=" h")
+        self.recycle_days = _box(page, "recycle_days", suffix=" days")
+        self.half_life_days = _box(page, "half_life_days", decimals=1, suffix=" days")
+        self.journey_window_days = _box(page, "journey_window_days", decimals=0,
+                                        suffix=" days")
+        self.fit_grades = [_box(page, "grades") for _ in range(3)]
+        self.engagement_grades = [_box(page, "grades") for _ in range(3)]
         form.addRow("MQL score threshold", self.mql_threshold)
         form.addRow("Follow-up SLA for a new MQL", self.sla_hours)
         form.addRow("Recycled leads come back after", self.recycle_days)
@@ -262,7 +271,7 @@ class CriteriaDialog(QDialog):
         self.journey = RowsEditor("journey step", [
             Column("stage", "Stage", hint=f"One of: {', '.join(JOURNEY_STAGES)}"),
             Column("kind", "Activity kind"), Column("page_kind", "Page kind"),
-            Column("min_count", "Seen at least", lambda t: int(_number(t)) if t else None)],
+            Column("min_count", "Seen at least", _optional_number)],
             tabs)
         tabs.addTab(self.fit_rules, "Fit")
         tabs.addTab(self.engagement_rules, "Engagement")
@@ -338,11 +347,11 @@ class CriteriaDialog(QDialog):
         super().accept()
 
     @classmethod
-    def edit(cls, parent, criteria: Criteria,
-             versions: list[CriteriaVersionRecord]) -> tuple[Criteria, str | None, bool] | None:
+    def edit(cls, parent, criteria: Criteria, versions: list[CriteriaVersionRecord],
+             database: Path) -> tuple[Criteria, str | None, bool] | None:
         """(new criteria, note, whether scoring changed), or None when cancelled. Tests
         replace this method."""
-        dialog = cls(criteria, versions, parent)
+        dialog = cls(criteria, versions, parent, database=database)
         if dialog.exec() != QDialog.DialogCode.Accepted or dialog.result_criteria is None:
             return None
         return dialog.result_criteria, dialog.note.text().strip() or None, \
@@ -369,7 +378,7 @@ class CriteriaDialog(QDialog):
         if not name:
             return
         try:
-            export_criteria(self.edited_criteria(), Path(name))
+            export_criteria(self.edited_criteria(), Path(name), self.database)
         except (ValueError, OSError) as problem:
             self.problem.setText(f"Not exported: {problem}")
             return

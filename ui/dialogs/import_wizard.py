@@ -205,7 +205,11 @@ class MappingPage(QWizardPage):
         name, _ = QFileDialog.getSaveFileName(self, "Save the mapping", "mapping.toml",
                                               "Mapping (*.toml)")
         if name:
-            self.wizard().mapping.save(Path(name))
+            try:
+                self.wizard().mapping.save(Path(name), self.wizard().store.path)
+            except (ValueError, OSError) as problem:
+                self.recognised.setText(f"The mapping was not saved: {problem}")
+                return
             self.recognised.setText(f"Mapping saved to {name}; use it again with "
                                     f"workbench import FILE --mapping {Path(name).name}.")
 

@@ -669,7 +669,7 @@ class MainWindow(QMainWindow):
         """Edit the team's criteria as a new version; offer a rescore when the scoring
         rules changed."""
         edited = CriteriaDialog.edit(self, self.store.current_criteria(),
-                                     self.store.criteria_versions())
+                                     self.store.criteria_versions(), self.store.path)
         if edited is None:
             return
         criteria, note, _scoring_changed = edited

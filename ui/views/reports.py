@@ -36,6 +36,7 @@ from workbench.reports import (
     build_report,
     figure_lead_ids,
 )
+from workbench.safe_files import UnsafeTarget, replacing, write_text
 from workbench.store import Store
 from workbench.store_reports import Slice
 
@@ -270,9 +271,9 @@ class ReportsView(QWidget):
         if path is None:
             return
         try:
-            write_pdf(path, self.report, self.reason_labels, self.title(), self.subtitle(),
-                      self.charts.images())
-        except OSError as problem:
+            write_pdf(path, self.store.path, self.report, self.reason_labels, self.title(),
+                      self.subtitle(), self.charts.images())
+        except (OSError, UnsafeTarget) as problem:
             self.status.setText(f"The PDF was not written: {problem}")
             return
         self.status.setText(f"Report written to {path}.")
@@ -284,8 +285,8 @@ class ReportsView(QWidget):
         if path is None:
             return
         try:
-            path.write_text(as_csv(self.report), encoding="utf-8")
-        except OSError as problem:
+            write_text(path, as_csv(self.report), self.store.path)
+        except (OSError, UnsafeTarget) as problem:
             self.status.setText(f"The CSV was not written: {problem}")
             return
         self.status.setText(f"Table written to {path}.")
@@ -303,7 +304,11 @@ class ReportsView(QWidget):
         path = self._ask_file(f"Export “{title}” as PNG", "chart.png", "PNG (*.png)")
         if path is None:
             return
-        if not plot.grab().save(str(path), "PNG"):
-            self.status.setText(f"The chart was not written to {path}.")
+        try:
+            with replacing(path, self.store.path) as temporary:
+                if not plot.grab().save(str(temporary), "PNG"):
+                    raise OSError("the picture could not be written")
+        except (OSError, UnsafeTarget) as problem:
+            self.status.setText(f"The chart was not written to {path}: {problem}")
             return
         self.status.setText(f"Chart written to {path}.")
