@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from workbench import db, paths, services
 from workbench.exporting import ExportError
@@ -30,6 +33,17 @@ def _db_option(parser: argparse.ArgumentParser, *, top_level: bool) -> None:
         default=None if top_level else argparse.SUPPRESS,
         help=f"database file (default: {paths.default_db_path()})",
     )
+
+
+def _row_id(text: str) -> int:
+    """A lead's (or conflict's) id: a whole number that SQLite can hold (64 bits)."""
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not an id (a whole number).") from None
+    if not 0 < number < 2**63:  # no row has such an id: said in one line, as a refusal
+        raise UsageError(f"There is no lead or conflict with id {text}.")
+    return number
 
 
 def _acting_option(parser: argparse.ArgumentParser, who: str) -> None:
@@ -105,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="when to look again (default: in the criteria's recycle days)")
     for action in (show, bant, accept, reject, recycle):
         _db_option(action, top_level=False)
-        action.add_argument("lead_id", type=int, metavar="ID")
+        action.add_argument("lead_id", type=_row_id, metavar="ID")
         if action is not show:
             _acting_option(action, "who acts")
     bant.add_argument("items", nargs="+", metavar="ITEM=STATUS[:NOTE]",
@@ -171,8 +185,8 @@ def build_parser() -> argparse.ArgumentParser:
     duplicates.add_argument("--json", action="store_true", help="print JSON")
     merge = sub.add_parser("merge", help="make two leads one, keeping both histories")
     _db_option(merge, top_level=False)
-    merge.add_argument("keep", type=int, metavar="KEEP_ID")
-    merge.add_argument("other", type=int, metavar="OTHER_ID")
+    merge.add_argument("keep", type=_row_id, metavar="KEEP_ID")
+    merge.add_argument("other", type=_row_id, metavar="OTHER_ID")
     _acting_option(merge, "who merges")
 
     server = sub.add_parser("server", help="set up the team's PostgreSQL server")
@@ -213,7 +227,8 @@ def build_parser() -> argparse.ArgumentParser:
         "conflicts", help="stage moves two people made offline on one lead, to resolve")
     _db_option(conflicts, top_level=False)
     conflicts.add_argument("--all", action="store_true", help="resolved ones too")
-    conflicts.add_argument("--resolve", type=int, metavar="ID", help="resolve this conflict")
+    conflicts.add_argument("--resolve", type=_row_id, metavar="ID",
+                           help="resolve this conflict")
     conflicts.add_argument("--keep", metavar="STAGE", help="the stage to keep (with --resolve)")
     conflicts.add_argument("--json", action="store_true", help="print JSON")
     _acting_option(conflicts, "who resolves")
@@ -230,10 +245,8 @@ OpenWindow = Callable[[Path, Path | None], int]
 
 
 def main(argv: Sequence[str] | None = None, open_window: OpenWindow | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
     try:
-        code = _run(args, open_window)
+        code = _run(argv, open_window)
         sys.stdout.flush()  # a reader that went away shows here, not at exit
         return code
     except BrokenPipeError:
@@ -242,8 +255,10 @@ def main(argv: Sequence[str] | None = None, open_window: OpenWindow | None = Non
         return 1
 
 
-def _run(args: argparse.Namespace, open_window: OpenWindow | None) -> int:
+def _run(argv: Sequence[str] | None, open_window: OpenWindow | None) -> int:
     try:
+        # inside: an id beyond 64 bits is refused while the arguments are read
+        args = build_parser().parse_args(argv)
         if args.command == "demo":
             return cmd_demo(args)
         if args.command == "stats":
@@ -277,6 +292,12 @@ def _run(args: argparse.Namespace, open_window: OpenWindow | None) -> int:
     except (db.DatabaseError, UsageError, ValueError, LookupError, ImportFatal,
             ExportError) as error:
         print(f"workbench: {error}", file=sys.stderr)
+        return 1
+    except (SQLAlchemyError, sqlite3.Error) as error:
+        problem = db.problem_of(error, _db_path(args, paths.default_db_path()))
+        if problem is None:
+            raise
+        print(f"workbench: {problem}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("workbench: interrupted; nothing was changed.", file=sys.stderr)
@@ -585,8 +606,6 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_server(args: argparse.Namespace) -> int:
-    from sqlalchemy.exc import SQLAlchemyError
-
     from workbench import server
 
     try:

@@ -6,6 +6,8 @@ file of another program is recognised and never touched.
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -61,8 +63,12 @@ def _pragmas(durable: bool):
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys = ON")
+        # a database already in WAL is not switched again: that waits for a writer's lock,
+        # and reading (stats, lead show) should not wait for anyone in WAL
+        in_wal = cursor.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         for pragma in DURABLE_PRAGMAS if durable else SCRATCH_PRAGMAS:
-            cursor.execute(pragma)
+            if not (in_wal and pragma == DURABLE_PRAGMAS[0]):
+                cursor.execute(pragma)
         cursor.close()
 
     return set_pragmas
@@ -75,12 +81,6 @@ def _begin(conn: Connection) -> None:
     conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-def read_only_uri(path: Path) -> str:
-    """A URI that opens a database file for reading only (a relative path becomes absolute:
-    a file URI cannot be relative)."""
-    return f"{path.absolute().as_uri()}?mode=ro"
-
-
 def sql_time(moment: datetime) -> str:
     """A time as SQLAlchemy stores it on SQLite, for statements written by hand."""
     return moment.isoformat(" ", "microseconds")  # "%Y-%m-%d %H:%M:%S.%f", several times faster
@@ -91,6 +91,32 @@ def create_sqlite_engine(path: Path, *, durable: bool = True) -> Engine:
     event.listen(engine, "connect", _pragmas(durable))
     event.listen(engine, "begin", _begin)
     return engine
+
+
+def is_read_only(path: Path) -> bool:
+    """Whether this process cannot write the database (a read-only file, folder or medium:
+    SQLite also writes files beside it)."""
+    return not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+
+
+def read_only_uri(path: Path) -> str:
+    """An SQLite URI that opens a database for reading only. A WAL database whose shared
+    memory file (-shm) does not exist and cannot be created (a read-only folder or medium)
+    is read as immutable: nobody can be writing it there."""
+    immutable = not Path(f"{path}-shm").exists() and not os.access(path.parent, os.W_OK)
+    return f"{path.resolve().as_uri()}?{'immutable=1' if immutable else 'mode=ro'}"
+
+
+def _create_read_only_engine(path: Path) -> Engine:
+    engine = create_engine(f"sqlite:///{read_only_uri(path)}&uri=true")
+    event.listen(engine, "connect", _read_only_pragmas)
+    event.listen(engine, "begin", _begin)
+    return engine
+
+
+def _read_only_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+    dbapi_connection.isolation_level = None  # as _pragmas: SQLAlchemy emits BEGIN
+    dbapi_connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
 def _alembic_config(connection: Connection | None = None):
@@ -123,10 +149,10 @@ def inspect_file(path: Path) -> str | None:
 
     Raise NotAWorkbenchDatabase or SchemaTooNew without writing anything.
     """
-    if not path.exists() or path.stat().st_size == 0:
-        return None
     if path.is_dir():
         raise NotAWorkbenchDatabase(f"{path} is a folder, not a workbench database.")
+    if not path.exists() or path.stat().st_size == 0:
+        return None
     with path.open("rb") as f:
         header = f.read(len(SQLITE_HEADER))
     if header != SQLITE_HEADER:
@@ -134,18 +160,29 @@ def inspect_file(path: Path) -> str | None:
             f"{path} is not a workbench database (it is not an SQLite file). "
             "Choose another file; this one was left untouched."
         )
-    with closing(sqlite3.connect(read_only_uri(path), uri=True)) as conn:
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if app_id == 0 and not tables:
-            return None
-        if app_id != APPLICATION_ID or "alembic_version" not in tables:
-            raise NotAWorkbenchDatabase(
-                f"{path} is an SQLite database of another program, not a workbench "
-                "database. Choose another file; this one was left untouched."
-            )
-        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-    revision = row[0] if row else None
+    try:
+        with closing(sqlite3.connect(read_only_uri(path), uri=True)) as conn:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            tables = {r[0] for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type='table'")}
+            if app_id == 0 and not tables:
+                return None
+            if app_id != APPLICATION_ID or "alembic_version" not in tables:
+                raise NotAWorkbenchDatabase(
+                    f"{path} is an SQLite database of another program, not a workbench "
+                    "database. Choose another file; this one was left untouched."
+                )
+            row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.Error as error:
+        problem = problem_of(error, path)
+        if problem is None:
+            raise
+        raise DatabaseError(problem) from None
+    if row is None:  # a workbench database always records its schema revision
+        raise DatabaseError(f"{path} is damaged: it does not say which version of the "
+                            "workbench wrote it (its alembic_version table is empty). Restore "
+                            "a backup; the file was left untouched.")
+    revision = row[0]
     if revision not in (None, SCHEMA_REVISION) and revision not in _known_revisions():
         raise SchemaTooNew(
             f"{path} was written by a newer version of the workbench (schema {revision}). "
@@ -187,7 +224,14 @@ def open_database(path: Path, *, durable: bool = True) -> tuple[Engine, Path | N
     path = Path(path)
     revision = inspect_file(path)
     head = SCHEMA_REVISION if revision == SCHEMA_REVISION else head_revision()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if revision == head and is_read_only(path):
+        return _create_read_only_engine(path), None
+    if revision is not None and is_read_only(path):
+        raise DatabaseError(f"{path} is read-only and was written by an older version of "
+                            "the workbench: copy it to a folder you can write to, then open "
+                            "the copy (it is upgraded there).")
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True)
     written_backup = None
     if revision is not None and revision != head:
         written_backup = backup(path, backup_path(path, revision))
@@ -202,3 +246,39 @@ def write_connection(engine: Engine) -> Iterator[Connection]:
     """One write transaction holding SQLite's write lock from its start."""
     with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
         yield conn
+
+
+# SQLite's primary result codes that a user can act on, and what to tell them
+_BUSY, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 5, 8, 10, 11, 13, 14, 26
+
+
+def problem_of(error: BaseException, path: Path) -> str | None:
+    """One line for a fault of the database file or its disk (locked, full, read-only,
+    damaged, unreadable), None for any other error: a bug keeps its traceback."""
+    cause = getattr(error, "orig", None) or error  # SQLAlchemy wraps sqlite3's errors
+    code = getattr(cause, "sqlite_errorcode", None)
+    if not isinstance(cause, sqlite3.Error) or code is None:
+        return None
+    code &= 0xFF  # the extended code's primary part
+    if code == _BUSY:
+        return (f"{path} is busy: another program has been writing to it for over "
+                f"{BUSY_TIMEOUT_MS // 1000} s. Try again when it is done; nothing was changed.")
+    if code in (_FULL, _IOERR) and _disk_is_full(path):
+        return (f"The disk holding {path} is full. Free some space and try again; nothing "
+                "was changed.")
+    if code == _READONLY:
+        return (f"{path} is read-only: it can be read but not changed. Nothing was "
+                "changed.")
+    if code in (_CORRUPT, _NOTADB):
+        return (f"{path} is damaged ({cause}). Restore a backup; the file was left "
+                "untouched.")
+    if code in (_IOERR, _CANTOPEN, _FULL):
+        return f"{path} cannot be read or written ({cause}). Nothing was changed."
+    return None
+
+
+def _disk_is_full(path: Path) -> bool:
+    try:
+        return shutil.disk_usage(path.resolve().parent).free < 1024 * 1024
+    except OSError:
+        return False

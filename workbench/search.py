@@ -14,7 +14,8 @@ def fts_query(text: str) -> str | None:
     *, -, unicode, emoji) is read as FTS5 syntax. Returns None for blank text.
     """
     terms = []
-    for word in text.split():
+    # a NUL would end the query early in SQLite's FTS5 parser: it separates words instead
+    for word in text.replace("\x00", " ").split():
         quoted = '"' + word.replace('"', '""') + '"'
         terms.append(quoted + "*" if len(word) >= MIN_PREFIX else quoted)
     return " ".join(terms) or None
