@@ -669,8 +669,8 @@ def run_import(store: Store, path: Path, kind: ImportKind = ImportKind.LEADS, *,
                           skipped=len({p.row for p in reader.problems if p.left_out}),
                           errors_file=reader.write_problems(path, store.path), dry_run=dry_run,
                           lead_ids=counts.lead_ids)
-    if not dry_run and counts.lead_ids:
-        _after_import(store, kind, counts.lead_ids, score)
+    if not dry_run:
+        _after_import(store, kind, score)
     return result
 
 
@@ -706,12 +706,15 @@ def _parts(path: Path, table: Table, reader: RowReader,
             helper.stop()
 
 
-def _after_import(store: Store, kind: ImportKind, lead_ids: list[int], score: bool) -> None:
+def _after_import(store: Store, kind: ImportKind, score: bool) -> None:
+    """Score the leads this import created or changed, and those an earlier import left
+    unscored (killed after its commit): an import run again finishes what a crash cut."""
     from workbench import scoring, services
 
+    lead_ids = store.unscored_lead_ids()
     if kind == ImportKind.ACTIVITIES:
         services.return_on_intent(store, lead_ids)
-    if score:
+    if score and lead_ids:
         everyone = len(lead_ids) >= store.count_leads()
         scoring.rescore(store, store.current_criteria(),
                         lead_ids=None if everyone else lead_ids)

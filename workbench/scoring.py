@@ -30,6 +30,7 @@ from datetime import datetime
 
 import numpy as np
 
+from workbench.child_process import end_with_parent
 from workbench.clock import day_start, utcnow
 from workbench.criteria import JOURNEY_STAGES, Criteria
 from workbench.read_ahead import read_ahead
@@ -359,14 +360,21 @@ def rescore(store: Store, criteria: Criteria, *, as_of: datetime | None = None,
     return RescoreReport(done, changed, len(promote_ids) if promote else 0, finished=True)
 
 
+def worker_pool(workers: int) -> ProcessPoolExecutor:
+    """Spawned worker processes (nothing of the caller, Qt included, is copied into them)
+    that end when this process ends, even killed."""
+    return ProcessPoolExecutor(max_workers=workers,
+                               mp_context=multiprocessing.get_context("spawn"),
+                               initializer=end_with_parent)
+
+
 def _score_in_processes(store: Store, criteria: Criteria, as_of: datetime,
                         take: Callable[[ScoredLeads], None],
                         stop_if_cancelled: Callable[[], None]) -> None:
-    """Score id ranges in worker processes (spawned: nothing of the caller, Qt included, is
-    copied into them), handing each scored range to `take` as it arrives."""
+    """Score id ranges in worker processes, handing each scored range to `take` as it
+    arrives."""
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with worker_pool(workers) as pool:
         pending = {pool.submit(_score_id_range, str(store.path), criteria, as_of, id_range)
                    for id_range in store.lead_id_ranges(workers * RANGES_PER_WORKER)}
         try:

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from workbench import db
 from workbench.clock import utcnow
@@ -346,8 +346,15 @@ class ImportQueries:
         raw.execute("INSERT INTO import_affected SELECT lead_id FROM import_keys "
                     "WHERE is_new OR changed")
         counts.lead_ids = [r[0] for r in raw.execute("SELECT lead_id FROM import_affected")]
+        _mark_unscored(raw, "SELECT lead_id FROM import_keys WHERE changed AND NOT is_new")
         _refresh_derived(raw, new_after=base)
         record_bulk_changes(raw, changes_before, clock)
+
+    def unscored_lead_ids(self) -> list[int]:
+        """Leads not scored since an import created or changed them: one that was killed
+        after its commit, before it scored them, or that was told not to score."""
+        with self.reading() as s:
+            return list(s.scalars(text("SELECT id FROM leads WHERE grade IS NULL")))
 
     @staticmethod
     def _merge_companies(raw: sqlite3.Connection) -> None:
@@ -586,6 +593,7 @@ class ImportQueries:
                     "GROUP BY i.lead_id) r WHERE leads.id = r.lead_id")
                 counts.lead_ids = [r[0] for r in raw.execute(
                     "SELECT DISTINCT lead_id FROM import_rows")]
+                _mark_unscored(raw, "SELECT lead_id FROM import_rows")
                 if dry_run:
                     raise DryRun
         except DryRun:
@@ -618,9 +626,17 @@ class ImportQueries:
                     "SELECT l.id FROM leads l JOIN companies c ON c.id = l.company_id "
                     "WHERE c.domain IN (SELECT company_domain FROM intent_signals "
                     "ORDER BY id DESC LIMIT ?)", (max(counts.imported, 0),))]
+                _mark_unscored(raw, "SELECT value FROM json_each(?)",
+                               (json.dumps(counts.lead_ids),))
                 if dry_run:
                     raise DryRun
         except DryRun:
             pass
         return counts
 
+
+def _mark_unscored(raw: sqlite3.Connection, lead_ids_sql: str, params: tuple = ()) -> None:
+    """In an import's transaction: the leads it changed have no grade until they are scored
+    again (new leads have none yet), so a run killed before it scored them is finished by
+    the next one (Store.unscored_lead_ids)."""
+    raw.execute(f"UPDATE leads SET grade = NULL WHERE id IN ({lead_ids_sql})", params)
