@@ -41,3 +41,16 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     demo.create_database(path, leads=2000, seed=11, as_of=DEMO_AS_OF)
     return path
+
+
+@pytest.fixture(autouse=True)
+def no_unexpected_message_box(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Offscreen, a message box nobody answers waits forever: one that a test does not
+    expect (and patch itself) fails the test at once instead of hanging the suite."""
+    from PySide6.QtWidgets import QMessageBox
+
+    def unexpected(*args, **_kwargs):
+        raise AssertionError(f"an unexpected message box: {args[1:3]}")
+
+    for name in ("warning", "critical", "information", "question"):
+        monkeypatch.setattr(QMessageBox, name, staticmethod(unexpected))

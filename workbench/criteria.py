@@ -24,6 +24,10 @@ MAX_FIT_RULES = 62  # each is one bit of a 64-bit integer when scored
 REASON_KINDS = ("reject", "recycle")
 
 
+# the parts of the criteria that scores, grades, the buyer journey and promotion follow
+SCORING_PARTS = ("half_life_days", "journey_window_days", "fit_grades", "engagement_grades",
+                 "fit_rules", "engagement_rules", "journey", "mql_threshold")
+
 @dataclass(frozen=True)
 class Range:
     """Where a number of the criteria may lie (both ends included)."""
@@ -240,6 +244,12 @@ class Criteria:
     def engagement_grade(self, engagement: int) -> str:
         return next((g for g, t in zip("123", self.engagement_grades, strict=True)
                      if engagement >= t), "4")
+
+    def scores_differently(self, other: Criteria) -> bool:
+        """Whether these criteria give a lead another score, grade or stage than `other`
+        (a reason catalogue or the SLA changes no score)."""
+        before, after = other.to_dict(), self.to_dict()
+        return any(before[part] != after[part] for part in SCORING_PARTS)
 
     def with_changes(self, **changes: Any) -> Criteria:
         changed = replace(self, **changes)

@@ -120,9 +120,16 @@ def set_bant(store: Store, lead_id: int, item: str, status: BantStatus | str,
 
 def save_criteria(store: Store, criteria: Criteria, *, by: int | None = None,
                   note: str | None = None) -> Criteria:
-    """A new version of the team's criteria, saved by a manager (when who acts is known)."""
+    """A new version of the team's criteria, saved by a manager (when who acts is known).
+    Scores follow it at the next bring_scores_up_to_date; when it scores as the version
+    the stored scores were made by, they stand as they are."""
     ownership.check_criteria_change(store.person(by))
-    return store.save_criteria(criteria, author=by, note=note)
+    before = store.current_criteria()
+    saved = store.save_criteria(criteria, author=by, note=note)
+    as_of, version = store.scores_state()
+    if version == before.version and not saved.scores_differently(before):
+        store.date_scores(as_of, saved.version)
+    return saved
 
 
 def record_activity(store: Store, lead_id: int, kind: ActivityKind | str, *,

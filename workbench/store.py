@@ -457,10 +457,10 @@ class ScoreWriter:
                 f"{','.join(['(?, ?, ?, ?, ?, ?)'] * len(batch))}) AS v "
                 "WHERE leads.id = v.column6", list(chain.from_iterable(batch)))
 
-    def date_scores(self, as_of: datetime, criteria_version: int | None) -> None:
+    def date_scores(self, as_of: datetime | None, criteria_version: int | None) -> None:
         """Every stored score is now as of this moment, by these criteria (ScoreState)."""
         self._raw.execute("UPDATE score_state SET scores_as_of = ?, criteria_version = ?",
-                          (db.sql_time(as_of), criteria_version))
+                          (as_of and db.sql_time(as_of), criteria_version))
 
     def promote(self, lead_ids: Sequence[int], threshold: int, at: datetime) -> None:
         """Move these leads from lead to MQL, each with the StageChange that says why."""
@@ -643,6 +643,14 @@ class Store(ReportQueries, ImportQueries, SyncQueries):
         with self.reading() as s:
             return list(s.scalars(select(Lead.id).where(*_filter_clauses(board, ids))
                                   .order_by(Lead.id)))
+
+    def board_shows(self, board: BoardFilter, lead_id: int) -> bool:
+        """Whether the board's filter shows this lead (after a move changed its owner or
+        its stage, say)."""
+        ids = self.search_ids(board.search) if fts_query(board.search) is not None else None
+        with self.reading() as s:
+            return s.scalar(select(Lead.id).where(Lead.id == lead_id,
+                                                  *_filter_clauses(board, ids))) is not None
 
     def search_is_capped(self, search: str) -> bool:
         """Whether the search matches more leads than it lists."""
@@ -983,6 +991,11 @@ class Store(ReportQueries, ImportQueries, SyncQueries):
         with self.reading() as s:
             return tuple(s.execute(select(ScoreState.scores_as_of,
                                           ScoreState.criteria_version)).one())
+
+    def date_scores(self, as_of: datetime | None, criteria_version: int | None) -> None:
+        """The stored scores stand as they are, as of this moment by these criteria."""
+        with db.write_connection(self.engine) as conn:
+            ScoreWriter(conn.connection.driver_connection).date_scores(as_of, criteria_version)
 
     @contextmanager
     def score_writer(self, *, many: bool) -> Iterator[ScoreWriter]:

@@ -104,3 +104,15 @@ def test_commands_that_show_scores_bring_them_up_to_date_first(old_copy, tmp_pat
     with out.open(newline="", encoding="utf-8-sig") as f:
         [row] = [r for r in csv.DictReader(f) if r["Email"] == lead["email"]]
     assert int(row["Score"]) == lead["score"]["total"]
+
+
+def test_new_criteria_that_score_alike_leave_the_scores_standing(demo_db, tmp_path):
+    copy = tmp_path / "criteria.db"
+    copy.write_bytes(demo_db.read_bytes())
+    with Store.open(copy) as store:
+        criteria = store.current_criteria()
+        services.save_criteria(store, criteria.with_changes(sla_hours=48))
+        assert services.scores_are_current(store)  # the SLA scores nothing
+        services.save_criteria(store, criteria.with_changes(half_life_days=10))
+        assert not services.scores_are_current(store)
+        assert services.bring_scores_up_to_date(store).changed > 0

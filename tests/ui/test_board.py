@@ -397,6 +397,9 @@ def test_a_rep_triages_ten_leads_from_the_keyboard(window, qtbot, monkeypatch):
     monkeypatch.setattr(ReasonDialog, "ask", classmethod(
         lambda cls, *a, ask_revisit, **_: answers[ask_revisit]))
     me = window.filters.me.currentData()
+    owner = window.filters.owner  # the pool: leads a rep may act on (and take)
+    owner.setCurrentIndex(owner.findData("unassigned"))
+    window.filters.flush()
     window.board.focus_first_card()
     mql = column(window, Stage.MQL).view
     keys = [Qt.Key.Key_A, Qt.Key.Key_R, Qt.Key.Key_C, Qt.Key.Key_A, Qt.Key.Key_A,

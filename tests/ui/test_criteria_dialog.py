@@ -46,7 +46,7 @@ def test_edits_of_every_kind_come_back_as_criteria(dialog):
     assert edited.sql_rule.confirmed == ("budget", "need") and edited.sql_rule.min_positive == 4
     assert edited.reasons("reject")[-1].code == "price"
     assert edited.fit_rules[0].points == 25 and edited.engagement_rules[0].cap is None
-    assert dialog.scoring_changed()
+    assert edited.scores_differently(dialog.original)
 
 
 def test_the_boxes_take_the_ranges_the_domain_allows(dialog):
@@ -59,7 +59,8 @@ def test_the_boxes_take_the_ranges_the_domain_allows(dialog):
 def test_only_reasons_changed_needs_no_rescore(dialog):
     dialog.reason_editors["recycle"].table.removeRow(0)
     dialog.accept()
-    assert dialog.result_criteria is not None and not dialog.scoring_changed()
+    assert dialog.result_criteria is not None
+    assert not dialog.result_criteria.scores_differently(dialog.original)
 
 
 @pytest.mark.parametrize(("edit", "problem"), [
@@ -96,13 +97,18 @@ def test_a_toml_file_fills_the_form(dialog, tmp_path, monkeypatch):
     assert "line 1" in dialog.problem.text() and dialog.mql_threshold.value() == 70
 
 
-def test_the_window_saves_a_new_version_and_offers_a_rescore(window, monkeypatch):
+def test_the_window_saves_a_new_version_and_rescores_by_it(window, qtbot, monkeypatch):
     edited = DEFAULT_CRITERIA.with_changes(sla_hours=2000, mql_threshold=80)
     monkeypatch.setattr(CriteriaDialog, "edit", classmethod(
-        lambda cls, *a: (edited, "tighter threshold", True)))
-    asked = []
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a) or
-                        QMessageBox.StandardButton.No)
+        lambda cls, *a: (edited, "tighter threshold")))
+    rep = window.filters.me.currentText()
+    refused = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a: refused.append(a[2]))
+    window.edit_criteria()  # "You" is a rep
+    assert refused == [f"Only a manager can change the team's criteria; {rep} is a rep. "
+                       "Send the change to your manager."]
+    assert window.store.criteria_versions() == []
+    window.filters.me.setCurrentIndex(window.filters.me.findText("Dana Whitfield"))
     window.edit_criteria()
     saved = window.store.current_criteria()
     assert (saved.version, saved.mql_threshold) == (1, 80)
@@ -110,5 +116,6 @@ def test_the_window_saves_a_new_version_and_offers_a_rescore(window, monkeypatch
     assert (version.author, version.note) == (window.filters.me.currentText(),
                                               "tighter threshold")
     assert window.criteria == saved and window.overdue == 0  # the new SLA counts at once
-    assert asked and "Rescore all leads now?" in asked[0][2]
     assert window.statusBar().currentMessage() == "Criteria version 1 saved."
+    qtbot.waitUntil(lambda: window.rescore_worker is None, timeout=30_000)
+    assert window.store.scores_state()[1] == 1  # every score by the new version

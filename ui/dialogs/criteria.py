@@ -36,9 +36,6 @@ from workbench.criteria_file import CriteriaFileError, export_criteria, read_cri
 from workbench.qualification import BANT_ITEMS
 from workbench.store import CriteriaVersionRecord
 
-SCORING_PARTS = ("half_life_days", "journey_window_days", "fit_grades", "engagement_grades",
-                 "fit_rules", "engagement_rules", "journey", "mql_threshold")
-
 
 def _number(text: str) -> float | int:
     value = float(text.replace(",", "."))
@@ -328,12 +325,6 @@ class CriteriaDialog(QDialog):
             data[name] = getattr(self, name).rows()
         return Criteria.from_dict(data)
 
-    def scoring_changed(self) -> bool:
-        if self.result_criteria is None:
-            return False
-        before, after = self.original.to_dict(), self.result_criteria.to_dict()
-        return any(before[part] != after[part] for part in SCORING_PARTS)
-
     def accept(self) -> None:
         try:
             self.result_criteria = self.edited_criteria()
@@ -348,14 +339,12 @@ class CriteriaDialog(QDialog):
 
     @classmethod
     def edit(cls, parent, criteria: Criteria, versions: list[CriteriaVersionRecord],
-             database: Path) -> tuple[Criteria, str | None, bool] | None:
-        """(new criteria, note, whether scoring changed), or None when cancelled. Tests
-        replace this method."""
+             database: Path) -> tuple[Criteria, str | None] | None:
+        """(new criteria, note), or None when cancelled. Tests replace this method."""
         dialog = cls(criteria, versions, parent, database=database)
         if dialog.exec() != QDialog.DialogCode.Accepted or dialog.result_criteria is None:
             return None
-        return dialog.result_criteria, dialog.note.text().strip() or None, \
-            dialog.scoring_changed()
+        return dialog.result_criteria, dialog.note.text().strip() or None
 
     # -- files ---------------------------------------------------------------
 

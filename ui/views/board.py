@@ -250,11 +250,13 @@ class BoardView(QWidget):
                 return
             i += step
 
-    def move_card(self, lead_id: int, from_stage: Stage, to_stage: Stage, score: int) -> None:
+    def move_card(self, lead_id: int, from_stage: Stage, to_stage: Stage, score: int,
+                  still_shown: bool) -> None:
         """After a move: the card leaves its old column, and both column headers count it
-        where it is now (the caller reloads the new column's window)."""
+        where it is now, if the filter still shows it (accepting a pool lead makes it
+        someone's); the caller reloads the new column's window."""
         self.columns[from_stage].model.remove_lead(lead_id)
-        for stage, change in ((from_stage, -1), (to_stage, 1)):
+        for stage, change in ((from_stage, -1), (to_stage, int(still_shown))):
             old = self.summaries.get(stage)
             if old is None:
                 continue

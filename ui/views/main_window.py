@@ -532,7 +532,8 @@ class MainWindow(QMainWindow):
             moved = True
             self.undo_stack.append((change, lead))
             self.actions_by_id[ActionId.UNDO].setEnabled(True)
-            self.board.move_card(lead_id, lead.stage, to_stage, lead.score)
+            self.board.move_card(lead_id, lead.stage, to_stage, lead.score,
+                                 self.store.board_shows(self.board.board, lead_id))
             overdue = (lead.stage == Stage.MQL and lead.first_touch_at is None
                        and lead.mql_at is not None and lead.mql_at < cutoff)
             if overdue:
@@ -666,22 +667,21 @@ class MainWindow(QMainWindow):
     # -- criteria ------------------------------------------------------------
 
     def edit_criteria(self) -> None:
-        """Edit the team's criteria as a new version; offer a rescore when the scoring
-        rules changed."""
+        """Edit the team's criteria as a new version; scores follow it at once."""
         edited = CriteriaDialog.edit(self, self.store.current_criteria(),
                                      self.store.criteria_versions(), self.store.path)
         if edited is None:
             return
-        criteria, note, _scoring_changed = edited
+        criteria, note = edited
         try:
             saved = services.save_criteria(self.store, criteria, note=note,
                                            by=self.filters.me.currentData())
         except NotAllowed as refused:
             QMessageBox.warning(self, "Criteria not saved", str(refused))
             return
-        self.statusBar().showMessage(f"Criteria version {saved.version} saved; scores follow "
-                                     "it.", STATUS_MESSAGE_MS)
-        self.refresh()  # and every score again by the new version (bring_scores_up_to_date)
+        self.statusBar().showMessage(f"Criteria version {saved.version} saved.",
+                                     STATUS_MESSAGE_MS)
+        self.refresh()  # scores by the new version too (bring_scores_up_to_date)
 
     # -- long work -----------------------------------------------------------
 
