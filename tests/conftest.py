@@ -17,7 +17,7 @@ os.environ["TZ"] = "UTC"
 time.tzset()
 
 from workbench import demo  # noqa: E402
-from workbench.store import Store  # noqa: E402
+from workbench.store.leads import Store  # noqa: E402
 
 DEMO_AS_OF = datetime(2026, 11, 23, 9, 0)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.stages import Stage
+from workbench.rules.stages import Stage
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"
 
@@ -145,7 +145,7 @@ def test_triage_from_the_command_line(demo_db, tmp_path):
 def test_a_refused_action_says_why_in_one_line_and_changes_nothing(demo_db, tmp_path, args):
     copy = tmp_path / "refuse.db"
     shutil.copy(demo_db, copy)
-    from workbench.store import BoardFilter, Store
+    from workbench.store.leads import BoardFilter, Store
     with Store.open(copy) as store:
         ids = {"mql": store.board_page(Stage.MQL, BoardFilter(), limit=1)[0].id,
                "sal": store.board_page(Stage.SAL, BoardFilter(), limit=1)[0].id}

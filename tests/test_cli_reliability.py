@@ -13,10 +13,10 @@ from contextlib import closing, contextmanager
 import pytest
 
 from tests.test_cli import workbench
-from workbench import exporting
-from workbench.db import read_only_uri
-from workbench.safe_files import UnsafeTarget, replacing
-from workbench.store import Store
+from workbench.files.safe import UnsafeTarget, replacing
+from workbench.services import export
+from workbench.store.db import read_only_uri
+from workbench.store.leads import Store
 
 LEADS_CSV = "First name,Last name,Email\nAda,Lovelace,ada@example.com\nBad,Row,not-an-email\n"
 
@@ -82,15 +82,15 @@ def test_a_failed_export_leaves_the_old_file_whole_and_no_partial_file(db, tmp_p
     target = tmp_path / "leads.csv"
     target.write_text("the export of yesterday")
 
-    rows = exporting._rows
+    rows = export._rows
 
     def rows_then_a_full_disk(records, custom):
         yield from rows(records, custom)
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(exporting, "_rows", rows_then_a_full_disk)
-    with Store.open(db) as store, pytest.raises(exporting.ExportError, match="No space left"):
-        exporting.export_leads(store, target)
+    monkeypatch.setattr(export, "_rows", rows_then_a_full_disk)
+    with Store.open(db) as store, pytest.raises(export.ExportError, match="No space left"):
+        export.export_leads(store, target)
     assert target.read_text() == "the export of yesterday"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f.csv", "leads.csv", "sm.db"]
 

@@ -1,45 +1,12 @@
-"""The window's actions: ids, labels, and one factory that gives them their shortcuts."""
+"""The window's actions: labels, and one factory that gives them their shortcuts."""
 
 from __future__ import annotations
-
-from enum import StrEnum
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 
-
-class ActionId(StrEnum):
-    REFRESH = "refresh"
-    IMPORT = "import"
-    EXPORT = "export"
-    UNDO = "undo"
-    QUIT = "quit"
-    FOCUS_SEARCH = "focus_search"
-    CLEAR_SEARCH = "clear_search"
-    NEXT_CARD = "next_card"
-    PREVIOUS_CARD = "previous_card"
-    COLUMN_LEFT = "column_left"
-    COLUMN_RIGHT = "column_right"
-    OPEN_DETAIL = "open_detail"
-    FOCUS_BOARD = "focus_board"
-    RESCORE = "rescore"
-    DUPLICATES = "duplicates"
-    CRITERIA = "criteria"
-    ACCEPT = "accept"
-    REJECT = "reject"
-    RECYCLE = "recycle"
-    BANT_BUDGET = "bant_budget"
-    BANT_AUTHORITY = "bant_authority"
-    BANT_NEED = "bant_need"
-    BANT_TIMELINE = "bant_timeline"
-    SHOW_BOARD = "show_board"
-    SHOW_QUEUE = "show_queue"
-    SHOW_REPORTS = "show_reports"
-    SYNC = "sync"
-    TEAM_SERVER = "team_server"
-    CONFLICTS = "conflicts"
-    ABOUT = "about"
-
+from ui.action_ids import ActionId
+from ui.shortcuts import SHORTCUTS
 
 LABELS = {
     ActionId.REFRESH: "&Refresh", ActionId.QUIT: "&Quit", ActionId.IMPORT: "&Import…",
@@ -72,8 +39,6 @@ BANT_KEYS = (ActionId.BANT_BUDGET, ActionId.BANT_AUTHORITY, ActionId.BANT_NEED,
 
 
 def create_actions(parent: QObject) -> dict[ActionId, QAction]:
-    from ui.shortcuts import SHORTCUTS
-
     actions = {}
     for action_id in ActionId:
         action = QAction(LABELS[action_id], parent)

@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from workbench.safe_files import UnsafeTarget, replacing
+from workbench.files.safe import UnsafeTarget, replacing
 
 SCREENSHOT_SIZE = (1440, 900)
 APP_NAME = "Lead Workbench"
@@ -29,8 +29,8 @@ def run(path: Path, screenshot: Path | None = None) -> int:
     from PySide6.QtWidgets import QMessageBox
 
     from ui.views.main_window import MainWindow
-    from workbench.db import DatabaseError
-    from workbench.store import Store
+    from workbench.store.db import DatabaseError
+    from workbench.store.leads import Store
 
     app = application()
     try:

@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from ui.text import duration, score_band, sla_text, source_label
-from workbench.models import ActivityKind
-from workbench.sla import sla_state
-from workbench.stages import Stage
-from workbench.store import LeadDetail
+from workbench.rules.sla import sla_state
+from workbench.rules.stages import Stage
+from workbench.rules.vocabulary import ActivityKind
+from workbench.store.leads import LeadDetail
 
 if TYPE_CHECKING:
-    from workbench.scoring import ScoreResult
+    from workbench.rules.scoring import ScoreResult
 
 # one glyph per activity kind (DejaVu Sans has them all)
 ACTIVITY_ICONS = {

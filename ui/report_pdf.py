@@ -8,8 +8,8 @@ from pathlib import Path
 from PySide6.QtCore import QMarginsF, QUrl
 from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
-from workbench.reports import TABLE_COLUMNS, Report, percent, readable_cells
-from workbench.safe_files import replacing
+from workbench.files.safe import replacing
+from workbench.services.reports import TABLE_COLUMNS, Report, percent, readable_cells
 
 CHART_WIDTH = 480  # points on the page; two charts side by side on A4 landscape
 

@@ -2,7 +2,7 @@
 
 from PySide6.QtGui import QKeySequence
 
-from ui.actions import ActionId
+from ui.action_ids import ActionId
 
 SHORTCUTS: dict[ActionId, QKeySequence | QKeySequence.StandardKey | str] = {
     ActionId.REFRESH: QKeySequence.StandardKey.Refresh,  # F5

@@ -12,15 +12,10 @@ from ui.text import plural
 from ui.workers import CancellableWorker
 from ui.workers import start as start_worker
 from workbench.clock import utcnow
-from workbench.store import Store
-from workbench.store_sync import SyncStatus
-from workbench.sync import (
-    SyncBlocked,
-    SyncCancelled,
-    SyncError,
-    SyncResult,
-    synchronise,
-)
+from workbench.services.sync import synchronise
+from workbench.store.leads import Store
+from workbench.store.sync import SyncStatus
+from workbench.sync.protocol import SyncBlocked, SyncCancelled, SyncError, SyncResult
 
 AUTO_SYNC_MS = 2 * 60 * 1000  # while all is well
 FIRST_RETRY_MS = 30 * 1000  # then doubled after each failure...

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from workbench.sla import SlaState
+from workbench.rules.sla import SlaState
 
 # (lowest score, band name, badge colour): the first band whose threshold the score reaches
 SCORE_BANDS = ((70, "hot", "#c0392b"), (40, "warm", "#e67e22"), (15, "cool", "#2e86c1"),

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QThread, Signal
 
-from workbench.store import Store
+from workbench.store.leads import Store
 
 
 class CancellableWorker(QObject):
@@ -43,7 +43,7 @@ def rescore_worker(store: Store) -> CancellableWorker:
     user cancelled, and nothing was written)."""
 
     def rescore(progress, cancelled):
-        from workbench import scoring  # loaded when first needed, not at start-up
+        from workbench.services import scoring  # loaded when first needed, not at start-up
 
         return scoring.rescore(store, store.current_criteria(), progress=progress,
                                cancelled=cancelled)

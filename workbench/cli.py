@@ -15,11 +15,13 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from workbench import db, paths, services
-from workbench.exporting import ExportError
-from workbench.importing import ImportFatal, ImportKind
-from workbench.stages import Stage
-from workbench.store import Store
+from workbench import paths
+from workbench.files.reading import ImportFatal, ImportKind
+from workbench.rules.stages import Stage
+from workbench.services import todays_scores, triage
+from workbench.services.export import ExportError
+from workbench.store import db
+from workbench.store.leads import Store
 
 
 class UsageError(Exception):
@@ -336,7 +338,7 @@ def _scored_store(args: argparse.Namespace) -> Iterator[Store]:
     """The database, its scores first brought up to date: behaviour points decay, so the
     scores a command shows are as of the start of today (see the README's Lead scoring)."""
     with Store.open(_existing_db(args)) as store:
-        report = services.bring_scores_up_to_date(store)
+        report = todays_scores.bring_scores_up_to_date(store)
         if report is not None and (report.changed or report.promoted):
             print(f"workbench: scores brought up to date for today: {report.changed:,} "
                   f"changed, {report.promoted:,} became MQLs.", file=sys.stderr)
@@ -344,7 +346,7 @@ def _scored_store(args: argparse.Namespace) -> Iterator[Store]:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from workbench import scoring
+    from workbench.services import scoring
 
     if args.train or args.report:
         return cmd_model(args)
@@ -367,7 +369,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def cmd_model(args: argparse.Namespace) -> int:
-    from workbench import model
+    from workbench.services import model
 
     with Store.open(_existing_db(args)) as store:
         if args.train:
@@ -394,15 +396,15 @@ def cmd_model(args: argparse.Namespace) -> int:
 
 
 def cmd_refine(args: argparse.Namespace) -> int:
-    from workbench import refine
     from workbench.clock import utcnow
+    from workbench.services import refine
 
     with Store.open(_existing_db(args)) as store:
         criteria = store.current_criteria()
         found = refine.suggestions(store, criteria, utcnow())
         saved = None
         if args.apply and found:
-            saved = services.save_criteria(store, refine.apply(criteria, found),
+            saved = triage.save_criteria(store, refine.apply(criteria, found),
                                            by=_acting_user(store, args),
                                            note="Points refined from the outcomes")
     if args.json:
@@ -424,7 +426,7 @@ def cmd_refine(args: argparse.Namespace) -> int:
 
 
 def cmd_criteria(args: argparse.Namespace) -> int:
-    from workbench.criteria_file import export_criteria, read_criteria
+    from workbench.files.criteria_file import export_criteria, read_criteria
 
     if args.criteria_command == "export":
         with Store.open(_existing_db(args)) as store:
@@ -434,7 +436,7 @@ def cmd_criteria(args: argparse.Namespace) -> int:
         return 0
     criteria = read_criteria(args.file)  # refused whole before the database is touched
     with Store.open(_existing_db(args)) as store:
-        saved = services.save_criteria(store, criteria, by=_acting_user(store, args),
+        saved = triage.save_criteria(store, criteria, by=_acting_user(store, args),
                                        note=args.note)
     print(f"Criteria from {args.file} saved as version {saved.version}. "
           "Run 'workbench score' to rescore every lead with them.")
@@ -444,7 +446,7 @@ def cmd_criteria(args: argparse.Namespace) -> int:
 def cmd_queue(args: argparse.Namespace) -> int:
     with _scored_store(args) as store:
         me = store.user_by_email(args.rep) if args.rep else None
-        services.return_recycled(store)  # leads whose date to look again has come
+        triage.return_recycled(store)  # leads whose date to look again has come
         cards = store.queue(me)
         hours = store.current_criteria().sla_hours
     due = [card.mql_at + timedelta(hours=hours) if card.mql_at else None for card in cards]
@@ -467,14 +469,14 @@ def _acting_user(store: Store, args: argparse.Namespace) -> int | None:
 
 
 def cmd_lead_bant(args: argparse.Namespace) -> int:
-    from workbench.qualification import parse_item
+    from workbench.rules.qualification import parse_item
 
     items = [parse_item(text) for text in args.items]  # all checked before any is saved
     with Store.open(_existing_db(args)) as store:
         by = _acting_user(store, args)
         store.lead(args.lead_id)
         for item, status, note in items:
-            services.set_bant(store, args.lead_id, item, status, note, by=by)
+            triage.set_bant(store, args.lead_id, item, status, note, by=by)
     print(f"Lead #{args.lead_id}: " + ", ".join(f"{i} {s.value}" for i, s, _n in items) + ".")
     return 0
 
@@ -483,12 +485,12 @@ def cmd_lead_triage(args: argparse.Namespace) -> int:
     with Store.open(_existing_db(args)) as store:
         by = _acting_user(store, args)
         if args.lead_command == "accept":
-            change = services.accept(store, args.lead_id, by=by)
+            change = triage.accept(store, args.lead_id, by=by)
         elif args.lead_command == "reject":
-            change = services.reject(store, args.lead_id, args.reason, note=args.note, by=by)
+            change = triage.reject(store, args.lead_id, args.reason, note=args.note, by=by)
         else:
             until = date.fromisoformat(args.until) if args.until else None
-            change = services.recycle(store, args.lead_id, args.reason, until=until,
+            change = triage.recycle(store, args.lead_id, args.reason, until=until,
                                       note=args.note, by=by)
         name = store.lead(args.lead_id).name
     print(f"{name} (#{args.lead_id}): {change.from_stage.label} -> {change.to_stage.label}.")
@@ -496,7 +498,7 @@ def cmd_lead_triage(args: argparse.Namespace) -> int:
 
 
 def cmd_lead_show(args: argparse.Namespace) -> int:
-    from workbench import scoring
+    from workbench.services import scoring
 
     with _scored_store(args) as store:
         detail = store.lead_detail(args.lead_id)
@@ -554,7 +556,7 @@ def _iso_date(text: str) -> date:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from workbench.clock import utcnow
-    from workbench.reports import ReportSpec, Slice, as_csv, as_table, build_report
+    from workbench.services.reports import ReportSpec, Slice, as_csv, as_table, build_report
 
     with _scored_store(args) as store:
         spec = ReportSpec(by=Slice(args.by), start=args.start, end=args.end,
@@ -570,7 +572,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from workbench.importing import Mapping, open_table, run_import
+    from workbench.files.reading import Mapping, open_table
+    from workbench.services.imports import run_import
 
     kind = ImportKind(args.kind)
     if args.save_mapping:
@@ -597,7 +600,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from workbench.exporting import export_leads
+    from workbench.services.export import export_leads
 
     with _scored_store(args) as store:
         count = export_leads(store, args.out, Stage(args.stage) if args.stage else None)
@@ -606,7 +609,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_server(args: argparse.Namespace) -> int:
-    from workbench import server
+    from workbench.sync import server
 
     try:
         if args.server_command == "init":
@@ -650,8 +653,9 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from workbench import credentials
-    from workbench.sync import SyncError, synchronise
+    from workbench.services.sync import synchronise
+    from workbench.sync import credentials
+    from workbench.sync.protocol import SyncError
 
     path = _db_path(args, paths.default_db_path())
     with Store.open(path) as store:

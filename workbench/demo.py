@@ -17,24 +17,14 @@ from pathlib import Path
 
 import numpy as np
 
-from workbench import db, scoring
 from workbench.clock import day_start, utcnow
-from workbench.criteria import COMPETITOR_DOMAINS, CUSTOMER_ACCOUNT, Criteria
-from workbench.models import (
-    Activity,
-    ActivityKind,
-    BantStatus,
-    Company,
-    Lead,
-    PageKind,
-    Qualification,
-    Role,
-    Source,
-    StageChange,
-    User,
-)
-from workbench.stages import ACCOUNT_STAGES, Stage
-from workbench.store import ScoreWriter, Store
+from workbench.rules import scoring
+from workbench.rules.criteria import COMPETITOR_DOMAINS, CUSTOMER_ACCOUNT, Criteria
+from workbench.rules.stages import ACCOUNT_STAGES, Stage
+from workbench.rules.vocabulary import ActivityKind, BantStatus, PageKind, Role, Source
+from workbench.store import db
+from workbench.store.leads import ScoreWriter, Store
+from workbench.store.tables import Activity, Company, Lead, Qualification, StageChange, User
 
 DAY = 86_400
 HOUR = 3_600

@@ -13,7 +13,8 @@ from contextlib import closing
 import pytest
 
 from tests.conftest import DEMO_AS_OF
-from workbench import db, demo
+from workbench import demo
+from workbench.store import db
 
 TABLES = ("users", "companies", "leads", "stage_changes", "activities", "qualifications")
 TARGET_RATIO = 2.0

@@ -10,9 +10,9 @@ from datetime import datetime
 
 import pytest
 
-from workbench.reports import ReportSpec, build_report
-from workbench.store import Store
-from workbench.store_reports import HandoverWindow, Slice, groups_sql, response_hours_sql
+from workbench.services.reports import ReportSpec, build_report
+from workbench.store.leads import Store
+from workbench.store.reports import HandoverWindow, Slice, groups_sql, response_hours_sql
 
 NOW = datetime(2026, 11, 23, 9)
 TARGET_SECONDS = 2.0

@@ -12,8 +12,8 @@ from datetime import datetime
 
 import pytest
 
-from workbench import scoring
-from workbench.store import Store, _pattern_case
+from workbench.services import scoring
+from workbench.store.leads import Store, _pattern_case
 
 NOW = datetime(2026, 11, 23, 9)
 TARGET_SECONDS = 30.0

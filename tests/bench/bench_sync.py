@@ -17,9 +17,9 @@ from sqlalchemy import text
 
 from tests.sync.conftest import memory_keyring, pg_cluster, role_url, server_url  # noqa: F401
 from workbench import demo
-from workbench.server import add_account, init_server
-from workbench.store import BoardFilter, Store
-from workbench.sync import synchronise
+from workbench.services.sync import synchronise
+from workbench.store.leads import BoardFilter, Store
+from workbench.sync.server import add_account, init_server
 
 CHANGES = 10_000
 TEAM_LEADS = 100_000

@@ -15,8 +15,8 @@ from sqlalchemy import event  # noqa: E402
 
 from ui.app import application  # noqa: E402
 from ui.views.main_window import MainWindow  # noqa: E402
-from workbench.stages import Stage  # noqa: E402
-from workbench.store import Store  # noqa: E402
+from workbench.rules.stages import Stage  # noqa: E402
+from workbench.store.leads import Store  # noqa: E402
 
 captured: list[tuple[str, tuple]] = []
 

@@ -4,8 +4,11 @@ import subprocess
 import sys
 
 SCRIPT = """
-import sys
-from workbench import cli, db, demo, models, paths, stages, store
+import importlib, pkgutil, sys
+import workbench
+for found in pkgutil.walk_packages(workbench.__path__, "workbench."):
+    if "migrations" not in found.name:  # Alembic runs them, with its context
+        importlib.import_module(found.name)
 import ui.main  # the `workbench` program itself: Qt only when the window opens
 code = ui.main.main(["demo", "--db", sys.argv[1], "--leads", "50"])
 code |= ui.main.main(["stats", "--db", sys.argv[1], "--json"])

@@ -2,7 +2,7 @@ import itertools
 
 import pytest
 
-from workbench.stages import Stage, StageTransitionError, check_transition
+from workbench.rules.stages import Stage, StageTransitionError, check_transition
 
 # Written out independently of workbench.stages so that a change to the rules shows here.
 ALLOWED = {

@@ -4,11 +4,11 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from workbench.models import ActivityKind
-from workbench.search import fts_query
-from workbench.sla import overdue_cutoff, sla_state
-from workbench.stages import Stage
-from workbench.store import BoardFilter, BoardSort, OwnerFilter, Store
+from workbench.rules.search import fts_query
+from workbench.rules.sla import overdue_cutoff, sla_state
+from workbench.rules.stages import Stage
+from workbench.rules.vocabulary import ActivityKind
+from workbench.store.leads import BoardFilter, BoardSort, OwnerFilter, Store
 
 ODD_SEARCHES = ['"', '""', "'", "(", ")", "()", "AND", "OR", "NOT", "NEAR", "NEAR(a b)", "*",
                 "-", "--", "a*b", "^", ":", "name:", "{x}", "[", "\\", "%", "_", "😀", "Zoë",
@@ -64,7 +64,7 @@ def test_score_range_and_empty_columns(store):
     for score in (10, 50, 90):
         lead = store.add_lead(first_name="P", last_name=str(score), stage=Stage.MQL)
         with store.writing() as s:
-            from workbench.models import Lead
+            from workbench.store.tables import Lead
             s.get(Lead, lead).score = score
     summaries = store.column_summaries(BoardFilter(min_score=40, max_score=95))
     assert summaries[Stage.MQL].count == 2 and summaries[Stage.MQL].average_score == 70
@@ -114,7 +114,7 @@ def test_search_matches_name_email_company_and_title_by_prefix(demo_store):
 
 
 def test_a_broad_search_lists_the_newest_matches(demo_store, monkeypatch):
-    monkeypatch.setattr("workbench.store.SEARCH_MATCH_LIMIT", 10)
+    monkeypatch.setattr("workbench.store.leads.SEARCH_MATCH_LIMIT", 10)
     ids = demo_store.search_ids("sales")
     assert len(ids) == 10 and ids == sorted(ids, reverse=True)
     assert demo_store.search_is_capped("sales")
@@ -150,7 +150,7 @@ def test_data_version_sees_commits_of_other_processes(tmp_path):
 
 
 def test_journey_columns_hold_open_leads_by_their_buyer_stage(demo_store):
-    from workbench.store import JOURNEY_BOARD_STAGES, BoardGrouping
+    from workbench.store.leads import JOURNEY_BOARD_STAGES, BoardGrouping
 
     summaries = demo_store.column_summaries(BoardFilter(), BoardGrouping.JOURNEY)
     assert list(summaries) == ["awareness", "interest", "evaluation", "intent"]

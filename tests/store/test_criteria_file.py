@@ -6,9 +6,9 @@ from datetime import datetime
 
 import pytest
 
-from workbench.criteria import DEFAULT_CRITERIA
-from workbench.criteria_file import CriteriaFileError, export_criteria, read_criteria
-from workbench.models import CriteriaVersion
+from workbench.files.criteria_file import CriteriaFileError, export_criteria, read_criteria
+from workbench.rules.criteria import DEFAULT_CRITERIA
+from workbench.store.tables import CriteriaVersion
 
 
 @pytest.fixture

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from tests.conftest import DEMO_AS_OF
 from workbench import cli, demo
-from workbench.criteria import DEFAULT_CRITERIA
-from workbench.criteria_file import _without_none
+from workbench.files.criteria_file import _without_none
+from workbench.rules.criteria import DEFAULT_CRITERIA
 
 NUMBERS = st.one_of(
     st.sampled_from([float("nan"), float("inf"), float("-inf"), 1e20, 99999999, 0, -1, -5]),

@@ -9,10 +9,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from workbench import db
-from workbench.models import Base, mapped_in_orm
-from workbench.stages import Stage
-from workbench.store import Store
+from workbench.rules.stages import Stage
+from workbench.store import db
+from workbench.store.leads import Store
+from workbench.store.tables import Base, mapped_in_orm
 
 
 def digest(path):

@@ -7,8 +7,8 @@ import pytest
 
 from tests.conftest import DEMO_AS_OF
 from workbench import demo
-from workbench.stages import Stage, check_transition
-from workbench.store import Store
+from workbench.rules.stages import Stage, check_transition
+from workbench.store.leads import Store
 
 TABLES = ("users", "companies", "leads", "stage_changes", "activities", "qualifications")
 

@@ -14,8 +14,8 @@ from contextlib import closing
 
 import pytest
 
-from workbench import importing, scoring
-from workbench.store import Store
+from workbench.services import imports, scoring
+from workbench.store.leads import Store
 
 NEW_LEADS = 3000
 SEEDS = (1, 2, 3)
@@ -152,10 +152,10 @@ def test_an_import_that_died_after_its_commit_is_scored_by_the_next_run(db, tmp_
     with Store.open(db) as store:
         monkeypatch.setattr(scoring, "rescore", killed)
         with pytest.raises(KeyboardInterrupt):
-            importing.run_import(store, path)
+            imports.run_import(store, path)
         monkeypatch.undo()
         assert NEW_LEADS < len(store.unscored_lead_ids()) <= NEW_LEADS + 200  # new, changed
-        again = importing.run_import(store, path)
+        again = imports.run_import(store, path)
         assert (again.imported, again.updated) == (0, 0)
         assert store.unscored_lead_ids() == []
         scored = query(db, "SELECT min(score) FROM leads WHERE email LIKE 'fault%'")[0][0]
@@ -165,7 +165,7 @@ def test_an_import_that_died_after_its_commit_is_scored_by_the_next_run(db, tmp_
 def test_score_workers_and_their_resource_tracker_end_when_the_command_is_killed():
     parent = subprocess.Popen([sys.executable, "-c", (
         "import time\n"
-        "from workbench.scoring import worker_pool\n"
+        "from workbench.services.scoring import worker_pool\n"
         "if __name__ == '__main__':\n"
         "    pool = worker_pool(2)\n"
         "    for _ in range(2):\n"

@@ -16,16 +16,11 @@ import pytest
 
 from workbench import cli
 from workbench.clock import local_today
-from workbench.exporting import export_leads
-from workbench.importing import (
-    ImportFatal,
-    ImportKind,
-    Mapping,
-    open_table,
-    run_import,
-)
-from workbench.stages import Stage
-from workbench.store import Store
+from workbench.files.reading import ImportFatal, ImportKind, Mapping, open_table
+from workbench.rules.stages import Stage
+from workbench.services.export import export_leads
+from workbench.services.imports import run_import
+from workbench.store.leads import Store
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "imports"
 
@@ -388,16 +383,16 @@ def _messy_big_rows(count: int) -> list[list[str]]:
 
 
 def test_a_large_file_read_in_two_parts_imports_as_one_reader_would(tmp_path, monkeypatch):
-    from workbench import import_split
+    from workbench.files import split
 
     # quoted line breaks, blank rows, bad values and repeated leads (the last row wins)
     # on both sides of the middle, CRLF line ends (the csv module's)
     path = write_csv(tmp_path / "big.csv", _messy_big_rows(3000))
-    monkeypatch.setattr(import_split, "PARALLEL_MIN_BYTES", 0)
-    assert import_split.plan_split(path, open_table(path).csv_format) is not None
+    monkeypatch.setattr(split, "PARALLEL_MIN_BYTES", 0)
+    assert split.plan_split(path, open_table(path).csv_format) is not None
     results, tables, problems, shares = [], [], [], []
     for name, threshold in (("halves", 0), ("one", 10**12)):
-        monkeypatch.setattr(import_split, "PARALLEL_MIN_BYTES", threshold)
+        monkeypatch.setattr(split, "PARALLEL_MIN_BYTES", threshold)
         with Store.open(tmp_path / f"{name}.db") as opened:
             result = run_import(opened, path, score=False, progress=shares.append)
             results.append(result.to_json())
@@ -419,25 +414,25 @@ def test_a_large_file_of_one_huge_record_is_read_by_one_reader(store, tmp_path,
     import multiprocessing
     import tempfile
 
-    from workbench import import_split
+    from workbench.files import split
 
     # large enough to split, but no record begins after the first part: the helper finds
     # nothing to read, and goes
-    monkeypatch.setattr(import_split, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(split, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     path = write_csv(tmp_path / "huge.csv", [["Email", "Notes"], ["a@x.example", "short"],
                                              ["b@x.example", "long " * 20_000]])
-    assert import_split.may_split(path, open_table(path))
-    assert import_split.plan_split(path, open_table(path).csv_format) is None
+    assert split.may_split(path, open_table(path))
+    assert split.plan_split(path, open_table(path).csv_format) is None
     assert run_import(store, path, score=False).imported == 2
     assert not multiprocessing.active_children()
-    assert not list(tmp_path.glob(f"{import_split.FOLDER_PREFIX}*"))
+    assert not list(tmp_path.glob(f"{split.FOLDER_PREFIX}*"))
 
 
 def test_the_folders_of_killed_imports_are_removed_once_stale(tmp_path):
     import os
 
-    from workbench import import_split
+    from workbench.files import split
 
     stale, current = tmp_path / "workbench-import-old", tmp_path / "workbench-import-new"
     for folder in (stale, current):
@@ -445,24 +440,24 @@ def test_the_folders_of_killed_imports_are_removed_once_stale(tmp_path):
         (folder / "second-part.db").write_bytes(b"rows")
     os.utime(stale, (time.time() - 2 * 24 * 3600,) * 2)
     os.utime(current, (time.time() - 3600,) * 2)  # by the process's clock, however set
-    import_split.remove_stale_folders(tmp_path)
+    split.remove_stale_folders(tmp_path)
     assert not stale.exists() and (current / "second-part.db").exists()
 
 
 def test_a_fatal_problem_in_the_second_part_writes_nothing(store, tmp_path, monkeypatch):
-    from workbench import import_split
+    from workbench.files import split
 
     path = write_csv(tmp_path / "big.csv", _messy_big_rows(3000))
     path.write_bytes(path.read_bytes() + b"Ok,Bad \xff byte,x,bad@x.example,DE,x\r\n")
     last_line = path.read_bytes().count(b"\n")
-    monkeypatch.setattr(import_split, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(split, "PARALLEL_MIN_BYTES", 0)
     with pytest.raises(ImportFatal, match=f"line {last_line} is not utf-8 text"):
         run_import(store, path)
     assert store.count_leads() == 0
 
 
 def test_dates_in_the_formats_exports_use():
-    from workbench.normalise import moment
+    from workbench.rules.normalise import moment
 
     for text, expected in [("2026-11-23", datetime(2026, 11, 23)),
                            ("2026-11-23T14:05:00Z", datetime(2026, 11, 23, 14, 5)),
@@ -478,7 +473,7 @@ def test_dates_in_the_formats_exports_use():
 
 
 def test_company_domains_from_addresses_and_emails():
-    from workbench.normalise import domain_of
+    from workbench.rules.normalise import domain_of
 
     for text, expected in [("https://www.Acme.com/about", "acme.com"), ("acme.io", "acme.io"),
                            ("HTTP://shop.acme.de:8080/x", "shop.acme.de"),
@@ -543,7 +538,7 @@ def test_possible_duplicates_are_listed_and_a_merge_keeps_both_histories(store, 
 
 
 def test_company_intent_counts_for_every_lead_there_with_decay(store, tmp_path):
-    from workbench import scoring
+    from workbench.services import scoring
 
     for name in ("Ann", "Bo"):
         store.add_lead(first_name=name, last_name="Acme", email=f"{name.lower()}@acme.example",

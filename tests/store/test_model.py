@@ -7,9 +7,10 @@ from datetime import datetime
 
 import pytest
 
-from workbench import cli, model, refine
+from workbench import cli
 from workbench.clock import utcnow
-from workbench.stages import Stage
+from workbench.rules.stages import Stage
+from workbench.services import model, refine
 
 SENIORITY_WIN = {"c_level": 0.85, "vp": 0.8, "director": 0.6, "manager": 0.35,
                  "individual": 0.12, "student": 0.05}
@@ -89,9 +90,9 @@ def test_new_data_is_predicted_with_the_latest_model(store):
     lead = store.add_lead(first_name="New", last_name="Lead", email="new@c1.example",
                           seniority="vp", source="partner")
     assert store.lead_detail(lead).predicted_conversion is None
-    from workbench import services
+    from workbench.services import triage
 
-    services.record_activity(store, lead, "page_view", page_kind="pricing")
+    triage.record_activity(store, lead, "page_view", page_kind="pricing")
     assert store.lead_detail(lead).predicted_conversion is not None
 
 
@@ -124,7 +125,7 @@ def test_won_and_lost_come_from_the_stage_history_too(store):
 def test_on_the_demo_the_model_beats_the_rules_score(demo_db, tmp_path):
     import shutil
 
-    from workbench.store import Store
+    from workbench.store.leads import Store
 
     path = tmp_path / "demo.db"
     shutil.copy(demo_db, path)

@@ -4,10 +4,11 @@ reassigned as a side effect."""
 
 import pytest
 
-from workbench import cli, services
-from workbench.criteria import DEFAULT_CRITERIA
-from workbench.ownership import NotAllowed
-from workbench.stages import Stage
+from workbench import cli
+from workbench.rules.criteria import DEFAULT_CRITERIA
+from workbench.rules.ownership import NotAllowed
+from workbench.rules.stages import Stage
+from workbench.services import triage
 
 
 @pytest.fixture
@@ -25,11 +26,11 @@ def history(store, lead_id):
 
 
 @pytest.mark.parametrize("action", [
-    lambda store, t: services.accept(store, t["bens"], by=t["ana"]),
-    lambda store, t: services.reject(store, t["bens"], "no_budget", by=t["ana"]),
-    lambda store, t: services.recycle(store, t["bens"], "bad_timing", by=t["ana"]),
-    lambda store, t: services.move_lead(store, t["bens"], Stage.SAL, by=t["ana"]),  # a drag
-    lambda store, t: services.set_bant(store, t["bens"], "need", "confirmed", by=t["ana"]),
+    lambda store, t: triage.accept(store, t["bens"], by=t["ana"]),
+    lambda store, t: triage.reject(store, t["bens"], "no_budget", by=t["ana"]),
+    lambda store, t: triage.recycle(store, t["bens"], "bad_timing", by=t["ana"]),
+    lambda store, t: triage.move_lead(store, t["bens"], Stage.SAL, by=t["ana"]),  # a drag
+    lambda store, t: triage.set_bant(store, t["bens"], "need", "confirmed", by=t["ana"]),
 ])
 def test_a_rep_cannot_change_another_reps_lead(store, team, action):
     before = (store.lead(team["bens"]), history(store, team["bens"]), store.bant(team["bens"]))
@@ -40,20 +41,20 @@ def test_a_rep_cannot_change_another_reps_lead(store, team, action):
 
 
 def test_accepting_takes_a_pool_lead_but_never_reassigns_an_owned_one(store, team):
-    services.accept(store, team["pool"], by=team["ana"])
+    triage.accept(store, team["pool"], by=team["ana"])
     assert store.lead(team["pool"]).owner_id == team["ana"]
-    services.accept(store, team["bens"], by=team["dana"])  # the manager accepts Ben's MQL
+    triage.accept(store, team["bens"], by=team["dana"])  # the manager accepts Ben's MQL
     assert store.lead(team["bens"]).owner_id == team["ben"]
     assert store.lead(team["bens"]).stage == Stage.SAL
-    services.move_lead(store, team["bens"], Stage.DISQUALIFIED, by=team["ben"],
+    triage.move_lead(store, team["bens"], Stage.DISQUALIFIED, by=team["ben"],
                        reason_code="no_budget")  # the owner himself
 
 
 def test_only_a_manager_saves_the_teams_criteria(store, team):
     with pytest.raises(NotAllowed, match="Only a manager"):
-        services.save_criteria(store, DEFAULT_CRITERIA, by=team["ana"])
+        triage.save_criteria(store, DEFAULT_CRITERIA, by=team["ana"])
     assert store.criteria_versions() == []
-    assert services.save_criteria(store, DEFAULT_CRITERIA, by=team["dana"]).version == 1
+    assert triage.save_criteria(store, DEFAULT_CRITERIA, by=team["dana"]).version == 1
 
 
 def test_the_cli_refuses_a_reps_move_of_another_reps_lead_in_one_line(store, team, capsys):
@@ -66,7 +67,7 @@ def test_the_cli_refuses_a_reps_move_of_another_reps_lead_in_one_line(store, tea
 
 
 def test_setting_a_bant_item_to_what_it_is_records_nothing(store, team):
-    assert services.set_bant(store, team["pool"], "need", "confirmed", "pain", by=team["ana"])
+    assert triage.set_bant(store, team["pool"], "need", "confirmed", "pain", by=team["ana"])
     activities = len(store.lead_detail(team["pool"]).activities)
-    assert not services.set_bant(store, team["pool"], "need", "confirmed", "pain")
+    assert not triage.set_bant(store, team["pool"], "need", "confirmed", "pain")
     assert len(store.lead_detail(team["pool"]).activities) == activities

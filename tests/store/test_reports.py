@@ -6,7 +6,8 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from workbench import cli
-from workbench.reports import (
+from workbench.rules.stages import Stage
+from workbench.services.reports import (
     Period,
     ReportSpec,
     as_csv,
@@ -14,8 +15,7 @@ from workbench.reports import (
     build_report,
     figure_lead_ids,
 )
-from workbench.stages import Stage
-from workbench.store_reports import Measure, Slice
+from workbench.store.reports import Measure, Slice
 
 # Monday of ISO week 10 of 2026
 WEEK_10 = datetime(2026, 3, 2, 9)
@@ -142,7 +142,7 @@ def test_the_funnel_follows_each_handover_to_customer(store, reps):
 def test_edits_of_a_lead_reach_its_handovers(store, reps):
     lead = mql(store, WEEK_10, source="event", campaign="Spring fair")
     with store.writing() as s:  # as an import correcting the lead's source would
-        from workbench.models import Lead
+        from workbench.store.tables import Lead
         s.get(Lead, lead).source = "partner"
     assert [r.key for r in report(store).rows] == ["partner"]
 

@@ -9,10 +9,11 @@ import pytest
 
 from tests.conftest import SUITE_NOW
 from tests.test_cli import workbench
-from workbench import demo, scoring, services
+from workbench import demo
 from workbench.clock import day_start
-from workbench.stages import Stage
-from workbench.store import BoardFilter, Store
+from workbench.rules.stages import Stage
+from workbench.services import scoring, todays_scores, triage
+from workbench.store.leads import BoardFilter, Store
 
 MONTHS_AGO = datetime(2026, 10, 1, 9, 0)
 
@@ -43,23 +44,23 @@ def test_the_explanation_is_of_the_stored_score_until_the_day_is_brought_up_to_d
         old_copy):
     with Store.open(old_copy) as store:
         assert store.scores_state()[0] == day_start(MONTHS_AGO)
-        assert not services.scores_are_current(store)
+        assert not todays_scores.scores_are_current(store)
         before = stored_and_explained(store)
         assert all(stored == explained for stored, explained in before)
 
-        report = services.bring_scores_up_to_date(store)
+        report = todays_scores.bring_scores_up_to_date(store)
         assert report.changed > 0 and store.scores_state()[0] == day_start(SUITE_NOW)
         after = stored_and_explained(store)
         assert all(stored == explained for stored, explained in after)
         assert [s for s, _ in after] != [s for s, _ in before]  # two months of decay
-        assert services.bring_scores_up_to_date(store) is None  # once a day
+        assert todays_scores.bring_scores_up_to_date(store) is None  # once a day
 
 
 def test_a_lead_that_decays_below_the_threshold_stays_an_mql(old_copy):
     with Store.open(old_copy) as store:
         threshold = store.current_criteria().mql_threshold
         mqls = {c.id for c in store.board_page(Stage.MQL, BoardFilter(), limit=1000)}
-        services.bring_scores_up_to_date(store)
+        todays_scores.bring_scores_up_to_date(store)
         decayed = [c for c in store.board_page(Stage.MQL, BoardFilter(), limit=1000)
                    if c.score < threshold]
         assert decayed and {c.id for c in decayed} <= mqls
@@ -70,10 +71,10 @@ def test_the_next_day_brings_every_score_to_its_start(demo_db, tmp_path, monkeyp
     copy = tmp_path / "next.db"
     copy.write_bytes(demo_db.read_bytes())
     with Store.open(copy) as store:
-        assert services.bring_scores_up_to_date(store) is None  # made today
+        assert todays_scores.bring_scores_up_to_date(store) is None  # made today
         monkeypatch.setenv("WORKBENCH_NOW", (SUITE_NOW + timedelta(days=1)).isoformat())
-        assert not services.scores_are_current(store)
-        report = services.bring_scores_up_to_date(store)
+        assert not todays_scores.scores_are_current(store)
+        report = todays_scores.bring_scores_up_to_date(store)
         assert report.finished and report.changed > 0 and report.promoted == 0
         assert store.scores_state()[0] == day_start(SUITE_NOW + timedelta(days=1))
         assert all(s == e for s, e in stored_and_explained(store, Stage.SQL))
@@ -82,7 +83,7 @@ def test_the_next_day_brings_every_score_to_its_start(demo_db, tmp_path, monkeyp
 def test_rescoring_one_lead_scores_it_as_of_the_others(old_copy):
     with Store.open(old_copy) as store:
         lead_id = store.board_page(Stage.MQL, BoardFilter(), limit=1)[0].id
-        services.record_activity(store, lead_id, "page_view", page_kind="pricing",
+        triage.record_activity(store, lead_id, "page_view", page_kind="pricing",
                                  at=MONTHS_AGO - timedelta(days=3))
         assert store.scores_state()[0] == day_start(MONTHS_AGO)  # still the database's day
         card = next(c for c in store.board_page(Stage.MQL, BoardFilter(), limit=1000)
@@ -111,8 +112,8 @@ def test_new_criteria_that_score_alike_leave_the_scores_standing(demo_db, tmp_pa
     copy.write_bytes(demo_db.read_bytes())
     with Store.open(copy) as store:
         criteria = store.current_criteria()
-        services.save_criteria(store, criteria.with_changes(sla_hours=48))
-        assert services.scores_are_current(store)  # the SLA scores nothing
-        services.save_criteria(store, criteria.with_changes(half_life_days=10))
-        assert not services.scores_are_current(store)
-        assert services.bring_scores_up_to_date(store).changed > 0
+        triage.save_criteria(store, criteria.with_changes(sla_hours=48))
+        assert todays_scores.scores_are_current(store)  # the SLA scores nothing
+        triage.save_criteria(store, criteria.with_changes(half_life_days=10))
+        assert not todays_scores.scores_are_current(store)
+        assert todays_scores.bring_scores_up_to_date(store).changed > 0

@@ -8,17 +8,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench import scoring, services
-from workbench.criteria import (
+from workbench.rules.criteria import (
     DEFAULT_CRITERIA,
     Criteria,
     EngagementRule,
     FitRule,
     JourneyStep,
 )
-from workbench.models import ActivityKind
-from workbench.stages import Stage
-from workbench.store import BoardFilter, Store
+from workbench.rules.scoring import first_match
+from workbench.rules.stages import Stage
+from workbench.rules.vocabulary import ActivityKind
+from workbench.services import scoring, todays_scores, triage
+from workbench.store.leads import BoardFilter, Store
 
 NOW = datetime(2026, 11, 23, 12, 0)
 
@@ -73,7 +74,7 @@ def test_fit_rules_equals_contains_and_ends_with(store, lead):
 
 
 def company(store, name, domain):
-    from workbench.models import Company
+    from workbench.store.tables import Company
 
     with store.writing() as s:
         row = Company(name=name, domain=domain)
@@ -96,11 +97,11 @@ def test_people_at_competitors_and_at_customers_fit_less(store):
     for stage in (Stage.SAL, Stage.SQL, Stage.OPPORTUNITY):
         store.move_lead(buyer, stage)
     before = store.lead(buyer)
-    won = services.move_lead(store, buyer, Stage.CUSTOMER)
+    won = triage.move_lead(store, buyer, Stage.CUSTOMER)
     # Bea bought: Cal is now at a customer, and his stored score says so at once
     assert parts(explain(store, colleague, criteria)) == {"Customer already": -25}
     assert store.lead_detail(colleague).fit_score == -25
-    services.undo_move(store, won.id, before)  # not a customer after all
+    triage.undo_move(store, won.id, before)  # not a customer after all
     assert store.lead_detail(colleague).fit_score == 0
 
 
@@ -172,7 +173,7 @@ def test_a_cancelled_rescore_writes_nothing(store, lead):
 
 def test_new_activity_rescores_its_lead_at_once(store, lead):
     store.save_criteria(RULES)
-    services.record_activity(store, lead, ActivityKind.DEMO_REQUEST)
+    triage.record_activity(store, lead, ActivityKind.DEMO_REQUEST)
     fresh = store.lead(lead)
     assert fresh.score == 45 and fresh.stage == Stage.MQL
     card = store.board_page(Stage.MQL, BoardFilter())[0]
@@ -277,7 +278,7 @@ def test_the_sql_case_picks_the_first_pattern_an_activity_matches(patterns):
     """Any order of patterns: duplicates, kind-only ones before or after exact ones."""
     import sqlite3
 
-    from workbench.store import _pattern_case
+    from workbench.store.leads import _pattern_case
 
     case, params = _pattern_case(patterns)
     with sqlite3.connect(":memory:") as conn:
@@ -286,7 +287,7 @@ def test_the_sql_case_picks_the_first_pattern_an_activity_matches(patterns):
                          [(k, p) for k in [*KINDS, "webinar"] for p in [*PAGES, "docs"]])
         found = conn.execute(f"SELECT kind, page_kind, {case} FROM a", params).fetchall()
     for kind, page, index in found:
-        assert index == scoring.first_match(patterns, kind, page), (kind, page)
+        assert index == first_match(patterns, kind, page), (kind, page)
 
 
 def test_a_fresh_demo_rescored_at_once_changes_no_score_and_promotes_no_lead(demo_db,
@@ -296,6 +297,6 @@ def test_a_fresh_demo_rescored_at_once_changes_no_score_and_promotes_no_lead(dem
     copy = tmp_path / "rescored.db"
     shutil.copy(demo_db, copy)
     with Store.open(copy) as store:
-        assert services.scores_are_current(store)  # made earlier on the suite's day
+        assert todays_scores.scores_are_current(store)  # made earlier on the suite's day
         report = scoring.rescore(store, store.current_criteria())
     assert report.leads == 2000 and report.changed == 0 and report.promoted == 0

@@ -9,8 +9,8 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from workbench.stages import Stage, StageTransitionError
-from workbench.store import NotFound, Store
+from workbench.rules.stages import Stage, StageTransitionError
+from workbench.store.leads import NotFound, Store
 
 
 @pytest.fixture
@@ -84,7 +84,7 @@ def test_moving_a_missing_lead_says_so(store):
 
 CRASH_AFTER_COMMIT = """
 import os, signal, sys
-from workbench.store import Store
+from workbench.store.leads import Store
 store = Store.open(sys.argv[1])
 store.move_lead(int(sys.argv[2]), "mql")
 os.kill(os.getpid(), signal.SIGKILL)  # no clean shutdown, no checkpoint

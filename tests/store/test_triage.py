@@ -4,12 +4,12 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from workbench import services
-from workbench.criteria import ReasonOption
-from workbench.models import ActivityKind
-from workbench.qualification import SqlRule, evaluate, parse_item
-from workbench.stages import Stage, StageTransitionError
-from workbench.store import NotFound
+from workbench.rules.criteria import ReasonOption
+from workbench.rules.qualification import SqlRule, evaluate, parse_item
+from workbench.rules.stages import Stage, StageTransitionError
+from workbench.rules.vocabulary import ActivityKind
+from workbench.services import triage
+from workbench.store.leads import NotFound
 
 NOW = datetime(2026, 11, 23, 12)
 
@@ -49,30 +49,30 @@ def test_bant_items_parse_with_clear_errors():
 
 
 def test_accept_takes_an_mql_then_qualifies_it_when_bant_holds(store, rep, mql):
-    change = services.accept(store, mql, by=rep)
+    change = triage.accept(store, mql, by=rep)
     lead = store.lead(mql)
     assert (change.from_stage, change.to_stage, change.user_id) == (Stage.MQL, Stage.SAL, rep)
     assert lead.owner_id == rep
-    with pytest.raises(services.QualificationError, match="need must be confirmed"):
-        services.accept(store, mql, by=rep)
+    with pytest.raises(triage.QualificationError, match="need must be confirmed"):
+        triage.accept(store, mql, by=rep)
     assert store.lead(mql).stage == Stage.SAL
     for item, status in (("need", "confirmed"), ("budget", "partial"),
                          ("authority", "confirmed")):
         store.set_bant(mql, item, status, "evidence", by=rep)
-    assert services.accept(store, mql, by=rep).to_stage == Stage.SQL
+    assert triage.accept(store, mql, by=rep).to_stage == Stage.SQL
     notes = [a.note for a in store.lead_detail(mql).activities if a.kind == "qualification"]
     assert "Need: confirmed (evidence)" in notes and len(notes) == 3
     with pytest.raises(ValueError, match="Only an MQL or an accepted lead"):
-        services.accept(store, mql, by=rep)
+        triage.accept(store, mql, by=rep)
 
 
 def test_reject_needs_a_catalogued_reason_and_changes_nothing_without(store, rep, mql):
     with pytest.raises(ValueError, match="needs a reject reason"):
-        services.reject(store, mql, None, by=rep)
+        triage.reject(store, mql, None, by=rep)
     with pytest.raises(ValueError, match="needs a reject reason"):
-        services.reject(store, mql, "not_ready", by=rep)  # a recycle code, not a reject one
+        triage.reject(store, mql, "not_ready", by=rep)  # a recycle code, not a reject one
     assert len(store.stage_history(mql)) == 1
-    change = services.reject(store, mql, "no_budget", note="FY27 at the earliest", by=rep)
+    change = triage.reject(store, mql, "no_budget", note="FY27 at the earliest", by=rep)
     assert (change.to_stage, change.reason_code, change.note) == (
         Stage.DISQUALIFIED, "no_budget", "FY27 at the earliest")
 
@@ -80,16 +80,16 @@ def test_reject_needs_a_catalogued_reason_and_changes_nothing_without(store, rep
 def test_recycle_defaults_to_the_criteria_days_and_refuses_past_dates(store, rep, mql):
     today = date(2026, 11, 23)
     with pytest.raises(ValueError, match="must be after today"):
-        services.recycle(store, mql, "not_ready", until=today, today=today)
-    services.recycle(store, mql, "not_ready", by=rep, today=today)
+        triage.recycle(store, mql, "not_ready", until=today, today=today)
+    triage.recycle(store, mql, "not_ready", by=rep, today=today)
     assert store.lead(mql).revisit_on == today + timedelta(days=90)
 
 
 def test_recycled_leads_return_on_their_date(store, mql):
-    services.recycle(store, mql, "bad_timing", until=date(2027, 2, 1),
+    triage.recycle(store, mql, "bad_timing", until=date(2027, 2, 1),
                      today=date(2026, 11, 23))
-    assert services.return_recycled(store, today=date(2027, 1, 31)) == []
-    assert services.return_recycled(store, today=date(2027, 2, 1)) == [mql]
+    assert triage.return_recycled(store, today=date(2027, 1, 31)) == []
+    assert triage.return_recycled(store, today=date(2027, 2, 1)) == [mql]
     lead = store.lead(mql)
     last = store.stage_history(mql)[-1]
     assert (lead.stage, lead.revisit_on, last.reason_code) == (Stage.MQL, None, "revisit_due")
@@ -97,21 +97,21 @@ def test_recycled_leads_return_on_their_date(store, mql):
 
 
 def test_strong_intent_brings_a_recycled_lead_back_early(store, mql):
-    services.recycle(store, mql, "not_ready", until=date(2027, 6, 1), today=date(2026, 11, 23))
-    services.record_activity(store, mql, ActivityKind.EMAIL_OPEN)
+    triage.recycle(store, mql, "not_ready", until=date(2027, 6, 1), today=date(2026, 11, 23))
+    triage.record_activity(store, mql, ActivityKind.EMAIL_OPEN)
     assert store.lead(mql).stage == Stage.RECYCLED
-    services.record_activity(store, mql, ActivityKind.DEMO_REQUEST)
+    triage.record_activity(store, mql, ActivityKind.DEMO_REQUEST)
     last = store.stage_history(mql)[-1]
     assert (store.lead(mql).stage, last.reason_code) == (Stage.MQL, "intent")
     assert last.note == "Back in the queue early: demo request."
 
 
 def test_moves_into_sql_obey_the_rule_whoever_asks(store, rep, mql):
-    services.accept(store, mql, by=rep)
-    with pytest.raises(services.QualificationError):
-        services.move_lead(store, mql, Stage.SQL, by=rep)
+    triage.accept(store, mql, by=rep)
+    with pytest.raises(triage.QualificationError):
+        triage.move_lead(store, mql, Stage.SQL, by=rep)
     with pytest.raises(StageTransitionError):
-        services.move_lead(store, mql, Stage.CUSTOMER, by=rep)
+        triage.move_lead(store, mql, Stage.CUSTOMER, by=rep)
 
 
 def test_the_queue_puts_the_sla_due_first_then_score(store, rep):
@@ -131,7 +131,7 @@ def test_the_queue_puts_the_sla_due_first_then_score(store, rep):
 
 def test_unknown_leads_and_users_say_so(store):
     with pytest.raises(NotFound, match="no lead with id 77"):
-        services.accept(store, 77)
+        triage.accept(store, 77)
     with pytest.raises(NotFound, match="no user with email nobody@x"):
         store.user_by_email("nobody@x")
     with pytest.raises(NotFound):
@@ -147,8 +147,8 @@ def test_the_reason_catalogue_is_part_of_the_versioned_criteria(store, rep, mql)
     assert store.reasons("reject") == [("price", "Too expensive for them"),
                                        ("no_need", "No need")]
     with pytest.raises(ValueError, match="one of: price, no_need"):
-        services.reject(store, mql, "competitor", by=rep)  # retired
-    assert services.reject(store, mql, "price", by=rep).reason_code == "price"
+        triage.reject(store, mql, "competitor", by=rep)  # retired
+    assert triage.reject(store, mql, "price", by=rep).reason_code == "price"
     # a retired code keeps its label for the history and the reports
     labels = store.reason_labels("reject")
     assert labels["competitor"] == "Competitor" and labels["price"] == "Too expensive for them"

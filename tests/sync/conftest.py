@@ -89,7 +89,7 @@ def role_url(server_url: str, role: str, password: str) -> str:
 @pytest.fixture
 def team(server_url):
     """A set-up team server with two reps (ana, ben) and a manager (dana): their URLs."""
-    from workbench.server import add_account, init_server
+    from workbench.sync.server import add_account, init_server
 
     init_server(server_url)
     urls = {}

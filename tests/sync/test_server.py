@@ -5,7 +5,7 @@ import psycopg
 import pytest
 
 from workbench import cli
-from workbench.server import add_account, init_server
+from workbench.sync.server import add_account, init_server
 
 
 def as_role(url: str, role: str, password: str):
@@ -99,8 +99,8 @@ def test_the_server_schema_comes_from_its_migrations_and_matches_the_models(serv
     from alembic.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
-    from workbench.models import Base
-    from workbench.server import (
+    from workbench.store.tables import Base
+    from workbench.sync.server import (
         SERVER_MIGRATIONS,
         SERVER_SCHEMA_REVISION,
         on_server,

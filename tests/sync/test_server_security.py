@@ -7,7 +7,7 @@ import psycopg
 import pytest
 
 from tests.sync.conftest import role_url
-from workbench.server import add_account, init_server
+from workbench.sync.server import add_account, init_server
 
 AT = "2026-11-02 09:00:00"
 PASSWORDS = {"ana": "ana-pw", "ben": "ben-pw", "dana": "dana-pw"}

@@ -11,13 +11,16 @@ import pytest
 from keyring.backends import fail
 from sqlalchemy import text
 
-from workbench import cli, scoring
+from workbench import cli
 from workbench.clock import local_today
-from workbench.importing import ImportKind, run_import
-from workbench.stages import Stage
-from workbench.store import BoardFilter, Store
-from workbench.store_reports import HandoverWindow, Measure
-from workbench.sync import SyncError, synchronise
+from workbench.files.reading import ImportKind
+from workbench.rules.stages import Stage
+from workbench.services import scoring
+from workbench.services.imports import run_import
+from workbench.services.sync import synchronise
+from workbench.store.leads import BoardFilter, Store
+from workbench.store.reports import HandoverWindow, Measure
+from workbench.sync.protocol import SyncError
 
 
 @pytest.fixture
@@ -131,7 +134,7 @@ def test_a_laptop_gets_back_only_what_others_changed_of_its_rows(team, laptop, m
 
 
 def test_a_customer_won_elsewhere_rescores_its_colleagues_after_a_pull(team, laptop):
-    from workbench.models import Company
+    from workbench.store.tables import Company
 
     ana, dana = laptop("ana"), laptop("dana")
     synchronise(ana, team["ana"])

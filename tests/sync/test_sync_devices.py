@@ -9,9 +9,10 @@ import pytest
 
 from tests.sync.test_sync import lead_names, me
 from workbench import cli
-from workbench.stages import Stage
-from workbench.store import Store
-from workbench.sync import SyncError, synchronise
+from workbench.rules.stages import Stage
+from workbench.services.sync import synchronise
+from workbench.store.leads import Store
+from workbench.sync.protocol import SyncError
 
 
 def server_leads(server_url: str) -> list[str]:

@@ -10,16 +10,17 @@ import pytest
 from sqlalchemy import text
 
 from tests.sync.test_sync import lead_names, me
-from workbench.stages import Stage
-from workbench.store import Store
-from workbench.sync import SyncError, synchronise
+from workbench.rules.stages import Stage
+from workbench.services.sync import synchronise
+from workbench.store.leads import Store
+from workbench.sync.protocol import SyncError
 
 LEADS = 3000
 # Sync in another process that is killed (SIGKILL: no cleanup of any kind) after a delay.
 KILLED_SYNC = """
 import os, sys, threading
-from workbench.store import Store
-from workbench.sync import synchronise
+from workbench.store.leads import Store
+from workbench.services.sync import synchronise
 threading.Timer(float(sys.argv[3]), lambda: os.kill(os.getpid(), 9)).start()
 synchronise(Store.open(sys.argv[1]), sys.argv[2])
 print("completed", flush=True)

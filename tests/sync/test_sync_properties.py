@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from workbench.server import add_account, init_server
-from workbench.stages import REASON_KIND, TRANSITIONS, Stage
-from workbench.store import Store
-from workbench.sync import synchronise
+from workbench.rules.stages import REASON_KIND, TRANSITIONS, Stage
+from workbench.services.sync import synchronise
+from workbench.store.leads import Store
+from workbench.sync.server import add_account, init_server
 
 LAPTOPS = ("ana", "ben", "cy")
 TITLES = ("Analyst", "Head of Sales", "VP Sales", "CTO")

@@ -9,9 +9,10 @@ from PySide6.QtWidgets import QMessageBox
 from tests.sync.test_sync import me
 from ui.team_sync import FIRST_RETRY_MS, status_text
 from ui.views.main_window import MainWindow
-from workbench.stages import Stage
-from workbench.store import BoardFilter, Store
-from workbench.sync import SyncBlocked, synchronise
+from workbench.rules.stages import Stage
+from workbench.services.sync import synchronise
+from workbench.store.leads import BoardFilter, Store
+from workbench.sync.protocol import SyncBlocked
 
 
 @pytest.fixture
@@ -142,7 +143,7 @@ def test_a_copied_file_is_offered_to_sync_as_a_new_device(team, open_window, tmp
 def test_status_words():
     from datetime import datetime
 
-    from workbench.store_sync import SyncStatus
+    from workbench.store.sync import SyncStatus
 
     status = SyncStatus("dev", "postgresql://a@h/t", datetime(2026, 11, 23, 9, 0), None,
                         3, 0, 1, False, True)

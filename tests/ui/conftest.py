@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 from ui.views.main_window import MainWindow
-from workbench.store import Store
+from workbench.store.leads import Store
 
 
 @pytest.fixture

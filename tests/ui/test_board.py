@@ -17,8 +17,8 @@ from ui.models.stage_column import StageColumnModel
 from ui.views.board import DEFAULT_VISIBLE
 from ui.views.main_window import MainWindow
 from workbench.clock import local_today
-from workbench.stages import Stage
-from workbench.store import BoardFilter, BoardSort, Store
+from workbench.rules.stages import Stage
+from workbench.store.leads import BoardFilter, BoardSort, Store
 
 
 def column(win, stage):
@@ -154,7 +154,7 @@ def test_search_narrows_every_column(window):
 
 
 def test_a_broad_search_says_it_lists_only_the_first_matches(window, monkeypatch):
-    monkeypatch.setattr("workbench.store.SEARCH_MATCH_LIMIT", 25)
+    monkeypatch.setattr("workbench.store.leads.SEARCH_MATCH_LIMIT", 25)
     window.filters.search.setText("sales")  # every sales title in the demo
     window.filters.flush()
     assert window.store.search_is_capped("sales")
@@ -318,7 +318,8 @@ def test_the_detail_pane_explains_the_score(window):
 
 
 def test_on_a_database_scored_months_ago_the_window_brings_scores_to_today(qtbot, tmp_path):
-    from workbench import demo, services
+    from workbench import demo
+    from workbench.services import todays_scores
 
     path = tmp_path / "old.db"
     demo.create_database(path, leads=300, seed=4, as_of=datetime(2026, 9, 1, 9, 0))
@@ -326,7 +327,7 @@ def test_on_a_database_scored_months_ago_the_window_brings_scores_to_today(qtbot
         win = MainWindow(store)
         qtbot.addWidget(win)
         win.show()
-        qtbot.waitUntil(lambda: services.scores_are_current(store) and
+        qtbot.waitUntil(lambda: todays_scores.scores_are_current(store) and
                         win.rescore_worker is None, timeout=30_000)
         for stage in (Stage.MQL, Stage.SQL):
             card = column(win, stage).model.card(0)

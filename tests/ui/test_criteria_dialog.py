@@ -4,8 +4,8 @@ import pytest
 from PySide6.QtWidgets import QMessageBox, QTableWidgetItem
 
 from ui.dialogs.criteria import CriteriaDialog
-from workbench.criteria import DEFAULT_CRITERIA, RANGES
-from workbench.criteria_file import export_criteria
+from workbench.files.criteria_file import export_criteria
+from workbench.rules.criteria import DEFAULT_CRITERIA, RANGES
 
 
 @pytest.fixture

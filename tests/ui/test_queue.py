@@ -8,9 +8,9 @@ from ui.dialogs.reason import ReasonAnswer, ReasonDialog
 from ui.models import card_list
 from ui.models.queue import QueueModel
 from workbench.clock import utcnow
-from workbench.sla import overdue_cutoff
-from workbench.stages import Stage
-from workbench.store import Store
+from workbench.rules.sla import overdue_cutoff
+from workbench.rules.stages import Stage
+from workbench.store.leads import Store
 
 
 def queue_ids(win):

@@ -6,8 +6,8 @@ from PySide6.QtCore import Qt
 from ui.text import plural
 from ui.views.board import BOARD_ORDER
 from workbench.clock import utcnow
-from workbench.reports import Period, ReportSpec, build_report
-from workbench.store_reports import Slice
+from workbench.services.reports import Period, ReportSpec, build_report
+from workbench.store.reports import Slice
 
 MANAGER = "Dana Whitfield"
 

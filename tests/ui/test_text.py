@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from ui.text import duration, initials, plural, score_band, sla_text
-from workbench.sla import sla_state
+from workbench.rules.sla import sla_state
 
 NOW = datetime(2026, 11, 23, 12)
 

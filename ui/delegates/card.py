@@ -9,9 +9,9 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 from ui.models.card_list import CARD_ROLE
 from ui.text import duration, initials, score_band, sla_text, source_label
 from workbench.clock import utcnow
-from workbench.sla import DEFAULT_SLA_HOURS, sla_state
-from workbench.stages import Stage
-from workbench.store import CardRecord
+from workbench.rules.sla import DEFAULT_SLA_HOURS, sla_state
+from workbench.rules.stages import Stage
+from workbench.store.leads import CardRecord
 
 CARD_HEIGHT = 84
 MARGIN = 6

@@ -7,9 +7,9 @@ from PySide6.QtWidgets import QMessageBox
 
 from ui.dialogs.review import PairReviewDialog
 from ui.text import plural
-from workbench.stages import Stage
-from workbench.store import Store
-from workbench.store_sync import ConflictRecord
+from workbench.rules.stages import Stage
+from workbench.store.leads import Store
+from workbench.store.sync import ConflictRecord
 
 
 def move_text(move: tuple[str, str, str | None, str]) -> str:

@@ -31,10 +31,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.criteria import FIT_FIELDS, JOURNEY_STAGES, RANGES, REASON_KINDS, Criteria
-from workbench.criteria_file import CriteriaFileError, export_criteria, read_criteria
-from workbench.qualification import BANT_ITEMS
-from workbench.store import CriteriaVersionRecord
+from workbench.files.criteria_file import CriteriaFileError, export_criteria, read_criteria
+from workbench.rules.criteria import FIT_FIELDS, JOURNEY_STAGES, RANGES, REASON_KINDS, Criteria
+from workbench.rules.qualification import BANT_ITEMS
+from workbench.store.leads import CriteriaVersionRecord
 
 
 def _number(text: str) -> float | int:

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QMessageBox
 from ui.dialogs.review import PairReviewDialog
 from ui.text import plural
 from workbench.clock import utcnow
-from workbench.store import NotFound, Store
+from workbench.store.leads import NotFound, Store
 
 
 class DuplicatesDialog(PairReviewDialog):

@@ -28,16 +28,9 @@ from PySide6.QtWidgets import (
 from ui.text import plural
 from ui.workers import CancellableWorker
 from ui.workers import start as start_worker
-from workbench.importing import (
-    FIELDS,
-    ImportFatal,
-    ImportKind,
-    ImportResult,
-    Mapping,
-    read_sample,
-    run_import,
-)
-from workbench.store import Store
+from workbench.files.reading import FIELDS, ImportFatal, ImportKind, Mapping, read_sample
+from workbench.services.imports import ImportResult, run_import
+from workbench.store.leads import Store
 
 PREVIEW_ROWS = 20
 PROBLEM_VALUE_WIDTH = 280  # a long cell is cut here; the error CSV holds it whole

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from workbench import credentials
-from workbench.server import libpq_url
+from workbench.sync import credentials
+from workbench.sync.server import libpq_url
 
 
 class TeamServerDialog(QDialog):

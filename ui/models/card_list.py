@@ -9,9 +9,9 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 
 from ui.text import sla_text, source_label
 from workbench.clock import utcnow
-from workbench.sla import DEFAULT_SLA_HOURS, sla_state
-from workbench.stages import Stage
-from workbench.store import CardRecord, Store
+from workbench.rules.sla import DEFAULT_SLA_HOURS, sla_state
+from workbench.rules.stages import Stage
+from workbench.store.leads import CardRecord, Store
 
 CARD_ROLE = Qt.ItemDataRole.UserRole + 1  # the CardRecord, for the delegate
 PAGE_SIZE = 200

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ui.models.card_list import CardListModel
-from workbench.store import CardRecord, Store
+from workbench.store.leads import CardRecord, Store
 
 
 class QueueModel(CardListModel):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
-from workbench.reports import TABLE_COLUMNS, Report, ReportRow, readable_cells
-from workbench.store_reports import Measure
+from workbench.services.reports import TABLE_COLUMNS, Report, ReportRow, readable_cells
+from workbench.store.reports import Measure
 
 # table column -> the figure whose leads a click lists (the count columns)
 MEASURE_OF_COLUMN = {1: Measure.MQLS, 2: Measure.ACCEPTED, 3: Measure.REJECTED,

@@ -8,8 +8,8 @@ from PySide6.QtCore import QByteArray, QMimeData, Qt, Signal
 
 from ui.models.card_list import CardListModel, Index
 from ui.text import plural
-from workbench.stages import Stage
-from workbench.store import BoardFilter, BoardGrouping, BoardSort, CardRecord, Store
+from workbench.rules.stages import Stage
+from workbench.store.leads import BoardFilter, BoardGrouping, BoardSort, CardRecord, Store
 
 LEAD_IDS_MIME = "application/x-workbench-lead-ids"
 

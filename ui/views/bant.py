@@ -5,11 +5,11 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QGroupBox, QLabel, QLineEdit
 
-from workbench import services
-from workbench.models import BantStatus
-from workbench.ownership import NotAllowed
-from workbench.qualification import BANT_ITEMS
-from workbench.store import Store
+from workbench.rules.ownership import NotAllowed
+from workbench.rules.qualification import BANT_ITEMS
+from workbench.rules.vocabulary import BantStatus
+from workbench.services import triage
+from workbench.store.leads import Store
 
 PROMPTS = {"budget": "Budget: range or amount", "authority": "Who decides, if not this person",
            "need": "The pain the product solves", "timeline": "Expected purchase date or quarter"}
@@ -61,7 +61,7 @@ class BantPanel(QGroupBox):
             return
         status, note = self.status[item].currentData(), self.note[item].text().strip() or None
         try:
-            changed = services.set_bant(self.store, self.lead_id, item, status, note,
+            changed = triage.set_bant(self.store, self.lead_id, item, status, note,
                                         by=self.user_id)
         except NotAllowed as refused:
             self.show_lead(self.lead_id)  # back to what is stored

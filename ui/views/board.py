@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
 
 from ui.delegates.card import CARD_HEIGHT, CardDelegate
 from ui.models.stage_column import StageColumnModel
-from workbench.criteria import JOURNEY_STAGES
-from workbench.stages import FUNNEL, Stage
-from workbench.store import BoardFilter, BoardGrouping, BoardSort, ColumnSummary, Store
+from workbench.rules.criteria import JOURNEY_STAGES
+from workbench.rules.stages import FUNNEL, Stage
+from workbench.store.leads import BoardFilter, BoardGrouping, BoardSort, ColumnSummary, Store
 
 DEFAULT_VISIBLE = (Stage.MQL, Stage.SAL, Stage.SQL, Stage.OPPORTUNITY, Stage.CUSTOMER)
 BOARD_ORDER = (*FUNNEL, Stage.RECYCLED, Stage.DISQUALIFIED)

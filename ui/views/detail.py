@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 from ui.detail_html import lead_html
 from ui.views.bant import BantPanel
 from workbench.clock import utcnow
-from workbench.store import NotFound, Store
+from workbench.store.leads import NotFound, Store
 
 EMPTY_TEXT = "Select a lead to see it here."
 
@@ -70,7 +70,7 @@ class LeadDetailPane(QWidget):
         if lead_id is None:
             self.document.clear()
             return
-        from workbench import scoring  # NumPy: loaded on the first lead, not at start-up
+        from workbench.services import scoring  # NumPy: loaded on the first lead, not at start-up
 
         try:
             detail = self.store.lead_detail(lead_id)

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.clock import utcnow
-from workbench.sla import overdue_cutoff
-from workbench.store import BoardFilter, BoardSort, OwnerFilter
+from workbench.rules.sla import overdue_cutoff
+from workbench.store.leads import BoardFilter, BoardSort, OwnerFilter
 
 SEARCH_DELAY_MS = 150  # wait for a pause in typing before asking the database
 ANY = "Any"

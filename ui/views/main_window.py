@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
     QToolBar,
 )
 
-from ui.actions import BANT_KEYS, BOARD_ONLY, TRIAGE, ActionId, create_actions
+from ui.action_ids import ActionId
+from ui.actions import BANT_KEYS, BOARD_ONLY, TRIAGE, create_actions
 from ui.dialogs.conflicts import ConflictsDialog
 from ui.dialogs.criteria import CriteriaDialog
 from ui.dialogs.duplicates import DuplicatesDialog
@@ -42,14 +43,15 @@ from ui.views.queue import QueueView
 from ui.views.reports import ReportsView
 from ui.workers import rescore_worker
 from ui.workers import start as start_worker
-from workbench import paths, services
+from workbench import paths
 from workbench.clock import next_day_start, utcnow
-from workbench.exporting import ExportError, export_leads
-from workbench.ownership import NotAllowed
-from workbench.sla import overdue_cutoff
-from workbench.stages import REASON_KIND, Stage, StageTransitionError, allowed_targets
-from workbench.store import BoardFilter, BoardGrouping, NotFound, Store
-from workbench.sync import CopiedDatabase, SyncBlocked, SyncError
+from workbench.rules.ownership import NotAllowed
+from workbench.rules.sla import overdue_cutoff
+from workbench.rules.stages import REASON_KIND, Stage, StageTransitionError, allowed_targets
+from workbench.services import todays_scores, triage
+from workbench.services.export import ExportError, export_leads
+from workbench.store.leads import BoardFilter, BoardGrouping, NotFound, Store
+from workbench.sync.protocol import CopiedDatabase, SyncBlocked, SyncError
 
 STATUS_MESSAGE_MS = 8000
 DAILY_RESCORE_QUIET_MS = 1500  # a daily rescore quicker than this shows no dialog
@@ -312,13 +314,13 @@ class MainWindow(QMainWindow):
     def _after_start(self) -> None:
         self.team_sync.start_auto_sync()
         self.bring_scores_up_to_date()
-        if services.return_recycled(self.store) and not self.isHidden():
+        if triage.return_recycled(self.store) and not self.isHidden():
             self.refresh()
             self.statusBar().showMessage("Recycled leads whose date has come are back in the "
                                          "queue.", STATUS_MESSAGE_MS)
 
     def _return_due_recycled(self) -> None:
-        returned = services.return_recycled(self.store)
+        returned = triage.return_recycled(self.store)
         if returned:
             self.statusBar().showMessage(
                 f"{plural(len(returned), 'recycled lead')} came back to the queue today.",
@@ -432,7 +434,7 @@ class MainWindow(QMainWindow):
         change, before = self.undo_stack.pop()
         self.actions_by_id[ActionId.UNDO].setEnabled(bool(self.undo_stack))
         try:
-            services.undo_move(self.store, change.id, before,
+            triage.undo_move(self.store, change.id, before,
                                by=self.filters.me.currentData())
         except (ValueError, NotFound) as refused:
             self.statusBar().showMessage(str(refused), STATUS_MESSAGE_MS)
@@ -523,7 +525,7 @@ class MainWindow(QMainWindow):
                 details = {"reason_code": answer.reason_code, "note": answer.note,
                            "revisit_on": answer.revisit_on}
             try:
-                change = services.move_lead(self.store, lead_id, to_stage,
+                change = triage.move_lead(self.store, lead_id, to_stage,
                                             by=self.filters.me.currentData(), **details)
             except (StageTransitionError, ValueError) as refused:
                 self.statusBar().showMessage(str(refused), STATUS_MESSAGE_MS)
@@ -674,7 +676,7 @@ class MainWindow(QMainWindow):
             return
         criteria, note = edited
         try:
-            saved = services.save_criteria(self.store, criteria, note=note,
+            saved = triage.save_criteria(self.store, criteria, note=note,
                                            by=self.filters.me.currentData())
         except NotAllowed as refused:
             QMessageBox.warning(self, "Criteria not saved", str(refused))
@@ -691,7 +693,7 @@ class MainWindow(QMainWindow):
         progress dialog shows only when it takes more than a moment."""
         self._midnight.start(max(1000, int((next_day_start() - utcnow()).total_seconds()
                                            * 1000) + 5000))
-        if self.rescore_worker is None and not services.scores_are_current(self.store):
+        if self.rescore_worker is None and not todays_scores.scores_are_current(self.store):
             self.rescore_all(daily=True)
 
     def rescore_all(self, daily: bool = False) -> None:

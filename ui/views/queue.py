@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QAbstractItemView, QLabel, QVBoxLayout, QWidget
 from ui.models.queue import QueueModel
 from ui.text import plural
 from ui.views.board import CardColumnView
-from workbench.store import Store
+from workbench.store.leads import Store
 
 KEY_HINTS = ("A accept  ·  R reject  ·  C recycle  ·  1–4 BANT  ·  J/K next/previous  ·  "
              "Enter details  ·  Ctrl+Z undo")

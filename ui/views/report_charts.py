@@ -8,7 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QGridLayout, QWidget
 
-from workbench.reports import Report, ReportRow
+from workbench.services.reports import Report, ReportRow
 
 pg.setConfigOptions(antialias=True, background="w", foreground="#1f2933")
 

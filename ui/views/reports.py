@@ -27,8 +27,9 @@ from ui.models.report_table import MEASURE_OF_COLUMN, ReportTableModel
 from ui.workers import start as start_worker
 from ui.workers import task_worker
 from workbench.clock import local_today, utcnow
-from workbench.models import Role
-from workbench.reports import (
+from workbench.files.safe import UnsafeTarget, replacing, write_text
+from workbench.rules.vocabulary import Role
+from workbench.services.reports import (
     Period,
     Report,
     ReportSpec,
@@ -36,9 +37,8 @@ from workbench.reports import (
     build_report,
     figure_lead_ids,
 )
-from workbench.safe_files import UnsafeTarget, replacing, write_text
-from workbench.store import Store
-from workbench.store_reports import Slice
+from workbench.store.leads import Store
+from workbench.store.reports import Slice
 
 CUSTOM = "custom"
 

@@ -1,0 +1,1 @@
+"""Reading the files a team imports, and writing files safely."""

@@ -1,0 +1,1 @@
+"""The domain's rules: pure Python, no SQL, no files, no Qt."""

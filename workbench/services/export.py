@@ -1,0 +1,91 @@
+"""Exporting leads to CSV or XLSX: every imported field (custom fields too), the stage,
+owner and score. Text that a spreadsheet would run as a formula is written as text."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from workbench.files.safe import replacing
+from workbench.rules.cells import spreadsheet_safe
+from workbench.rules.stages import Stage
+from workbench.store.leads import Store
+
+# (header, column of Store.export_rows); the importer recognises every header
+EXPORT_COLUMNS = (
+    ("External id", "external_id"), ("First name", "first_name"), ("Last name", "last_name"),
+    ("Email", "email"), ("Phone", "phone"), ("Job title", "job_title"),
+    ("Seniority", "seniority"), ("Company", "company"), ("Company domain", "domain"),
+    ("Industry", "industry"), ("Employees", "employee_band"),
+    ("Annual revenue", "revenue_band"), ("Country", "country"), ("Lead source", "source"),
+    ("Campaign", "campaign"), ("Stage", "stage"), ("Owner", "owner_email"),
+    ("Created", "created_at"), ("Historic outcome", "historic_outcome"),
+    ("Fit score", "fit_score"), ("Engagement score", "engagement_score"),
+    ("Score", "score"), ("Grade", "grade"), ("Predicted conversion", "predicted_conversion"),
+)
+
+
+class ExportError(Exception):
+    pass
+
+
+def export_leads(store: Store, path: Path, stage: Stage | None = None,
+                 lead_ids: Sequence[int] | None = None) -> int:
+    """Write the leads (of one stage, of the ids, or all) to a .csv or .xlsx file, whole or
+    not at all, never over the store's database; returns how many."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise ExportError(f"Export to a .csv or .xlsx file, not '{path.name}'.")
+    custom = store.custom_field_names(stage, lead_ids)
+    header = [h for h, _ in EXPORT_COLUMNS] + [c for c in custom
+                                                if c not in {h for h, _ in EXPORT_COLUMNS}]
+    rows = _rows(store.export_rows(stage, lead_ids), custom)
+    try:
+        with replacing(path, store.path) as temporary:
+            count = _write_csv(temporary, header, rows) if suffix == ".csv" else \
+                _write_xlsx(temporary, header, rows)
+    except OSError as problem:
+        raise ExportError(f"{path} cannot be written: {problem.strerror or problem}.") from None
+    return count
+
+
+def _rows(records: Iterator[dict], custom: list[str]) -> Iterator[list]:
+    for record in records:
+        values = [record[column] for _, column in EXPORT_COLUMNS]
+        fields = json.loads(record["custom_fields"]) if record["custom_fields"] else {}
+        yield values + [fields.get(name) for name in custom]
+
+
+def _write_csv(path: Path, header: list[str], rows: Iterator[list]) -> int:
+    count = 0
+    with path.open("w", encoding="utf-8-sig", newline="") as f:  # the BOM: Excel reads UTF-8
+        writer = csv.writer(f)
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow(["" if v is None else spreadsheet_safe(v) for v in row])
+            count += 1
+    return count
+
+
+def _write_xlsx(path: Path, header: list[str], rows: Iterator[list]) -> int:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Leads")
+    sheet.append(header)
+    count = 0
+    for row in rows:
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # text stays text: '=...' is never a formula
+            cells.append(cell)
+        sheet.append(cells)
+        count += 1
+    book.save(path)
+    return count

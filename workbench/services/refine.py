@@ -1,0 +1,110 @@
+"""Refine the rules: where the team's outcomes disagree with the points a rule gives.
+
+For each rule, the leads it fires on convert at some rate; against the average rate that is
+a difference in log-odds, which POINTS_PER_LOGIT turns into the points the rule would
+deserve. Rules (and sources no rule covers) whose deserved points differ by MIN_CHANGE or
+more, on MIN_LEADS labelled leads or more, are suggested for a change.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+import numpy as np
+
+from workbench.rules.criteria import RANGES, Criteria, FitRule
+from workbench.rules.scoring import activity_classes, fit_conditions
+from workbench.store.leads import Store
+
+POINTS_PER_LOGIT = 12  # a rule that doubles the odds of converting is worth about 8 points
+MIN_LEADS = 30
+MIN_CHANGE = 5
+SOURCE_RULE = "Source: {}"
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    rule: str
+    kind: str  # fit, engagement, or new (a fit rule on a source)
+    current: int
+    suggested: int
+    leads: int  # labelled leads the rule fires on
+    rate: float  # their conversion rate
+    average: float  # the conversion rate of all labelled leads
+
+    def to_json(self) -> dict:
+        return {"rule": self.rule, "kind": self.kind, "current": self.current,
+                "suggested": self.suggested, "leads": self.leads,
+                "conversion_rate": round(self.rate, 4), "average": round(self.average, 4)}
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 0.01), 0.99)
+    return math.log(p / (1 - p))
+
+
+def _deserved(rate: float, average: float) -> int:
+    points = round(POINTS_PER_LOGIT * (_logit(rate) - _logit(average)))
+    return int(min(max(points, RANGES["points"].low), RANGES["points"].high))
+
+
+def suggestions(store: Store, criteria: Criteria, now: datetime) -> list[Suggestion]:
+    facts = store.conversion_facts(labelled=True)
+    if not facts:
+        return []
+    label = {row[0]: row[1] for row in facts}
+    source = {row[0]: row[8] for row in facts}
+    classes = activity_classes(criteria)
+    found: list[Suggestion] = []
+    fired_fit, fired_engagement, ids = [], [], []
+    for chunk in store.scoring_chunks(fit_conditions(criteria), classes.patterns, now,
+                                      lead_ids=list(label)):
+        n = len(chunk.lead_ids)
+        bits = (chunk.fit_mask[:, None] >> np.arange(len(criteria.fit_rules))) & 1
+        rule = classes.rule_of[chunk.activity_class]
+        engaged = np.zeros((n, len(criteria.engagement_rules)), dtype=bool)
+        hit = rule >= 0
+        engaged[chunk.activity_lead[hit], rule[hit]] = True
+        fired_fit.append(bits.astype(bool))
+        fired_engagement.append(engaged)
+        ids.append(chunk.lead_ids)
+    lead_ids = np.concatenate(ids)
+    y = np.array([label[i] for i in lead_ids.tolist()], dtype=float)
+    average = float(y.mean())
+    for kind, rules, fired in (("fit", criteria.fit_rules, np.vstack(fired_fit)),
+                               ("engagement", criteria.engagement_rules,
+                                np.vstack(fired_engagement))):
+        for j, rule in enumerate(rules):
+            members = fired[:, j]
+            if members.sum() < MIN_LEADS:
+                continue
+            rate = float(y[members].mean())
+            deserved = _deserved(rate, average)
+            if abs(deserved - rule.points) >= MIN_CHANGE:
+                found.append(Suggestion(rule.label, kind, round(rule.points), deserved,
+                                        int(members.sum()), rate, average))
+    covered = {v for r in criteria.fit_rules if r.field == "source" for v in r.values}
+    sources = np.array([source[i] or "" for i in lead_ids.tolist()], dtype=object)
+    for value in sorted(set(sources.tolist()) - covered - {""}):
+        members = sources == value
+        if members.sum() < MIN_LEADS:
+            continue
+        rate = float(y[members].mean())
+        deserved = _deserved(rate, average)
+        if abs(deserved) >= MIN_CHANGE:
+            found.append(Suggestion(SOURCE_RULE.format(value), "new", 0, deserved,
+                                    int(members.sum()), rate, average))
+    return sorted(found, key=lambda s: -abs(s.suggested - s.current))
+
+
+def apply(criteria: Criteria, chosen: list[Suggestion]) -> Criteria:
+    """The criteria with the suggested points: a new version once saved."""
+    by_label = {s.rule: s.suggested for s in chosen}
+    fit = [replace(r, points=by_label.get(r.label, r.points)) for r in criteria.fit_rules]
+    fit += [FitRule(s.rule, "source", (s.rule.removeprefix("Source: "),), s.suggested)
+            for s in chosen if s.kind == "new"]
+    engagement = [replace(r, points=by_label.get(r.label, r.points))
+                  for r in criteria.engagement_rules]
+    return criteria.with_changes(fit_rules=tuple(fit), engagement_rules=tuple(engagement))

@@ -1,0 +1,1 @@
+"""The store: every query and transaction, over SQLite."""

@@ -1,0 +1,106 @@
+"""Derived tables and their triggers: dropped for bulk work, rebuilt after."""
+
+from __future__ import annotations
+
+import importlib
+import sqlite3
+from collections.abc import Iterable
+
+LAST_ID = 2**63 - 1  # above every lead's id
+IMPORT_CACHE_KIB = -65536  # 64 MB of page cache while importing (negative: KiB)
+
+
+def drop_triggers(raw: sqlite3.Connection, tables: Iterable[str], *,
+                  kind: str = "trigger") -> list[str]:
+    """Drop the triggers (or the indexes) on these tables; returns their SQL, to create
+    them again."""
+    dropped = []
+    for table in tables:
+        for name, sql in raw.execute("SELECT name, sql FROM sqlite_master WHERE type = ? "
+                                     "AND tbl_name = ? AND sql IS NOT NULL",
+                                     (kind, table)).fetchall():
+            raw.execute(f"DROP {kind.upper()} {name}")
+            dropped.append(sql)
+    return dropped
+
+
+def refresh_derived_of(raw: sqlite3.Connection, lead_ids: Iterable[int]) -> None:
+    """The search index and the handovers of these leads brought up to date, after writes
+    that bypassed the row triggers."""
+    raw.execute("CREATE TEMP TABLE import_affected (lead_id INTEGER PRIMARY KEY)")
+    raw.executemany("INSERT OR IGNORE INTO import_affected VALUES (?)",
+                    [(i,) for i in lead_ids])
+    refresh_derived(raw)
+    raw.execute("DROP TABLE temp.import_affected")
+
+
+def rebuild_derived(raw: sqlite3.Connection, triggers: Iterable[str]) -> None:
+    """After a bulk load with the row triggers suspended: the search index and the
+    handovers of every lead built at once, and the triggers back."""
+    raw.execute("DELETE FROM lead_search")
+    raw.execute(SEARCH_FILL)
+    raw.execute("DELETE FROM handovers")
+    raw.execute(handovers_insert().format(lead_filter="1"))
+    for sql in triggers:
+        raw.execute(sql)
+
+
+FTS_MERGING_DEFAULTS = {"automerge": 4, "crisismerge": 16}  # FTS5's own
+
+
+FTS_BULK_MERGING = {"automerge": 0, "crisismerge": 32}
+
+
+def handovers_insert() -> str:
+    """The SQL that derives the handovers table from the history. It lives in the
+    migration that defines the table, whose triggers run it lead by lead; a later
+    migration that redefines it becomes the one read here."""
+    return importlib.import_module(
+        "workbench.store.migrations.versions.2026_11_23_0006_handovers_for_reports").HANDOVERS_INSERT
+
+
+def refresh_derived(raw: sqlite3.Connection, new_after: int | None = None) -> None:
+    """The search index and the handovers of the leads in temp.import_affected, brought up
+    to date in one statement each (the row triggers were suspended or bypassed). Leads
+    numbered above new_after were made by this transaction: they have no search row and no
+    notes to look up."""
+    known = {"new_after": LAST_ID if new_after is None else new_after}
+    raw.execute("DELETE FROM lead_search WHERE rowid IN "
+                "(SELECT lead_id FROM temp.import_affected WHERE lead_id <= :new_after)", known)
+    # while the index grows by many leads at once: no merging of its segments as it goes
+    # (a fifth of the time), and fewer, larger merges when new segments pile up (another
+    # fifth; a search then reads a few more segments, about a millisecond). Later writes
+    # merge them again, a little at a time.
+    before = dict(raw.execute("SELECT k, v FROM lead_search_config WHERE k IN "
+                              "('automerge', 'crisismerge')").fetchall())
+    for option, value in FTS_BULK_MERGING.items():
+        raw.execute("INSERT INTO lead_search (lead_search, rank) VALUES (?, ?)", (option, value))
+    raw.execute(SEARCH_REFRESH, known)
+    for option, default in FTS_MERGING_DEFAULTS.items():
+        raw.execute("INSERT INTO lead_search (lead_search, rank) VALUES (?, ?)",
+                    (option, before.get(option, default)))
+    raw.execute("DELETE FROM handovers WHERE lead_id IN "
+                "(SELECT lead_id FROM temp.import_affected)")
+    raw.execute(handovers_insert().format(
+        lead_filter="h.lead_id IN (SELECT lead_id FROM temp.import_affected)"))
+
+
+# Fills the FTS5 search index from the tables (the triggers of migration 0003 keep it
+# in step row by row; this is the same content for a whole load at once).
+SEARCH_FILL = """
+INSERT INTO lead_search (rowid, name, email, company, title, notes)
+SELECT l.id, l.first_name || ' ' || l.last_name, l.email, c.name, l.job_title, n.notes
+FROM leads l LEFT JOIN companies c ON c.id = l.company_id
+LEFT JOIN (SELECT lead_id, group_concat(note, ' ') AS notes FROM activities
+           WHERE kind = 'note' GROUP BY lead_id) n ON n.lead_id = l.id
+"""
+
+
+SEARCH_REFRESH = """
+INSERT INTO lead_search (rowid, name, email, company, title, notes)
+SELECT l.id, l.first_name || ' ' || l.last_name, l.email, c.name, l.job_title,
+       CASE WHEN l.id <= :new_after THEN (SELECT group_concat(a.note, ' ') FROM activities a
+                                          WHERE a.lead_id = l.id AND a.kind = 'note') END
+FROM leads l LEFT JOIN companies c ON c.id = l.company_id
+WHERE l.id IN (SELECT lead_id FROM temp.import_affected)
+"""

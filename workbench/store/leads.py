@@ -1,0 +1,1199 @@
+"""The store: every query and transaction of the workbench, returning plain records."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from enum import StrEnum
+from itertools import chain
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Engine, Table, and_, case, func, or_, select, text, tuple_
+from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    import numpy as np
+
+from workbench.clock import utcnow
+from workbench.rules.criteria import (
+    CUSTOMER_ACCOUNT,
+    DEFAULT_CRITERIA,
+    JOURNEY_STAGES,
+    REASON_KINDS,
+    Criteria,
+)
+from workbench.rules.ownership import Person
+from workbench.rules.qualification import BANT_ITEMS
+from workbench.rules.search import fts_query
+from workbench.rules.stages import ACCOUNT_STAGES, REASON_KIND, Stage, check_transition
+from workbench.rules.vocabulary import SLA_TOUCHES, ActivityKind, BantStatus
+from workbench.store import db
+from workbench.store.derived import drop_triggers, rebuild_derived
+from workbench.store.imports import ImportQueries
+from workbench.store.reports import ReportQueries
+from workbench.store.sync import SyncQueries, leads_at_their_companies
+from workbench.store.tables import (
+    Activity,
+    Company,
+    CriteriaVersion,
+    Lead,
+    Qualification,
+    Reason,
+    ScoreState,
+    ScoringModel,
+    StageChange,
+    StageConflict,
+    User,
+)
+
+RowSource = Iterable[tuple] | Callable[[], Iterable[tuple]]
+
+
+class NotFound(LookupError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    leads: int
+    by_stage: dict[str, int]
+    by_source: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class LeadRecord:
+    id: int
+    first_name: str
+    last_name: str
+    email: str | None
+    job_title: str | None
+    company_id: int | None
+    source: str | None
+    campaign: str | None
+    owner_id: int | None
+    stage: Stage
+    score: int
+    created_at: datetime
+    stage_entered_at: datetime
+    mql_at: datetime | None
+    revisit_on: date | None
+    first_touch_at: datetime | None
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+@dataclass(frozen=True, slots=True)
+class StageChangeRecord:
+    id: int
+    lead_id: int
+    from_stage: Stage | None
+    to_stage: Stage
+    changed_at: datetime
+    user_id: int | None
+    reason_code: str | None
+    note: str | None
+
+
+class BoardSort(StrEnum):
+    SCORE = "score"  # highest first
+    TIME_IN_STAGE = "time_in_stage"  # longest in the stage first
+    LAST_ACTIVITY = "last_activity"  # most recent first
+
+    @property
+    def label(self) -> str:
+        return {"score": "Score", "time_in_stage": "Time in stage",
+                "last_activity": "Last activity"}[self.value]
+
+
+class BoardGrouping(StrEnum):
+    STAGE = "stage"  # lifecycle stage: the working board
+    JOURNEY = "journey"  # buyer-journey stage, inferred from behaviour: read-only
+
+
+# The journey board shows the leads still being worked, not customers or the disqualified.
+JOURNEY_BOARD_STAGES = (Stage.LEAD, Stage.MQL, Stage.SAL, Stage.SQL, Stage.OPPORTUNITY,
+                        Stage.RECYCLED)
+
+
+class OwnerFilter(StrEnum):
+    ALL = "all"
+    MINE = "mine"
+    UNASSIGNED = "unassigned"
+
+
+@dataclass(frozen=True, slots=True)
+class BoardFilter:
+    """What the board shows: every field narrows it; the defaults show everything."""
+
+    owner: OwnerFilter = OwnerFilter.ALL
+    me: int | None = None  # the user "mine" refers to
+    source: str | None = None
+    campaign: str | None = None
+    min_score: int | None = None
+    max_score: int | None = None
+    # only untouched MQLs that became MQL before this moment (see workbench.sla)
+    overdue_before: datetime | None = None
+    search: str = ""
+    # only these leads (the leads behind a report figure)
+    lead_ids: tuple[int, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CardRecord:
+    """What a board card shows of one lead."""
+
+    id: int
+    name: str
+    job_title: str | None
+    company: str | None
+    score: int
+    source: str | None
+    owner_name: str | None
+    stage: Stage
+    stage_entered_at: datetime
+    mql_at: datetime | None
+    first_touch_at: datetime | None
+    last_activity_at: datetime | None
+    grade: str | None
+    buyer_stage: str | None
+
+    def column(self, by: BoardGrouping) -> Stage | str | None:
+        """Which column of a board grouped `by` this card belongs in."""
+        if by == BoardGrouping.STAGE:
+            return self.stage
+        return self.buyer_stage if self.stage in JOURNEY_BOARD_STAGES else None
+
+    def sort_key(self, sort: BoardSort) -> tuple:
+        """The keyset cursor of this card in a column sorted by `sort`."""
+        value = {BoardSort.SCORE: self.score, BoardSort.TIME_IN_STAGE: self.stage_entered_at,
+                 BoardSort.LAST_ACTIVITY: self.last_activity_at}[sort]
+        return (value, self.id)
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnSummary:
+    count: int
+    average_score: float | None  # None for an empty column
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityRecord:
+    id: int
+    occurred_at: datetime
+    kind: str
+    url: str | None
+    page_kind: str | None
+    user_name: str | None
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyRecord:
+    name: str
+    domain: str | None
+    industry: str | None
+    employee_band: str | None
+    revenue_band: str | None
+    country: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class LeadDetail:
+    """Everything the detail pane shows of one lead."""
+
+    lead: LeadRecord
+    phone: str | None
+    seniority: str | None
+    external_id: str | None
+    fit_score: int
+    engagement_score: int
+    owner_name: str | None
+    company: CompanyRecord | None
+    activities: list[ActivityRecord]
+    history: list[StageChangeRecord]
+    user_names: dict[int, str]
+    custom_fields: dict[str, str]
+    # the conversion model's probability and its largest reasons, once a model is trained
+    predicted_conversion: float | None
+    prediction_reasons: list[tuple[str, float]]
+    # stage moves made on two laptops without seeing each other, still to resolve
+    open_conflicts: list = ()
+
+
+@dataclass(frozen=True)
+class CriteriaVersionRecord:
+    version: int
+    saved_at: datetime
+    author: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class ScoringChunk:
+    """A chunk of leads as arrays, with their activities classified by (kind, page kind)
+    pattern and their age in days at the scoring moment."""
+
+    lead_ids: np.ndarray
+    fit_mask: np.ndarray  # bit j set when fit condition j holds for the lead
+    stage: np.ndarray
+    fit: np.ndarray
+    engagement: np.ndarray
+    score: np.ndarray
+    grade: np.ndarray
+    buyer_stage: np.ndarray
+    activity_lead: np.ndarray  # position of the activity's lead in lead_ids
+    activity_class: np.ndarray  # index of the first activity pattern matched, -1 for none
+    activity_age: np.ndarray
+
+
+def _current_criteria(session: Session) -> Criteria:
+    row = session.execute(select(CriteriaVersion.id, CriteriaVersion.body)
+                          .order_by(CriteriaVersion.id.desc()).limit(1)).first()
+    if row is None:
+        return DEFAULT_CRITERIA
+    try:
+        return Criteria.from_dict(json.loads(row.body), version=row.id)
+    except ValueError as problem:  # saved before its numbers had ranges, or synced so
+        raise ValueError(f"The team's criteria (version {row.id}) cannot be used: {problem} "
+                         "Save corrected ones with 'workbench criteria import'.") from None
+
+
+def _get_lead(session: Session, lead_id: int) -> Lead:
+    lead = session.get(Lead, lead_id)
+    if lead is None:
+        raise NotFound(f"There is no lead with id {lead_id}.")
+    return lead
+
+
+def _record(record_type, row, **converted):
+    """A plain record from an ORM row: fields of the same name are copied, the rest given."""
+    names = [f.name for f in fields(record_type) if f.name not in converted]
+    return record_type(**{name: getattr(row, name) for name in names}, **converted)
+
+
+def _lead_record(lead: Lead) -> LeadRecord:
+    return _record(LeadRecord, lead, stage=Stage(lead.stage))
+
+
+def _change_record(change: StageChange) -> StageChangeRecord:
+    return _record(StageChangeRecord, change, to_stage=Stage(change.to_stage),
+                   from_stage=Stage(change.from_stage) if change.from_stage else None)
+
+
+_SORT_COLUMNS = {  # sort -> (column, descending)
+    BoardSort.SCORE: (Lead.score, True),
+    BoardSort.TIME_IN_STAGE: (Lead.stage_entered_at, False),
+    BoardSort.LAST_ACTIVITY: (Lead.last_activity_at, True),
+}
+# A search lists at most this many leads (the window says so and asks for more letters):
+# enough to browse, and it keeps every keystroke quick at a million leads.
+SEARCH_MATCH_LIMIT = 500
+# newest leads first when a search matches more than it lists
+_SEARCH = text("SELECT rowid FROM lead_search WHERE lead_search MATCH :query "
+               "ORDER BY rowid DESC LIMIT :limit")
+# Distinct values of an indexed column by jumping from one value to the next in the
+# index ("skip scan"): a few probes instead of reading a million rows.
+_DISTINCT_VALUES = """
+WITH RECURSIVE value(v) AS (
+    SELECT min({column}) FROM leads
+    UNION ALL
+    SELECT (SELECT min({column}) FROM leads WHERE {column} > value.v) FROM value
+    WHERE value.v IS NOT NULL)
+SELECT v FROM value WHERE v IS NOT NULL
+"""
+
+
+def _grouping_clauses(by: BoardGrouping, value: str) -> list:
+    if by == BoardGrouping.STAGE:
+        return [Lead.stage == value]
+    return [Lead.buyer_stage == value,
+            Lead.stage.in_([s.value for s in JOURNEY_BOARD_STAGES])]
+
+
+def _filter_clauses(board: BoardFilter, search_ids: list[int] | None) -> list:
+    clauses = []
+    if board.owner == OwnerFilter.MINE:
+        clauses.append(Lead.owner_id == board.me)
+    elif board.owner == OwnerFilter.UNASSIGNED:
+        clauses.append(Lead.owner_id.is_(None))
+    if board.source:
+        clauses.append(Lead.source == board.source)
+    if board.campaign:
+        clauses.append(Lead.campaign == board.campaign)
+    if board.min_score is not None:
+        clauses.append(Lead.score >= board.min_score)
+    if board.max_score is not None:
+        clauses.append(Lead.score <= board.max_score)
+    if board.overdue_before is not None:
+        clauses += [Lead.stage == Stage.MQL.value, Lead.first_touch_at.is_(None),
+                    Lead.mql_at < board.overdue_before]
+    if search_ids is not None:
+        clauses.append(Lead.id.in_(search_ids))
+    if board.lead_ids is not None:
+        clauses.append(Lead.id.in_(board.lead_ids))
+    return clauses
+
+
+SCORING_CHUNK = 100_000  # leads per read when rescoring
+SCORE_WRITE_BATCH = 2000  # leads per UPDATE (six values each, under SQLite's 32,766)
+FEW_LEADS = 500  # up to here, rescoring reads the customers at these leads' companies only
+# the behaviour the conversion model counts: (activity kind, page kind or any)
+BEHAVIOUR_FEATURES = (
+    ("page_view", "pricing"), ("page_view", "product"), ("page_view", "case_study"),
+    ("page_view", "comparison"), ("page_view", "docs"), ("page_view", "blog"),
+    ("page_view", "careers"), ("download", None), ("webinar", None), ("form_submit", None),
+    ("demo_request", None), ("pricing_request", None), ("email_open", None),
+    ("email_click", None), ("unsubscribe", None), ("bounce", None))
+SCORE_INDEX = "ix_leads_stage_score"
+_ACCOUNT_STAGES_SQL = ", ".join(sorted(repr(stage.value) for stage in ACCOUNT_STAGES))
+# SQL for each lead field a fit condition can test
+_FIT_FIELD_SQL = {
+    "seniority": "l.seniority", "job_title": "l.job_title", "source": "l.source",
+    "employee_band": "c.employee_band", "revenue_band": "c.revenue_band",
+    "industry": "c.industry", "country": "c.country",
+    "email_domain": "lower(substr(l.email, instr(l.email, '@') + 1))",
+    "company_domain": "c.domain",
+    # a lead that is not a customer itself, at a company where another lead is (the
+    # companies are listed once per rescore: see _list_customer_companies)
+    "account_status": f"(CASE WHEN l.stage NOT IN ({_ACCOUNT_STAGES_SQL}) AND l.company_id IN "
+                      f"temp.customer_companies THEN '{CUSTOMER_ACCOUNT}' END)",
+}
+
+
+def _list_customer_companies(raw: sqlite3.Connection, lead_ids: list[int] | None) -> None:
+    """The companies with a customer or evangelist, for the account_status fit field: read
+    once per rescore (the customers' rows are far apart; a subquery read them per chunk).
+    For a few leads (one after an activity) only their own companies are looked at."""
+    raw.execute("CREATE TEMP TABLE IF NOT EXISTS customer_companies (id INTEGER PRIMARY KEY)")
+    raw.execute("DELETE FROM temp.customer_companies")
+    if lead_ids is not None and len(lead_ids) <= FEW_LEADS:
+        # +stage: through the company index, not through every customer by stage
+        raw.execute("INSERT OR IGNORE INTO temp.customer_companies SELECT company_id FROM "
+                    f"leads WHERE +stage IN ({_ACCOUNT_STAGES_SQL}) AND company_id IN "
+                    "(SELECT company_id FROM leads WHERE id IN (SELECT value FROM json_each(?)))",
+                    (json.dumps(lead_ids),))
+    else:
+        raw.execute("INSERT OR IGNORE INTO temp.customer_companies SELECT company_id FROM "
+                    f"leads WHERE stage IN ({_ACCOUNT_STAGES_SQL}) AND company_id IS NOT NULL")
+
+
+def _fit_mask(conditions: Sequence[tuple[str, str, Sequence[str]]]) -> tuple[str, list]:
+    """An integer whose bit j is set when condition j (field, match, values) holds."""
+    if not conditions:
+        return "0", []
+    terms, params = [], []
+    for bit, (field, match, values) in enumerate(conditions):
+        column = _FIT_FIELD_SQL[field]
+        if match == "equals":
+            test = f"{column} IN ({','.join('?' * len(values))})"
+            params += list(values)
+        else:
+            pattern = "instr(lower({c}), ?) > 0" if match == "contains" else \
+                "lower({c}) LIKE '%' || ?"
+            test = "(" + " OR ".join(pattern.format(c=column) for _ in values) + ")"
+            params += [v.lower() for v in values]
+        terms.append(f"(CASE WHEN {test} THEN {1 << bit} ELSE 0 END)")
+    return " + ".join(terms), params
+
+
+# Intent signals as activities of kind 'intent', the page kind saying how strong they are.
+INTENT_AS_ACTIVITY = (
+    "SELECT l.id AS lead_id, 'intent' AS kind, CASE WHEN i.strength >= 70 THEN 'strong' "
+    "WHEN i.strength >= 40 THEN 'moderate' END AS page_kind, i.observed_at AS occurred_at "
+    "FROM leads l JOIN companies c ON c.id = l.company_id "
+    "JOIN intent_signals i ON i.company_domain = c.domain")
+
+
+def _pattern_case(patterns: Sequence[tuple[str, str | None]],
+                  never: frozenset[str] = frozenset()) -> tuple[str, list]:
+    """A CASE giving the index of the first (kind, page kind) pattern an activity matches;
+    patterns of the kinds in `never` are left out (no such row is read). It tests the kind
+    once, then the page kinds of that kind only: a third of the work of one flat CASE."""
+    by_kind: dict[str, list[tuple[int, str | None]]] = {}
+    for i, (kind, page_kind) in enumerate(patterns):
+        if kind not in never:
+            by_kind.setdefault(kind, []).append((i, page_kind))
+    whens, params = [], []
+    for kind, options in by_kind.items():
+        # page kinds listed after a kind-only pattern can never be the first match
+        first_any = next((i for i, page_kind in options if page_kind is None), -1)
+        pages = [(i, page_kind) for i, page_kind in options
+                 if page_kind is not None and (first_any < 0 or i < first_any)]
+        params.append(kind)
+        if pages:
+            inner = " ".join(f"WHEN ? THEN {i}" for i, _page in pages)
+            whens.append(f"WHEN ? THEN CASE a.page_kind {inner} ELSE {first_any} END")
+            params += [page_kind for _i, page_kind in pages]
+        else:
+            whens.append(f"WHEN ? THEN {first_any}")
+    if not whens:
+        return "-1", []
+    return f"CASE a.kind {' '.join(whens)} ELSE -1 END", params
+
+
+class ScoreWriter:
+    """Writes scores inside Store.score_writer's transaction."""
+
+    def __init__(self, raw: sqlite3.Connection) -> None:
+        self._raw = raw
+
+    def write(self, rows: Sequence[tuple]) -> None:
+        """Store (fit, engagement, score, grade, buyer_stage, id) rows, a batch of them per
+        statement as a VALUES list: a third quicker than one statement per lead."""
+        for start in range(0, len(rows), SCORE_WRITE_BATCH):
+            batch = rows[start:start + SCORE_WRITE_BATCH]
+            self._raw.execute(
+                "UPDATE leads SET fit_score = v.column1, engagement_score = v.column2, "
+                "score = v.column3, grade = v.column4, buyer_stage = v.column5 FROM (VALUES "
+                f"{','.join(['(?, ?, ?, ?, ?, ?)'] * len(batch))}) AS v "
+                "WHERE leads.id = v.column6", list(chain.from_iterable(batch)))
+
+    def date_scores(self, as_of: datetime | None, criteria_version: int | None) -> None:
+        """Every stored score is now as of this moment, by these criteria (ScoreState)."""
+        self._raw.execute("UPDATE score_state SET scores_as_of = ?, criteria_version = ?",
+                          (as_of and db.sql_time(as_of), criteria_version))
+
+    def promote(self, lead_ids: Sequence[int], threshold: int, at: datetime) -> None:
+        """Move these leads from lead to MQL, each with the StageChange that says why."""
+        if not lead_ids:
+            return
+        check_transition(Stage.LEAD, Stage.MQL)
+        stamp = db.sql_time(at)
+        ids = json.dumps(list(lead_ids))
+        self._raw.execute(
+            "INSERT INTO stage_changes (lead_id, from_stage, to_stage, changed_at, "
+            "reason_code, note) SELECT id, 'lead', 'mql', ?, 'score_threshold', "
+            "'Score ' || score || ' reached the MQL threshold of ' || ? FROM leads "
+            "WHERE stage = 'lead' AND id IN (SELECT value FROM json_each(?)) ORDER BY id",
+            [stamp, threshold, ids])
+        self._raw.execute(
+            "UPDATE leads SET stage = 'mql', stage_entered_at = ?, mql_at = ?, "
+            "first_touch_at = NULL, updated_at = ? "
+            "WHERE stage = 'lead' AND id IN (SELECT value FROM json_each(?))",
+            [stamp, stamp, stamp, ids])
+
+
+class Store(ReportQueries, ImportQueries, SyncQueries):
+    """One open workbench database."""
+
+    def __init__(self, engine: Engine, path: Path, backup: Path | None = None) -> None:
+        self.engine = engine
+        self.path = path
+        # The copy written before this open upgraded the schema, if it did.
+        self.backup = backup
+        self._watch: sqlite3.Connection | None = None  # see data_version()
+        self._last_search: tuple[tuple, list[int]] = ((), [])  # see search_ids()
+        self._searched: tuple[tuple, list[CardRecord]] = ((), [])  # see _searched_cards()
+
+    @classmethod
+    def open(cls, path: Path | str, *, durable: bool = True) -> Store:
+        engine, backup = db.open_database(Path(path), durable=durable)
+        return cls(engine, Path(path), backup)
+
+    def close(self) -> None:
+        if self._watch is not None:
+            self._watch.close()
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- transactions --------------------------------------------------------
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        with Session(self.engine) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """One unit of work: committed whole on success, rolled back whole on error."""
+        with db.write_connection(self.engine) as conn, Session(bind=conn) as session:
+            yield session
+            session.flush()
+
+    # -- reads ---------------------------------------------------------------
+
+    def stats(self) -> Stats:
+        with self.reading() as s:
+            by_stage = dict(s.execute(select(Lead.stage, func.count()).group_by(Lead.stage)).all())
+            by_source = dict(
+                s.execute(select(Lead.source, func.count()).group_by(Lead.source)).all()
+            )
+        return Stats(
+            leads=sum(by_stage.values()),
+            by_stage={stage.value: by_stage.get(stage.value, 0) for stage in Stage},
+            by_source={source or "unknown": n for source, n in sorted(by_source.items(),
+                                                                     key=lambda kv: -kv[1])},
+        )
+
+    def lead(self, lead_id: int) -> LeadRecord:
+        with self.reading() as s:
+            lead = _get_lead(s, lead_id)
+            return _lead_record(lead)
+
+    def colleague_ids(self, lead_id: int) -> list[int]:
+        """The leads at the same company as this one, itself included."""
+        with self.engine.connect() as conn:
+            return sorted(leads_at_their_companies(conn.connection.driver_connection,
+                                                   [lead_id]))
+
+    def stage_history(self, lead_id: int) -> list[StageChangeRecord]:
+        with self.reading() as s:
+            rows = s.scalars(
+                select(StageChange).where(StageChange.lead_id == lead_id)
+                # clock order: causal across laptops (moves made before sync have none)
+                .order_by(func.coalesce(StageChange.hlc, 0), StageChange.id))
+            return [_change_record(c) for c in rows]
+
+    def board_page(self, value: Stage | str, board: BoardFilter,
+                   sort: BoardSort = BoardSort.SCORE, after: tuple | None = None,
+                   limit: int = 200, by: BoardGrouping = BoardGrouping.STAGE
+                   ) -> list[CardRecord]:
+        """One window of a board column (the leads whose stage, or buyer-journey stage,
+        is `value`), keyset-paged: pass the last card's sort_key."""
+        _key, descending = _SORT_COLUMNS[sort]
+        if by == BoardGrouping.STAGE:
+            value = Stage(value)
+        if fts_query(board.search) is not None:
+            # a search matches a bounded set of leads: all columns come from one read
+            cards = [c for c in self._searched_cards(board, sort) if c.column(by) == value]
+            if after is not None:
+                cards = [c for c in cards
+                         if (c.sort_key(sort) < after if descending else c.sort_key(sort) > after)]
+            return cards[:limit]
+        query = self._card_query(board, None, sort).where(
+            *_grouping_clauses(by, str(value))).limit(limit)
+        if after is not None:
+            cursor = tuple_(_SORT_COLUMNS[sort][0], Lead.id)
+            query = query.where(cursor < tuple_(*after) if descending else cursor > tuple_(*after))
+        return self._read_cards(query)
+
+    @staticmethod
+    def _card_query(board: BoardFilter, search_ids: list[int] | None, sort: BoardSort):
+        key, descending = _SORT_COLUMNS[sort]
+        order = (key.desc(), Lead.id.desc()) if descending else (key.asc(), Lead.id.asc())
+        return (
+            select(Lead.id, Lead.first_name, Lead.last_name, Lead.job_title, Company.name,
+                   Lead.score, Lead.source, User.name, Lead.stage, Lead.stage_entered_at,
+                   Lead.mql_at, Lead.first_touch_at, Lead.last_activity_at, Lead.grade,
+                   Lead.buyer_stage)
+            .outerjoin(Company, Company.id == Lead.company_id)
+            .outerjoin(User, User.id == Lead.owner_id)
+            .where(*_filter_clauses(board, search_ids))
+            .order_by(*order)
+        )
+
+    def _read_cards(self, query) -> list[CardRecord]:
+        with self.reading() as s:
+            rows = s.execute(query).all()
+        return [CardRecord(id=r[0], name=f"{r[1]} {r[2]}".strip(), job_title=r[3], company=r[4],
+                           score=r[5], source=r[6], owner_name=r[7], stage=Stage(r[8]),
+                           stage_entered_at=r[9], mql_at=r[10], first_touch_at=r[11],
+                           last_activity_at=r[12], grade=r[13], buyer_stage=r[14])
+                for r in rows]
+
+    def _searched_cards(self, board: BoardFilter, sort: BoardSort) -> list[CardRecord]:
+        """Every card a search (with the other filters) matches, cached per database state."""
+        key = (board, sort, self.data_version())
+        if self._searched[0] != key:
+            ids = self.search_ids(board.search) or []
+            self._searched = (key, self._read_cards(self._card_query(board, ids, sort)))
+        return self._searched[1]
+
+    def column_summaries(self, board: BoardFilter, by: BoardGrouping = BoardGrouping.STAGE
+                         ) -> dict:
+        """Lead count and average score of every column (stage, or buyer-journey stage)
+        under the board's filter."""
+        keys = list(Stage) if by == BoardGrouping.STAGE else list(JOURNEY_STAGES)
+        if fts_query(board.search) is not None:
+            found: dict[str, tuple[int, float | None]] = {}
+            for card in self._searched_cards(board, BoardSort.SCORE):
+                key = str(card.column(by))
+                if by == BoardGrouping.JOURNEY and card.stage not in JOURNEY_BOARD_STAGES:
+                    continue
+                count, total = found.get(key, (0, 0))
+                found[key] = (count + 1, total + card.score)
+            found = {key: (n, total / n) for key, (n, total) in found.items()}
+        else:
+            column = Lead.stage if by == BoardGrouping.STAGE else Lead.buyer_stage
+            where = [] if by == BoardGrouping.STAGE else [
+                Lead.stage.in_([s.value for s in JOURNEY_BOARD_STAGES])]
+            query = (select(column, func.count(), func.avg(Lead.score))
+                     .where(*where, *_filter_clauses(board, None)).group_by(column))
+            with self.reading() as s:
+                found = {key: (n, avg) for key, n, avg in s.execute(query)}
+        return {key: ColumnSummary(*found.get(str(key), (0, None))) for key in keys}
+
+    def board_lead_ids(self, board: BoardFilter) -> list[int]:
+        """Every lead the board's filter shows, in all stages (for an export)."""
+        ids = self.search_ids(board.search) if fts_query(board.search) is not None else None
+        with self.reading() as s:
+            return list(s.scalars(select(Lead.id).where(*_filter_clauses(board, ids))
+                                  .order_by(Lead.id)))
+
+    def board_shows(self, board: BoardFilter, lead_id: int) -> bool:
+        """Whether the board's filter shows this lead (after a move changed its owner or
+        its stage, say)."""
+        ids = self.search_ids(board.search) if fts_query(board.search) is not None else None
+        with self.reading() as s:
+            return s.scalar(select(Lead.id).where(Lead.id == lead_id,
+                                                  *_filter_clauses(board, ids))) is not None
+
+    def search_is_capped(self, search: str) -> bool:
+        """Whether the search matches more leads than it lists."""
+        ids = self.search_ids(search)
+        return ids is not None and len(ids) >= SEARCH_MATCH_LIMIT
+
+    def search_ids(self, search: str) -> list[int] | None:
+        """The leads a search matches (at most SEARCH_MATCH_LIMIT), None for no search.
+
+        One full-text query per search text and database state, shared by every column
+        of the board and its counts.
+        """
+        query = fts_query(search)
+        if query is None:
+            return None
+        key = (query, self.data_version())
+        if self._last_search[0] != key:
+            with self.reading() as s:
+                ids = list(s.scalars(_SEARCH, {"query": query, "limit": SEARCH_MATCH_LIMIT}))
+            self._last_search = (key, ids)
+        return self._last_search[1]
+
+    def lead_detail(self, lead_id: int, activity_limit: int = 200) -> LeadDetail:
+        with self.reading() as s:
+            lead = _get_lead(s, lead_id)
+            company = s.get(Company, lead.company_id) if lead.company_id else None
+            users = dict(s.execute(select(User.id, User.name)).all())
+            activities = s.execute(
+                select(Activity).where(Activity.lead_id == lead_id)
+                .order_by(Activity.occurred_at.desc(), Activity.id.desc()).limit(activity_limit)
+            ).scalars().all()
+            history = s.scalars(select(StageChange).where(StageChange.lead_id == lead_id)
+                                .order_by(func.coalesce(StageChange.hlc, 0).desc(),
+                                          StageChange.id.desc())).all()
+            conflicted = s.scalar(select(func.count()).select_from(StageConflict).where(
+                StageConflict.lead_id == lead_id, StageConflict.resolved_at.is_(None)))
+            return LeadDetail(
+                lead=_lead_record(lead), phone=lead.phone, seniority=lead.seniority,
+                external_id=lead.external_id, fit_score=lead.fit_score,
+                engagement_score=lead.engagement_score,
+                owner_name=users.get(lead.owner_id) if lead.owner_id else None,
+                company=_record(CompanyRecord, company) if company else None,
+                activities=[_record(ActivityRecord, a, user_name=users.get(a.user_id))
+                            for a in activities],
+                history=[_change_record(c) for c in history],
+                user_names=users,
+                custom_fields=json.loads(lead.custom_fields) if lead.custom_fields else {},
+                predicted_conversion=lead.predicted_conversion,
+                prediction_reasons=[tuple(r) for r in json.loads(
+                    lead.prediction_reasons)["top"]] if lead.prediction_reasons else [],
+                open_conflicts=self.stage_conflicts(lead_id=lead_id) if conflicted else [],
+            )
+
+    def users(self) -> list[tuple[int, str, str, str]]:
+        """(id, name, email, role) of every user, by name."""
+        with self.reading() as s:
+            return [tuple(r) for r in s.execute(
+                select(User.id, User.name, User.email, User.role).order_by(User.name))]
+
+    def person(self, user_id: int | None) -> Person | None:
+        """Who a user is (for the ownership rules); None for no one."""
+        if user_id is None:
+            return None
+        with self.reading() as s:
+            row = s.execute(select(User.id, User.name, User.role)
+                            .where(User.id == user_id)).one_or_none()
+        if row is None:
+            raise NotFound(f"There is no user with id {user_id}.")
+        return Person(*row)
+
+    def sources_and_campaigns(self) -> tuple[list[str], list[str]]:
+        """The distinct sources and campaigns, in order: a few index probes, not a scan."""
+        with self.reading() as s:
+            return tuple(list(s.scalars(text(_DISTINCT_VALUES.format(column=column))))
+                         for column in ("source", "campaign"))
+
+    def data_version(self) -> int:
+        """A number that changes whenever another connection or process commits."""
+        if self._watch is None:
+            self._watch = sqlite3.connect(db.read_only_uri(self.path), uri=True,
+                                          check_same_thread=False)
+        return self._watch.execute("PRAGMA data_version").fetchone()[0]
+
+    def bant(self, lead_id: int) -> dict[str, tuple[str, str | None]]:
+        """{item: (status, note)} of the lead's BANT checklist; unknown until set."""
+        with self.reading() as s:
+            _get_lead(s, lead_id)
+            record = s.get(Qualification, lead_id)
+            return {item: (getattr(record, item), getattr(record, f"{item}_note"))
+                    if record else (BantStatus.UNKNOWN.value, None) for item in BANT_ITEMS}
+
+    def set_bant(self, lead_id: int, item: str, status: BantStatus | str,
+                 note: str | None = None, *, by: int | None = None,
+                 at: datetime | None = None) -> None:
+        """Set one BANT item, and record it in the lead's activity as a qualification note."""
+        if item not in BANT_ITEMS:
+            raise ValueError(f"Unknown BANT item '{item}' (one of {', '.join(BANT_ITEMS)}).")
+        status = BantStatus(status)
+        at = at or utcnow()
+        with self.writing() as s:
+            lead = _get_lead(s, lead_id)
+            record = s.get(Qualification, lead_id)
+            if record is None:
+                record = Qualification(lead_id=lead_id, updated_at=at, budget="unknown",
+                                       authority="unknown", need="unknown", timeline="unknown")
+                s.add(record)
+            setattr(record, item, status.value)
+            setattr(record, f"{item}_note", note)
+            record.updated_at, record.updated_by = at, by
+            s.add(Activity(lead_id=lead_id, occurred_at=at, user_id=by,
+                           kind=ActivityKind.QUALIFICATION.value,
+                           note=f"{item.capitalize()}: {status.value}"
+                                + (f" ({note})" if note else "")))
+            lead.updated_at = at
+
+    @staticmethod
+    def _queue_clause(me: int | None):
+        owner = Lead.owner_id.is_(None) if me is None else or_(Lead.owner_id == me,
+                                                                Lead.owner_id.is_(None))
+        return and_(Lead.stage == Stage.MQL.value, owner)
+
+    def queue(self, me: int | None, limit: int | None = None,
+              offset: int = 0) -> list[CardRecord]:
+        """The MQLs to triage: mine and the unassigned pool, the follow-up SLA due first
+        (longest waiting first), then the touched ones by score."""
+        waiting = Lead.first_touch_at.is_(None)
+        query = (self._card_query(BoardFilter(), None, BoardSort.SCORE)
+                 .where(self._queue_clause(me)).order_by(None)
+                 .order_by(waiting.desc(), case((waiting, Lead.mql_at)), Lead.score.desc(),
+                           Lead.id))
+        return self._read_cards(query.limit(limit).offset(offset) if limit else query)
+
+    def queue_summary(self, me: int | None, overdue_before: datetime) -> tuple[int, int]:
+        """(leads in the queue, of which overdue): untouched MQLs handed over before the cutoff."""
+        overdue = and_(Lead.first_touch_at.is_(None), Lead.mql_at < overdue_before)
+        with self.reading() as s:
+            count, late = s.execute(select(func.count(), func.count().filter(overdue))
+                                    .where(self._queue_clause(me))).one()
+        return count, late
+
+    def user_by_email(self, email: str) -> int:
+        with self.reading() as s:
+            found = s.scalar(select(User.id).where(User.email == email.strip().lower()))
+        if found is None:
+            raise NotFound(f"There is no user with email {email}.")
+        return found
+
+    def return_due_recycled(self, today: date, at: datetime) -> list[int]:
+        """Recycled leads whose date to look again has come become MQLs again, each with a
+        StageChange saying why: one transaction, however many they are."""
+        check_transition(Stage.RECYCLED, Stage.MQL)
+        with db.write_connection(self.engine) as conn:
+            raw = conn.connection.driver_connection
+            ids = [row[0] for row in raw.execute(
+                "SELECT id FROM leads WHERE stage = 'recycled' AND revisit_on <= ? ORDER BY id",
+                (today.isoformat(),))]
+            if ids:
+                stamp, chosen = db.sql_time(at), json.dumps(ids)
+                raw.execute(
+                    "INSERT INTO stage_changes (lead_id, from_stage, to_stage, changed_at, "
+                    "reason_code, note) SELECT id, 'recycled', 'mql', ?, 'revisit_due', "
+                    "'Back in the queue: the date to look again (' || revisit_on || ') came.' "
+                    "FROM leads WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+                    (stamp, chosen))
+                raw.execute(
+                    "UPDATE leads SET stage = 'mql', stage_entered_at = ?, mql_at = ?, "
+                    "first_touch_at = NULL, revisit_on = NULL, updated_at = ? "
+                    "WHERE id IN (SELECT value FROM json_each(?))",
+                    (stamp, stamp, stamp, chosen))
+        return ids
+
+    def recycled_with_intent(self, lead_ids: Sequence[int],
+                             kinds: Sequence[str]) -> list[tuple[int, str]]:
+        """(lead, activity kind) of the recycled leads among these with an activity of one of
+        the kinds since they were recycled."""
+        with self.reading() as s:
+            rows = s.execute(
+                text("SELECT l.id, (SELECT a.kind FROM activities a WHERE a.lead_id = l.id "
+                     "AND a.occurred_at >= l.stage_entered_at AND a.kind IN "
+                     "(SELECT value FROM json_each(:kinds)) ORDER BY a.occurred_at LIMIT 1) "
+                     "FROM leads l WHERE l.stage = 'recycled' AND l.id IN "
+                     "(SELECT value FROM json_each(:ids))"),
+                {"ids": json.dumps(list(lead_ids)), "kinds": json.dumps(list(kinds))})
+            return [(lead_id, kind) for lead_id, kind in rows if kind is not None]
+
+    def conversion_facts(self, *, labelled: bool,
+                         id_range: tuple[int, int] | None = None) -> list[tuple]:
+        """Per lead, what the conversion model learns from: (id, label, cutoff, seniority,
+        employee band, revenue band, industry, country, source, email domain, custom fields,
+        rules score, rules fit score, *behaviour counts in BEHAVIOUR_FEATURES order). The
+        label is 1 for a lead that became an opportunity or customer (or was imported as won),
+        0 for one
+        disqualified (or imported as lost), None otherwise; behaviour counts only before
+        the outcome, so that what happened because of it does not predict it."""
+        sums = ", ".join(
+            f"sum(a.kind = '{kind}'" + (f" AND a.page_kind = '{page}'" if page else "")
+            + f") AS n{i}" for i, (kind, page) in enumerate(BEHAVIOUR_FEATURES))
+        counts = ", ".join(f"coalesce(act.n{i}, 0)" for i in range(len(BEHAVIOUR_FEATURES)))
+        after, last = id_range or (0, 2**63 - 1)
+        with self.engine.connect() as conn:
+            raw = conn.connection.driver_connection
+            return raw.execute(
+                "WITH outcome AS (SELECT lead_id, min(CASE WHEN to_stage IN ('opportunity', "
+                "'customer', 'evangelist') THEN changed_at END) AS won_at, min(CASE WHEN "
+                "to_stage = 'disqualified' THEN changed_at END) AS lost_at FROM stage_changes "
+                "WHERE to_stage IN ('opportunity', 'customer', 'evangelist', 'disqualified') "
+                "AND lead_id > :after AND lead_id <= :last GROUP BY lead_id), "
+                "base AS (SELECT l.id, CASE WHEN o.won_at IS NOT NULL OR l.historic_outcome = "
+                "'won' THEN 1 WHEN o.lost_at IS NOT NULL OR l.historic_outcome = 'lost' THEN 0 "
+                "END AS label, coalesce(o.won_at, o.lost_at) AS cutoff, l.seniority, "
+                "c.employee_band, c.revenue_band, c.industry, c.country, l.source, "
+                "substr(l.email, instr(l.email, '@') + 1) AS domain, l.custom_fields, l.score, "
+                "l.fit_score "
+                "FROM leads l LEFT JOIN companies c ON c.id = l.company_id "
+                "LEFT JOIN outcome o ON o.lead_id = l.id WHERE l.id > :after AND l.id <= :last) "
+                f"SELECT b.*, {counts} FROM base b LEFT JOIN (SELECT a.lead_id, {sums} "
+                "FROM activities a JOIN base b2 ON b2.id = a.lead_id "
+                "WHERE a.occurred_at < coalesce(b2.cutoff, '9999') GROUP BY a.lead_id) act "
+                "ON act.lead_id = b.id "
+                + ("WHERE b.label IS NOT NULL " if labelled else "") + "ORDER BY b.id",
+                {"after": after, "last": last}).fetchall()
+
+    def latest_model(self) -> tuple[int, dict, dict] | None:
+        """(id, parameters, report) of the newest conversion model, if one was trained."""
+        with self.reading() as s:
+            row = s.execute(select(ScoringModel.id, ScoringModel.parameters,
+                                   ScoringModel.report)
+                            .order_by(ScoringModel.id.desc()).limit(1)).first()
+        return None if row is None else (row[0], json.loads(row[1]), json.loads(row[2]))
+
+    def save_model(self, fields: list[str], parameters: dict, report: dict,
+                   author: int | None = None) -> int:
+        with self.writing() as s:
+            model = ScoringModel(created_at=utcnow(), author_id=author, fields=json.dumps(fields),
+                                 parameters=json.dumps(parameters), report=json.dumps(report))
+            s.add(model)
+            s.flush()
+            return model.id
+
+    def write_predictions(self, rows: Iterable[tuple[float, str, int]]) -> None:
+        """(probability, reasons JSON, lead id) rows, in one transaction."""
+        with db.write_connection(self.engine) as conn:
+            conn.connection.driver_connection.executemany(
+                "UPDATE leads SET predicted_conversion = ?, prediction_reasons = ? WHERE id = ?",
+                rows)
+
+    def count_leads(self) -> int:
+        with self.reading() as s:
+            return s.scalar(select(func.count()).select_from(Lead))
+
+    def lead_id_ranges(self, parts: int) -> list[tuple[int, int]]:
+        """(after, last) id ranges that split the leads into about equal parts."""
+        with self.reading() as s:
+            low, high = s.execute(select(func.min(Lead.id), func.max(Lead.id))).one()
+        if low is None:
+            return []
+        bounds = [low - 1 + (high - low + 1) * i // parts for i in range(parts + 1)]
+        return [(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+
+    # -- scoring -------------------------------------------------------------
+
+    def scoring_chunks(self, fit_conditions: Sequence[tuple[str, str, Sequence[str]]],
+                       activity_patterns: Sequence[tuple[str, str | None]], now: datetime,
+                       lead_ids: Iterable[int] | None = None,
+                       id_range: tuple[int, int] | None = None,
+                       chunk_size: int = SCORING_CHUNK) -> Iterator[ScoringChunk]:
+        """Leads in id order, chunk by chunk, with what scoring needs of them.
+
+        Fit conditions (field, match, values) are tested in SQL and come back as one bit
+        mask per lead; activities are classified by the patterns in SQL (the first pattern
+        that matches wins; a page kind of None matches any page). Only numbers cross
+        into Python."""
+        import numpy as np  # here, not at import: the window starts without it
+
+        mask_sql, mask_params = _fit_mask(fit_conditions)
+        # activities never have the kind 'intent': their CASE skips those patterns
+        class_case, class_params = _pattern_case(activity_patterns, frozenset({"intent"}))
+        intent_case, intent_params = _pattern_case(activity_patterns)
+        now_jd = (now - datetime(1970, 1, 1)).total_seconds() / 86400 + 2440587.5
+        wanted = sorted(set(lead_ids)) if lead_ids is not None else None
+        after, last = id_range if id_range is not None else (0, 2**63 - 1)
+        with self.engine.connect() as conn:
+            raw = conn.connection.driver_connection
+            if any(field == "account_status" for field, _match, _values in fit_conditions):
+                _list_customer_companies(raw, wanted)
+            # company intent signals count as activities of every lead at that company
+            intent = any(kind == "intent" for kind, _page in activity_patterns) and \
+                raw.execute("SELECT EXISTS (SELECT 1 FROM intent_signals)").fetchone()[0]
+            while True:
+                if wanted is None:
+                    where = "l.id > ? AND l.id <= ? ORDER BY l.id LIMIT ?"
+                    params = [after, last, chunk_size]
+                    span = "a.lead_id BETWEEN ? AND ?"
+                else:
+                    batch, wanted = wanted[:chunk_size], wanted[chunk_size:]
+                    if not batch:
+                        return
+                    marks = ",".join("?" * len(batch))
+                    where, params = f"l.id IN ({marks}) ORDER BY l.id", batch
+                    span = f"a.lead_id IN ({marks})"
+                leads = raw.execute(
+                    f"SELECT l.id, {mask_sql}, l.stage, l.fit_score, l.engagement_score, "
+                    "l.score, l.grade, l.buyer_stage FROM leads l "
+                    f"LEFT JOIN companies c ON c.id = l.company_id WHERE {where}",
+                    [*mask_params, *params]).fetchall()
+                if not leads:
+                    return
+                columns = list(zip(*leads, strict=True))
+                ids = np.array(columns[0], dtype=np.int64)
+                span_params = [int(ids[0]), int(ids[-1])] if wanted is None else batch
+                activity = raw.execute(
+                    f"SELECT a.lead_id, {class_case}, ? - julianday(a.occurred_at) "
+                    f"FROM activities a WHERE {span}",
+                    [*class_params, now_jd, *span_params]).fetchall()
+                if intent:
+                    activity += raw.execute(
+                        f"SELECT a.lead_id, {intent_case}, ? - julianday(a.occurred_at) "
+                        f"FROM ({INTENT_AS_ACTIVITY}) a WHERE {span}",
+                        [*intent_params, now_jd, *span_params]).fetchall()
+                acts = np.fromiter(chain.from_iterable(activity), dtype=float,
+                                   count=3 * len(activity)).reshape(-1, 3)
+                yield ScoringChunk(
+                    lead_ids=ids, fit_mask=np.array(columns[1], dtype=np.int64),
+                    stage=np.array(columns[2], dtype=object),
+                    fit=np.array(columns[3], dtype=np.int64),
+                    engagement=np.array(columns[4], dtype=np.int64),
+                    score=np.array(columns[5], dtype=np.int64),
+                    grade=np.array(columns[6], dtype=object),
+                    buyer_stage=np.array(columns[7], dtype=object),
+                    activity_lead=np.searchsorted(ids, acts[:, 0].astype(np.int64)),
+                    activity_class=acts[:, 1].astype(np.int64),
+                    activity_age=acts[:, 2],
+                )
+                after = int(ids[-1])
+
+    def scores_state(self) -> tuple[datetime | None, int | None]:
+        """(as of, criteria version) of the stored scores (see ScoreState)."""
+        with self.reading() as s:
+            return tuple(s.execute(select(ScoreState.scores_as_of,
+                                          ScoreState.criteria_version)).one())
+
+    def date_scores(self, as_of: datetime | None, criteria_version: int | None) -> None:
+        """The stored scores stand as they are, as of this moment by these criteria."""
+        with db.write_connection(self.engine) as conn:
+            ScoreWriter(conn.connection.driver_connection).date_scores(as_of, criteria_version)
+
+    @contextmanager
+    def score_writer(self, *, many: bool) -> Iterator[ScoreWriter]:
+        """One transaction for new scores: all of them are stored, or (on an exception)
+        none. With many, the board's score index is dropped and built again once at the
+        end, much faster than moving one entry per changed score."""
+        with db.write_connection(self.engine) as conn:
+            raw = conn.connection.driver_connection
+            if many:
+                index_sql = raw.execute("SELECT sql FROM sqlite_master WHERE name = ?",
+                                        (SCORE_INDEX,)).fetchone()[0]
+                raw.execute(f"DROP INDEX {SCORE_INDEX}")
+            yield ScoreWriter(raw)
+            if many:
+                raw.execute(index_sql)
+
+    # -- criteria ------------------------------------------------------------
+
+    def current_criteria(self) -> Criteria:
+        """The newest saved criteria, or the built-in default before any is saved."""
+        with self.reading() as s:
+            return _current_criteria(s)
+
+    def save_criteria(self, criteria: Criteria, *, author: int | None = None,
+                      note: str | None = None) -> Criteria:
+        """Save as a new version (never changing an old one); returns it with its number."""
+        criteria.validate()
+        with self.writing() as s:
+            saved = CriteriaVersion(created_at=utcnow(), author_id=author, note=note,
+                                    body=json.dumps(criteria.to_dict(), indent=1))
+            s.add(saved)
+            # every code ever offered keeps a label, for the history and the reports
+            for kind in REASON_KINDS:
+                for option in criteria.reasons(kind):
+                    s.merge(Reason(kind=kind, code=option.code, label=option.label))
+            s.flush()
+            return Criteria.from_dict(criteria.to_dict(), version=saved.id)
+
+    def criteria_versions(self) -> list[CriteriaVersionRecord]:
+        """Every saved version, newest first, with who saved it and why."""
+        with self.reading() as s:
+            rows = s.execute(select(CriteriaVersion.id, CriteriaVersion.created_at,
+                                    User.name, CriteriaVersion.note)
+                             .outerjoin(User, User.id == CriteriaVersion.author_id)
+                             .order_by(CriteriaVersion.id.desc()))
+            return [CriteriaVersionRecord(*row) for row in rows]
+
+    def reasons(self, kind: str) -> list[tuple[str, str]]:
+        """The current catalogue of reject or recycle reasons: (code, label), in its order."""
+        return [(r.code, r.label) for r in self.current_criteria().reasons(kind)]
+
+    def reason_labels(self, kind: str) -> dict[str, str]:
+        """The label of every code ever offered, current or retired (for history, reports)."""
+        with self.reading() as s:
+            rows = s.execute(select(Reason.code, Reason.label).where(Reason.kind == kind))
+            return {code: label for code, label in rows}
+
+    # -- writes --------------------------------------------------------------
+
+    def add_user(self, name: str, email: str, role: str = "rep") -> int:
+        with self.writing() as s:
+            user = User(name=name, email=email.strip().lower(), role=role)
+            s.add(user)
+            s.flush()
+            return user.id
+
+    def add_activity(self, lead_id: int, kind: ActivityKind | str, *, by: int | None = None,
+                     note: str | None = None, url: str | None = None,
+                     page_kind: str | None = None, at: datetime | None = None) -> int:
+        """Record an activity; it moves the lead's last activity, and a touch that reaches
+        the person answers the follow-up SLA of an MQL."""
+        kind = ActivityKind(kind)
+        at = at or utcnow()
+        with self.writing() as s:
+            lead = _get_lead(s, lead_id)
+            activity = Activity(lead_id=lead_id, occurred_at=at, kind=kind.value, url=url,
+                                page_kind=page_kind, user_id=by, note=note)
+            s.add(activity)
+            lead.last_activity_at = max(filter(None, (lead.last_activity_at, at)))
+            lead.updated_at = utcnow()
+            if (kind in SLA_TOUCHES and lead.stage == Stage.MQL.value
+                    and lead.first_touch_at is None and lead.mql_at and at >= lead.mql_at):
+                lead.first_touch_at = at
+            s.flush()
+            return activity.id
+
+    def add_note(self, lead_id: int, text: str, *, by: int | None = None) -> int:
+        text = text.strip()
+        if not text:
+            raise ValueError("A note needs some text.")
+        return self.add_activity(lead_id, ActivityKind.NOTE, by=by, note=text)
+
+    def add_lead(self, *, at: datetime | None = None, by: int | None = None,
+                 stage: Stage = Stage.LEAD, **fields: Any) -> int:
+        """Create a lead and its first StageChange (from nothing to its stage)."""
+        at = at or utcnow()
+        stage = Stage(stage)
+        with self.writing() as s:
+            lead = Lead(stage=stage.value, created_at=at, updated_at=at, stage_entered_at=at,
+                        mql_at=at if stage == Stage.MQL else None, last_activity_at=at,
+                        fit_score=0, engagement_score=0, score=0, **fields)
+            s.add(lead)
+            s.flush()
+            s.add(StageChange(lead_id=lead.id, from_stage=None, to_stage=stage.value,
+                              changed_at=at, user_id=by))
+            return lead.id
+
+    def move_lead(self, lead_id: int, to_stage: Stage | str, *, by: int | None = None,
+                  reason_code: str | None = None, note: str | None = None,
+                  revisit_on: date | None = None, at: datetime | None = None,
+                  assign_to: int | None = None) -> StageChangeRecord:
+        """Move a lead to another stage if the stage machine allows it.
+
+        The stage update and its StageChange row are one transaction.
+        """
+        to_stage = Stage(to_stage)
+        at = at or utcnow()
+        with self.writing() as s:
+            lead = _get_lead(s, lead_id)
+            check_transition(lead.stage, to_stage)
+            kind = REASON_KIND.get(to_stage)
+            if kind is not None:
+                codes = [r.code for r in _current_criteria(s).reasons(kind)]
+                if reason_code not in codes:
+                    raise ValueError(f"Moving a lead to {to_stage.label} needs a {kind} reason, "
+                                     f"one of: {', '.join(codes)}.")
+            if to_stage == Stage.RECYCLED and revisit_on is None:
+                raise ValueError("Recycling a lead needs a date to look at it again.")
+            change = StageChange(lead_id=lead_id, from_stage=lead.stage, to_stage=to_stage.value,
+                                 changed_at=at, user_id=by, reason_code=reason_code, note=note)
+            lead.stage = to_stage.value
+            lead.stage_entered_at = at
+            lead.updated_at = at
+            if to_stage == Stage.MQL:
+                lead.mql_at = at
+                lead.first_touch_at = None  # a new MQL moment starts a new SLA
+            lead.revisit_on = revisit_on if to_stage == Stage.RECYCLED else None
+            if assign_to is not None:
+                lead.owner_id = assign_to
+            s.add(change)
+            s.flush()
+            return _change_record(change)
+
+    def undo_move(self, change_id: int, before: LeadRecord, *, by: int | None = None,
+                  at: datetime | None = None) -> StageChangeRecord:
+        """Reverse a move with a compensating StageChange (the audit stays append-only),
+        restoring what the move changed: stage, owner, revisit date, MQL time, SLA touch.
+        Refused when anything moved the lead since."""
+        at = at or utcnow()
+        with self.writing() as s:
+            lead = _get_lead(s, before.id)
+            last = s.scalar(select(func.max(StageChange.id))
+                            .where(StageChange.lead_id == before.id))
+            if last != change_id:
+                raise ValueError(f"{before.name} has moved since; nothing was undone.")
+            change = StageChange(lead_id=lead.id, from_stage=lead.stage,
+                                 to_stage=before.stage.value, changed_at=at, user_id=by,
+                                 reason_code="undo",
+                                 note=f"Undid the move to {Stage(lead.stage).label}.")
+            lead.stage, lead.owner_id = before.stage.value, before.owner_id
+            lead.revisit_on, lead.mql_at = before.revisit_on, before.mql_at
+            lead.stage_entered_at, lead.first_touch_at = before.stage_entered_at, \
+                before.first_touch_at
+            lead.updated_at = at
+            s.add(change)
+            s.flush()
+            return _change_record(change)
+
+    def bulk_load(self, tables: Sequence[tuple[Table, Sequence[str], RowSource]],
+                  scored: Callable[[ScoreWriter], None] | None = None) -> dict[str, int]:
+        """Load many rows into empty tables in one transaction, through executemany.
+
+        Each item is (table, column names, rows), where rows is an iterable of tuples
+        or a function returning one. Functions run on a worker thread, building the
+        next table's rows while this one is inserted (sqlite3 releases the GIL while
+        SQLite works). The tables' secondary indexes and triggers are dropped for
+        the load; the indexes are built once at the end and the search index filled
+        in one statement, several times faster than row by row. `scored` then dates the
+        loaded scores and promotes leads, in the same transaction.
+        Returns the number of rows inserted per table.
+        """
+        counts: dict[str, int] = {}
+        with (ThreadPoolExecutor(max_workers=1, thread_name_prefix="rows") as builder,
+              db.write_connection(self.engine) as conn):
+            prepared = [builder.submit(lambda rows=rows: rows() if callable(rows) else rows)
+                        for _table, _columns, rows in tables]
+            raw = conn.connection.driver_connection
+            indexes, triggers = [], []
+            for (table, columns, _rows), rows in zip(tables, prepared, strict=True):
+                indexes += table.indexes
+                for index in table.indexes:
+                    index.drop(conn)
+                triggers += drop_triggers(raw, [table.name])
+                sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) "
+                       f"VALUES ({', '.join('?' * len(columns))})")
+                counts[table.name] = raw.executemany(sql, rows.result()).rowcount
+            for index in indexes:
+                index.create(conn)
+            if scored is not None:
+                scored(ScoreWriter(raw))
+            rebuild_derived(raw, triggers)
+        return counts

@@ -1,0 +1,1 @@
+"""The team sync's protocol and the team server's side."""
