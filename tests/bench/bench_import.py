@@ -65,7 +65,8 @@ def timed_import(csv_path, db_path) -> tuple[float, float, float]:
     # the peak from /proc (VmHWM): ru_maxrss would carry the parent's peak across exec;
     # the helper reading the second part of a large file is a child, joined by then
     code = ("import resource, sys, time; from pathlib import Path; "
-            "from workbench.store.leads import Store; from workbench.services.imports import run_import; "
+            "from workbench.store.leads import Store; "
+            "from workbench.services.imports import run_import; "
             "s = Store.open(Path(sys.argv[2])); t = time.perf_counter(); "
             "r = run_import(s, Path(sys.argv[1]), score=False); "
             "peak = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]; "
