@@ -10,7 +10,7 @@ history and activity, in well under a minute and a half on two cores.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +29,7 @@ from workbench.store.tables import Activity, Company, Lead, Qualification, Stage
 DAY = 86_400
 HOUR = 3_600
 HISTORY_DAYS = 365
+ROWS_PER_CHUNK = 20_000  # rows built at once: memory stays flat however many leads
 STAGES = list(Stage)
 S = {stage: i for i, stage in enumerate(STAGES)}
 STAY = -1  # no further move
@@ -145,6 +146,13 @@ PAGES: dict[PageKind, tuple[str, ...]] = {
     PageKind.PRICING: ("/pricing", "/pricing/enterprise"),
     PageKind.CAREERS: ("/careers",),
 }
+# Activities hold a page kind and a URL as codes into these (0: none), a few bytes each
+# instead of a pointer to a string: ten million activities at a million leads.
+PAGE_NAMES = np.array([None, *(p.value for p in PageKind)], dtype=object)
+URL_NAMES = np.array([None, *(SITE + path for paths in PAGES.values() for path in paths)],
+                     dtype=object)
+FIRST_URL = {kind: 1 + sum(len(PAGES[k]) for k in list(PAGES)[:i])
+             for i, kind in enumerate(PAGES)}
 # What a person does, per intent band: (kind, page kind or None, weight)
 BEHAVIOUR_MIX: dict[str, tuple[tuple[ActivityKind, PageKind | None, float], ...]] = {
     "cold": (
@@ -386,7 +394,8 @@ def generate(store: Store, leads: int = 2000, seed: int = 7,
                                     len(FREE_MAIL) + 1 + company))
     domains = [*FREE_MAIL, STUDENT_DOMAIN, *co_domains]
 
-    score_columns = [[0] * n, [0] * n, [0] * n, [None] * n, [None] * n]
+    no_grade = np.full(n, None, dtype=object)
+    score_columns = [np.zeros(n, np.int64)] * 3 + [no_grade, no_grade]
     if criteria is not None:
         report("scoring")
         fields = {
@@ -411,42 +420,52 @@ def generate(store: Store, leads: int = 2000, seed: int = 7,
                  "stage_entered_at", "mql_at", "revisit_on", "first_touch_at",
                  "last_activity_at", "grade", "buyer_stage")
 
-    # Row builders run on Store.bulk_load's worker thread, one table ahead of the inserts;
-    # every random draw is made above, so the data does not depend on that timing.
+    # Rows are built a chunk at a time on Store.bulk_load's reading thread while the
+    # previous chunk is inserted, so only the arrays above stay whole in memory; every
+    # random draw is made above, so the data does not depend on that timing.
     def lead_rows():
-        local = (ASCII_FIRST_NAMES[first] + ".") + ASCII_LAST_NAMES[last]
-        emails = np.where(
-            mail_kind < 0.12,
-            local + (free_number.astype(str).astype(object) + "@") + free,
-            np.where(mail_kind < 0.14, local + "@" + STUDENT_DOMAIN,
-                     local + ("@" + np.array(co_domains, dtype=object)[company])))
-        phone_prefix = np.array([c[3] for c in COUNTRIES], dtype=object)[co_country[company]]
-        phones = [f"{p} {a} {b:04d}" for p, a, b in zip(
-            phone_prefix.tolist(), phone_parts[0].tolist(), phone_parts[1].tolist(),
-            strict=True)]
-        campaign_of = [list(s[3]) for s in SOURCES]
-        campaigns = [campaign_of[s][c % len(campaign_of[s])] or None
-                     for s, c in zip(source.tolist(), campaign_pick.tolist(), strict=True)]
         ext = np.isin(source, [i for i, s in enumerate(SOURCES)
                                if s[0] in (Source.LIST_IMPORT, Source.PARTNER)])
-        fit, engagement, total, grade, journey = score_columns
-        return zip(
-            list(range(1, n + 1)), _nullable([f"CRM-{i:07d}" for i in range(1, n + 1)], ext),
-            np.array(FIRST_NAMES, dtype=object)[first].tolist(),
-            np.array(LAST_NAMES, dtype=object)[last].tolist(), emails.tolist(),
-            _nullable(phones, has_phone),
-            np.array([t[0] for t in TITLES], dtype=object)[title].tolist(),
-            np.array([t[1] for t in TITLES], dtype=object)[title].tolist(),
-            (company + 1).tolist(),
-            np.array([s[0].value for s in SOURCES], dtype=object)[source].tolist(), campaigns,
-            _nullable(owner, owner > 0), stage_names[stage].tolist(),
-            fit, engagement, total, sql_times(created), sql_times(updated), sql_times(at),
-            _nullable(sql_times(mql_at), mql_at > 0),
-            _nullable(sql_dates(revisit), stage == S[Stage.RECYCLED]),
-            _nullable(sql_times(np.where(touched, first_touch, 0)), touched),
-            sql_times(last_activity), grade, journey,
-            strict=True,
-        )
+        campaign_of = [list(s[3]) for s in SOURCES]
+        phone_prefixes = np.array([c[3] for c in COUNTRIES], dtype=object)
+        first_names, last_names = (np.array(FIRST_NAMES, dtype=object),
+                                   np.array(LAST_NAMES, dtype=object))
+        title_names = np.array([t[0] for t in TITLES], dtype=object)
+        seniorities = np.array([t[1] for t in TITLES], dtype=object)
+        source_names = np.array([s[0].value for s in SOURCES], dtype=object)
+        company_domains = np.array(co_domains, dtype=object)
+        for part in _parts(n):
+            local = (ASCII_FIRST_NAMES[first[part]] + ".") + ASCII_LAST_NAMES[last[part]]
+            kind = mail_kind[part]
+            emails = np.where(
+                kind < 0.12,
+                local + (free_number[part].astype(str).astype(object) + "@") + free[part],
+                np.where(kind < 0.14, local + "@" + STUDENT_DOMAIN,
+                         local + ("@" + company_domains[company[part]])))
+            phones = [f"{p} {a} {b:04d}" for p, a, b in zip(
+                phone_prefixes[co_country[company[part]]].tolist(),
+                phone_parts[0][part].tolist(), phone_parts[1][part].tolist(), strict=True)]
+            campaigns = [campaign_of[s][c % len(campaign_of[s])] or None
+                         for s, c in zip(source[part].tolist(), campaign_pick[part].tolist(),
+                                         strict=True)]
+            ids = range(part.start + 1, part.stop + 1)
+            yield list(zip(
+                ids, _nullable([f"CRM-{i:07d}" for i in ids], ext[part]),
+                first_names[first[part]].tolist(), last_names[last[part]].tolist(),
+                emails.tolist(), _nullable(phones, has_phone[part]),
+                title_names[title[part]].tolist(), seniorities[title[part]].tolist(),
+                (company[part] + 1).tolist(), source_names[source[part]].tolist(), campaigns,
+                _nullable(owner[part], owner[part] > 0), stage_names[stage[part]].tolist(),
+                *(column[part].tolist() for column in score_columns[:3]),
+                sql_times(created[part]), sql_times(updated[part]), sql_times(at[part]),
+                _nullable(sql_times(mql_at[part]), mql_at[part] > 0),
+                _nullable(sql_dates(revisit[part]), stage[part] == S[Stage.RECYCLED]),
+                _nullable(sql_times(np.where(touched[part], first_touch[part], 0)),
+                          touched[part]),
+                sql_times(last_activity[part]), *(column[part].tolist()
+                                                  for column in score_columns[3:]),
+                strict=True,
+            ))
 
     change_cols = ("lead_id", "from_stage", "to_stage", "changed_at", "user_id", "reason_code")
 
@@ -454,21 +473,23 @@ def generate(store: Store, leads: int = 2000, seed: int = 7,
         ch_lead, ch_from, ch_to, ch_at, ch_user, ch_reason = changes
         order = np.lexsort((ch_at, ch_lead))  # ids follow each lead's history in time
         reasons = np.array(REJECT_REASONS + RECYCLE_REASONS, dtype=object)
-        return zip(
-            (ch_lead[order] + 1).tolist(),
-            _nullable(stage_names[ch_from[order]], ch_from[order] >= 0),
-            stage_names[ch_to[order]].tolist(), sql_times(ch_at[order]),
-            _nullable(ch_user[order], ch_user[order] > 0),
-            _nullable(reasons[ch_reason[order]], ch_reason[order] >= 0),
-            strict=True,
-        )
+        for part in _parts(len(order)):
+            rows = order[part]
+            yield list(zip(
+                (ch_lead[rows] + 1).tolist(),
+                _nullable(stage_names[ch_from[rows]], ch_from[rows] >= 0),
+                stage_names[ch_to[rows]].tolist(), sql_times(ch_at[rows]),
+                _nullable(ch_user[rows], ch_user[rows] > 0),
+                _nullable(reasons[ch_reason[rows]], ch_reason[rows] >= 0),
+                strict=True,
+            ))
 
     activity_cols = ("lead_id", "occurred_at", "kind", "url", "page_kind", "user_id")
 
     def activity_rows():
         if touches is not None:
             t_lead, t_at, t_kind, t_user = touches
-            no_page = np.full(len(t_lead), None, dtype=object)
+            no_page = np.zeros(len(t_lead), dtype=np.int8)
             lead_col = np.concatenate([act["lead"], t_lead])
             at_col = np.concatenate([act["at"], t_at])
             kind_col = np.concatenate([act["kind"], t_kind])
@@ -480,55 +501,75 @@ def generate(store: Store, leads: int = 2000, seed: int = 7,
             url_col, page_col = act["url"], act["page"]
             user_col = np.zeros(len(lead_col), np.int64)
         order = np.lexsort((at_col, lead_col))
-        return zip(
-            (lead_col[order] + 1).tolist(), sql_times(at_col[order]),
-            np.array([k.value for k in KINDS], dtype=object)[kind_col[order]].tolist(),
-            url_col[order].tolist(), page_col[order].tolist(),
-            _nullable(user_col[order], user_col[order] > 0),
-            strict=True,
-        )
+        kind_names = np.array([k.value for k in KINDS], dtype=object)
+        for part in _parts(len(order)):
+            rows = order[part]
+            yield list(zip(
+                (lead_col[rows] + 1).tolist(), sql_times(at_col[rows]),
+                kind_names[kind_col[rows]].tolist(), URL_NAMES[url_col[rows]].tolist(),
+                PAGE_NAMES[page_col[rows]].tolist(),
+                _nullable(user_col[rows], user_col[rows] > 0),
+                strict=True,
+            ))
 
     qual_cols, qual_rows = _bant_rows(rng, stage, reached_sql, reject_reason, at, owner)
 
     def hand_over(writer: ScoreWriter) -> None:
         """What a rescore would do at once: leads at the threshold become MQLs now."""
         ready = np.flatnonzero((stage == S[Stage.LEAD])
-                               & (np.array(score_columns[2]) >= criteria.mql_threshold)) + 1
+                               & (score_columns[2] >= criteria.mql_threshold)) + 1
         writer.date_scores(scored_as_of, criteria.version)
         writer.promote(ready.tolist(), criteria.mql_threshold, as_of)
 
     counts = store.bulk_load([
-        (User.__table__, ("id", "name", "email", "role"), user_rows),
+        (User.__table__, ("id", "name", "email", "role"), lambda: [user_rows]),
         (Company.__table__, ("id", "name", "domain", "industry", "employee_band",
-                             "revenue_band", "country"), company_rows),
+                             "revenue_band", "country"), lambda: [list(company_rows)]),
         (Lead.__table__, lead_cols, lead_rows),
         (StageChange.__table__, change_cols, change_rows),
         (Activity.__table__, activity_cols, activity_rows),
-        (Qualification.__table__, qual_cols, qual_rows),
+        (Qualification.__table__, qual_cols, lambda: [list(qual_rows)]),
     ], scored=None if criteria is None else hand_over)
     return DemoResult(leads=n, rows=counts)
 
 
-def _scores(criteria: Criteria, fields, act, touches, end) -> list[list]:
-    """fit, engagement, score, grade and buyer-journey stage of every generated lead."""
+def _parts(total: int) -> Iterator[slice]:
+    """The rows of a table, a chunk at a time."""
+    for start in range(0, total, ROWS_PER_CHUNK):
+        yield slice(start, min(start + ROWS_PER_CHUNK, total))
+
+
+def _scores(criteria: Criteria, fields, act, touches, end) -> list[np.ndarray]:
+    """fit, engagement, score, grade and buyer-journey stage of every generated lead,
+    scored a chunk of leads at a time (the rules' arrays are leads x rules)."""
     classes = scoring.activity_classes(criteria)
-    pages = [None, *(p.value for p in PageKind)]
-    page_code = np.array([pages.index(p) for p in act["page"].tolist()], dtype=np.int64)
-    lead, at, kind = act["lead"], act["at"], act["kind"]
+    pages = PAGE_NAMES.tolist()
+    lead, at, kind, page_code = act["lead"], act["at"], act["kind"], act["page"]
     if touches is not None:  # rep touches: no page
         lead = np.concatenate([lead, touches[0]])
         at = np.concatenate([at, touches[1]])
         kind = np.concatenate([kind, touches[2]])
-        page_code = np.concatenate([page_code, np.zeros(len(touches[0]), dtype=np.int64)])
+        page_code = np.concatenate([page_code, np.zeros(len(touches[0]), dtype=np.int8)])
     # classify each distinct (kind, page) once, as the store's SQL would
-    pairs, inverse = np.unique(kind * len(pages) + page_code, return_inverse=True)
+    pairs, inverse = np.unique(kind.astype(np.int64) * len(pages) + page_code,
+                               return_inverse=True)
     pair_class = np.array([scoring.first_match(classes.patterns, KINDS[p // len(pages)].value,
                                                pages[p % len(pages)]) for p in pairs.tolist()])
-    scores = scoring.score_facts(criteria, classes, scoring.fit_mask_of(criteria, fields), lead,
-                                 pair_class[inverse], (end - at) / DAY)
-    grades, journey = scoring.grades_and_journey(criteria, scores)
-    return [scores.fit.tolist(), scores.engagement.tolist(),
-            (scores.fit + scores.engagement).tolist(), grades.tolist(), journey.tolist()]
+    by_lead = np.argsort(lead, kind="stable")
+    lead, activity_class, age = lead[by_lead], pair_class[inverse][by_lead], \
+        (end - at[by_lead]) / DAY
+    fit_mask = scoring.fit_mask_of(criteria, fields)
+    n = len(fit_mask)
+    fit, engagement = np.zeros(n, np.int64), np.zeros(n, np.int64)
+    grades, journey = np.empty(n, dtype=object), np.empty(n, dtype=object)
+    for part in _parts(n):
+        first, last = np.searchsorted(lead, [part.start, part.stop])
+        scores = scoring.score_facts(criteria, classes, fit_mask[part],
+                                     lead[first:last] - part.start,
+                                     activity_class[first:last], age[first:last])
+        fit[part], engagement[part] = scores.fit, scores.engagement
+        grades[part], journey[part] = scoring.grades_and_journey(criteria, scores)
+    return [fit, engagement, fit + engagement, grades, journey]
 
 
 def _at_customer_accounts(stage, company, n_co):
@@ -672,7 +713,7 @@ def _reject_reasons(rng, q: np.ndarray) -> np.ndarray:
 def _behaviour(rng, n, created, end, intent, mql_at) -> dict[str, np.ndarray]:
     """Behaviour events: more and hotter for leads with more intent."""
     counts = np.minimum(rng.poisson(np.exp(0.95 + 0.55 * intent)), 80)
-    lead = np.repeat(np.arange(n), counts)
+    lead = np.repeat(np.arange(n, dtype=np.int32), counts)
     total = lead.size
     span = (end - created)[lead]
     # hot leads act around their MQL moment; others spread over their lifetime
@@ -683,9 +724,9 @@ def _behaviour(rng, n, created, end, intent, mql_at) -> dict[str, np.ndarray]:
         mql_at[lead][near_mql] - rng.exponential(3 * DAY, int(near_mql.sum())).astype(np.int64))
     at = np.minimum(at, end - 60)
     band = np.where(intent[lead] > 1.0, 2, np.where(intent[lead] > -0.2, 1, 0))
-    kind = np.empty(total, dtype=np.int64)
-    page = np.full(total, None, dtype=object)
-    url = np.full(total, None, dtype=object)
+    kind = np.empty(total, dtype=np.int8)
+    page = np.zeros(total, dtype=np.int8)  # codes into PAGE_NAMES
+    url = np.zeros(total, dtype=np.int16)  # codes into URL_NAMES
     for b, name in enumerate(("cold", "warm", "hot")):
         rows = np.flatnonzero(band == b)
         mix = BEHAVIOUR_MIX[name]
@@ -695,10 +736,8 @@ def _behaviour(rng, n, created, end, intent, mql_at) -> dict[str, np.ndarray]:
             if page_kind is None:
                 continue
             hit = rows[choice == j]
-            paths = PAGES[page_kind]
-            page[hit] = page_kind.value
-            url[hit] = np.array([SITE + p for p in paths], dtype=object)[
-                rng.integers(0, len(paths), hit.size)]
+            page[hit] = list(PageKind).index(page_kind) + 1
+            url[hit] = FIRST_URL[page_kind] + rng.integers(0, len(PAGES[page_kind]), hit.size)
     return {"lead": lead, "at": at, "kind": kind, "page": page, "url": url}
 
 

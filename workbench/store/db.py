@@ -46,12 +46,12 @@ DURABLE_PRAGMAS = (
     "PRAGMA synchronous = FULL",
 )
 # For a scratch file that is thrown away unless it is complete (a demo being built):
-# no journal on disk and no syncs, pages written once; a big cache for index builds.
+# no journal on disk and no syncs, pages written once; a cache for index builds whose
+# sorts spill to temporary files beyond it, so memory stays flat at a million leads.
 SCRATCH_PRAGMAS = (
     "PRAGMA journal_mode = MEMORY",
     "PRAGMA synchronous = OFF",
-    "PRAGMA cache_size = -262144",
-    "PRAGMA temp_store = MEMORY",
+    "PRAGMA cache_size = -131072",
 )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import date, datetime
@@ -21,6 +20,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 from workbench.clock import utcnow
+from workbench.read_ahead import read_ahead
 from workbench.rules.criteria import (
     CUSTOMER_ACCOUNT,
     DEFAULT_CRITERIA,
@@ -52,7 +52,8 @@ from workbench.store.tables import (
     User,
 )
 
-RowSource = Iterable[tuple] | Callable[[], Iterable[tuple]]
+# a function giving a table's rows a chunk at a time
+RowSource = Callable[[], Iterable[Sequence[tuple]]]
 
 
 class NotFound(LookupError):
@@ -1167,30 +1168,28 @@ class Store(ReportQueries, ImportQueries, SyncQueries):
                   scored: Callable[[ScoreWriter], None] | None = None) -> dict[str, int]:
         """Load many rows into empty tables in one transaction, through executemany.
 
-        Each item is (table, column names, rows), where rows is an iterable of tuples
-        or a function returning one. Functions run on a worker thread, building the
-        next table's rows while this one is inserted (sqlite3 releases the GIL while
-        SQLite works). The tables' secondary indexes and triggers are dropped for
-        the load; the indexes are built once at the end and the search index filled
-        in one statement, several times faster than row by row. `scored` then dates the
-        loaded scores and promotes leads, in the same transaction.
+        Each item is (table, column names, rows), where rows is a function giving the
+        table's rows a chunk at a time: the next chunk is built on a reading thread while
+        this one is inserted (sqlite3 releases the GIL while SQLite works), and only a
+        chunk or two is ever in memory. The tables' secondary indexes and triggers are
+        dropped for the load; the indexes are built once at the end and the search index
+        filled in one statement, several times faster than row by row. `scored` then dates
+        the loaded scores and promotes leads, in the same transaction.
         Returns the number of rows inserted per table.
         """
         counts: dict[str, int] = {}
-        with (ThreadPoolExecutor(max_workers=1, thread_name_prefix="rows") as builder,
-              db.write_connection(self.engine) as conn):
-            prepared = [builder.submit(lambda rows=rows: rows() if callable(rows) else rows)
-                        for _table, _columns, rows in tables]
+        with db.write_connection(self.engine) as conn:
             raw = conn.connection.driver_connection
             indexes, triggers = [], []
-            for (table, columns, _rows), rows in zip(tables, prepared, strict=True):
+            for table, columns, rows in tables:
                 indexes += table.indexes
                 for index in table.indexes:
                     index.drop(conn)
                 triggers += drop_triggers(raw, [table.name])
                 sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) "
                        f"VALUES ({', '.join('?' * len(columns))})")
-                counts[table.name] = raw.executemany(sql, rows.result()).rowcount
+                counts[table.name] = sum(raw.executemany(sql, chunk).rowcount for chunk
+                                         in read_ahead(iter(rows()), f"rows-{table.name}"))
             for index in indexes:
                 index.create(conn)
             if scored is not None:
