@@ -1,12 +1,17 @@
-"""The window's actions: labels, and one factory that gives them their shortcuts."""
+"""The window's actions and menus as data: labels, where each action sits, and one
+factory that gives them their shortcuts (keys in ui/shortcuts.py)."""
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenu, QMenuBar
 
 from ui.action_ids import ActionId
 from ui.shortcuts import SHORTCUTS
+from workbench.store.leads import BoardGrouping
 
 LABELS = {
     ActionId.REFRESH: "&Refresh", ActionId.QUIT: "&Quit", ActionId.IMPORT: "&Import…",
@@ -36,6 +41,49 @@ BOARD_ONLY = {ActionId.NEXT_CARD, ActionId.PREVIOUS_CARD, ActionId.COLUMN_LEFT,
 TRIAGE = (ActionId.ACCEPT, ActionId.REJECT, ActionId.RECYCLE)
 BANT_KEYS = (ActionId.BANT_BUDGET, ActionId.BANT_AUTHORITY, ActionId.BANT_NEED,
              ActionId.BANT_TIMELINE)
+
+
+
+class Submenu(StrEnum):
+    """Menus the window fills with a choice per stage or grouping."""
+
+    GROUP_BY = "&Group by"
+    COLUMNS = "&Columns"
+    MOVE_TO = "&Move to"
+
+
+SEPARATOR = None
+MENUS: tuple[tuple[str, tuple[ActionId | Submenu | None, ...]], ...] = (
+    ("&File", (ActionId.IMPORT, ActionId.EXPORT, SEPARATOR, ActionId.SYNC,
+               ActionId.TEAM_SERVER, SEPARATOR, ActionId.REFRESH, ActionId.QUIT)),
+    ("&Edit", (ActionId.UNDO, SEPARATOR, ActionId.CRITERIA)),
+    ("&View", (ActionId.SHOW_BOARD, ActionId.SHOW_QUEUE, ActionId.SHOW_REPORTS, SEPARATOR,
+               ActionId.FOCUS_SEARCH, ActionId.CLEAR_SEARCH, ActionId.FOCUS_BOARD,
+               ActionId.OPEN_DETAIL, SEPARATOR, Submenu.GROUP_BY, Submenu.COLUMNS)),
+    ("&Go", (ActionId.NEXT_CARD, ActionId.PREVIOUS_CARD, ActionId.COLUMN_LEFT,
+             ActionId.COLUMN_RIGHT)),
+    ("&Lead", (*TRIAGE, SEPARATOR, *BANT_KEYS, SEPARATOR, ActionId.RESCORE,
+               ActionId.DUPLICATES, ActionId.CONFLICTS, Submenu.MOVE_TO)),
+    ("&Help", (ActionId.ABOUT,)),
+)
+
+GROUPINGS = ((BoardGrouping.STAGE, "&Lifecycle stage"),
+             (BoardGrouping.JOURNEY, "&Buyer journey (read-only)"))
+
+
+def build_menus(bar: QMenuBar, actions: dict[ActionId, QAction]) -> dict[Submenu, QMenu]:
+    """The menu bar from MENUS; returns the submenus for the window to fill."""
+    submenus = {}
+    for title, items in MENUS:
+        menu = bar.addMenu(title)
+        for item in items:
+            if item is SEPARATOR:
+                menu.addSeparator()
+            elif isinstance(item, Submenu):
+                submenus[item] = menu.addMenu(item.value)
+            else:
+                menu.addAction(actions[item])
+    return submenus
 
 
 def create_actions(parent: QObject) -> dict[ActionId, QAction]:

@@ -46,7 +46,7 @@ def run(path: Path, screenshot: Path | None = None) -> int:
         if screenshot is not None:
             return save_screenshot(app, window, screenshot)
         window.show()
-        window.focus_cards()  # keyboard triage can start at once
+        window.cards.focus_cards()  # keyboard triage can start at once
         return app.exec()
     finally:
         store.close()
@@ -55,7 +55,7 @@ def run(path: Path, screenshot: Path | None = None) -> int:
 def save_screenshot(app, window, target: Path) -> int:
     window.resize(*SCREENSHOT_SIZE)
     window.show()
-    window.focus_cards()  # a selected card fills the detail pane
+    window.cards.focus_cards()  # a selected card fills the detail pane
     app.processEvents()
     try:
         with replacing(target, window.store.path) as temporary:

@@ -8,9 +8,8 @@ from datetime import UTC, datetime
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QToolButton
 
+from ui.operations import Operation, start
 from ui.text import plural
-from ui.workers import CancellableWorker
-from ui.workers import start as start_worker
 from workbench.clock import utcnow
 from workbench.services.sync import synchronise
 from workbench.store.leads import Store
@@ -84,7 +83,7 @@ class TeamSync(QObject):
         self.status_timer.start(STATUS_EVERY_MS)
         self.retry_ms: int | None = None  # set while the server cannot be reached
         self.blocked = False  # a SyncBlocked: no retrying by itself until the user syncs
-        self.worker: CancellableWorker | None = None
+        self.worker: Operation | None = None
         self.thread: QThread | None = None
         self.show_status()
 
@@ -118,14 +117,14 @@ class TeamSync(QObject):
             return synchronise(store, url, progress=progress, cancelled=cancelled,
                                as_new_device=as_new_device)
 
-        self.worker = CancellableWorker(run)
+        self.worker = Operation(run)
         self.worker.progressed.connect(self._progressed)
         self.worker.finished.connect(self._finished)
         self.worker.failed.connect(self._failed)
         self.progress.show()
         self.cancel_button.show()
         self.label.setText("Syncing…")
-        self.thread = start_worker(self.worker, self)
+        self.thread = start(self.worker, self)
         return True
 
     def cancel(self) -> None:

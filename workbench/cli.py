@@ -485,15 +485,15 @@ def cmd_lead_triage(args: argparse.Namespace) -> int:
     with Store.open(_existing_db(args)) as store:
         by = _acting_user(store, args)
         if args.lead_command == "accept":
-            change = triage.accept(store, args.lead_id, by=by)
+            move = triage.accept(store, args.lead_id, by=by)
         elif args.lead_command == "reject":
-            change = triage.reject(store, args.lead_id, args.reason, note=args.note, by=by)
+            move = triage.reject(store, args.lead_id, args.reason, note=args.note, by=by)
         else:
             until = date.fromisoformat(args.until) if args.until else None
-            change = triage.recycle(store, args.lead_id, args.reason, until=until,
-                                      note=args.note, by=by)
+            move = triage.recycle(store, args.lead_id, args.reason, until=until,
+                                  note=args.note, by=by)
         name = store.lead(args.lead_id).name
-    print(f"{name} (#{args.lead_id}): {change.from_stage.label} -> {change.to_stage.label}.")
+    print(f"{name} (#{args.lead_id}): {move.from_stage.label} -> {move.to_stage.label}.")
     return 0
 
 
@@ -647,7 +647,9 @@ def cmd_duplicates(args: argparse.Namespace) -> int:
 
 def cmd_merge(args: argparse.Namespace) -> int:
     with Store.open(_existing_db(args)) as store:
-        store.merge_leads(args.keep, args.other, by=_acting_user(store, args))
+        from workbench.services import duplicates
+
+        duplicates.merge(store, args.keep, args.other, by=_acting_user(store, args))
     print(f"Lead {args.other} was merged into lead {args.keep}; both histories are kept.")
     return 0
 
@@ -730,8 +732,9 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
             if not args.keep:
                 raise UsageError("Say which stage to keep: --keep STAGE.")
             keep = _stage(args.keep)
-            store.resolve_conflict(args.resolve, keep, by=_acting_user(store, args),
-                                   revisit_days=store.current_criteria().recycle_days)
+            from workbench.services import conflicts as stage_conflicts
+
+            stage_conflicts.resolve(store, args.resolve, keep, by=_acting_user(store, args))
             print(f"Conflict {args.resolve} resolved: the lead is {keep.label}.")
             return 0
         conflicts = store.stage_conflicts(open_only=not args.all)

@@ -122,7 +122,7 @@ def main(path):
         window.board.focus_first_card()
         lead_id = window.board.current_lead()
         started = time.perf_counter()
-        window.accept_current()
+        window.triage.accept_current()
         app.processEvents()
         times.append(time.perf_counter() - started)
         assert window.store.lead(lead_id).stage == Stage.SAL

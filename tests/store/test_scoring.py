@@ -96,12 +96,11 @@ def test_people_at_competitors_and_at_customers_fit_less(store):
     assert parts(explain(store, colleague, criteria)) == {}
     for stage in (Stage.SAL, Stage.SQL, Stage.OPPORTUNITY):
         store.move_lead(buyer, stage)
-    before = store.lead(buyer)
     won = triage.move_lead(store, buyer, Stage.CUSTOMER)
     # Bea bought: Cal is now at a customer, and his stored score says so at once
     assert parts(explain(store, colleague, criteria)) == {"Customer already": -25}
     assert store.lead_detail(colleague).fit_score == -25
-    triage.undo_move(store, won.id, before)  # not a customer after all
+    triage.undo_move(store, won)  # not a customer after all
     assert store.lead_detail(colleague).fit_score == 0
 
 

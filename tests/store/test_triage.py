@@ -49,7 +49,7 @@ def test_bant_items_parse_with_clear_errors():
 
 
 def test_accept_takes_an_mql_then_qualifies_it_when_bant_holds(store, rep, mql):
-    change = triage.accept(store, mql, by=rep)
+    change = triage.accept(store, mql, by=rep).change
     lead = store.lead(mql)
     assert (change.from_stage, change.to_stage, change.user_id) == (Stage.MQL, Stage.SAL, rep)
     assert lead.owner_id == rep
@@ -72,7 +72,7 @@ def test_reject_needs_a_catalogued_reason_and_changes_nothing_without(store, rep
     with pytest.raises(ValueError, match="needs a reject reason"):
         triage.reject(store, mql, "not_ready", by=rep)  # a recycle code, not a reject one
     assert len(store.stage_history(mql)) == 1
-    change = triage.reject(store, mql, "no_budget", note="FY27 at the earliest", by=rep)
+    change = triage.reject(store, mql, "no_budget", note="FY27 at the earliest", by=rep).change
     assert (change.to_stage, change.reason_code, change.note) == (
         Stage.DISQUALIFIED, "no_budget", "FY27 at the earliest")
 
@@ -148,7 +148,7 @@ def test_the_reason_catalogue_is_part_of_the_versioned_criteria(store, rep, mql)
                                        ("no_need", "No need")]
     with pytest.raises(ValueError, match="one of: price, no_need"):
         triage.reject(store, mql, "competitor", by=rep)  # retired
-    assert triage.reject(store, mql, "price", by=rep).reason_code == "price"
+    assert triage.reject(store, mql, "price", by=rep).change.reason_code == "price"
     # a retired code keeps its label for the history and the reports
     labels = store.reason_labels("reject")
     assert labels["competitor"] == "Competitor" and labels["price"] == "Too expensive for them"

@@ -83,7 +83,7 @@ def test_a_conflict_is_shown_and_resolved_from_the_window(team, open_window,
 
     monkeypatch.setattr(ConflictsDialog, "exec", keep_sal)
     with qtbot.waitSignal(window.team_sync.synced, timeout=30_000):
-        window.review_conflicts()  # resolving syncs at once
+        window.sync.review_conflicts()  # resolving syncs at once
     assert window.store.lead(lead).stage == Stage.SAL
     assert window.store.stage_conflicts() == []
     assert "Stage conflict" not in window.detail.document.toPlainText()

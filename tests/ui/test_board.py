@@ -75,7 +75,7 @@ def test_a_refused_drop_snaps_back_with_the_rule(window, monkeypatch):
     monkeypatch.setattr(QMessageBox, "warning", lambda *args: warnings.append(args[2]))
     lead_id = ids(window, Stage.SAL)[0]
     history = window.store.stage_history(lead_id)
-    window.move_leads([lead_id], Stage.CUSTOMER)
+    window.triage.move_leads([lead_id], Stage.CUSTOMER)
     assert window.store.lead(lead_id).stage == Stage.SAL
     assert lead_id in ids(window, Stage.SAL)
     assert window.store.stage_history(lead_id) == history
@@ -92,7 +92,7 @@ def test_a_drop_on_a_column_that_holds_the_card_is_not_accepted(window):
 def test_rejecting_asks_for_a_reason_and_cancel_changes_nothing(window, monkeypatch):
     lead_id = ids(window, Stage.MQL)[0]
     monkeypatch.setattr(ReasonDialog, "ask", classmethod(lambda cls, *a, **k: None))
-    window.move_leads([lead_id], Stage.DISQUALIFIED)
+    window.triage.move_leads([lead_id], Stage.DISQUALIFIED)
     assert window.store.lead(lead_id).stage == Stage.MQL
 
     asked = []
@@ -102,7 +102,7 @@ def test_rejecting_asks_for_a_reason_and_cancel_changes_nothing(window, monkeypa
         return ReasonAnswer("competitor", "Works for a competitor", None)
 
     monkeypatch.setattr(ReasonDialog, "ask", classmethod(answer))
-    window.move_leads([lead_id], Stage.DISQUALIFIED)
+    window.triage.move_leads([lead_id], Stage.DISQUALIFIED)
     assert asked[0][0].startswith("Reject") and "competitor" in asked[0][1]
     assert asked[0][2] is False
     last = window.store.stage_history(lead_id)[-1]
@@ -115,7 +115,7 @@ def test_recycling_asks_for_a_revisit_date(window, monkeypatch):
     monkeypatch.setattr(ReasonDialog, "ask", classmethod(
         lambda cls, *a, ask_revisit, **_: ReasonAnswer("not_ready", None, date(2027, 3, 1))
         if ask_revisit else None))
-    window.move_leads([lead_id], Stage.RECYCLED)
+    window.triage.move_leads([lead_id], Stage.RECYCLED)
     lead = window.store.lead(lead_id)
     assert (lead.stage, lead.revisit_on) == (Stage.RECYCLED, date(2027, 3, 1))
 
@@ -328,7 +328,7 @@ def test_on_a_database_scored_months_ago_the_window_brings_scores_to_today(qtbot
         qtbot.addWidget(win)
         win.show()
         qtbot.waitUntil(lambda: todays_scores.scores_are_current(store) and
-                        win.rescore_worker is None, timeout=30_000)
+                        not win.operations.running(), timeout=30_000)
         for stage in (Stage.MQL, Stage.SQL):
             card = column(win, stage).model.card(0)
             win.board.select_lead(card.id)
@@ -336,19 +336,6 @@ def test_on_a_database_scored_months_ago_the_window_brings_scores_to_today(qtbot
             assert f"Why {card.score}?" in text and f"grade {card.grade}" in text
             assert card.score == store.lead(card.id).score
         win.close()
-
-
-def test_a_cancelled_rescore_changes_no_score(qtbot, db_copy):
-    from ui.workers import rescore_worker
-
-    with Store.open(db_copy) as store:
-        before = store.stats()
-        worker = rescore_worker(store)
-        worker.cancel()
-        with qtbot.waitSignal(worker.finished) as finished:
-            worker.run()
-        assert finished.args[0].finished is False
-        assert store.stats() == before
 
 
 def test_the_board_can_be_grouped_by_buyer_journey_read_only(window, qtbot):
@@ -381,13 +368,13 @@ def test_a_drop_into_sql_needs_the_bant_rule(window, monkeypatch):
     lead_id = ids(window, Stage.SAL)[0]
     for item in ("budget", "authority", "need", "timeline"):
         window.store.set_bant(lead_id, item, "unknown")
-    window.move_leads([lead_id], Stage.SQL)
+    window.triage.move_leads([lead_id], Stage.SQL)
     assert window.store.lead(lead_id).stage == Stage.SAL
     assert "not sales qualified yet: need must be confirmed" in warnings[0]
     window.store.set_bant(lead_id, "need", "confirmed")
     window.store.set_bant(lead_id, "budget", "partial")
     window.store.set_bant(lead_id, "timeline", "confirmed")
-    window.move_leads([lead_id], Stage.SQL)
+    window.triage.move_leads([lead_id], Stage.SQL)
     assert window.store.lead(lead_id).stage == Stage.SQL
     assert lead_id in ids(window, Stage.SQL)
 
@@ -456,7 +443,7 @@ def test_keys_one_to_four_cycle_the_bant_checklist(window, qtbot):
 
 def test_the_move_menu_offers_only_allowed_moves(window):
     window.board.select_lead(ids(window, Stage.CUSTOMER)[0])
-    window._offer_allowed_moves()
+    window.triage.offer_allowed_moves(window.move_actions)
     enabled = {stage for stage, action in window.move_actions.items() if action.isEnabled()}
     assert enabled == {Stage.EVANGELIST}
 
@@ -503,11 +490,11 @@ def test_ctrl_z_undoes_the_sessions_moves_with_compensating_stage_changes(window
 
 def test_undo_is_refused_when_the_lead_moved_since(window):
     lead_id = ids(window, Stage.MQL)[0]
-    window.move_leads([lead_id], Stage.SAL)
+    window.triage.move_leads([lead_id], Stage.SAL)
     with Store.open(window.store.path) as other:  # someone else moves it on
         other.move_lead(lead_id, Stage.RECYCLED, reason_code="not_ready",
                         revisit_on=date(2027, 1, 1))
-    window.undo_last_move()
+    window.triage.undo_last_move()
     assert window.store.lead(lead_id).stage == Stage.RECYCLED
     assert "has moved since; nothing was undone" in window.statusBar().currentMessage()
 

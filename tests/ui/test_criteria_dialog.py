@@ -117,5 +117,5 @@ def test_the_window_saves_a_new_version_and_rescores_by_it(window, qtbot, monkey
                                               "tighter threshold")
     assert window.criteria == saved and window.overdue == 0  # the new SLA counts at once
     assert window.statusBar().currentMessage() == "Criteria version 1 saved."
-    qtbot.waitUntil(lambda: window.rescore_worker is None, timeout=30_000)
+    qtbot.waitUntil(lambda: not window.operations.running(), timeout=30_000)
     assert window.store.scores_state()[1] == 1  # every score by the new version

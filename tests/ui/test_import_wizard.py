@@ -74,7 +74,8 @@ def test_a_file_that_cannot_be_imported_says_why_on_the_first_page(window, qtbot
 
 def test_dropping_a_csv_on_the_window_opens_the_import(window, monkeypatch, tmp_path):
     opened = []
-    monkeypatch.setattr(type(window), "import_file", lambda self, path=None: opened.append(path))
+    monkeypatch.setattr(type(window.files), "import_file",
+                        lambda self, path=None: opened.append(path))
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(tmp_path / "leads.csv"))])
     event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime,
@@ -91,15 +92,16 @@ def test_dropping_a_csv_on_the_window_opens_the_import(window, monkeypatch, tmp_
     assert len(opened) == 1
 
 
-def test_export_the_boards_leads(window, monkeypatch, tmp_path):
+def test_export_the_boards_leads(window, qtbot, monkeypatch, tmp_path):
     window.filters.source.setCurrentIndex(window.filters.source.findData("partner"))
     window.filters.flush()
     target = tmp_path / "partner.csv"
     monkeypatch.setattr(QMessageBox, "question",
                         lambda *a, **k: QMessageBox.StandardButton.Yes)
-    monkeypatch.setattr("ui.views.main_window.QFileDialog.getSaveFileName",
+    monkeypatch.setattr("ui.lead_files.QFileDialog.getSaveFileName",
                         lambda *a, **k: (str(target), ""))
-    window.export_leads()
+    window.files.export_leads()
+    qtbot.waitUntil(lambda: not window.operations.running(), timeout=30_000)
     lines = target.read_text(encoding="utf-8-sig").splitlines()
     partner = window.store.stats().by_source["partner"]
     assert len(lines) == partner + 1 and all(",partner," in line for line in lines[1:])

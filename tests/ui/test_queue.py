@@ -4,6 +4,7 @@ from datetime import date
 
 from PySide6.QtCore import Qt
 
+from ui import window_state
 from ui.dialogs.reason import ReasonAnswer, ReasonDialog
 from ui.models import card_list
 from ui.models.queue import QueueModel
@@ -73,14 +74,14 @@ def test_a_rep_works_the_queue_from_the_keyboard_and_undoes(window, qtbot, monke
     assert [window.store.lead(i).stage for i in (first, second, third)] == [
         Stage.SAL, Stage.DISQUALIFIED, Stage.RECYCLED]
     assert window.store.lead(first).owner_id == window.filters.me.currentData()
-    assert queue_ids(window)[0] == fourth == window.current_lead() == window.detail.lead_id
+    assert queue_ids(window)[0] == fourth == window.cards.current_lead() == window.detail.lead_id
     assert window.queue.summary.text().startswith(f"{count - 3:,} MQLs")
     # J moves down, the next key acts on that lead
     qtbot.keyClick(view, Qt.Key.Key_J)
-    assert window.current_lead() == queue_ids(window)[1]
+    assert window.cards.current_lead() == queue_ids(window)[1]
     qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert window.store.lead(third).stage == Stage.MQL
-    assert third in queue_ids(window) and window.current_lead() == third
+    assert third in queue_ids(window) and window.cards.current_lead() == third
     assert window.board.columns[Stage.MQL].model.row_of(third) is not None
 
 
@@ -90,7 +91,7 @@ def test_clicking_the_queue_tab_readies_the_first_lead_for_the_keys(window, qtbo
                      pos=tab_bar.tabRect(window.views.indexOf(window.queue)).center())
     assert window.views.currentWidget() is window.queue
     assert window.queue.view.hasFocus()
-    assert window.current_lead() == queue_ids(window)[0] == window.detail.lead_id
+    assert window.cards.current_lead() == queue_ids(window)[0] == window.detail.lead_id
 
 
 def test_the_queue_is_the_chosen_reps_and_is_kept_between_runs(window, qtbot):
@@ -102,9 +103,9 @@ def test_the_queue_is_the_chosen_reps_and_is_kept_between_runs(window, qtbot):
     assert window.queue.title.text() == f"My queue — {name}"
     assert {window.queue.model.card(r).owner_name
             for r in range(window.queue.model.rowCount())} <= {None, name}
-    window.save_state()
+    window_state.save(window)
     window.views.setCurrentWidget(window.board)
-    window._restore_state()
+    window_state.restore(window)
     assert window.views.currentWidget() is window.queue
 
 

@@ -8,6 +8,8 @@ from PySide6.QtWidgets import QMessageBox
 from ui.dialogs.review import PairReviewDialog
 from ui.text import plural
 from workbench.rules.stages import Stage
+from workbench.services import conflicts
+from workbench.services.changes import NOTHING
 from workbench.store.leads import Store
 from workbench.store.sync import ConflictRecord
 
@@ -21,11 +23,10 @@ class ConflictsDialog(PairReviewDialog):
     columns = ("Lead", "One move", "The other move", "Stage now")
     choices = ("Keep the &first", "Keep the &other")
 
-    def __init__(self, store: Store, user_id: int | None, revisit_days: int,
-                 parent=None) -> None:
+    def __init__(self, store: Store, user_id: int | None, parent=None) -> None:
         super().__init__("Stage conflicts", parent)
-        self.store, self.user_id, self.revisit_days = store, user_id, revisit_days
-        self.resolved = 0
+        self.store, self.user_id = store, user_id
+        self.changes = NOTHING  # what the conflicts settled here changed
         self.load()
 
     def rows(self) -> tuple[list[ConflictRecord], list[list[str]]]:
@@ -49,9 +50,6 @@ class ConflictsDialog(PairReviewDialog):
     def settle(self, conflict: ConflictRecord, choice: int) -> None:
         keep = (conflict.first, conflict.second)[choice][0]
         try:
-            self.store.resolve_conflict(conflict.id, keep, by=self.user_id,
-                                        revisit_days=self.revisit_days)
+            self.changes |= conflicts.resolve(self.store, conflict.id, keep, by=self.user_id)
         except (LookupError, ValueError) as problem:
             QMessageBox.warning(self, "Not resolved", str(problem))
-            return
-        self.resolved += 1

@@ -7,7 +7,8 @@ from PySide6.QtWidgets import QMessageBox
 
 from ui.dialogs.review import PairReviewDialog
 from ui.text import plural
-from workbench.clock import utcnow
+from workbench.services import duplicates
+from workbench.services.changes import NOTHING
 from workbench.store.leads import NotFound, Store
 
 
@@ -18,6 +19,7 @@ class DuplicatesDialog(PairReviewDialog):
     def __init__(self, store: Store, user_id: int | None, parent=None) -> None:
         super().__init__("Possible duplicates", parent)
         self.store, self.user_id = store, user_id
+        self.changes = NOTHING  # what the merges made here changed
         self.load()
 
     def rows(self) -> tuple[list, list[list[str]]]:
@@ -39,6 +41,6 @@ class DuplicatesDialog(PairReviewDialog):
     def settle(self, pair, choice: int) -> None:
         keep, other = (pair.first, pair.second) if choice == 0 else (pair.second, pair.first)
         try:
-            self.store.merge_leads(keep, other, by=self.user_id, at=utcnow())
+            self.changes |= duplicates.merge(self.store, keep, other, by=self.user_id)
         except (NotFound, LookupError, ValueError) as problem:
             QMessageBox.warning(self, "Not merged", str(problem))

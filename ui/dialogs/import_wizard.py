@@ -25,9 +25,8 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from ui.operations import Operation, start
 from ui.text import plural
-from ui.workers import CancellableWorker
-from ui.workers import start as start_worker
 from workbench.files.reading import FIELDS, ImportFatal, ImportKind, Mapping, read_sample
 from workbench.services.imports import ImportResult, run_import
 from workbench.store.leads import Store
@@ -39,9 +38,9 @@ KIND_LABELS = {ImportKind.LEADS: "Leads", ImportKind.ACTIVITIES: "Activities (be
 
 
 def import_worker(store: Store, path: Path, mapping: Mapping,
-                  dry_run: bool) -> CancellableWorker:
+                  dry_run: bool) -> Operation:
     """One import (or dry run) on its own thread; progress in percent."""
-    return CancellableWorker(lambda progress, cancelled: run_import(
+    return Operation(lambda progress, cancelled: run_import(
         store, path, mapping.kind, mapping=mapping, dry_run=dry_run,
         progress=lambda done: progress(int(done * 100), None), cancelled=cancelled))
 
@@ -218,6 +217,7 @@ class RunPage(QWizardPage):
                          else "One transaction: all valid rows go in, or (on Cancel) none.")
         self.progress = QProgressBar(self)
         self.cancel = QPushButton("&Cancel", self)
+        self.cancel.clicked.connect(self._cancel)
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
@@ -233,7 +233,7 @@ class RunPage(QWizardPage):
         layout.addLayout(row)
         layout.addWidget(self.summary)
         layout.addWidget(self.problems, 1)
-        self.worker: CancellableWorker | None = None
+        self.worker: Operation | None = None
         self.done = False
 
     def initializePage(self) -> None:
@@ -246,10 +246,13 @@ class RunPage(QWizardPage):
         self.worker.progressed.connect(self._progressed)
         self.worker.finished.connect(self._finished)
         self.worker.failed.connect(self._failed)
-        self.cancel.clicked.connect(self.worker.cancel)
         self.cancel.setEnabled(True)
-        start_worker(self.worker, self)
+        start(self.worker, self)
         self.completeChanged.emit()
+
+    def _cancel(self) -> None:
+        if self.worker is not None:
+            self.worker.cancel()  # directly: a queued call would wait behind the import
 
     def isComplete(self) -> bool:
         return self.done

@@ -17,8 +17,8 @@ ORDER = list(BantStatus)  # the order 1-4 cycle through
 
 
 class BantPanel(QGroupBox):
-    changed = Signal(int)
-    """An item of this lead's checklist was saved."""
+    changed = Signal(object)
+    """An item of this lead's checklist was saved: the Changes."""
     refused = Signal(str)
     """A change was refused (another rep's lead); the message says why."""
 
@@ -61,14 +61,14 @@ class BantPanel(QGroupBox):
             return
         status, note = self.status[item].currentData(), self.note[item].text().strip() or None
         try:
-            changed = triage.set_bant(self.store, self.lead_id, item, status, note,
-                                        by=self.user_id)
+            changes = triage.set_bant(self.store, self.lead_id, item, status, note,
+                                      by=self.user_id)
         except NotAllowed as refused:
             self.show_lead(self.lead_id)  # back to what is stored
             self.refused.emit(str(refused))
             return
-        if changed:
-            self.changed.emit(self.lead_id)
+        if changes:
+            self.changed.emit(changes)
 
     def cycle(self, number: int) -> None:
         """Keys 1-4: the next status of budget, authority, need or timeline."""

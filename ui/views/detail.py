@@ -17,14 +17,15 @@ from PySide6.QtWidgets import (
 from ui.detail_html import lead_html
 from ui.views.bant import BantPanel
 from workbench.clock import utcnow
+from workbench.services import triage
 from workbench.store.leads import NotFound, Store
 
 EMPTY_TEXT = "Select a lead to see it here."
 
 
 class LeadDetailPane(QWidget):
-    note_added = Signal(int)
-    """A note was saved on this lead."""
+    changed = Signal(object)
+    """A note or a BANT item was saved: the Changes."""
 
     def __init__(self, store: Store, parent=None) -> None:
         super().__init__(parent)
@@ -49,7 +50,7 @@ class LeadDetailPane(QWidget):
         row.addWidget(self.message, 1)
         row.addWidget(self.save_note)
         self.bant = BantPanel(store, self)
-        self.bant.changed.connect(self.show_lead)
+        self.bant.changed.connect(self.changed)
         self.bant.refused.connect(self.message.setText)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -92,10 +93,10 @@ class LeadDetailPane(QWidget):
         if self.lead_id is None:
             return
         try:
-            self.store.add_note(self.lead_id, self.note.toPlainText(), by=self.user_id)
+            changes = triage.add_note(self.store, self.lead_id, self.note.toPlainText(),
+                                      by=self.user_id)
         except ValueError as problem:
             self.message.setText(str(problem))
             return
         self.note.clear()
-        self.show_lead(self.lead_id)
-        self.note_added.emit(self.lead_id)
+        self.changed.emit(changes)

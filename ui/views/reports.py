@@ -24,8 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.models.report_table import MEASURE_OF_COLUMN, ReportTableModel
-from ui.workers import start as start_worker
-from ui.workers import task_worker
+from ui.operations import call, start
 from workbench.clock import local_today, utcnow
 from workbench.files.safe import UnsafeTarget, replacing, write_text
 from workbench.rules.vocabulary import Role
@@ -188,12 +187,12 @@ class ReportsView(QWidget):
             return generation, report, weekly, store.reason_labels("reject")
 
         self.status.setText("Computing the report…")
-        worker = task_worker(compute)
+        operation = call(compute)
         # bound methods of this view: Qt runs them on the GUI thread
-        worker.finished.connect(self._computed)
-        worker.failed.connect(self._failed)
-        self._jobs.append(worker)
-        start_worker(worker, self)
+        operation.finished.connect(self._computed)
+        operation.failed.connect(self._failed)
+        self._jobs.append(operation)
+        start(operation, self)
 
     def busy(self) -> bool:
         return bool(self._jobs)

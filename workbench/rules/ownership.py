@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from workbench.rules.stages import Stage
+
 MANAGER = "manager"
 
 
@@ -44,3 +46,9 @@ def new_owner_on_accept(actor: Person | None, owner: Person | None) -> int | Non
     """Accepting an MQL from the pool gives it to the person who accepts; a lead someone
     owns keeps its owner (never reassigned as a side effect)."""
     return actor.id if owner is None and actor is not None else None
+
+
+def in_queue(stage: Stage, owner_id: int | None, rep: int | None) -> bool:
+    """Whether a lead is in a rep's queue: the MQLs they own and the unassigned pool (the
+    store's queue reads the same in SQL)."""
+    return stage == Stage.MQL and owner_id in (None, rep)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from workbench.files.safe import replacing
@@ -25,16 +25,24 @@ EXPORT_COLUMNS = (
     ("Fit score", "fit_score"), ("Engagement score", "engagement_score"),
     ("Score", "score"), ("Grade", "grade"), ("Predicted conversion", "predicted_conversion"),
 )
+PROGRESS_EVERY = 1000  # rows between progress reports (and looks at Cancel)
 
 
 class ExportError(Exception):
     pass
 
 
+class ExportCancelled(ExportError):
+    """The user cancelled: no file was written (an earlier one stays as it was)."""
+
+
 def export_leads(store: Store, path: Path, stage: Stage | None = None,
-                 lead_ids: Sequence[int] | None = None) -> int:
+                 lead_ids: Sequence[int] | None = None, *,
+                 progress: Callable[[int, int], None] | None = None,
+                 cancelled: Callable[[], bool] | None = None) -> int:
     """Write the leads (of one stage, of the ids, or all) to a .csv or .xlsx file, whole or
-    not at all, never over the store's database; returns how many."""
+    not at all, never over the store's database; returns how many. Progress is (leads
+    written, leads in all)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
@@ -43,6 +51,10 @@ def export_leads(store: Store, path: Path, stage: Stage | None = None,
     header = [h for h, _ in EXPORT_COLUMNS] + [c for c in custom
                                                 if c not in {h for h, _ in EXPORT_COLUMNS}]
     rows = _rows(store.export_rows(stage, lead_ids), custom)
+    if progress is not None or cancelled is not None:
+        total = (len(lead_ids) if lead_ids is not None else
+                 store.stats().by_stage[stage.value] if stage else store.count_leads())
+        rows = _watched(rows, total, progress, cancelled)
     try:
         with replacing(path, store.path) as temporary:
             count = _write_csv(temporary, header, rows) if suffix == ".csv" else \
@@ -50,6 +62,17 @@ def export_leads(store: Store, path: Path, stage: Stage | None = None,
     except OSError as problem:
         raise ExportError(f"{path} cannot be written: {problem.strerror or problem}.") from None
     return count
+
+
+def _watched(rows: Iterator[list], total: int, progress: Callable[[int, int], None] | None,
+             cancelled: Callable[[], bool] | None) -> Iterator[list]:
+    for done, row in enumerate(rows):
+        if done % PROGRESS_EVERY == 0:
+            if cancelled is not None and cancelled():
+                raise ExportCancelled("Export cancelled: no file was written.")
+            if progress is not None:
+                progress(done, total)
+        yield row
 
 
 def _rows(records: Iterator[dict], custom: list[str]) -> Iterator[list]:

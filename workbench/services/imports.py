@@ -19,6 +19,7 @@ from workbench.files.reading import (
     open_table,
 )
 from workbench.files.safe import check_target
+from workbench.services.changes import Changes
 from workbench.store.leads import Store
 
 
@@ -34,6 +35,12 @@ class ImportResult:
     errors_file: Path | None = None
     dry_run: bool = False
     lead_ids: list[int] = field(default_factory=list)  # leads created or changed
+
+    @property
+    def changes(self) -> Changes:
+        """New and changed leads, activities that rescored them: every list is read again
+        (a dry run wrote nothing)."""
+        return Changes(leads=not self.dry_run)
 
     def to_json(self) -> dict[str, Any]:
         return {"kind": self.kind.value, "format": self.format, "rows": self.read,

@@ -45,6 +45,7 @@ from workbench.rules.scoring import (
     grades_and_journey,
     score_facts,
 )
+from workbench.services.changes import Changes
 from workbench.store.leads import NotFound, ScoringChunk, Store
 
 PARALLEL_FROM = 200_000  # leads; fewer are scored quicker than worker processes start
@@ -62,6 +63,12 @@ class RescoreReport:
     changed: int
     promoted: int
     finished: bool  # False when cancelled part way
+
+    @property
+    def changes(self) -> Changes:
+        """Scores order the columns and promoted leads became MQLs: read every list again
+        (a cancelled rescore wrote nothing)."""
+        return Changes(leads=self.finished)
 
 
 def score_chunk(criteria: Criteria, chunk: ScoringChunk,

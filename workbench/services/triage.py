@@ -11,8 +11,10 @@ from workbench.clock import local_today, utcnow
 from workbench.rules import ownership
 from workbench.rules.criteria import Criteria
 from workbench.rules.qualification import evaluate
+from workbench.rules.sla import sla_state
 from workbench.rules.stages import ACCOUNT_STAGES, Stage
 from workbench.rules.vocabulary import ActivityKind, BantStatus
+from workbench.services.changes import NOTHING, Changes, StageMove
 from workbench.store.leads import LeadRecord, StageChangeRecord, Store
 
 if TYPE_CHECKING:
@@ -29,7 +31,7 @@ class QualificationError(ValueError):
 def move_lead(store: Store, lead_id: int, to_stage: Stage | str, *, by: int | None = None,
               reason_code: str | None = None, note: str | None = None,
               revisit_on: date | None = None, assign_to: int | None = None,
-              at: datetime | None = None) -> StageChangeRecord:
+              at: datetime | None = None) -> StageMove:
     """Any stage move the stage machine allows, by someone the lead's ownership allows;
     becoming an SQL also needs the team's BANT rule to hold. An MQL accepted from the pool
     becomes the acting rep's."""
@@ -44,44 +46,57 @@ def move_lead(store: Store, lead_id: int, to_stage: Stage | str, *, by: int | No
         if not result.qualified:
             raise QualificationError(
                 f"{lead.name} is not sales qualified yet: {result.explain()}.")
-    return _after_move(store, store.move_lead(
+    return _after_move(store, lead, by, store.move_lead(
         lead_id, to_stage, by=by, reason_code=reason_code, note=note, revisit_on=revisit_on,
         assign_to=assign_to, at=at))
 
 
-def undo_move(store: Store, change_id: int, before: LeadRecord, *,
-              by: int | None = None) -> StageChangeRecord:
+def undo_move(store: Store, move: StageMove, *, by: int | None = None) -> StageMove:
     """Reverse a move (see Store.undo_move), with what the move itself set off."""
+    before = move.before
     ownership.check_lead_change(store.person(by), before.name, store.person(before.owner_id))
-    return _after_move(store, store.undo_move(change_id, before, by=by))
+    lead = store.lead(before.id)
+    return _after_move(store, lead, by, store.undo_move(move.change.id, before, by=by),
+                       restores=True)
 
 
-def _after_move(store: Store, change: StageChangeRecord) -> StageChangeRecord:
-    """A lead that became a customer (or stopped being one) changes how its company's
-    other leads fit (the account_status fit field): they are rescored."""
+def _after_move(store: Store, lead: LeadRecord, by: int | None, change: StageChangeRecord,
+                restores: bool = False) -> StageMove:
+    """What the move left, for the views; and a lead that became a customer (or stopped
+    being one) changes how its company's other leads fit (the account_status fit field):
+    they are rescored."""
     if (change.from_stage in ACCOUNT_STAGES) != (change.to_stage in ACCOUNT_STAGES):
         from workbench.services import scoring  # NumPy: loaded when scoring is first needed
 
         scoring.rescore(store, store.current_criteria(),
                         lead_ids=store.colleague_ids(change.lead_id), promote=False)
-    return change
+    sla = sla_state(lead.mql_at, lead.first_touch_at, change.changed_at,
+                    store.current_criteria().sla_hours)
+    return StageMove(change, lead,
+                     was_overdue=lead.stage == Stage.MQL and sla is not None and sla.overdue,
+                     left_queue=ownership.in_queue(lead.stage, lead.owner_id, by),
+                     restores=restores)
 
 
-def accept(store: Store, lead_id: int, *, by: int | None = None) -> StageChangeRecord:
+def accept(store: Store, lead_id: int, *, by: int | None = None) -> StageMove:
     """An MQL becomes accepted by sales (SAL), from the pool owned by the rep who accepts
     it; an accepted lead becomes sales qualified (SQL) when its BANT checklist meets the
     rule."""
-    lead = store.lead(lead_id)
+    return move_lead(store, lead_id, accepted_stage(store.lead(lead_id)), by=by)
+
+
+def accepted_stage(lead: LeadRecord) -> Stage:
+    """The stage accepting the lead moves it to; refused for a lead not waiting on sales."""
     if lead.stage == Stage.MQL:
-        return move_lead(store, lead_id, Stage.SAL, by=by)
+        return Stage.SAL
     if lead.stage == Stage.SAL:
-        return move_lead(store, lead_id, Stage.SQL, by=by)
+        return Stage.SQL
     raise ValueError(f"Only an MQL or an accepted lead (SAL) can be accepted; "
                      f"{lead.name} is {lead.stage.label}.")
 
 
 def reject(store: Store, lead_id: int, reason_code: str | None, *, note: str | None = None,
-           by: int | None = None) -> StageChangeRecord:
+           by: int | None = None) -> StageMove:
     """Back to marketing as disqualified, with the reason marketing learns from."""
     return move_lead(store, lead_id, Stage.DISQUALIFIED, by=by, reason_code=reason_code,
                      note=note)
@@ -89,7 +104,7 @@ def reject(store: Store, lead_id: int, reason_code: str | None, *, note: str | N
 
 def recycle(store: Store, lead_id: int, reason_code: str | None, *,
             until: date | None = None, note: str | None = None, by: int | None = None,
-            today: date | None = None) -> StageChangeRecord:
+            today: date | None = None) -> StageMove:
     """Not now: back to nurturing until a date (by default the criteria's recycle days)."""
     today = today or local_today()
     until = until or today + timedelta(days=store.current_criteria().recycle_days)
@@ -105,16 +120,22 @@ def return_recycled(store: Store, today: date | None = None) -> list[int]:
     return store.return_due_recycled(today or local_today(), utcnow())
 
 
+def add_note(store: Store, lead_id: int, text: str, *, by: int | None = None) -> Changes:
+    """A note on the lead's timeline (refused when it has no text)."""
+    store.add_note(lead_id, text, by=by)
+    return Changes(details=frozenset({lead_id}))
+
+
 def set_bant(store: Store, lead_id: int, item: str, status: BantStatus | str,
-             note: str | None = None, *, by: int | None = None) -> bool:
+             note: str | None = None, *, by: int | None = None) -> Changes:
     """Set one BANT item with its evidence, recorded in the lead's activity; an item set
-    to what it already is records nothing. Returns whether it changed."""
+    to what it already is records nothing (and changes nothing)."""
     lead = store.lead(lead_id)
     ownership.check_lead_change(store.person(by), lead.name, store.person(lead.owner_id))
     if (BantStatus(status).value, note) == store.bant(lead_id).get(item):
-        return False
+        return NOTHING
     store.set_bant(lead_id, item, status, note, by=by)
-    return True
+    return Changes(details=frozenset({lead_id}))
 
 
 def save_criteria(store: Store, criteria: Criteria, *, by: int | None = None,

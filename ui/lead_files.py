@@ -1,0 +1,78 @@
+"""Leads in and out as files: the import wizard (also for a file dropped on the window),
+and the export of the board's leads or all of them, written off the GUI thread."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from ui.dialogs.import_wizard import ImportWizard
+from ui.operations import OperationRunner
+from ui.text import plural
+from ui.views.board import BoardView
+from workbench.services.export import ExportCancelled, export_leads
+from workbench.store.leads import Store
+
+FILE_SUFFIXES = (".csv", ".xlsx", ".txt")  # what a dropped file may be to be imported
+
+
+class LeadFiles(QObject):
+    changed = Signal(object)
+    """An import wrote leads: the Changes."""
+    message = Signal(str)
+    """What an import or an export did, for the status bar."""
+
+    def __init__(self, store: Store, operations: OperationRunner, board: BoardView,
+                 window: QWidget) -> None:
+        super().__init__(window)
+        self.store, self.operations, self.board, self.window = store, operations, board, window
+
+    def import_file(self, path: Path | None = None) -> None:
+        """The import wizard, on the file given if one is."""
+        wizard = ImportWizard(self.store, path, self.window)
+        wizard.exec()
+        result = wizard.result
+        if result is not None and not result.dry_run:
+            self.changed.emit(result.changes)
+            self.message.emit(f"Imported {result.imported:,} new, {result.updated:,} "
+                              f"updated, {result.skipped:,} left out.")
+
+    def export_leads(self) -> None:
+        """Export the leads the board shows, or all of them, off the GUI thread."""
+        board_ids = self.store.board_lead_ids(self.board.board)
+        which = QMessageBox.question(
+            self.window, "Export leads",
+            f"Export the {plural(len(board_ids), 'lead')} the board's filter shows?\n\n"
+            f"No exports all {plural(self.store.count_leads(), 'lead')}.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+            | QMessageBox.StandardButton.Cancel)
+        if which == QMessageBox.StandardButton.Cancel:
+            return
+        name, _ = QFileDialog.getSaveFileName(self.window, "Export leads", "leads.xlsx",
+                                              "Excel (*.xlsx);;CSV (*.csv)")
+        if not name:
+            return
+        store, ids = self.store, board_ids if which == QMessageBox.StandardButton.Yes else None
+
+        def failed(problem: Exception) -> None:
+            if isinstance(problem, ExportCancelled):
+                self.message.emit(str(problem))
+            else:
+                QMessageBox.warning(self.window, "Export failed", str(problem))
+
+        self.operations.run(
+            lambda progress, cancelled: export_leads(store, Path(name), lead_ids=ids,
+                                                     progress=progress, cancelled=cancelled),
+            title="Export leads", label=f"Writing {Path(name).name}…", failed=failed,
+            done=lambda count: self.message.emit(f"{plural(count, 'lead')} written to {name}."))
+
+
+def dropped_file(mime) -> Path | None:
+    """The one local CSV or XLSX file being dropped, if that is what it is."""
+    urls = mime.urls() if mime.hasUrls() else []
+    if len(urls) != 1 or not urls[0].isLocalFile():
+        return None
+    path = Path(urls[0].toLocalFile())
+    return path if path.suffix.lower() in FILE_SUFFIXES else None

@@ -1,0 +1,124 @@
+"""Triage as a rep does it from the keys, the menus and by dropping cards: each move asks
+the triage service (the reason dialog first for a rejection or a recycle), keeps the
+session's moves for Ctrl+Z, and selects the next card so a queue clears without the
+mouse. What changed goes to the window, which refreshes the views by it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from ui.card_keys import CardKeys
+from ui.dialogs.reason import ReasonDialog
+from workbench.rules.stages import REASON_KIND, Stage, StageTransitionError, allowed_targets
+from workbench.services import triage
+from workbench.services.changes import NOTHING, StageMove
+from workbench.store.leads import NotFound, Store
+
+SELECT_FIRST = "Select a lead first."
+
+
+class TriageController(QObject):
+    changed = Signal(object)
+    """Leads moved: the Changes, for the window to refresh the views by."""
+    message = Signal(str)
+    """What happened or was refused, for the status bar."""
+
+    def __init__(self, store: Store, window: QWidget, cards: CardKeys,
+                 acting: Callable[[], int | None], undo: QAction) -> None:
+        super().__init__(window)
+        self.store, self.window, self.cards, self.acting = store, window, cards, acting
+        self.undo = undo
+        undo.setEnabled(False)
+        self.undo_stack: list[StageMove] = []  # this session's moves, newest last
+
+    def accept_current(self) -> None:
+        """A: accept the selected lead (MQL -> SAL, or SAL -> SQL when BANT holds)."""
+        lead_id = self.cards.current_lead()
+        if lead_id is None:
+            self.message.emit(SELECT_FIRST)
+            return
+        try:
+            target = triage.accepted_stage(self.store.lead(lead_id))
+        except ValueError as refused:
+            self.message.emit(str(refused))
+            return
+        self.triage_current(target)
+
+    def triage_current(self, to_stage: Stage) -> None:
+        """Move the selected lead, then select the next card of its list (keyboard triage)."""
+        cards, lead_id = self.cards.current_cards(), self.cards.current_lead()
+        if cards is None or lead_id is None:
+            self.message.emit(SELECT_FIRST)
+            return
+        view, model = cards
+        row = view.currentIndex().row()
+        self.move_leads([lead_id], to_stage)
+        if model.row_of(lead_id) is None:  # it moved: the next card takes its place
+            view.setFocus()
+            view.select_row(row)
+
+    def move_current_lead(self, stage: Stage) -> None:
+        lead_id = self.cards.current_lead()
+        if lead_id is None:
+            self.message.emit(SELECT_FIRST)
+            return
+        self.move_leads([lead_id], stage)
+
+    def move_leads(self, lead_ids: list[int], to_stage: Stage) -> None:
+        """Ask the stage machine for each move; a refused move leaves the card where it was."""
+        changes = NOTHING
+        for lead_id in lead_ids:
+            try:
+                lead = self.store.lead(lead_id)
+            except NotFound:
+                continue
+            details = {}
+            kind = REASON_KIND.get(to_stage)
+            if kind is not None and lead.stage != to_stage:
+                answer = ReasonDialog.ask(
+                    self.window, "Reject" if kind == "reject" else "Recycle", lead.name,
+                    self.store.reasons(kind), ask_revisit=to_stage == Stage.RECYCLED,
+                    revisit_days=self.store.current_criteria().recycle_days)
+                if answer is None:
+                    continue
+                details = {"reason_code": answer.reason_code, "note": answer.note,
+                           "revisit_on": answer.revisit_on}
+            try:
+                move = triage.move_lead(self.store, lead_id, to_stage, by=self.acting(),
+                                        **details)
+            except (StageTransitionError, ValueError) as refused:
+                self.message.emit(str(refused))
+                QMessageBox.warning(self.window, "Move refused", str(refused))
+                continue
+            self.undo_stack.append(move)
+            self.undo.setEnabled(True)
+            changes |= move.changes
+            self.message.emit(f"{lead.name} moved to {to_stage.label}.")
+        if changes.moves:
+            self.changed.emit(changes)
+
+    def undo_last_move(self) -> None:
+        """Ctrl+Z: reverse this session's last move (a compensating stage change)."""
+        if not self.undo_stack:
+            return
+        move = self.undo_stack.pop()
+        self.undo.setEnabled(bool(self.undo_stack))
+        try:
+            undone = triage.undo_move(self.store, move, by=self.acting())
+        except (ValueError, NotFound) as refused:
+            self.message.emit(str(refused))
+            return
+        self.changed.emit(undone.changes)
+        self.cards.select_lead(move.lead_id)
+        self.message.emit(f"{move.before.name} is back in {move.before.stage.label}.")
+
+    def offer_allowed_moves(self, actions: dict[Stage, QAction]) -> None:
+        """The Move to menu: only the moves the stage machine allows the selected lead."""
+        lead_id = self.cards.current_lead()
+        allowed = allowed_targets(self.store.lead(lead_id).stage) if lead_id else frozenset()
+        for stage, action in actions.items():
+            action.setEnabled(stage in allowed)
