@@ -3,10 +3,12 @@ factory that gives them their shortcuts (keys in ui/shortcuts.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterable
 from enum import StrEnum
+from typing import TypeVar
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu, QMenuBar
 
 from ui.action_ids import ActionId
@@ -84,6 +86,22 @@ def build_menus(bar: QMenuBar, actions: dict[ActionId, QAction]) -> dict[Submenu
             else:
                 menu.addAction(actions[item])
     return submenus
+
+
+K = TypeVar("K", bound=Hashable)
+
+
+def add_choices(menu: QMenu, choices: Iterable[tuple[K, str]], *, checkable: bool = False,
+                exclusive: bool = False) -> dict[K, QAction]:
+    """An action per choice (a stage, a grouping) in a submenu, keyed by the choice."""
+    group = QActionGroup(menu) if exclusive else None
+    actions = {}
+    for key, label in choices:
+        actions[key] = action = menu.addAction(label)
+        action.setCheckable(checkable)
+        if group is not None:
+            group.addAction(action)
+    return actions
 
 
 def create_actions(parent: QObject) -> dict[ActionId, QAction]:

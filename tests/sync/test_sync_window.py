@@ -49,7 +49,7 @@ def test_sync_now_brings_the_team_leads_and_shows_the_status(team, open_window,
     assert not window.team_sync.cancel_button.isVisible()
     assert window.team_sync.label.text() == "Synced just now · up to date"
     assert "received" in window.statusBar().currentMessage()
-    assert window.lead_count.text().startswith("1 lead")
+    assert window.counts.lead_count.text().startswith("1 lead")
 
 
 def test_a_conflict_is_shown_and_resolved_from_the_window(team, open_window,

@@ -51,7 +51,7 @@ def test_headers_show_count_and_average_of_each_visible_stage(window):
         text = column(window, stage).summary.text()
         assert text.startswith(f"{stats.by_stage[stage.value]:,} lead"), text
         assert "avg score" in text
-    assert window.lead_count.text() == "2,000 leads"
+    assert window.counts.lead_count.text() == "2,000 leads"
 
 
 def test_dropping_a_card_on_an_allowed_stage_moves_it(window):
@@ -158,9 +158,9 @@ def test_a_broad_search_says_it_lists_only_the_first_matches(window, monkeypatch
     window.filters.search.setText("sales")  # every sales title in the demo
     window.filters.flush()
     assert window.store.search_is_capped("sales")
-    assert window.lead_count.text() == "First 25 matches: type more to narrow the search"
+    assert window.counts.lead_count.text() == "First 25 matches: type more to narrow the search"
     window.clear_search()
-    assert window.lead_count.text() == "2,000 leads"
+    assert window.counts.lead_count.text() == "2,000 leads"
 
 
 def test_owner_filter_and_overdue_only(window):
@@ -172,7 +172,7 @@ def test_owner_filter_and_overdue_only(window):
     window.filters.owner.setCurrentIndex(0)
     window.filters.overdue.setChecked(True)
     window.filters.flush()
-    overdue = window.overdue_count.text()
+    overdue = window.counts.overdue_count.text()
     assert overdue.endswith("overdue MQLs  ") or overdue.endswith("overdue MQL  ")
     assert column(window, Stage.MQL).model.rowCount() == int(overdue.split()[0])
     assert column(window, Stage.SAL).model.rowCount() == 0
@@ -257,7 +257,7 @@ def test_changes_from_another_process_appear_on_refresh(window):
         cli.add_lead(first_name="Fresh", last_name="Import", stage=Stage.MQL)
     window.actions_by_id["refresh"].trigger()
     assert column(window, Stage.MQL).model.rowCount() == count + 1
-    assert window.lead_count.text() == "2,001 leads"
+    assert window.counts.lead_count.text() == "2,001 leads"
 
 
 def test_layout_columns_and_filters_are_restored(qtbot, db_copy):
@@ -417,9 +417,9 @@ def test_a_rep_triages_ten_leads_from_the_keyboard(window, qtbot, monkeypatch):
     for stage in window.board.visible_stages():
         assert column(window, stage).summary.text() == column(window, stage).model.summary_text(
             recount[stage].count, recount[stage].average_score)
-    overdue = window.overdue
-    window._refresh_overdue()
-    assert window.overdue == overdue
+    overdue = window.counts.overdue
+    window.counts.read_overdue(window.criteria.sla_hours)
+    assert window.counts.overdue == overdue
 
 
 def test_keys_one_to_four_cycle_the_bant_checklist(window, qtbot):
@@ -449,11 +449,11 @@ def test_the_move_menu_offers_only_allowed_moves(window):
 
 
 def test_the_teams_sla_hours_count_in_the_window(window):
-    assert window.overdue > 0
+    assert window.counts.overdue > 0
     criteria = window.store.current_criteria()
     window.store.save_criteria(criteria.with_changes(sla_hours=2000))
     window.refresh()
-    assert window.overdue == 0 and window.overdue_count.text() == ""
+    assert window.counts.overdue == 0 and window.counts.overdue_count.text() == ""
     card = column(window, Stage.MQL).model.card(0)
     window.board.select_lead(card.id)
     assert "overdue" not in window.detail.document.toPlainText()
@@ -469,7 +469,7 @@ def test_ctrl_z_undoes_the_sessions_moves_with_compensating_stage_changes(window
     first, second = ids(window, Stage.MQL)[:2]
     before = {lead: window.store.lead(lead) for lead in (first, second)}
     audit = {lead: len(window.store.stage_history(lead)) for lead in (first, second)}
-    overdue = window.overdue
+    overdue = window.counts.overdue
     qtbot.keyClick(view, Qt.Key.Key_A)  # first -> SAL, taken by me
     qtbot.keyClick(view, Qt.Key.Key_R)  # second -> disqualified
     assert window.store.lead(second).stage == Stage.DISQUALIFIED
@@ -484,7 +484,7 @@ def test_ctrl_z_undoes_the_sessions_moves_with_compensating_stage_changes(window
         assert len(history) == audit[lead_id] + 2  # the move and its undo, both kept
         assert (history[-1].reason_code, history[-1].to_stage) == ("undo", was.stage)
     assert set(ids(window, Stage.MQL)[:2]) == {first, second}
-    assert window.overdue == overdue
+    assert window.counts.overdue == overdue
     assert not window.actions_by_id["undo"].isEnabled()
 
 

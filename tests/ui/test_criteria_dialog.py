@@ -115,7 +115,7 @@ def test_the_window_saves_a_new_version_and_rescores_by_it(window, qtbot, monkey
     version = window.store.criteria_versions()[0]
     assert (version.author, version.note) == (window.filters.me.currentText(),
                                               "tighter threshold")
-    assert window.criteria == saved and window.overdue == 0  # the new SLA counts at once
+    assert window.criteria == saved and window.counts.overdue == 0  # the new SLA counts at once
     assert window.statusBar().currentMessage() == "Criteria version 1 saved."
     qtbot.waitUntil(lambda: not window.operations.running(), timeout=30_000)
     assert window.store.scores_state()[1] == 1  # every score by the new version

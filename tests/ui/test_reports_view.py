@@ -98,7 +98,7 @@ def test_a_click_on_a_count_lists_its_leads_on_the_board(window, qtbot):
     assert window.board.visible_stages() == [s for s in BOARD_ORDER if summaries[s].count]
     shown = sum(s.count for s in summaries.values())
     assert shown == len(window.figure[0]) and 0 < shown <= row.rejected
-    assert window.lead_count.text() == plural(shown, "lead")
+    assert window.counts.lead_count.text() == plural(shown, "lead")
     window.figure_chip.cleared.emit()
     assert window.figure is None and not window.figure_chip.isVisible()
     assert window.board.visible_stages() == stages_before

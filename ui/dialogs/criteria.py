@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QTableWidget,
@@ -33,8 +34,10 @@ from PySide6.QtWidgets import (
 
 from workbench.files.criteria_file import CriteriaFileError, export_criteria, read_criteria
 from workbench.rules.criteria import FIT_FIELDS, JOURNEY_STAGES, RANGES, REASON_KINDS, Criteria
+from workbench.rules.ownership import NotAllowed
 from workbench.rules.qualification import BANT_ITEMS
-from workbench.store.leads import CriteriaVersionRecord
+from workbench.services import triage
+from workbench.store.leads import CriteriaVersionRecord, Store
 
 
 def _number(text: str) -> float | int:
@@ -345,6 +348,21 @@ class CriteriaDialog(QDialog):
         if dialog.exec() != QDialog.DialogCode.Accepted or dialog.result_criteria is None:
             return None
         return dialog.result_criteria, dialog.note.text().strip() or None
+
+    @classmethod
+    def edit_and_save(cls, parent, store: Store, *, by: int | None) -> Criteria | None:
+        """Edit the team's criteria and save them as a new version, by who acts; None when
+        cancelled or refused (the refusal is shown)."""
+        edited = cls.edit(parent, store.current_criteria(), store.criteria_versions(),
+                          store.path)
+        if edited is None:
+            return None
+        criteria, note = edited
+        try:
+            return triage.save_criteria(store, criteria, note=note, by=by)
+        except NotAllowed as refused:
+            QMessageBox.warning(parent, "Criteria not saved", str(refused))
+            return None
 
     # -- files ---------------------------------------------------------------
 

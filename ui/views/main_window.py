@@ -8,10 +8,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QApplication,
-    QLabel,
     QMainWindow,
     QMessageBox,
     QSplitter,
@@ -21,7 +20,15 @@ from PySide6.QtWidgets import (
 
 from ui import window_state
 from ui.action_ids import ActionId
-from ui.actions import BOARD_ONLY, GROUPINGS, Submenu, build_menus, create_actions
+from ui.actions import (
+    BANT_KEYS,
+    BOARD_ONLY,
+    GROUPINGS,
+    Submenu,
+    add_choices,
+    build_menus,
+    create_actions,
+)
 from ui.card_keys import CardKeys
 from ui.dialogs.criteria import CriteriaDialog
 from ui.dialogs.duplicates import DuplicatesDialog
@@ -37,13 +44,11 @@ from ui.views.detail import LeadDetailPane
 from ui.views.filter_bar import FigureChip, FilterBar
 from ui.views.queue import QueueView
 from ui.views.reports import ReportsView
-from workbench.clock import utcnow
-from workbench.rules.ownership import NotAllowed
-from workbench.rules.sla import overdue_cutoff
+from ui.views.status_counts import StatusCounts
 from workbench.rules.stages import Stage
 from workbench.services import triage
 from workbench.services.changes import EVERYTHING, Changes, StageMove
-from workbench.store.leads import BoardFilter, BoardGrouping, Store
+from workbench.store.leads import BoardGrouping, Store
 
 STATUS_MESSAGE_MS = 8000
 
@@ -86,11 +91,7 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([1080, 360])
         self.setCentralWidget(self.splitter)
 
-        self.lead_count = QLabel(self)
-        self.overdue_count = QLabel(self)
-        self.overdue_count.setStyleSheet("color: #c0392b;")
-        self.statusBar().addPermanentWidget(self.overdue_count)
-        self.statusBar().addPermanentWidget(self.lead_count)
+        self.counts = StatusCounts(store, self.statusBar())
         self.team_sync = TeamSync(store, self.statusBar(), self)
 
         acting = self.filters.me.currentData  # "You": who acts, whose queue it is
@@ -109,7 +110,7 @@ class MainWindow(QMainWindow):
         self.filters.set_choices(store.users(), *store.sources_and_campaigns())
         window_state.restore(self)
         self.apply_filters()
-        self._refresh_overdue()
+        self.counts.read_overdue(self.criteria.sla_hours)
         # once the board is on screen: bring back recycled leads whose date has come, and
         # scores made on an earlier day up to date
         QTimer.singleShot(0, self._after_start)
@@ -118,26 +119,19 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         submenus = build_menus(self.menuBar(), self.actions_by_id)
-        self.grouping_actions: dict[BoardGrouping, QAction] = {}
-        exclusive = QActionGroup(self)
-        for by, label in GROUPINGS:
-            action = submenus[Submenu.GROUP_BY].addAction(label)
-            action.setCheckable(True)
-            action.setChecked(by == BoardGrouping.STAGE)
-            exclusive.addAction(action)
+        self.grouping_actions = add_choices(submenus[Submenu.GROUP_BY], GROUPINGS,
+                                            checkable=True, exclusive=True)
+        self.grouping_actions[BoardGrouping.STAGE].setChecked(True)
+        for by, action in self.grouping_actions.items():
             action.triggered.connect(lambda _checked=False, by=by: self.group_by(by))
-            self.grouping_actions[by] = action
-        self.column_actions: dict[Stage, QAction] = {}
-        self.move_actions: dict[Stage, QAction] = {}
-        for stage in BOARD_ORDER:
-            action = submenus[Submenu.COLUMNS].addAction(stage.label)
-            action.setCheckable(True)
+        stages = [(stage, stage.label) for stage in BOARD_ORDER]
+        self.column_actions = add_choices(submenus[Submenu.COLUMNS], stages, checkable=True)
+        for action in self.column_actions.values():
             action.toggled.connect(self._columns_toggled)
-            self.column_actions[stage] = action
-            action = submenus[Submenu.MOVE_TO].addAction(stage.label)
+        self.move_actions = add_choices(submenus[Submenu.MOVE_TO], stages)
+        for stage, action in self.move_actions.items():
             action.triggered.connect(
                 lambda _checked=False, stage=stage: self.triage.move_current_lead(stage))
-            self.move_actions[stage] = action
         submenus[Submenu.MOVE_TO].aboutToShow.connect(
             lambda: self.triage.offer_allowed_moves(self.move_actions))
         # single-key actions work while the focus is on the board's or the queue's cards
@@ -165,10 +159,7 @@ class MainWindow(QMainWindow):
             ActionId.UNDO: self.triage.undo_last_move, ActionId.ACCEPT: self.triage.accept_current,
             ActionId.REJECT: lambda: self.triage.triage_current(Stage.DISQUALIFIED),
             ActionId.RECYCLE: lambda: self.triage.triage_current(Stage.RECYCLED),
-            ActionId.BANT_BUDGET: lambda: self.cycle_bant(1),
-            ActionId.BANT_AUTHORITY: lambda: self.cycle_bant(2),
-            ActionId.BANT_NEED: lambda: self.cycle_bant(3),
-            ActionId.BANT_TIMELINE: lambda: self.cycle_bant(4),
+            **{key: lambda n=n: self.cycle_bant(n) for n, key in enumerate(BANT_KEYS, 1)},
         }
         for action_id, handler in handlers.items():
             self.actions_by_id[action_id].triggered.connect(
@@ -208,14 +199,14 @@ class MainWindow(QMainWindow):
             self._report_for_viewer()
         if read_again or recount:
             self.board.refresh()
-            self._refresh_overdue()
+            self.counts.read_overdue(self.criteria.sla_hours)
         else:
             self._adjust_by_moves(changes.moves)
         if read_again or recount or any(m.to_stage == Stage.MQL for m in changes.moves):
             self._queue_changed()
         if read_again or self.detail.lead_id in changes.touched():
             self.detail.show_lead(self.detail.lead_id)
-        self._show_lead_count()
+        self.counts.show_leads(self.board)
         if changes.criteria:
             self.scores.bring_scores_up_to_date()
 
@@ -224,7 +215,7 @@ class MainWindow(QMainWindow):
             self.board.move_card(move.lead_id, move.from_stage, move.to_stage,
                                  move.before.score,
                                  self.store.board_shows(self.board.board, move.lead_id))
-            self._show_overdue(self.overdue - move.was_overdue)
+            self.counts.show_overdue(self.counts.overdue - move.was_overdue)
             if move.left_queue:
                 self.queue.model.remove_lead(move.lead_id)
                 self.queue.show_summary(self.queue.count - 1,
@@ -233,8 +224,11 @@ class MainWindow(QMainWindow):
             self.board.columns[stage].model.reload()  # where the card now sits by its sort
 
     def refresh(self) -> None:
-        """Read everything again (F5, or another process changed the database)."""
-        self._return_due_recycled()
+        """Read everything again (F5, or another process changed the database); recycled
+        leads whose date has come are back first."""
+        returned = triage.return_recycled(self.store)
+        if returned:
+            self.say(f"{plural(len(returned), 'recycled lead')} came back to the queue today.")
         self.apply(EVERYTHING)
 
     def use_criteria(self, criteria) -> None:
@@ -260,11 +254,6 @@ class MainWindow(QMainWindow):
             self.apply(Changes(leads=True))
             self.say("Recycled leads whose date has come are back in the queue.")
 
-    def _return_due_recycled(self) -> None:
-        returned = triage.return_recycled(self.store)
-        if returned:
-            self.say(f"{plural(len(returned), 'recycled lead')} came back to the queue today.")
-
     # -- what is shown -------------------------------------------------------
 
     def apply_filters(self) -> None:
@@ -273,7 +262,7 @@ class MainWindow(QMainWindow):
             board = replace(board, lead_ids=tuple(self.figure[0]))
         self.detail.user_id = board.me
         self.board.set_query(board, sort)
-        self._show_lead_count()
+        self.counts.show_leads(self.board)
         if board.me != self._viewer:  # the queue and the reports are the viewer's
             self._viewer = board.me
             self.queue.set_rep(board.me, self.filters.me.currentText() or None)
@@ -285,18 +274,7 @@ class MainWindow(QMainWindow):
         waits for it."""
         self.queue.stale = True
         if self.views.currentWidget() is self.queue:
-            self._reload_queue()
-
-    def _reload_queue(self) -> None:
-        self.queue.stale = False
-        cutoff = overdue_cutoff(utcnow(), self.criteria.sla_hours)
-        self.queue.show_summary(*self.store.queue_summary(self.filters.me.currentData(),
-                                                          cutoff))
-        selected = self.queue.current_lead()
-        self.queue.model.reload()
-        row = self.queue.model.row_of(selected) if selected is not None else None
-        if row is not None:
-            self.queue.view.select_row(row)
+            self.queue.reload()
 
     def _report_for_viewer(self) -> None:
         me = self.filters.me.currentData()
@@ -325,27 +303,10 @@ class MainWindow(QMainWindow):
         self.board.set_visible_stages(self._stages_before_figure)
         self.apply_filters()
 
-    def _show_lead_count(self) -> None:
-        shown = sum(summary.count for summary in self.board.summaries.values())
-        capped = self.store.search_is_capped(self.board.board.search)
-        self.lead_count.setText(
-            f"First {plural(shown, 'match')}: type more to narrow the search" if capped
-            else plural(shown, "lead"))
-
-    def _refresh_overdue(self) -> None:
-        """The team's overdue MQLs, whatever the board's filter: read when data changes."""
-        cutoff = overdue_cutoff(utcnow(), self.criteria.sla_hours)
-        self._show_overdue(self.store.column_summaries(
-            BoardFilter(overdue_before=cutoff))[Stage.MQL].count)
-
-    def _show_overdue(self, count: int) -> None:
-        self.overdue = count
-        self.overdue_count.setText(f"{plural(count, 'overdue MQL')}  " if count else "")
-
     def group_by(self, by: BoardGrouping) -> None:
         self.grouping_actions[by].setChecked(True)
         self.board.set_grouping(by)
-        self._show_lead_count()
+        self.counts.show_leads(self.board)
 
     def _columns_toggled(self) -> None:
         self.board.set_visible_stages([s for s, a in self.column_actions.items()
@@ -369,7 +330,7 @@ class MainWindow(QMainWindow):
 
     def _view_changed(self) -> None:
         if self.views.currentWidget() is self.queue and self.queue.stale:
-            self._reload_queue()
+            self.queue.reload()
         on_reports = self.views.currentWidget() is self.reports
         self.detail.setVisible(not on_reports)  # reports want the width; no lead is chosen
         if on_reports and self.reports.stale:
@@ -394,19 +355,10 @@ class MainWindow(QMainWindow):
 
     def edit_criteria(self) -> None:
         """Edit the team's criteria as a new version; scores follow it at once."""
-        edited = CriteriaDialog.edit(self, self.store.current_criteria(),
-                                     self.store.criteria_versions(), self.store.path)
-        if edited is None:
-            return
-        criteria, note = edited
-        try:
-            saved = triage.save_criteria(self.store, criteria, note=note,
-                                         by=self.filters.me.currentData())
-        except NotAllowed as refused:
-            QMessageBox.warning(self, "Criteria not saved", str(refused))
-            return
-        self.say(f"Criteria version {saved.version} saved.")
-        self.apply(Changes(criteria=True))  # scores by the new version too
+        saved = CriteriaDialog.edit_and_save(self, self.store, by=self.filters.me.currentData())
+        if saved is not None:
+            self.say(f"Criteria version {saved.version} saved.")
+            self.apply(Changes(criteria=True))
 
     def review_duplicates(self) -> None:
         dialog = DuplicatesDialog(self.store, self.filters.me.currentData(), self)

@@ -8,6 +8,8 @@ from PySide6.QtWidgets import QAbstractItemView, QLabel, QVBoxLayout, QWidget
 from ui.models.queue import QueueModel
 from ui.text import plural
 from ui.views.board import CardColumnView
+from workbench.clock import utcnow
+from workbench.rules.sla import overdue_cutoff
 from workbench.store.leads import Store
 
 KEY_HINTS = ("A accept  ·  R reject  ·  C recycle  ·  1–4 BANT  ·  J/K next/previous  ·  "
@@ -56,6 +58,17 @@ class QueueView(QWidget):
         self.count, self.overdue = count, overdue
         late = f"  ·  {overdue:,} overdue" if overdue else ""
         self.summary.setText(f"{plural(count, 'MQL')} to triage, follow-up due first{late}")
+
+    def reload(self) -> None:
+        """Read the queue and its counts again, the selected lead kept selected."""
+        self.stale = False
+        cutoff = overdue_cutoff(utcnow(), self.model.sla_hours)
+        self.show_summary(*self.model.store.queue_summary(self.model.me, cutoff))
+        selected = self.current_lead()
+        self.model.reload()
+        row = self.model.row_of(selected) if selected is not None else None
+        if row is not None:
+            self.view.select_row(row)
 
     def current_lead(self) -> int | None:
         index = self.view.currentIndex()

@@ -1,0 +1,40 @@
+"""The status bar's counts: the leads the board shows, and the team's overdue MQLs whatever
+the board's filter (read when data changes, adjusted by the window as leads move)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QStatusBar
+
+from ui.text import plural
+from ui.views.board import BoardView
+from workbench.clock import utcnow
+from workbench.rules.sla import overdue_cutoff
+from workbench.rules.stages import Stage
+from workbench.store.leads import BoardFilter, Store
+
+
+class StatusCounts:
+    def __init__(self, store: Store, status_bar: QStatusBar) -> None:
+        self.store = store
+        self.lead_count = QLabel(status_bar)
+        self.overdue_count = QLabel(status_bar)
+        self.overdue_count.setStyleSheet("color: #c0392b;")
+        status_bar.addPermanentWidget(self.overdue_count)
+        status_bar.addPermanentWidget(self.lead_count)
+        self.overdue = 0
+
+    def show_leads(self, board: BoardView) -> None:
+        shown = sum(summary.count for summary in board.summaries.values())
+        capped = self.store.search_is_capped(board.board.search)
+        self.lead_count.setText(
+            f"First {plural(shown, 'match')}: type more to narrow the search" if capped
+            else plural(shown, "lead"))
+
+    def read_overdue(self, sla_hours: float) -> None:
+        cutoff = overdue_cutoff(utcnow(), sla_hours)
+        self.show_overdue(self.store.column_summaries(
+            BoardFilter(overdue_before=cutoff))[Stage.MQL].count)
+
+    def show_overdue(self, count: int) -> None:
+        self.overdue = count
+        self.overdue_count.setText(f"{plural(count, 'overdue MQL')}  " if count else "")
