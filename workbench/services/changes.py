@@ -18,8 +18,9 @@ class StageMove:
     before: LeadRecord  # what an undo restores; its score leaves the old column's average
     was_overdue: bool  # an overdue MQL: the overdue count loses it
     left_queue: bool  # it was in the acting rep's queue
-    restores: bool = False  # an undo: owner and SLA clock are back as they were, so the
-    # views cannot adjust their counts by the move and count again
+    # An undo: owner and SLA clock are back as they were, which the views cannot adjust
+    # their counts by (was the lead counted where it stood?), so they count again.
+    restores: bool = False
 
     @property
     def lead_id(self) -> int:
