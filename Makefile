@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-clock-ahead bench lint clean
+.PHONY: run test test-clock-ahead bench lint bundle bundle-test clean
 
 run: $(VENV)/.installed  ## set up, then open the window on the demo database
 	$(BIN)/workbench --demo
@@ -23,6 +23,20 @@ $(VENV)/.test-packages: .ci/system-packages | $(VENV)/.installed
 bench: $(VENV)/.installed $(VENV)/.test-packages  ## speed benchmarks, each beside a baseline measured in the same run
 	$(BIN)/python -m pytest tests/bench -o python_files='bench_*.py' -s -q
 
+# A folder that runs without Python (PyInstaller), and its archive for reps: dist/
+bundle: $(VENV)/.bundle-tools
+	$(BIN)/pyinstaller --noconfirm --log-level WARN --workpath build/pyinstaller \
+		--distpath dist packaging/lead-workbench.spec
+	tar -C dist -czf dist/lead-workbench-$$($(BIN)/python -c 'import ui.product as p; print(p.version())')-linux-$$(uname -m).tar.gz lead-workbench
+
+# Builds the bundle, then runs it outside the virtual environment (kept out of `make test`)
+bundle-test: bundle $(VENV)/.test-packages
+	$(BIN)/python -m pytest -m bundle tests/test_bundle.py
+
+$(VENV)/.bundle-tools: pyproject.toml | $(VENV)/.installed
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test,bundle]'
+	touch $@
+
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 
@@ -33,4 +47,4 @@ $(VENV)/.installed: pyproject.toml .ci/system-packages
 	touch $@
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build dist *.egg-info

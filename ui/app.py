@@ -6,10 +6,10 @@ import os
 import sys
 from pathlib import Path
 
+from ui.product import APP_ID, APP_NAME, app_icon
 from workbench.files.safe import UnsafeTarget, replacing
 
 SCREENSHOT_SIZE = (1440, 900)
-APP_NAME = "Lead Workbench"
 
 
 def application():
@@ -17,7 +17,11 @@ def application():
 
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName(APP_NAME)
-    app.setOrganizationName("lead-workbench")
+    app.setOrganizationName(APP_ID)
+    # window and taskbar icon: X11 and Windows take the window's; Wayland shells take the
+    # desktop entry's, which they find by this name
+    app.setWindowIcon(app_icon())
+    app.setDesktopFileName(APP_ID)
     return app
 
 

@@ -57,7 +57,8 @@ def _acting_option(parser: argparse.ArgumentParser, who: str) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="workbench",
-        description="Lead-qualification workbench. With no subcommand, opens the window.",
+        description="Lead Workbench: triage, qualify and score leads. With no subcommand, "
+                    "opens the window.",
     )
     _db_option(parser, top_level=True)
     parser.add_argument("--demo", action="store_true",

@@ -34,6 +34,7 @@ from ui.dialogs.criteria import CriteriaDialog
 from ui.dialogs.duplicates import DuplicatesDialog
 from ui.lead_files import LeadFiles, dropped_file
 from ui.operations import OperationRunner
+from ui.product import APP_NAME, version
 from ui.rescoring import Rescoring
 from ui.sync_dialogs import SyncDialogs
 from ui.team_sync import TeamSync
@@ -57,7 +58,7 @@ class MainWindow(QMainWindow):
     def __init__(self, store: Store) -> None:
         super().__init__()
         self.store = store
-        self.setWindowTitle(f"Lead Workbench — {store.path.name}")
+        self.setWindowTitle(f"{APP_NAME} — {store.path.name}")
         self.resize(1440, 900)
         self.actions_by_id = create_actions(self)
 
@@ -383,7 +384,7 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     def _about(self) -> None:
-        QMessageBox.about(self, "About Lead Workbench",
-                          "Lead Workbench: triage, qualify and score the leads marketing "
-                          f"hands to sales.\n\nDatabase: {self.store.path}")
+        QMessageBox.about(self, f"About {APP_NAME}",
+                          f"{APP_NAME} {version()}: triage, qualify and score the leads "
+                          f"marketing hands to sales.\n\nDatabase: {self.store.path}")
 
