@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QImage
 
-from workbench import db
-from workbench.import_split import PARALLEL_MIN_BYTES
-from workbench.scoring import PARALLEL_FROM
+from workbench.files.split import PARALLEL_MIN_BYTES
+from workbench.services.scoring import PARALLEL_FROM
+from workbench.store import db
 
 BUNDLE = Path(__file__).resolve().parent.parent / "dist" / "lead-workbench"
 WORKER = "--multiprocessing-fork"  # the command line of a spawned worker, frozen
