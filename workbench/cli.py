@@ -416,7 +416,7 @@ def cmd_refine(args: argparse.Namespace) -> int:
         print("Every rule's points agree with the outcomes (or too few outcomes to tell).")
         return 0
     for s in found:
-        change = "new rule" if s.kind == "new" else f"{s.current:+d} →"
+        change = {"new": "new rule", "learned": "learned"}.get(s.kind, f"{s.current:+d} →")
         print(f"{s.rule:<52} {change:>9} {s.suggested:+d}   {s.leads:,} leads convert at "
               f"{s.rate:.0%} against {s.average:.0%}")
     if saved:

@@ -18,6 +18,9 @@ from workbench.rules.qualification import SqlRule
 # is a customer or evangelist already.
 FIT_FIELDS = ("seniority", "job_title", "employee_band", "revenue_band", "industry", "country",
               "email_domain", "company_domain", "account_status", "source")
+# A fit rule may also test a field kept from an import: "custom:" and the column's name.
+CUSTOM_FIELD = "custom:"
+MATCHES = ("equals", "contains", "ends_with", "between")
 CUSTOMER_ACCOUNT = "customer"  # the account_status of a company that buys already
 JOURNEY_STAGES = ("awareness", "interest", "evaluation", "intent")
 MAX_FIT_RULES = 62  # each is one bit of a 64-bit integer when scored
@@ -67,13 +70,15 @@ REASON_CODE = re.compile(r"[a-z][a-z0-9_]{0,39}")  # stored in stage_changes.rea
 @dataclass(frozen=True)
 class FitRule:
     """Points when a lead field matches: equals one of `values`, or with `contains`,
-    includes one of them (case-insensitive); `ends_with` tests the end of the value."""
+    includes one of them (case-insensitive); `ends_with` tests the end of the value;
+    `between` holds for a number from values[0] (included) to values[1] (excluded), an
+    empty end being open."""
 
     label: str
     field: str
     values: tuple[str, ...]
     points: int
-    match: str = "equals"  # equals | contains | ends_with
+    match: str = "equals"  # equals | contains | ends_with | between
 
 
 @dataclass(frozen=True)
@@ -200,14 +205,17 @@ class Criteria:
         if len(self.fit_rules) > MAX_FIT_RULES:
             raise ValueError(f"At most {MAX_FIT_RULES} fit rules; merge some of them.")
         for rule in self.fit_rules:
-            if rule.field not in FIT_FIELDS:
+            if rule.field not in FIT_FIELDS and not is_custom_field(rule.field):
                 raise ValueError(f"Fit rule '{rule.label}': unknown field '{rule.field}' "
-                                 f"(one of {', '.join(FIT_FIELDS)}).")
-            if rule.match not in ("equals", "contains", "ends_with"):
-                raise ValueError(f"Fit rule '{rule.label}': match must be equals, contains or "
-                                 "ends_with.")
+                                 f"(one of {', '.join(FIT_FIELDS)}, or {CUSTOM_FIELD} and the "
+                                 "name of an imported column).")
+            if rule.match not in MATCHES:
+                raise ValueError(f"Fit rule '{rule.label}': match must be equals, contains, "
+                                 "ends_with or between.")
             if not rule.values:
                 raise ValueError(f"Fit rule '{rule.label}' has no values.")
+            if rule.match == "between":
+                _check_band(rule)
         for step in self.journey:
             if step.stage not in JOURNEY_STAGES:
                 raise ValueError(f"Journey step for '{step.kind}': unknown stage '{step.stage}'.")
@@ -320,6 +328,40 @@ DEFAULT_CRITERIA = Criteria(
         _J("awareness", "email_click"),
     ),
 )
+
+
+def is_custom_field(field: str) -> bool:
+    """An imported column's name after CUSTOM_FIELD; a double quote would end the JSON path
+    the store reads it with."""
+    name = field.removeprefix(CUSTOM_FIELD)
+    return field.startswith(CUSTOM_FIELD) and bool(name) and '"' not in name
+
+
+def band_number(value: str | None) -> float | None:
+    """A number as a band rule reads it: digits, sign, point and exponent only, thousands
+    separators ignored (the store's SQL tests the same characters)."""
+    if value is None:
+        return None
+    text = value.replace(",", "")
+    if not _NUMBER.fullmatch(text):
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+_NUMBER = re.compile(r"[0-9.eE+-]*[0-9][0-9.eE+-]*")
+
+
+def _check_band(rule: FitRule) -> None:
+    ends = [band_number(v) if v != "" else None for v in rule.values]
+    if len(rule.values) != 2 or any(e is None and v != "" for e, v in
+                                    zip(ends, rule.values, strict=True)) or ends == [None, None]:
+        raise ValueError(f"Fit rule '{rule.label}': between takes two values, a low and a high "
+                         "number (one may be empty).")
+    if None not in ends and ends[0] >= ends[1]:
+        raise ValueError(f"Fit rule '{rule.label}': the low end must be below the high end.")
 
 
 def _is_number(value: object) -> bool:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from workbench.rules.criteria import JOURNEY_STAGES, Criteria
+from workbench.rules.criteria import JOURNEY_STAGES, Criteria, FitRule, band_number
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,22 +141,28 @@ def fit_mask_of(criteria: Criteria,
     For data generated or read in bulk before it is stored, such as the demo."""
     mask = np.zeros(len(next(iter(fields.values()))[0]), dtype=np.int64)
     for bit, rule in enumerate(criteria.fit_rules):
+        if rule.field not in fields:  # a field these data do not have never matches
+            continue
         codes, values = fields[rule.field]
-        wanted = [v.lower() for v in rule.values]
-        holds = np.array([_condition_holds(rule.match, rule.values, wanted, value)
-                          for value in values], dtype=bool)
+        holds = np.array([rule_holds(rule, value) for value in values], dtype=bool)
         mask |= np.where(holds[codes], 1 << bit, 0)
     return mask
 
 
-def _condition_holds(match: str, values, lowered, value: str | None) -> bool:
+def rule_holds(rule: FitRule, value: str | None) -> bool:
+    """Whether a fit rule holds for a lead's value of its field, as the store tests it."""
     if value is None:  # SQL: a condition on NULL is never true
         return False
-    if match == "equals":
-        return value in values
-    if match == "contains":
-        return any(w in value.lower() for w in lowered)
-    return any(value.lower().endswith(w) for w in lowered)
+    if rule.match == "equals":
+        return value in rule.values
+    if rule.match == "contains":
+        return any(w.lower() in value.lower() for w in rule.values)
+    if rule.match == "between":
+        number = band_number(value)
+        low, high = (band_number(v) for v in rule.values)
+        return number is not None and (low is None or number >= low) and \
+            (high is None or number < high)
+    return any(value.lower().endswith(w.lower()) for w in rule.values)
 
 
 def grades_and_journey(criteria: Criteria, scores: ChunkScores) -> tuple[np.ndarray, np.ndarray]:

@@ -2,16 +2,21 @@
 
 Leads that became an opportunity or customer (or were imported as won) against leads that
 were disqualified (or imported as lost). Features: the fit fields, counts of behaviour
-before the outcome, and the custom fields kept from imports that are categories or numbers
-(identifiers and free text are left out). A logistic regression (scikit-learn) keeps every
-prediction explainable: each feature adds to the log-odds, and the largest parts are shown.
-The model is stored as JSON (vocabularies, scaling, coefficients), never as pickled code.
+before the outcome, and every field kept from imports, except identifiers and free text
+(see custom_field_kinds). A logistic regression (scikit-learn) on an additive encoding keeps
+every prediction explainable: each field adds its part to the log-odds, and the largest
+parts are shown. Categories keep every value seen MIN_CATEGORY_COUNT times (rarer ones share
+"other"); numbers keep their scale (winsorised, standardised) and are also cut into bands,
+so a field can matter in a curve, and a missing number stays missing (its own indicator,
+the median in its place). The same parts, turned into points, are the rules refine proposes.
+The model is stored as JSON (vocabularies, scaling, bands, coefficients), never as pickled
+code.
 """
 
 from __future__ import annotations
 
 import json
-import math
+import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -20,14 +25,33 @@ from typing import Any
 
 import numpy as np
 
-from workbench.rules.criteria import FREE_MAIL_DOMAINS
+from workbench.rules.criteria import (
+    CUSTOM_FIELD,
+    FREE_MAIL_DOMAINS,
+    RANGES,
+    Criteria,
+    FitRule,
+    band_number,
+    is_custom_field,
+)
+from workbench.rules.criteria import FIT_FIELDS as RULE_FIELDS
 from workbench.store.leads import BEHAVIOUR_FEATURES, Store
 
 MIN_PER_CLASS = 50  # outcomes of each kind a model needs
-MAX_TRAIN_ROWS = 200_000  # a random sample beyond this: enough for a linear model
+MAX_TRAIN_ROWS = 200_000  # a random sample beyond this: enough for an additive model
 FOLDS = 5  # held-out figures by k-fold cross-validation
+NEWEST_SHARE = 0.2  # held out by time: the newest fifth of the outcomes
 MIN_CATEGORY_COUNT = 5  # rarer values of a field share one "other" column
-MAX_CUSTOM_VALUES = 30  # a custom field with more distinct values is an identifier or text
+MAX_CATEGORY_VALUES = 1000  # the most frequent values of a field that get a column
+FREQUENT_SHARE = 0.5  # a text field whose frequent values cover less is an id or free text
+IDENTIFIER_DISTINCT = 0.95  # whole numbers this distinct may be an identifier
+BANDS = 8  # a number is cut into about this many bands of equal counts
+STRENGTHS = (0.01, 0.03, 0.1, 0.3, 1.0)  # inverse L2 penalties tried on the training leads
+INNER_FOLDS = 3
+POINTS_PER_LOGIT = 12  # a rule that doubles the odds of converting is worth about 8 points
+LEARNED = " (learned)"  # the end of a rule's label that refine learned from the model
+POINT_STEPS = (1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50)
+RELIABILITY_BINS = 5
 TOP_REASONS = 3
 PREDICT_CHUNK = 100_000
 
@@ -36,7 +60,7 @@ FIT_FIELDS = ("seniority", "employee_band", "revenue_band", "industry", "country
 BEHAVIOUR_NAMES = tuple(f"{kind}:{page}" if page else kind for kind, page in BEHAVIOUR_FEATURES)
 FIELD_LABELS = {"seniority": "Seniority", "employee_band": "Company size",
                 "revenue_band": "Revenue", "industry": "Industry", "country": "Country",
-                "source": "Source", "email_type": "Email"}
+                "source": "Source", "email_type": "Email", "fit_score": "Fit score"}
 # positions in Store.conversion_facts rows
 _ID, _LABEL, _CUTOFF, _FIT, _DOMAIN, _CUSTOM, _SCORE, _FIT_SCORE, _BEHAVIOUR = \
     0, 1, 2, 3, 9, 10, 11, 12, 13
@@ -51,19 +75,12 @@ class NotEnoughOutcomes(ValueError):
 class Metrics:
     auc: float
     brier: float
-    top_decile_lift: float
+    top_decile_lift: float | None  # None: the score is the same for every lead
 
-    def to_json(self) -> dict[str, float]:
+    def to_json(self) -> dict[str, float | None]:
+        lift = self.top_decile_lift
         return {"auc": round(self.auc, 4), "brier": round(self.brier, 4),
-                "top_decile_lift": round(self.top_decile_lift, 3)}
-
-
-def _fit_values(row: tuple) -> list[Any]:
-    seniority, employees, revenue, industry, country, source = row[_FIT:_FIT + 6]
-    domain = (row[_DOMAIN] or "").lower()
-    email_type = None if not domain else ("free mail" if domain in FREE_MAIL or
-                                          domain.endswith(".edu") else "company")
-    return [seniority, employees, revenue, industry, country, source, email_type]
+                "top_decile_lift": None if lift is None else round(lift, 3)}
 
 
 @lru_cache(maxsize=65536)  # each lead's fields are read once per field otherwise
@@ -75,126 +92,213 @@ def _custom(row: tuple) -> dict[str, Any]:
     return _parse_custom(row[_CUSTOM]) if row[_CUSTOM] else {}
 
 
-def _number(value: Any) -> float | None:
-    try:
-        return float(str(value).replace(",", ""))
-    except ValueError:
+def _email_type(domain: str | None) -> str | None:
+    domain = (domain or "").lower()
+    if not domain:
         return None
+    return "free mail" if domain in FREE_MAIL or domain.endswith(".edu") else "company"
+
+
+def column(rows: Sequence[tuple], field: str) -> list[Any]:
+    """Each row's value of a field (None when missing), as a rule or the model reads it."""
+    if field == "email_type":
+        return [_email_type(row[_DOMAIN]) for row in rows]
+    if field in FIT_FIELDS:
+        i = _FIT + FIT_FIELDS.index(field)
+        return [row[i] for row in rows]
+    if field == "fit_score":
+        return [row[_FIT_SCORE] for row in rows]
+    if field in BEHAVIOUR_NAMES:
+        i = _BEHAVIOUR + BEHAVIOUR_NAMES.index(field)
+        return [row[i] for row in rows]
+    name = field.removeprefix(CUSTOM_FIELD)
+    return [None if (v := _custom(row).get(name)) in (None, "") else str(v) for row in rows]
 
 
 def custom_field_kinds(rows: Sequence[tuple]) -> dict[str, str]:
-    """Each custom field: 'number', 'category', or left out (identifier, free text)."""
-    values: dict[str, list] = {}
+    """Each imported field: 'number', 'category', or left out. Left out: a field with one
+    value (nothing to learn), text whose frequent values (MIN_CATEGORY_COUNT leads or more)
+    cover less than FREQUENT_SHARE of the leads that have it (identifiers, names, free text),
+    and whole numbers nearly all different that count up with the import, fill their range
+    or all have one width of 5 digits or more (numeric identifiers)."""
+    values: dict[str, list[str]] = {}
     for row in rows:
         for key, value in _custom(row).items():
-            values.setdefault(key, []).append(value)
+            if value not in (None, ""):
+                values.setdefault(key, []).append(str(value))
     kinds = {}
     for key, seen in values.items():
-        if len(seen) < MIN_CATEGORY_COUNT:
+        counts = Counter(seen)
+        if len(seen) < MIN_CATEGORY_COUNT or len(counts) < 2:
             continue
-        numbers = [v for v in seen if _number(v) is not None]
-        if len(numbers) >= 0.9 * len(seen) and len(set(seen)) > 2:
-            kinds[key] = "number"
-        elif len(set(seen)) <= MAX_CUSTOM_VALUES and len(set(seen)) < 0.5 * len(seen):
+        numbers = [n for v in seen if (n := band_number(v)) is not None]
+        if len(numbers) >= 0.9 * len(seen) and len(counts) > 2:
+            if not _numeric_identifier(np.array(numbers)):
+                kinds[key] = "number"
+        elif sum(n for n in counts.values() if n >= MIN_CATEGORY_COUNT) >= \
+                FREQUENT_SHARE * len(seen):
             kinds[key] = "category"
     return kinds
 
 
+def _numeric_identifier(numbers: np.ndarray) -> bool:
+    if not np.all(numbers == np.round(numbers)):
+        return False
+    distinct = len(np.unique(numbers))
+    if distinct < IDENTIFIER_DISTINCT * len(numbers):
+        return False
+    order = np.argsort(np.argsort(numbers, kind="stable"))
+    counts_up = abs(np.corrcoef(order, np.arange(len(numbers)))[0, 1]) >= 0.9
+    dense = numbers.max() - numbers.min() + 1 <= 2 * distinct
+    widths = {len(str(int(abs(n)))) for n in numbers}
+    return bool(counts_up or dense or (len(widths) == 1 and min(widths) >= 5))
+
+
 def available_fields(rows: Sequence[tuple]) -> list[str]:
-    """The fields a model can use: fit fields, the rules' fit score (what the team knows,
-    fixed before any outcome), behaviour, and usable custom fields."""
+    """The fields a model can use: fit fields, the rules' fit score, behaviour, and every
+    imported field that is a category or a number."""
     return [*FIT_FIELDS, "fit_score", "behaviour",
-            *(f"custom:{k}" for k in custom_field_kinds(rows))]
+            *(f"{CUSTOM_FIELD}{k}" for k in custom_field_kinds(rows))]
+
+
+def default_fields(rows: Sequence[tuple], criteria: Criteria) -> list[str]:
+    """Every available field, except the rules' fit score once rules were learned from the
+    outcomes: it would bring the held-out leads' outcomes back into their own prediction."""
+    learned = any(r.label.endswith(LEARNED) for r in criteria.fit_rules)
+    return [f for f in available_fields(rows) if not (learned and f == "fit_score")]
+
+
+def _label(field: str) -> str:
+    if field in BEHAVIOUR_NAMES:
+        kind, _, page = field.partition(":")
+        return f"{page.replace('_', ' ')} page views" if page else f"{kind.replace('_', ' ')}s"
+    return FIELD_LABELS.get(field, field.removeprefix(CUSTOM_FIELD))
 
 
 class Encoding:
-    """Rows to a numeric matrix: one column per frequent category of each categorical
-    field (rarer ones share 'other'), log counts and numbers standardised."""
+    """Rows to a numeric matrix, one block of columns per field (see the module's text)."""
 
     def __init__(self, parameters: dict[str, Any]) -> None:
         self.p = parameters
 
     @classmethod
-    def learn(cls, rows: Sequence[tuple], fields: Sequence[str]) -> Encoding:
-        kinds = custom_field_kinds(rows)
-        categorical, numeric = {}, []
+    def learn(cls, rows: Sequence[tuple], fields: Sequence[str],
+              kinds: dict[str, str] | None = None) -> Encoding:
+        kinds = custom_field_kinds(rows) if kinds is None else kinds
+        blocks = []
         for field in fields:
-            if field in FIT_FIELDS:
-                i = FIT_FIELDS.index(field)
-                counts = Counter(_fit_values(row)[i] for row in rows)
-                categorical[field] = sorted(str(v) for v, n in counts.items()
-                                            if v is not None and n >= MIN_CATEGORY_COUNT)
+            kind = kinds.get(field.removeprefix(CUSTOM_FIELD)) if is_custom_field(field) \
+                else None
+            if field in FIT_FIELDS or kind == "category":
+                blocks.append(_category_block(field, column(rows, field)))
             elif field == "behaviour":
-                numeric += list(BEHAVIOUR_NAMES)
-            elif field == "fit_score":
-                numeric.append("fit_score")
-            elif field.startswith("custom:") and kinds.get(field[7:]) == "category":
-                counts = Counter(str(_custom(r).get(field[7:])) for r in rows
-                                 if field[7:] in _custom(r))
-                categorical[field] = sorted(v for v, n in counts.items()
-                                            if n >= MIN_CATEGORY_COUNT)
-            elif field.startswith("custom:") and kinds.get(field[7:]) == "number":
-                numeric.append(field)
+                blocks += [_count_block(name, column(rows, name)) for name in BEHAVIOUR_NAMES]
+            elif field == "fit_score" or kind == "number":
+                blocks.append(_number_block(field, column(rows, field)))
             else:
                 raise ValueError(f"The model cannot use the field '{field}' (one of: "
                                  f"{', '.join(available_fields(rows))}).")
-        encoding = cls({"fields": list(fields), "categorical": categorical, "numeric": numeric,
-                        "mean": [], "scale": []})
-        raw = encoding._numeric(rows)
-        encoding.p["mean"] = raw.mean(axis=0).tolist() if len(raw) else []
-        encoding.p["scale"] = [s if s > 0 else 1.0 for s in raw.std(axis=0).tolist()] \
-            if len(raw) else []
-        return encoding
+        return cls({"fields": list(fields), "blocks": blocks})
 
-    def names(self) -> list[str]:
-        names = []
-        for field, values in self.p["categorical"].items():
-            label = FIELD_LABELS.get(field, field.replace("custom:", ""))
-            names += [f"{label}: {v}" for v in values] + [f"{label}: other"]
-        return names + [_numeric_label(n) for n in self.p["numeric"]]
-
-    def _numeric(self, rows: Sequence[tuple]) -> np.ndarray:
-        columns = []
-        for name in self.p["numeric"]:
-            if name == "fit_score":
-                columns.append([float(row[_FIT_SCORE]) for row in rows])
-            elif name in BEHAVIOUR_NAMES:
-                i = _BEHAVIOUR + BEHAVIOUR_NAMES.index(name)
-                columns.append([math.log1p(row[i]) for row in rows])
-            else:
-                key = name[7:]
-                columns.append([math.log1p(max(_number(_custom(r).get(key, 0)) or 0.0, 0.0))
-                                for r in rows])
-        return np.array(columns, dtype=float).T.reshape(len(rows), len(columns))
+    def spans(self) -> list[slice]:
+        """Each block's columns in the matrix."""
+        spans, start = [], 0
+        for block in self.p["blocks"]:
+            width = _width(block)
+            spans.append(slice(start, start + width))
+            start += width
+        return spans
 
     def matrix(self, rows: Sequence[tuple]) -> np.ndarray:
-        parts = []
-        fit = [_fit_values(row) for row in rows]
-        for field, values in self.p["categorical"].items():
-            index = {v: i for i, v in enumerate(values)}
-            block = np.zeros((len(rows), len(values) + 1))
-            for r, row in enumerate(rows):
-                if field in FIT_FIELDS:
-                    value = fit[r][FIT_FIELDS.index(field)]
-                else:
-                    value = _custom(row).get(field[7:])
-                if value is not None:
-                    block[r, index.get(str(value), len(values))] = 1.0
-            parts.append(block)
-        numeric = self._numeric(rows)
-        if numeric.shape[1]:
-            parts.append((numeric - np.array(self.p["mean"])) / np.array(self.p["scale"]))
+        parts = [_encode(block, column(rows, block["field"])) for block in self.p["blocks"]]
         return np.hstack(parts) if parts else np.zeros((len(rows), 0))
 
 
-def _numeric_label(name: str) -> str:
-    if name == "fit_score":
-        return "Fit score"
-    if name in BEHAVIOUR_NAMES:
-        kind, _, page = name.partition(":")
-        what = kind.replace("_", " ")
-        return f"{page.replace('_', ' ')} page views" if page else f"{what}s"
-    return name[7:]
+def _category_block(field: str, values: list[Any]) -> dict[str, Any]:
+    counts = Counter(str(v) for v in values if v is not None)
+    kept = [v for v, n in counts.most_common(MAX_CATEGORY_VALUES) if n >= MIN_CATEGORY_COUNT]
+    return {"field": field, "type": "category", "values": sorted(kept)}
+
+
+def _numbers(values: list[Any]) -> np.ndarray:
+    """Numbers with NaN for missing (text that is not a number counts as missing)."""
+    return np.array([_number(v) for v in values], dtype=float)
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, int | float):
+        return float(value)
+    number = band_number(value)
+    return np.nan if number is None else number
+
+
+def _number_block(field: str, values: list[Any]) -> dict[str, Any]:
+    x = _numbers(values)
+    present = x[~np.isnan(x)]
+    if not len(present):
+        return {"field": field, "type": "number", "median": 0.0, "low": 0.0, "high": 0.0,
+                "mean": 0.0, "scale": 1.0, "edges": [], "typical": [0.0], "missing": True}
+    low, high = (float(q) for q in np.quantile(present, [0.01, 0.99]))
+    clipped = np.clip(present, low, high)
+    distinct, counts = np.unique(present, return_counts=True)
+    edges = set(np.quantile(present, np.arange(1, BANDS) / BANDS, method="higher").tolist())
+    # a value shared by many leads (0, -1 for "never") gets a band of its own
+    for value in distinct[counts >= len(present) / BANDS]:
+        edges.add(float(value))
+        above = np.searchsorted(distinct, value, side="right")
+        if above < len(distinct):
+            edges.add(float(distinct[above]))
+    edges = sorted(e for e in edges if e > distinct[0])
+    band = np.searchsorted(edges, present, side="right")
+    typical = [float(np.median(present[band == b])) if np.any(band == b) else None
+               for b in range(len(edges) + 1)]
+    scale = float(clipped.std())
+    return {"field": field, "type": "number", "median": float(np.median(present)),
+            "low": low, "high": high, "mean": float(clipped.mean()),
+            "scale": scale if scale > 0 else 1.0, "edges": edges, "typical": typical,
+            "missing": bool(len(present) < len(x))}
+
+
+def _count_block(field: str, values: list[Any]) -> dict[str, Any]:
+    logs = np.log1p(np.array(values, dtype=float))  # counts: a tenth visit adds less
+    scale = float(logs.std()) if len(logs) else 0.0
+    return {"field": field, "type": "count", "mean": float(logs.mean()) if len(logs) else 0.0,
+            "scale": scale if scale > 0 else 1.0}
+
+
+def _width(block: dict[str, Any]) -> int:
+    if block["type"] == "category":
+        return len(block["values"]) + 1
+    if block["type"] == "count":
+        return 1
+    return 1 + len(block["edges"]) + 1 + int(block["missing"])
+
+
+def _standardised(block: dict[str, Any], x: np.ndarray) -> np.ndarray:
+    return (np.clip(x, block["low"], block["high"]) - block["mean"]) / block["scale"]
+
+
+def _encode(block: dict[str, Any], values: list[Any]) -> np.ndarray:
+    n = len(values)
+    out = np.zeros((n, _width(block)))
+    if block["type"] == "category":
+        index = {v: i for i, v in enumerate(block["values"])}
+        other = len(block["values"])
+        for r, value in enumerate(values):
+            if value is not None:  # missing: no column, the model's baseline
+                out[r, index.get(str(value), other)] = 1.0
+    elif block["type"] == "count":
+        out[:, 0] = (np.log1p(np.array(values, dtype=float)) - block["mean"]) / block["scale"]
+    else:
+        x = _numbers(values)
+        missing = np.isnan(x)
+        out[:, 0] = _standardised(block, np.where(missing, block["median"], x))
+        band = np.searchsorted(block["edges"], np.where(missing, 0.0, x), side="right")
+        present = np.flatnonzero(~missing)
+        out[present, 1 + band[present]] = 1.0
+        if block["missing"]:
+            out[:, -1] = missing
+    return out
 
 
 @dataclass
@@ -203,22 +307,110 @@ class TrainedModel:
     report: dict[str, Any]
 
 
+def top_decile_lift(y: np.ndarray, ranking: np.ndarray) -> float | None:
+    """The conversion rate of the top tenth by the ranking against the average; leads tied
+    at the cut count in proportion (their average rate), so import order decides nothing.
+    None when the ranking is the same for every lead: it ranks nothing."""
+    if len(y) == 0 or y.mean() == 0 or np.all(ranking == ranking[0]):
+        return None
+    k = max(1, len(y) // 10)
+    cut = np.sort(ranking)[::-1][k - 1]
+    above, tied = ranking > cut, ranking == cut
+    converted = y[above].sum() + (k - above.sum()) * y[tied].mean()
+    return float(converted / k / y.mean())
+
+
 def _metrics(y: np.ndarray, probability: np.ndarray, ranking: np.ndarray) -> Metrics:
     from sklearn.metrics import brier_score_loss, roc_auc_score
 
-    top = np.argsort(-ranking, kind="stable")[:max(1, len(y) // 10)]
-    lift = float(y[top].mean() / y.mean()) if y.mean() > 0 else 0.0
+    # roc_auc_score counts a tie between a converted and a lost lead as half: a constant
+    # ranking is 0.5
     return Metrics(float(roc_auc_score(y, ranking)), float(brier_score_loss(y, probability)),
-                   lift)
+                   top_decile_lift(y, ranking))
+
+
+def _reliability(y: np.ndarray, probability: np.ndarray) -> list[dict[str, float]]:
+    """Predicted against observed conversion in bins of equal counts (held-out leads)."""
+    order = np.argsort(probability, kind="stable")
+    return [{"predicted": round(float(probability[part].mean()), 4),
+             "observed": round(float(y[part].mean()), 4), "leads": int(len(part))}
+            for part in np.array_split(order, RELIABILITY_BINS) if len(part)]
+
+
+def _fit(x: np.ndarray, y: np.ndarray, strength: float):
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=strength, max_iter=1000).fit(x, y)
+
+
+def _tuned_strength(x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> float:
+    """The penalty with the lowest held-out log-loss over inner folds of these leads only."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import log_loss
+
+    fold = _folds(y, INNER_FOLDS, rng)
+    losses = np.zeros(len(STRENGTHS))
+    for k in range(INNER_FOLDS):
+        test = fold == k
+        # along the path from the strongest penalty, each fit starts where the last ended
+        path = LogisticRegression(max_iter=1000, warm_start=True)
+        for i, strength in enumerate(STRENGTHS):
+            path.set_params(C=strength).fit(x[~test], y[~test])
+            p = path.predict_proba(x[test])[:, 1]
+            losses[i] += log_loss(y[test], p, labels=[0, 1]) * test.sum()
+    return STRENGTHS[int(np.argmin(losses))]
+
+
+def _folds(y: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """Stratified fold numbers: each fold has its share of converted and lost leads."""
+    fold = np.empty(len(y), dtype=int)
+    for label in (0, 1):
+        members = rng.permutation(np.flatnonzero(y == label))
+        fold[members] = np.arange(len(members)) % k
+    return fold
+
+
+def cross_validation_folds(labels: Sequence[int], seed: int = 7) -> np.ndarray:
+    """The folds train() holds leads out by, for leads in conversion_facts order: a
+    benchmark compares other models on the very same split."""
+    return _folds(np.array(labels, dtype=int), FOLDS, np.random.default_rng(seed))
+
+
+def _fitted(rows: Sequence[tuple], y: np.ndarray, fields: Sequence[str],
+            kinds: dict[str, str], rng: np.random.Generator) -> dict[str, Any]:
+    """An encoding learned and a model fitted on these rows: the stored parameters."""
+    encoding = Encoding.learn(rows, fields, kinds)
+    x = encoding.matrix(rows)
+    strength = _tuned_strength(x, y, rng)
+    fitted = _fit(x, y, strength)
+    coef = fitted.coef_[0]
+    parts = _parts(x, coef, encoding.spans())
+    return {**encoding.p, "coef": coef.tolist(), "intercept": float(fitted.intercept_[0]),
+            "strength": strength, "centre": parts.mean(axis=0).tolist()}
+
+
+def _parts(x: np.ndarray, coef: np.ndarray, spans: list[slice]) -> np.ndarray:
+    """(rows x fields) each field's part of the log-odds."""
+    return np.column_stack([x[:, s] @ coef[s] for s in spans]) if spans else \
+        np.zeros((len(x), 0))
+
+
+def probabilities(parameters: dict[str, Any], rows: Sequence[tuple]) -> np.ndarray:
+    encoding = Encoding(parameters)
+    logit = encoding.matrix(rows) @ np.array(parameters["coef"]) + parameters["intercept"]
+    return 1 / (1 + np.exp(-logit))
 
 
 def train(store: Store, fields: Sequence[str] | None = None, *, author: int | None = None,
           seed: int = 7) -> TrainedModel:
     """Learn a model from the outcomes, report it against the rules score on held-out
-    leads, store it, and predict every lead. NotEnoughOutcomes when either class has
-    fewer than MIN_PER_CLASS leads."""
-    from sklearn.linear_model import LogisticRegression
+    leads (by cross-validation and by time), store it, and predict every lead.
+    NotEnoughOutcomes when either class has fewer than MIN_PER_CLASS leads."""
+    # scikit-learn first: SciPy loads its own BLAS, which limits set before would miss
+    from sklearn.linear_model import LogisticRegression  # noqa: F401
+    from threadpoolctl import threadpool_limits
 
+    started = time.perf_counter()
     rows = store.conversion_facts(labelled=True)
     won = sum(1 for r in rows if r[_LABEL] == 1)
     lost = len(rows) - won
@@ -230,56 +422,241 @@ def train(store: Store, fields: Sequence[str] | None = None, *, author: int | No
     rng = np.random.default_rng(seed)
     if len(rows) > MAX_TRAIN_ROWS:
         rows = [rows[i] for i in sorted(rng.choice(len(rows), MAX_TRAIN_ROWS, replace=False))]
+    criteria = store.current_criteria()
+    kinds = custom_field_kinds(rows)
+    fields = list(fields) if fields else default_fields(rows, criteria)
+    Encoding.learn(rows[:1], fields, kinds)  # a field it cannot use is refused before work
     y = np.array([r[_LABEL] for r in rows], dtype=int)
-    scores = np.array([[r[_SCORE]] for r in rows], dtype=float)
-    fields = list(fields) if fields else available_fields(rows)
-    # Held-out figures by stratified k-fold: every lead is predicted by a model that did
-    # not learn from it, steadier than one split on a few thousand outcomes.
-    fold = np.empty(len(rows), dtype=int)
-    for label in (0, 1):
-        members = rng.permutation(np.flatnonzero(y == label))
-        fold[members] = np.arange(len(members)) % FOLDS
-    probability, rules_probability = np.zeros(len(rows)), np.zeros(len(rows))
-    for k in range(FOLDS):
-        test = fold == k
-        train_rows = [r for r, t in zip(rows, test, strict=True) if not t]
-        encoding = Encoding.learn(train_rows, fields)
-        fitted = LogisticRegression(C=1.0, max_iter=2000).fit(encoding.matrix(train_rows),
-                                                              y[~test])
-        probability[test] = fitted.predict_proba(
-            encoding.matrix([r for r, t in zip(rows, test, strict=True) if t]))[:, 1]
-        rules = LogisticRegression().fit(scores[~test], y[~test])  # the rules score as odds
-        rules_probability[test] = rules.predict_proba(scores[test])[:, 1]
-    encoding = Encoding.learn(rows, fields)
-    final = LogisticRegression(C=1.0, max_iter=2000).fit(encoding.matrix(rows), y)
-    parameters = {**encoding.p, "coef": final.coef_[0].tolist(),
-                  "intercept": float(final.intercept_[0])}
+    # Fits are small and many: one BLAS thread each is faster than threads fighting over
+    # the cores (shared TECH-NOTES, BLAS threads).
+    with threadpool_limits(limits=1):
+        # Every lead is predicted by a model that did not learn from it: by stratified
+        # k-fold, steadier than one split, and by time, as the model is used (on newer leads)
+        fold = cross_validation_folds(y, seed)
+        held_out = _held_out(rows, y, [fold == k for k in range(FOLDS)], fields, kinds,
+                             criteria, rng)
+        by_time = _by_time(rows, y, fields, kinds, criteria, rng)
+        parameters = _fitted(rows, y, fields, kinds, rng)
+    reliability = _reliability(y, held_out.pop("probability"))
     report = {
-        "model": _metrics(y, probability, probability).to_json(),
-        "rules": _metrics(y, rules_probability, scores[:, 0]).to_json(),
+        **held_out,
+        "reliability": reliability,
+        "by_time": by_time,
         "n_train": len(rows) - len(rows) // FOLDS, "n_test": len(rows),
         "folds": FOLDS, "converted": won, "lost": lost, "fields": fields,
+        "left_out": sorted(set(_custom_names(rows)) - set(kinds)),
+        "warnings": _warnings(held_out),
     }
+    report["seconds"] = round(time.perf_counter() - started, 2)
     model_id = store.save_model(fields, parameters, report, author)
     report["model_id"] = model_id
     predict_all(store, model_id, parameters)
     return TrainedModel(model_id, report)
 
 
+def _custom_names(rows: Sequence[tuple]) -> set[str]:
+    return {key for row in rows for key in _custom(row)}
+
+
+def _held_out(rows: Sequence[tuple], y: np.ndarray, tests: list[np.ndarray],
+              fields: Sequence[str], kinds: dict[str, str], criteria: Criteria,
+              rng: np.random.Generator) -> dict[str, Any]:
+    """Metrics of the model, the rules score and the rules refine would learn, each on
+    leads the model (and the learned rules) did not see."""
+    from sklearn.linear_model import LogisticRegression
+
+    scores = np.array([r[_SCORE] for r in rows], dtype=float)
+    learned_scores = scores.copy()
+    probability, rules_probability = np.full(len(rows), np.nan), np.zeros(len(rows))
+    learned_probability = np.zeros(len(rows))
+    for test in tests:
+        train_rows = [r for r, t in zip(rows, test, strict=True) if not t]
+        test_rows = [r for r, t in zip(rows, test, strict=True) if t]
+        parameters = _fitted(train_rows, y[~test], fields, kinds, rng)
+        probability[test] = probabilities(parameters, test_rows)
+        # the rules score as odds, for its Brier score
+        rules = LogisticRegression().fit(scores[~test, None], y[~test])
+        rules_probability[test] = rules.predict_proba(scores[test, None])[:, 1]
+        # the score with the rules refine would learn from this model in place of the
+        # learned rules the criteria have now
+        candidate = scores - rule_points(rows, [r for r in criteria.fit_rules
+                                                if r.label.endswith(LEARNED)]) \
+            + rule_points(rows, learned_rules(parameters, criteria))
+        odds = LogisticRegression().fit(candidate[~test, None], y[~test])
+        learned_scores[test] = candidate[test]
+        learned_probability[test] = odds.predict_proba(candidate[test, None])[:, 1]
+    tested = np.zeros(len(rows), dtype=bool)
+    for test in tests:
+        tested |= test
+    y, tested_scores = y[tested], scores[tested]
+    return {
+        "model": _metrics(y, probability[tested], probability[tested]).to_json(),
+        "rules": _metrics(y, rules_probability[tested], tested_scores).to_json(),
+        "learned_rules": _metrics(y, learned_probability[tested],
+                                  learned_scores[tested]).to_json(),
+        "probability": probability[tested],
+    }
+
+
+def _by_time(rows: Sequence[tuple], y: np.ndarray, fields: Sequence[str],
+             kinds: dict[str, str], criteria: Criteria,
+             rng: np.random.Generator) -> dict[str, Any] | None:
+    """Learn on the older outcomes, test on the newest NEWEST_SHARE (by the time of the
+    outcome, then by lead id, the order leads were added); None when the newest leads
+    have too few of either kind to measure."""
+    order = sorted(range(len(rows)), key=lambda i: (rows[i][_CUTOFF] or "", rows[i][_ID]))
+    newest = np.zeros(len(rows), dtype=bool)
+    newest[order[len(rows) - int(len(rows) * NEWEST_SHARE):]] = True
+    if min(y[newest].sum(), (1 - y[newest]).sum(), y[~newest].sum(),
+           (1 - y[~newest]).sum()) < MIN_CATEGORY_COUNT:
+        return None
+    figures = _held_out(rows, y, [newest], fields, kinds, criteria, rng)
+    figures.pop("probability")
+    return {**figures, "n_train": int((~newest).sum()), "n_test": int(newest.sum())}
+
+
+def _warnings(figures: dict[str, Any]) -> list[str]:
+    if figures["rules"]["top_decile_lift"] is None:
+        return ["The rules score is the same for every lead with an outcome (no rule fired "
+                "on them): it ranks nothing. 'workbench score --refine' proposes rules on the "
+                "fields the model uses."]
+    return []
+
+
 def explain_rows(parameters: dict[str, Any], rows: Sequence[tuple]
                  ) -> tuple[np.ndarray, list[list[tuple[str, float]]]]:
-    """Probabilities, and each row's largest contributions to the log-odds."""
+    """Probabilities, and each row's fields that move its log-odds most from the average
+    lead's (the field and the lead's value, and how much)."""
     encoding = Encoding(parameters)
     x = encoding.matrix(rows)
-    parts = x * np.array(parameters["coef"])
+    coef = np.array(parameters["coef"])
+    parts = _parts(x, coef, encoding.spans())
     probability = 1 / (1 + np.exp(-(parts.sum(axis=1) + parameters["intercept"])))
-    names = encoding.names()
+    moved = parts - np.array(parameters["centre"])
+    blocks = parameters["blocks"]
+    values = [column(rows, block["field"]) for block in blocks]
     reasons = []
-    for row_parts in parts:
-        top = np.argsort(-np.abs(row_parts))[:TOP_REASONS]
-        reasons.append([(names[i], round(float(row_parts[i]), 2)) for i in top
-                        if abs(row_parts[i]) >= 0.01])
+    for r, row_parts in enumerate(moved):
+        top = np.argsort(-np.abs(row_parts), kind="stable")[:TOP_REASONS]
+        reasons.append([(_reason(blocks[i], values[i][r]), round(float(row_parts[i]), 2))
+                        for i in top if abs(row_parts[i]) >= 0.01])
     return probability, reasons
+
+
+def _reason(block: dict[str, Any], value: Any) -> str:
+    label = _label(block["field"])
+    if block["type"] == "count":
+        return label
+    if value is None:
+        return f"{label}: unknown"
+    if block["type"] == "category" and str(value) not in block["values"]:
+        return f"{label}: other ({value})"
+    return f"{label}: {value}"
+
+
+def rule_points(rows: Sequence[tuple], rules: Sequence[FitRule]) -> np.ndarray:
+    """Each row's points from these fit rules, tested as the store tests them (see
+    scoring.rule_holds), on fields the model reads."""
+    total = np.zeros(len(rows))
+    values: dict[str, list[Any]] = {}
+    for rule in rules:
+        if rule.field not in values:
+            values[rule.field] = column(rows, rule.field)
+        field_values = values[rule.field]
+        if rule.match == "between":
+            x = _numbers(field_values)
+            low, high = (band_number(v) for v in rule.values)
+            with np.errstate(invalid="ignore"):
+                holds = ~np.isnan(x) & (x >= (-np.inf if low is None else low)) & \
+                    (x < (np.inf if high is None else high))
+        else:
+            wanted = set(rule.values)
+            holds = np.array([v is not None and str(v) in wanted for v in field_values])
+        total += np.where(holds, rule.points, 0.0)
+    return total
+
+
+def learned_rules(parameters: dict[str, Any], criteria: Criteria) -> list[FitRule]:
+    """The model's parts as fit rules on the rules' scale (POINTS_PER_LOGIT points a unit of
+    log-odds, relative to the average lead): for every category and number field the model
+    uses that a fit rule can test and no hand-written rule tests, one rule per level of
+    points (values grouped, neighbouring bands joined). The points are rounded to the
+    finest step that keeps the rules within what the criteria hold (MAX_FIT_RULES)."""
+    from workbench.rules.criteria import MAX_FIT_RULES
+
+    written = {r.field for r in criteria.fit_rules if not r.label.endswith(LEARNED)}
+    budget = MAX_FIT_RULES - sum(1 for r in criteria.fit_rules
+                                 if not r.label.endswith(LEARNED))
+    coef = np.array(parameters["coef"])
+    spans = Encoding(parameters).spans()
+    fields = []
+    for block, span, centre in zip(parameters["blocks"], spans, parameters["centre"],
+                                   strict=True):
+        field = block["field"]
+        if field in written or not (is_custom_field(field) or field in RULE_FIELDS) or \
+                block["type"] == "count":
+            continue
+        fields.append((block, POINTS_PER_LOGIT * coef[span], centre))
+    for step in POINT_STEPS:
+        rules = [rule for block, weights, centre in fields
+                 for rule in _block_rules(block, weights, centre, step)]
+        if len(rules) <= budget:
+            return rules
+    return rules[:max(budget, 0)]
+
+
+def _rounded(points: float, step: int) -> int:
+    limit = RANGES["points"]
+    return int(min(max(step * round(points / step), limit.low), limit.high))
+
+
+def _block_rules(block: dict[str, Any], weights: np.ndarray, centre: float,
+                 step: int) -> list[FitRule]:
+    field, name = block["field"], _label(block["field"])
+    offset = POINTS_PER_LOGIT * centre
+    rules = []
+    if block["type"] == "category":
+        levels: dict[int, list[str]] = {}
+        for value, weight in zip(block["values"], weights, strict=False):
+            points = _rounded(weight - offset, step)
+            if points:
+                levels.setdefault(points, []).append(value)
+        for points, values in sorted(levels.items(), reverse=True):
+            shown = ", ".join(values[:4]) + (f" and {len(values) - 4} more"
+                                             if len(values) > 4 else "")
+            rules.append(FitRule(f"{name}: {shown}{LEARNED}", field, tuple(values), points))
+        return rules
+    # numbers: the part of a band is that of its typical lead (the band's median)
+    edges = block["edges"]
+    bands = []
+    for b, typical in enumerate(block["typical"]):
+        if typical is None:
+            continue
+        z = (min(max(typical, block["low"]), block["high"]) - block["mean"]) / block["scale"]
+        points = _rounded(weights[0] * z + weights[1 + b] - offset, step)
+        low = edges[b - 1] if b > 0 else None
+        high = edges[b] if b < len(edges) else None
+        if bands and bands[-1][2] == points:  # neighbours with the same points: one band
+            bands[-1] = (bands[-1][0], high, points)
+        else:
+            bands.append((low, high, points))
+    for low, high, points in bands:
+        if points and (low is not None or high is not None):
+            rules.append(FitRule(f"{name} {_band_text(low, high)}{LEARNED}", field,
+                                 (_end(low), _end(high)), points, "between"))
+    return rules
+
+
+def _end(value: float | None) -> str:
+    return "" if value is None else f"{value:.15g}"
+
+
+def _band_text(low: float | None, high: float | None) -> str:
+    if low is None:
+        return f"under {high:,g}"
+    if high is None:
+        return f"{low:,g} or more"
+    return f"from {low:,g} to under {high:,g}"
 
 
 def predict_all(store: Store, model_id: int, parameters: dict[str, Any],
@@ -305,5 +682,5 @@ def predict_all(store: Store, model_id: int, parameters: dict[str, Any],
 def refresh_predictions(store: Store, lead_ids: Iterable[int] | None = None) -> None:
     """After new data: the latest model, if any, predicts these leads (or all) again."""
     latest = store.latest_model()
-    if latest is not None:
+    if latest is not None and "blocks" in latest[1]:  # a model of an older encoding waits
         predict_all(store, latest[0], latest[1], lead_ids)

@@ -22,11 +22,13 @@ if TYPE_CHECKING:
 from workbench.clock import utcnow
 from workbench.read_ahead import read_ahead
 from workbench.rules.criteria import (
+    CUSTOM_FIELD,
     CUSTOMER_ACCOUNT,
     DEFAULT_CRITERIA,
     JOURNEY_STAGES,
     REASON_KINDS,
     Criteria,
+    is_custom_field,
 )
 from workbench.rules.ownership import Person
 from workbench.rules.qualification import BANT_ITEMS
@@ -392,15 +394,30 @@ def _fit_mask(conditions: Sequence[tuple[str, str, Sequence[str]]]) -> tuple[str
         return "0", []
     terms, params = [], []
     for bit, (field, match, values) in enumerate(conditions):
-        column = _FIT_FIELD_SQL[field]
+        if is_custom_field(field):  # an imported column, read from the lead's JSON
+            column = "json_extract(l.custom_fields, ?)"
+            path = [f'$."{field.removeprefix(CUSTOM_FIELD)}"']
+        else:
+            column, path = _FIT_FIELD_SQL[field], []
         if match == "equals":
             test = f"{column} IN ({','.join('?' * len(values))})"
-            params += list(values)
+            params += path + list(values)
+        elif match == "between":
+            # as criteria.band_number: digits, sign, point and exponent only
+            text = f"replace({column}, ',', '')"
+            test = f"({text} GLOB '*[0-9]*' AND {text} NOT GLOB '*[^0-9.eE+-]*'"
+            params += path * 2
+            for value, compare in zip(values, (">=", "<"), strict=True):
+                if value != "":
+                    test += f" AND CAST({text} AS REAL) {compare} ?"
+                    params += [*path, float(value.replace(",", ""))]
+            test += ")"
         else:
             pattern = "instr(lower({c}), ?) > 0" if match == "contains" else \
                 "lower({c}) LIKE '%' || ?"
             test = "(" + " OR ".join(pattern.format(c=column) for _ in values) + ")"
-            params += [v.lower() for v in values]
+            for v in values:
+                params += [*path, v.lower()]
         terms.append(f"(CASE WHEN {test} THEN {1 << bit} ELSE 0 END)")
     return " + ".join(terms), params
 
