@@ -259,6 +259,7 @@ def main(argv: Sequence[str] | None = None, open_window: OpenWindow | None = Non
 
 
 def _run(argv: Sequence[str] | None, open_window: OpenWindow | None) -> int:
+    args = None
     try:
         # inside: an id beyond 64 bits is refused while the arguments are read
         args = build_parser().parse_args(argv)
@@ -294,17 +295,24 @@ def _run(argv: Sequence[str] | None, open_window: OpenWindow | None) -> int:
         return cmd_window(args, open_window)
     except (db.DatabaseError, UsageError, ValueError, LookupError, ImportFatal,
             ExportError) as error:
-        print(f"workbench: {error}", file=sys.stderr)
-        return 1
+        return _fatal(args, str(error), 1)
     except (SQLAlchemyError, sqlite3.Error) as error:
         problem = db.problem_of(error, _db_path(args, paths.default_db_path()))
         if problem is None:
             raise
-        print(f"workbench: {problem}", file=sys.stderr)
-        return 1
+        return _fatal(args, problem, 1)
     except KeyboardInterrupt:
-        print("workbench: interrupted; nothing was changed.", file=sys.stderr)
-        return 130
+        return _fatal(args, "interrupted; nothing was changed.", 130)
+
+
+def _fatal(args: argparse.Namespace | None, message: str, status: int) -> int:
+    """One line on stderr: a JSON object with `error` when --json asked for JSON."""
+    if args is not None and (getattr(args, "json", False)
+                             or getattr(args, "format", None) == "json"):
+        print(json.dumps({"error": message}), file=sys.stderr)
+    else:
+        print(f"workbench: {message}", file=sys.stderr)
+    return status
 
 
 def _db_path(args: argparse.Namespace, default: Path) -> Path:
@@ -387,13 +395,32 @@ def cmd_model(args: argparse.Namespace) -> int:
     print(f"Model {report['model_id']}: learned from {report['n_train']:,} leads, tested on "
           f"{report['n_test']:,} held-out leads ({report['converted']:,} converted, "
           f"{report['lost']:,} lost in all).")
+    names = {"model": "Model", "rules": "Rules score", "learned_rules": "With learned rules"}
     print(f"{'':24}{'AUC':>8}{'Brier':>8}{'Top-decile lift':>18}")
-    for name in ("model", "rules"):
-        m = report[name]
-        print(f"{'Model' if name == 'model' else 'Rules score':24}{m['auc']:>8.3f}"
-              f"{m['brier']:>8.3f}{m['top_decile_lift']:>17.2f}x")
+    for name, label in names.items():
+        if name in report:  # a model trained before learned rules has no such figures
+            print(_figures_line(label, report[name]))
+    by_time = report.get("by_time")
+    if by_time:
+        print(f"Learned on the older {by_time['n_train']:,}, tested on the newest "
+              f"{by_time['n_test']:,}:")
+        for name, label in names.items():
+            print(_figures_line(label, by_time[name]))
+    if "reliability" in report:
+        print("Calibration (held out): predicted " + ", ".join(
+            f"{b['predicted']:.0%} → {b['observed']:.0%} converted" for b in
+            report["reliability"]))
     print(f"Fields: {', '.join(report['fields'])}")
+    if report.get("left_out"):
+        print(f"Left out (identifiers, free text or one value): {', '.join(report['left_out'])}")
+    for warning in report.get("warnings", []):
+        print(f"workbench: {warning}", file=sys.stderr)
     return 0
+
+
+def _figures_line(label: str, m: dict) -> str:
+    lift = "n/a" if m["top_decile_lift"] is None else f"{m['top_decile_lift']:.2f}x"
+    return f"{label:24}{m['auc']:>8.3f}{m['brier']:>8.3f}{lift:>18}"
 
 
 def cmd_refine(args: argparse.Namespace) -> int:

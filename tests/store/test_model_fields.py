@@ -1,0 +1,173 @@
+"""The conversion model on imported fields, with data of known structure (fixed seeds):
+identifiers and free text left out by their values, a category with hundreds of values
+kept, missing numbers kept missing, honest figures for a constant score, thread limits
+during fits, JSON errors; learned rules that the store scores as the model ranks."""
+
+import json
+import math
+import random
+from datetime import datetime
+
+import numpy as np
+import pytest
+
+from workbench import cli
+from workbench.rules.criteria import Criteria, FitRule
+from workbench.services import model, refine, scoring
+from workbench.store.leads import Store
+
+
+def imported(store: Store, n: int, fields, seed: int = 5) -> None:
+    """n leads imported with a historic outcome drawn from fields(i, rng) -> (custom fields,
+    log-odds of converting)."""
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        custom, logit = fields(i, rng)
+        won = rng.random() < 1 / (1 + math.exp(-logit))
+        rows.append({"row": i + 2, "first_name": "P", "last_name": str(i),
+                     "email": f"p{i}@c{i}.example", "outcome": "won" if won else "lost",
+                     "custom_fields": json.dumps(custom)})
+    store.import_leads(rows, note="synthetic", at=datetime(2026, 10, 1))
+
+
+def rows_of(kinds_input: list[dict]) -> list[tuple]:
+    """Rows shaped as Store.conversion_facts, only custom fields filled."""
+    return [(i, 0, None, *([None] * 7), json.dumps(c), 0, 0, *([0] * 20))
+            for i, c in enumerate(kinds_input)]
+
+
+def test_identifiers_and_free_text_are_left_out_by_their_values_not_their_names():
+    rng = random.Random(1)
+    ids = rng.sample(range(1_000_000, 9_999_999), 600)
+    kinds = model.custom_field_kinds(rows_of([{
+        "Number": str(1000 + i),  # counts up with the import
+        "Code": str(ids[i]),  # random, one width
+        "Ref": str(rng.randint(1, 10**9) * 2 + 1) if i % 2 else f"R-{i}",  # text, all unique
+        "Comment": f"Called on {i}, said {rng.choice(['maybe', 'later'])} {i * 7}",
+        "Seats": str(rng.randint(1, 400)),  # a measure: many repeats
+        "Revenue": f"{rng.lognormvariate(10, 1):.2f}",  # continuous: all distinct, kept
+        "Plan": rng.choice(["free", "team", "business"]),
+        "Constant": "yes",
+    } for i in range(600)]))
+    assert kinds == {"Seats": "number", "Revenue": "number", "Plan": "category"}
+
+
+def test_a_category_with_hundreds_of_values_is_kept_and_can_be_chosen(store, capsys):
+    rng = random.Random(2)
+    effect = {f"City {c}": rng.gauss(0, 1.2) for c in range(300)}
+
+    def fields(i, rng):
+        city = f"City {i % 300}"
+        return {"City": city, "Noise": rng.choice("ABC")}, effect[city] - 1.5
+
+    imported(store, 3000, fields)
+    report = model.train(store).report
+    assert "custom:City" in report["fields"]
+    assert report["model"]["auc"] > 0.68
+    assert cli.main(["score", "--train", "--fields", "custom:City", "--json",
+                     "--db", str(store.path)]) == 0
+    chosen = json.loads(capsys.readouterr().out)
+    assert chosen["fields"] == ["custom:City"] and chosen["model"]["auc"] > 0.68
+
+
+def test_a_missing_number_stays_missing_and_its_scale_is_kept(store):
+    def fields(i, rng):
+        if rng.random() < 0.3:  # never filled in: converts well
+            return {"Visits": None}, 0.5
+        visits = rng.randint(0, 40)
+        return {"Visits": str(visits)}, -2.5 + visits / 10
+
+    imported(store, 2500, fields)
+    trained = model.train(store, ["custom:Visits"])
+    assert trained.report["model"]["auc"] > 0.7
+    parameters = store.latest_model()[1]
+    block = parameters["blocks"][0]
+    assert block["type"] == "number" and block["missing"]
+    assert 0 < block["median"] <= 40
+    rows = rows_of([{"Visits": None}, {"Visits": "0"}, {"Visits": "40"}])
+    p = model.probabilities(parameters, rows)
+    assert p[2] > p[0] > p[1]  # missing is not zero visits: it converts better than that
+    _p, reasons = model.explain_rows(parameters, rows)
+    assert reasons[0][0][0] == "Visits: unknown" and reasons[2][0][0] == "Visits: 40"
+
+
+def test_a_constant_score_has_no_lift_and_says_so(store, capsys):
+    y = np.array([1, 0, 0, 1, 0, 0, 0, 0, 0, 1] * 10)
+    assert model.top_decile_lift(y, np.zeros(100)) is None
+    # ties at the cut count at their average rate, whatever the order of the leads
+    ranking = np.array([1.0] * 5 + [0.0] * 95)
+    assert model.top_decile_lift(y, ranking) == pytest.approx(
+        (y[:5].sum() + 5 * y[5:].mean()) / 10 / y.mean())
+    imported(store, 600, lambda i, rng: ({"Plan": rng.choice("AB")}, -0.5))
+    assert cli.main(["score", "--train", "--db", str(store.path)]) == 0
+    out, err = capsys.readouterr()
+    assert "Rules score" in out and "n/a" in out
+    assert "the same for every lead" in err and "no rule fired" in err
+
+
+def test_fits_run_with_one_blas_thread(store, monkeypatch):
+    from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_info
+
+    seen = []
+    fit = LogisticRegression.fit
+
+    def counting_fit(self, *args, **kwargs):
+        seen.append({lib["num_threads"] for lib in threadpool_info()
+                     if lib["user_api"] == "blas"})
+        return fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(LogisticRegression, "fit", counting_fit)
+    imported(store, 400, lambda i, rng: ({"Plan": rng.choice("AB")}, -0.5))
+    model.train(store)
+    assert seen and all(threads == {1} for threads in seen)
+
+
+def test_errors_come_as_json_when_json_is_asked_for(store, capsys):
+    assert cli.main(["score", "--train", "--json", "--db", str(store.path)]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and "at least 50 converted" in json.loads(err)["error"]
+    assert cli.main(["score", "--train", "--db", str(store.path)]) == 1
+    assert capsys.readouterr().err.startswith("workbench: A model needs")
+
+
+def test_learned_rules_rank_as_the_model_and_the_store_scores_them_alike(store, capsys):
+    def fields(i, rng):
+        plan, age = rng.choice(["free", "team", "business"]), rng.randint(18, 80)
+        logit = {"free": -1.5, "team": 0.0, "business": 1.0}[plan] + (1.2 if age > 60 else 0)
+        return {"Plan": plan, "Age": str(age), "Note": f"n{i}"}, logit - 1
+
+    imported(store, 2000, fields)
+    report = model.train(store).report
+    assert report["rules"]["top_decile_lift"] is None and report["warnings"]
+    gain = report["learned_rules"]["auc"] - 0.5
+    assert gain >= 0.9 * (report["model"]["auc"] - 0.5)
+    assert cli.main(["score", "--refine", "--apply", "--json", "--db", str(store.path)]) == 0
+    learned = [s for s in json.loads(capsys.readouterr().out)["suggestions"]
+               if s["kind"] == "learned"]
+    assert {s["field"] for s in learned} == {"custom:Plan", "custom:Age"}
+    assert any(s["match"] == "between" for s in learned)
+    criteria = store.current_criteria()
+    scoring.rescore(store, criteria)
+    facts = store.conversion_facts(labelled=True)
+    expected = model.rule_points(facts, [r for r in criteria.fit_rules
+                                         if r.label.endswith(model.LEARNED)])
+    assert [r[11] for r in facts] == expected.astype(int).tolist()  # SQL agrees with Python
+    after = model.train(store).report
+    assert after["rules"]["auc"] > 0.9 * after["model"]["auc"]
+    assert "fit_score" not in after["fields"]  # the learned rules would leak the outcomes
+    # refining again replaces the learned rules, never adds a second set
+    again = refine.apply(criteria, refine.suggestions(store, criteria, datetime(2026, 11, 1)))
+    assert len(again.fit_rules) == len(criteria.fit_rules)
+
+
+def test_a_band_rule_is_checked_when_the_criteria_are_read():
+    good = FitRule("Age 60 or more", "custom:Age", ("60", ""), 10, "between")
+    Criteria(fit_rules=(good,)).validate()
+    for values in (("", ""), ("60",), ("x", "9"), ("70", "60")):
+        with pytest.raises(ValueError, match="between|low end"):
+            Criteria(fit_rules=(FitRule("Age", "custom:Age", values, 10, "between"),)
+                     ).validate()
+    with pytest.raises(ValueError, match="unknown field"):
+        Criteria(fit_rules=(FitRule("Shoe", "shoe_size", ("42",), 1),)).validate()
