@@ -212,3 +212,14 @@ def test_output_into_a_pipe_that_closes_early_ends_quietly(demo_db):
                             stderr=subprocess.PIPE, text=True, timeout=300)
     reader.stdin.close()
     assert result.returncode == 1 and result.stderr == ""
+
+
+def test_a_programming_error_is_not_shown_as_a_refusal(demo_db, monkeypatch):
+    from workbench import cli
+
+    def broken(_args):
+        raise ValueError("a bug, not a refusal")
+
+    monkeypatch.setattr(cli, "cmd_stats", broken)
+    with pytest.raises(ValueError, match="a bug, not a refusal"):
+        cli.main(["stats", "--db", str(demo_db)])

@@ -13,10 +13,11 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from ui.card_keys import CardKeys
 from ui.dialogs.reason import ReasonDialog
-from workbench.rules.stages import REASON_KIND, Stage, StageTransitionError, allowed_targets
+from workbench.rules.refusals import NotFound, Refused
+from workbench.rules.stages import REASON_KIND, Stage, allowed_targets
 from workbench.services import triage
 from workbench.services.changes import NOTHING, StageMove
-from workbench.store.leads import NotFound, Store
+from workbench.store.leads import Store
 
 SELECT_FIRST = "Select a lead first."
 
@@ -43,7 +44,7 @@ class TriageController(QObject):
             return
         try:
             target = triage.accepted_stage(self.store.lead(lead_id))
-        except ValueError as refused:
+        except Refused as refused:
             self.message.emit(str(refused))
             return
         self.triage_current(target)
@@ -90,7 +91,7 @@ class TriageController(QObject):
             try:
                 move = triage.move_lead(self.store, lead_id, to_stage, by=self.acting(),
                                         **details)
-            except (StageTransitionError, ValueError) as refused:
+            except Refused as refused:
                 self.message.emit(str(refused))
                 QMessageBox.warning(self.window, "Move refused", str(refused))
                 continue
@@ -109,7 +110,7 @@ class TriageController(QObject):
         self.undo.setEnabled(bool(self.undo_stack))
         try:
             undone = triage.undo_move(self.store, move, by=self.acting())
-        except (ValueError, NotFound) as refused:
+        except Refused as refused:
             self.message.emit(str(refused))
             return
         self.changed.emit(undone.changes)

@@ -16,16 +16,12 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from workbench import paths
-from workbench.files.reading import ImportFatal, ImportKind
+from workbench.files.reading import ImportKind
+from workbench.rules.refusals import BadInput, NotFound, Refused
 from workbench.rules.stages import Stage
 from workbench.services import todays_scores, triage
-from workbench.services.export import ExportError
 from workbench.store import db
 from workbench.store.leads import Store
-
-
-class UsageError(Exception):
-    """Bad input from the command line; the message says what to do instead."""
 
 
 def _db_option(parser: argparse.ArgumentParser, *, top_level: bool) -> None:
@@ -44,7 +40,7 @@ def _row_id(text: str) -> int:
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not an id (a whole number).") from None
     if not 0 < number < 2**63:  # no row has such an id: said in one line, as a refusal
-        raise UsageError(f"There is no lead or conflict with id {text}.")
+        raise NotFound(f"There is no lead or conflict with id {text}.")
     return number
 
 
@@ -293,8 +289,7 @@ def _run(argv: Sequence[str] | None, open_window: OpenWindow | None) -> int:
             return {"show": cmd_lead_show, "bant": cmd_lead_bant, "accept": cmd_lead_triage,
                     "reject": cmd_lead_triage, "recycle": cmd_lead_triage}[args.lead_command](args)
         return cmd_window(args, open_window)
-    except (db.DatabaseError, UsageError, ValueError, LookupError, ImportFatal,
-            ExportError) as error:
+    except (Refused, db.DatabaseError) as error:
         return _fatal(args, str(error), 1)
     except (SQLAlchemyError, sqlite3.Error) as error:
         problem = db.problem_of(error, _db_path(args, paths.default_db_path()))
@@ -337,8 +332,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def _existing_db(args: argparse.Namespace) -> Path:
     path = _db_path(args, paths.default_db_path())
     if not path.exists():
-        raise UsageError(f"There is no database at {path}. Create one with "
-                         f"'workbench demo --db {path}' or pass another --db.")
+        raise NotFound(f"There is no database at {path}. Create one with "
+                       f"'workbench demo --db {path}' or pass another --db.")
     return path
 
 
@@ -383,11 +378,14 @@ def cmd_model(args: argparse.Namespace) -> int:
     with Store.open(_existing_db(args)) as store:
         if args.train:
             fields = [f.strip() for f in args.fields.split(",")] if args.fields else None
-            report = model.train(store, fields, author=_acting_user(store, args)).report
+            try:
+                report = model.train(store, fields, author=_acting_user(store, args)).report
+            except ValueError as problem:  # services/model.py's refusals: NotEnoughOutcomes,
+                raise Refused(str(problem)) from None  # a field it cannot use
         else:
             latest = store.latest_model()
             if latest is None:
-                raise UsageError("No model has been trained yet: run 'workbench score --train'.")
+                raise Refused("No model has been trained yet: run 'workbench score --train'.")
             report = {**latest[2], "model_id": latest[0]}
     if args.json:
         print(json.dumps(report, indent=2))
@@ -648,11 +646,11 @@ def cmd_server(args: argparse.Namespace) -> int:
             return 0
         password = sys.stdin.readline().rstrip("\n")
         if not password:
-            raise UsageError("Give the new role's password on standard input.")
+            raise BadInput("Give the new role's password on standard input.")
         role = server.add_account(args.url, email=args.email, name=args.name,
                                   password=password, manager=args.manager)
     except SQLAlchemyError as problem:
-        raise UsageError(f"The server refused: {str(problem.orig or problem).strip()}") from None
+        raise Refused(f"The server refused: {str(problem.orig or problem).strip()}") from None
     print(f"{args.name} connects as PostgreSQL role '{role}'.")
     return 0
 
@@ -697,7 +695,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         if args.password_stdin:
             password = sys.stdin.readline().rstrip("\n")
             if not password:
-                raise UsageError("Give the password on standard input (one line).")
+                raise BadInput("Give the password on standard input (one line).")
         elif url and sys.stdin.isatty() and not credentials.given_elsewhere(url):
             import getpass
 
@@ -706,7 +704,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
             result = synchronise(store, url, password=password,
                                  as_new_device=args.as_new_device)
         except SyncError as problem:
-            raise UsageError(str(problem)) from None
+            raise Refused(str(problem)) from None
     if args.json:
         print(json.dumps({"pushed": result.pushed, "pulled": result.pulled,
                           "conflicts": result.conflicts, "first_push": result.first_push,
@@ -729,8 +727,8 @@ def _stage(text: str) -> Stage:
     try:
         return Stage(text.strip().lower())
     except ValueError:
-        raise UsageError(f"'{text}' is not a stage (one of "
-                         f"{', '.join(s.value for s in Stage)}).") from None
+        raise BadInput(f"'{text}' is not a stage (one of "
+                       f"{', '.join(s.value for s in Stage)}).") from None
 
 
 def _print_sync_status(store: Store, as_json: bool) -> int:
@@ -758,7 +756,7 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
     with Store.open(_existing_db(args)) as store:
         if args.resolve is not None:
             if not args.keep:
-                raise UsageError("Say which stage to keep: --keep STAGE.")
+                raise BadInput("Say which stage to keep: --keep STAGE.")
             keep = _stage(args.keep)
             from workbench.services import conflicts as stage_conflicts
 
@@ -804,8 +802,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 def cmd_window(args: argparse.Namespace, open_window: OpenWindow | None) -> int:
     if open_window is None:
-        raise UsageError("Name a subcommand (see --help); the window opens from the "
-                         "'workbench' program.")
+        raise BadInput("Name a subcommand (see --help); the window opens from the "
+                       "'workbench' program.")
     if args.demo:
         path = _db_path(args, paths.demo_db_path())
         if not path.exists():

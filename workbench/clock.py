@@ -11,6 +11,8 @@ import os
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
+from workbench.rules.refusals import BadInput
+
 FIXED_NOW = "WORKBENCH_NOW"
 
 
@@ -27,8 +29,8 @@ def _parse_fixed(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{FIXED_NOW} wants an ISO time such as 2026-11-23T09:00, "
-                         f"not {text!r}.") from None
+        raise BadInput(f"{FIXED_NOW} wants an ISO time such as 2026-11-23T09:00, "
+                       f"not {text!r}.") from None
     return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 

@@ -20,6 +20,7 @@ import numpy as np
 from workbench.clock import day_start, utcnow
 from workbench.rules import scoring
 from workbench.rules.criteria import COMPETITOR_DOMAINS, CUSTOMER_ACCOUNT, Criteria
+from workbench.rules.refusals import BadInput, Refused
 from workbench.rules.stages import ACCOUNT_STAGES, Stage
 from workbench.rules.vocabulary import ActivityKind, BantStatus, PageKind, Role, Source
 from workbench.store import db
@@ -282,7 +283,7 @@ def generate(store: Store, leads: int = 2000, seed: int = 7,
     With criteria, every lead is stored with its score as of the start of `as_of`'s day (from the
     generated arrays, so each lead row is written once)."""
     if leads < 1:
-        raise ValueError("The demo needs at least one lead (--leads 1 or more).")
+        raise BadInput("The demo needs at least one lead (--leads 1 or more).")
     report = progress or (lambda _msg: None)
     rng = np.random.default_rng(seed)
     as_of = (as_of or default_as_of()).replace(microsecond=0)
@@ -781,8 +782,8 @@ def parse_as_of(text: str) -> datetime:
     try:
         return datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"--as-of wants a date or date and time such as 2026-11-23 or "
-                         f"2026-11-23T09:00, not {text!r}.") from None
+        raise BadInput(f"--as-of wants a date or date and time such as 2026-11-23 or "
+                       f"2026-11-23T09:00, not {text!r}.") from None
 
 
 def create_database(path: Path, *, leads: int = 2000, seed: int = 7,
@@ -798,9 +799,9 @@ def create_database(path: Path, *, leads: int = 2000, seed: int = 7,
     if db.inspect_file(path) is not None and not replace:
         with Store.open(path) as existing:
             count = existing.stats().leads
-        raise ValueError(f"{path} already holds a workbench database ({count:,} leads). "
-                         "Pass --replace to overwrite it with a new demo, "
-                         "or choose another file with --db.")
+        raise Refused(f"{path} already holds a workbench database ({count:,} leads). "
+                      "Pass --replace to overwrite it with a new demo, "
+                      "or choose another file with --db.")
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.partial")
     _remove_database_files(partial)

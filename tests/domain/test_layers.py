@@ -8,7 +8,8 @@ ROOT = Path(__file__).parents[2]
 
 # lowest first; a module imports its own layer and those before it
 LAYERS = (
-    ("workbench.clock", "workbench.paths", "workbench.read_ahead", "workbench.child_process"),
+    ("workbench.rules.refusals",  # the one error type, raised from every layer
+     "workbench.clock", "workbench.paths", "workbench.read_ahead", "workbench.child_process"),
     ("workbench.rules", "workbench.sync.protocol"),
     ("workbench.store",),
     ("workbench.files", "workbench.sync"),

@@ -2,7 +2,7 @@ import itertools
 
 import pytest
 
-from workbench.rules.stages import Stage, StageTransitionError, check_transition
+from workbench.rules.stages import MoveRefused, Stage, check_transition
 
 # Written out independently of workbench.stages so that a change to the rules shows here.
 ALLOWED = {
@@ -32,7 +32,7 @@ def test_allowed_move(from_stage, to_stage):
 @pytest.mark.parametrize(("from_stage", "to_stage"),
                          [p for p in PAIRS if p not in ALLOWED])
 def test_refused_move_names_both_stages_and_the_rule(from_stage, to_stage):
-    with pytest.raises(StageTransitionError) as refused:
+    with pytest.raises(MoveRefused) as refused:
         check_transition(from_stage, to_stage)
     message = str(refused.value)
     assert Stage(from_stage).label in message

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from workbench.rules.refusals import BadInput
 from workbench.rules.search import fts_query
 from workbench.rules.sla import overdue_cutoff, sla_state
 from workbench.rules.stages import Stage
@@ -98,7 +99,7 @@ def test_a_note_is_an_activity_and_is_searchable(store):
         ("note", "Asked about Salesforce migration")]
     hits = store.board_page(Stage.MQL, BoardFilter(search="salesf"))
     assert [c.id for c in hits] == [lead]
-    with pytest.raises(ValueError, match="needs some text"):
+    with pytest.raises(BadInput, match="needs some text"):
         store.add_note(lead, "   ")
 
 

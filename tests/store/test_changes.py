@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from workbench.rules.refusals import BadInput, NotFound
 from workbench.rules.stages import Stage
 from workbench.services import conflicts, duplicates, triage
 from workbench.services.changes import NOTHING, Changes
@@ -39,7 +40,7 @@ def test_a_move_says_what_the_lead_left(store, reps):
 def test_notes_and_bant_change_the_lead_shown_and_nothing_unchanged(store, reps):
     lead = store.add_lead(first_name="Noted", last_name="Lead", stage=Stage.SQL)
     assert triage.add_note(store, lead, "Call back Monday") == Changes(details=frozenset({lead}))
-    with pytest.raises(ValueError, match="needs some text"):
+    with pytest.raises(BadInput, match="needs some text"):
         triage.add_note(store, lead, "  ")
     changed = triage.set_bant(store, lead, "need", "confirmed", "pain")
     assert changed and changed.touched() == {lead}
@@ -53,10 +54,14 @@ def test_a_merge_reads_every_list_again(store):
     changes = duplicates.merge(store, keep, other)
     assert changes.leads and changes.touched() == {keep}
     assert store.count_leads() == 1
+    with pytest.raises(BadInput, match="cannot be merged with itself"):
+        duplicates.merge(store, keep, keep)
+    with pytest.raises(NotFound):
+        duplicates.merge(store, keep, other)  # the other is gone
 
 
 def test_resolving_an_unknown_conflict_is_refused(store):
-    with pytest.raises(LookupError, match="no stage conflict 7"):
+    with pytest.raises(NotFound, match="no stage conflict 7"):
         conflicts.resolve(store, 7, Stage.SAL)
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from workbench.files.criteria_file import CriteriaFileError, export_criteria, read_criteria
 from workbench.rules.criteria import DEFAULT_CRITERIA
+from workbench.rules.refusals import Refused
 from workbench.store.tables import CriteriaVersion
 
 
@@ -128,7 +129,7 @@ def test_criteria_saved_before_ranges_existed_are_refused_until_corrected(store,
     with store.writing() as s:  # as an older workbench (or a synced laptop) saved them
         s.add(CriteriaVersion(created_at=datetime(2026, 1, 1), body=json.dumps(
             {**DEFAULT_CRITERIA.to_dict(), "half_life_days": float("nan")})))
-    with pytest.raises(ValueError, match=r"criteria \(version 1\) cannot be used: "
+    with pytest.raises(Refused, match=r"criteria \(version 1\) cannot be used: "
                                          "half_life_days must be a number, not nan"):
         store.current_criteria()
     store.save_criteria(read_criteria(exported))

@@ -7,6 +7,7 @@ import pytest
 
 from tests.conftest import DEMO_AS_OF
 from workbench import demo
+from workbench.rules.refusals import Refused
 from workbench.rules.stages import Stage, check_transition
 from workbench.store.leads import Store
 
@@ -100,7 +101,7 @@ def test_sqls_meet_the_bant_rule_and_mqls_wait_for_a_first_touch(demo_db):
 
 
 def test_a_demo_never_overwrites_an_existing_database_unasked(demo_db, tmp_path):
-    with pytest.raises(ValueError, match="already holds a workbench database .2,000 leads"):
+    with pytest.raises(Refused, match="already holds a workbench database .2,000 leads"):
         demo.create_database(demo_db, leads=10)
     assert query(demo_db, "SELECT count(*) FROM leads") == [(2000,)]
     copy = tmp_path / "copy.db"

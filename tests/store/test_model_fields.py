@@ -13,6 +13,7 @@ import pytest
 
 from workbench import cli
 from workbench.rules.criteria import Criteria, FitRule
+from workbench.rules.refusals import BadInput
 from workbench.services import model, refine, scoring
 from workbench.store.leads import Store
 
@@ -166,8 +167,8 @@ def test_a_band_rule_is_checked_when_the_criteria_are_read():
     good = FitRule("Age 60 or more", "custom:Age", ("60", ""), 10, "between")
     Criteria(fit_rules=(good,)).validate()
     for values in (("", ""), ("60",), ("x", "9"), ("70", "60")):
-        with pytest.raises(ValueError, match="between|low end"):
+        with pytest.raises(BadInput, match="between|low end"):
             Criteria(fit_rules=(FitRule("Age", "custom:Age", values, 10, "between"),)
                      ).validate()
-    with pytest.raises(ValueError, match="unknown field"):
+    with pytest.raises(BadInput, match="unknown field"):
         Criteria(fit_rules=(FitRule("Shoe", "shoe_size", ("42",), 1),)).validate()

@@ -6,7 +6,7 @@ import pytest
 
 from workbench import cli
 from workbench.rules.criteria import DEFAULT_CRITERIA
-from workbench.rules.ownership import NotAllowed
+from workbench.rules.refusals import NotAllowed
 from workbench.rules.stages import Stage
 from workbench.services import triage
 

@@ -15,6 +15,7 @@ from workbench.rules.criteria import (
     FitRule,
     JourneyStep,
 )
+from workbench.rules.refusals import BadInput
 from workbench.rules.scoring import first_match
 from workbench.rules.stages import Stage
 from workbench.rules.vocabulary import ActivityKind
@@ -186,14 +187,14 @@ def test_criteria_are_versioned_and_validated(store):
     assert (first.version, second.version) == (1, 2)
     assert store.current_criteria().mql_threshold == 40
     assert Criteria.from_dict(json.loads(json.dumps(RULES.to_dict()))) == RULES
-    with pytest.raises(ValueError, match="unknown field 'salary'"):
+    with pytest.raises(BadInput, match="unknown field 'salary'"):
         Criteria.from_dict({"fit_rules": [{"label": "x", "field": "salary", "values": ["1"],
                                            "points": 1}]})
-    with pytest.raises(ValueError, match="Unknown criteria setting: colour"):
+    with pytest.raises(BadInput, match="Unknown criteria setting: colour"):
         Criteria.from_dict({"colour": "red"})
-    with pytest.raises(ValueError, match="half_life_days"):
+    with pytest.raises(BadInput, match="half_life_days"):
         RULES.with_changes(half_life_days=0)
-    with pytest.raises(ValueError, match="same label"):
+    with pytest.raises(BadInput, match="same label"):
         RULES.with_changes(fit_rules=RULES.fit_rules + RULES.fit_rules[:1])
 
 

@@ -9,8 +9,9 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from workbench.rules.stages import Stage, StageTransitionError
-from workbench.store.leads import NotFound, Store
+from workbench.rules.refusals import BadInput, NotFound
+from workbench.rules.stages import MoveRefused, Stage
+from workbench.store.leads import Store
 
 
 @pytest.fixture
@@ -46,7 +47,7 @@ def test_each_move_writes_exactly_one_stage_change(store, lead_id):
 
 
 def test_a_refused_move_changes_nothing(store, lead_id):
-    with pytest.raises(StageTransitionError, match="from Lead to Customer"):
+    with pytest.raises(MoveRefused, match="from Lead to Customer"):
         store.move_lead(lead_id, Stage.CUSTOMER)
     assert store.lead(lead_id).stage == Stage.LEAD
     assert len(store.stage_history(lead_id)) == 1
@@ -63,13 +64,13 @@ def test_a_move_that_fails_half_way_is_rolled_back_whole(store, lead_id):
 
 def test_reject_and_recycle_need_a_reason_from_the_catalogue(store, lead_id):
     store.move_lead(lead_id, Stage.MQL)
-    with pytest.raises(ValueError,
+    with pytest.raises(BadInput,
                        match="needs a reject reason, one of: no_budget, not_decision_maker"):
         store.move_lead(lead_id, Stage.DISQUALIFIED)
-    with pytest.raises(ValueError, match="needs a recycle reason"):
+    with pytest.raises(BadInput, match="needs a recycle reason"):
         store.move_lead(lead_id, Stage.RECYCLED, reason_code="competitor",
                         revisit_on=date(2027, 1, 1))
-    with pytest.raises(ValueError, match="date to look at it again"):
+    with pytest.raises(BadInput, match="date to look at it again"):
         store.move_lead(lead_id, Stage.RECYCLED, reason_code="not_ready")
     assert store.lead(lead_id).stage == Stage.MQL
     assert len(store.stage_history(lead_id)) == 2

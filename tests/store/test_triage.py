@@ -5,11 +5,11 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from workbench.rules.criteria import ReasonOption
-from workbench.rules.qualification import SqlRule, evaluate, parse_item
-from workbench.rules.stages import Stage, StageTransitionError
+from workbench.rules.qualification import NotQualified, SqlRule, evaluate, parse_item
+from workbench.rules.refusals import BadInput, NotFound, Refused
+from workbench.rules.stages import MoveRefused, Stage
 from workbench.rules.vocabulary import ActivityKind
 from workbench.services import triage
-from workbench.store.leads import NotFound
 
 NOW = datetime(2026, 11, 23, 12)
 
@@ -42,9 +42,9 @@ def test_the_default_sql_rule(bant, qualified, missing):
 def test_bant_items_parse_with_clear_errors():
     assert parse_item('budget=confirmed:50k EUR') == ("budget", "confirmed", "50k EUR")
     assert parse_item("NEED=partial") == ("need", "partial", None)
-    with pytest.raises(ValueError, match="ITEM one of budget"):
+    with pytest.raises(BadInput, match="ITEM one of budget"):
         parse_item("money=confirmed")
-    with pytest.raises(ValueError, match="status must be one of"):
+    with pytest.raises(BadInput, match="status must be one of"):
         parse_item("need=maybe")
 
 
@@ -53,7 +53,7 @@ def test_accept_takes_an_mql_then_qualifies_it_when_bant_holds(store, rep, mql):
     lead = store.lead(mql)
     assert (change.from_stage, change.to_stage, change.user_id) == (Stage.MQL, Stage.SAL, rep)
     assert lead.owner_id == rep
-    with pytest.raises(triage.QualificationError, match="need must be confirmed"):
+    with pytest.raises(NotQualified, match="need must be confirmed"):
         triage.accept(store, mql, by=rep)
     assert store.lead(mql).stage == Stage.SAL
     for item, status in (("need", "confirmed"), ("budget", "partial"),
@@ -62,14 +62,14 @@ def test_accept_takes_an_mql_then_qualifies_it_when_bant_holds(store, rep, mql):
     assert triage.accept(store, mql, by=rep).to_stage == Stage.SQL
     notes = [a.note for a in store.lead_detail(mql).activities if a.kind == "qualification"]
     assert "Need: confirmed (evidence)" in notes and len(notes) == 3
-    with pytest.raises(ValueError, match="Only an MQL or an accepted lead"):
+    with pytest.raises(Refused, match="Only an MQL or an accepted lead"):
         triage.accept(store, mql, by=rep)
 
 
 def test_reject_needs_a_catalogued_reason_and_changes_nothing_without(store, rep, mql):
-    with pytest.raises(ValueError, match="needs a reject reason"):
+    with pytest.raises(BadInput, match="needs a reject reason"):
         triage.reject(store, mql, None, by=rep)
-    with pytest.raises(ValueError, match="needs a reject reason"):
+    with pytest.raises(BadInput, match="needs a reject reason"):
         triage.reject(store, mql, "not_ready", by=rep)  # a recycle code, not a reject one
     assert len(store.stage_history(mql)) == 1
     change = triage.reject(store, mql, "no_budget", note="FY27 at the earliest", by=rep).change
@@ -79,7 +79,7 @@ def test_reject_needs_a_catalogued_reason_and_changes_nothing_without(store, rep
 
 def test_recycle_defaults_to_the_criteria_days_and_refuses_past_dates(store, rep, mql):
     today = date(2026, 11, 23)
-    with pytest.raises(ValueError, match="must be after today"):
+    with pytest.raises(BadInput, match="must be after today"):
         triage.recycle(store, mql, "not_ready", until=today, today=today)
     triage.recycle(store, mql, "not_ready", by=rep, today=today)
     assert store.lead(mql).revisit_on == today + timedelta(days=90)
@@ -108,9 +108,9 @@ def test_strong_intent_brings_a_recycled_lead_back_early(store, mql):
 
 def test_moves_into_sql_obey_the_rule_whoever_asks(store, rep, mql):
     triage.accept(store, mql, by=rep)
-    with pytest.raises(triage.QualificationError):
+    with pytest.raises(NotQualified):
         triage.move_lead(store, mql, Stage.SQL, by=rep)
-    with pytest.raises(StageTransitionError):
+    with pytest.raises(MoveRefused):
         triage.move_lead(store, mql, Stage.CUSTOMER, by=rep)
 
 
@@ -146,7 +146,7 @@ def test_the_reason_catalogue_is_part_of_the_versioned_criteria(store, rep, mql)
                         note="marketing asked for a price reason")
     assert store.reasons("reject") == [("price", "Too expensive for them"),
                                        ("no_need", "No need")]
-    with pytest.raises(ValueError, match="one of: price, no_need"):
+    with pytest.raises(BadInput, match="one of: price, no_need"):
         triage.reject(store, mql, "competitor", by=rep)  # retired
     assert triage.reject(store, mql, "price", by=rep).change.reason_code == "price"
     # a retired code keeps its label for the history and the reports
@@ -164,6 +164,6 @@ def test_the_reason_catalogue_is_part_of_the_versioned_criteria(store, rep, mql)
     ((ReasonOption("price", "A"), ReasonOption("price", "B")), "the same code"),
 ])
 def test_a_broken_catalogue_is_refused(store, reasons, problem):
-    with pytest.raises(ValueError, match=problem):
+    with pytest.raises(BadInput, match=problem):
         store.save_criteria(store.current_criteria().with_changes(recycle_reasons=reasons))
     assert store.criteria_versions() == []

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from ui.dialogs.review import PairReviewDialog
 from ui.text import plural
+from workbench.rules.refusals import Refused
 from workbench.rules.stages import Stage
 from workbench.services import conflicts
 from workbench.services.changes import NOTHING
@@ -51,5 +52,5 @@ class ConflictsDialog(PairReviewDialog):
         keep = (conflict.first, conflict.second)[choice][0]
         try:
             self.changes |= conflicts.resolve(self.store, conflict.id, keep, by=self.user_id)
-        except (LookupError, ValueError) as problem:
+        except Refused as problem:
             QMessageBox.warning(self, "Not resolved", str(problem))

@@ -34,8 +34,8 @@ from PySide6.QtWidgets import (
 
 from workbench.files.criteria_file import CriteriaFileError, export_criteria, read_criteria
 from workbench.rules.criteria import FIT_FIELDS, JOURNEY_STAGES, RANGES, REASON_KINDS, Criteria
-from workbench.rules.ownership import NotAllowed
 from workbench.rules.qualification import BANT_ITEMS
+from workbench.rules.refusals import BadInput, NotAllowed, Refused
 from workbench.services import triage
 from workbench.store.leads import CriteriaVersionRecord, Store
 
@@ -127,7 +127,7 @@ class RowsEditor(QWidget):
             self.table.removeRow(row)
 
     def rows(self) -> list[dict]:
-        """The rows as dicts; ValueError names the row and the column of a bad cell."""
+        """The rows as dicts; BadInput names the row and the column of a bad cell."""
         rows = []
         for r in range(self.table.rowCount()):
             texts = [(self.table.item(r, i).text().strip() if self.table.item(r, i) else "")
@@ -139,8 +139,8 @@ class RowsEditor(QWidget):
                 try:
                     value = column.parse(text)
                 except ValueError:
-                    raise ValueError(f"{self.name.capitalize()}, row {r + 1}, {column.title}: "
-                                     f"'{text}' is not a number.") from None
+                    raise BadInput(f"{self.name.capitalize()}, row {r + 1}, {column.title}: "
+                                   f"'{text}' is not a number.") from None
                 if value not in (None, ""):
                     row[column.key] = value
             rows.append(row)
@@ -311,7 +311,7 @@ class CriteriaDialog(QDialog):
             getattr(self, name).set_rows(data[name])
 
     def edited_criteria(self) -> Criteria:
-        """The form as criteria; ValueError says what is wrong and where."""
+        """The form as criteria; BadInput says what is wrong and where."""
         data: dict[str, Any] = {
             name: getattr(self, name).value() for name in (
                 "mql_threshold", "recycle_days", "sla_hours", "half_life_days",
@@ -331,7 +331,7 @@ class CriteriaDialog(QDialog):
     def accept(self) -> None:
         try:
             self.result_criteria = self.edited_criteria()
-        except ValueError as problem:
+        except BadInput as problem:
             self.problem.setText(f"Not saved: {problem}")
             return
         if self.result_criteria.to_dict() == self.original.to_dict():
@@ -386,7 +386,7 @@ class CriteriaDialog(QDialog):
             return
         try:
             export_criteria(self.edited_criteria(), Path(name), self.database)
-        except (ValueError, OSError) as problem:
+        except (Refused, OSError) as problem:
             self.problem.setText(f"Not exported: {problem}")
             return
         self.problem.setText(f"Written to {name}.")

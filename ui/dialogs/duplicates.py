@@ -7,9 +7,10 @@ from PySide6.QtWidgets import QMessageBox
 
 from ui.dialogs.review import PairReviewDialog
 from ui.text import plural
+from workbench.rules.refusals import Refused
 from workbench.services import duplicates
 from workbench.services.changes import NOTHING
-from workbench.store.leads import NotFound, Store
+from workbench.store.leads import Store
 
 
 class DuplicatesDialog(PairReviewDialog):
@@ -42,5 +43,5 @@ class DuplicatesDialog(PairReviewDialog):
         keep, other = (pair.first, pair.second) if choice == 0 else (pair.second, pair.first)
         try:
             self.changes |= duplicates.merge(self.store, keep, other, by=self.user_id)
-        except (NotFound, LookupError, ValueError) as problem:
+        except Refused as problem:
             QMessageBox.warning(self, "Not merged", str(problem))

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from ui.operations import Operation, start
 from ui.text import plural
 from workbench.files.reading import FIELDS, ImportFatal, ImportKind, Mapping, read_sample
+from workbench.rules.refusals import Refused
 from workbench.services.imports import ImportResult, run_import
 from workbench.store.leads import Store
 
@@ -199,7 +200,7 @@ class MappingPage(QWizardPage):
         if name:
             try:
                 self.wizard().mapping.save(Path(name), self.wizard().store.path)
-            except (ValueError, OSError) as problem:
+            except (Refused, OSError) as problem:
                 self.recognised.setText(f"The mapping was not saved: {problem}")
                 return
             self.recognised.setText(f"Mapping saved to {name}; use it again with "

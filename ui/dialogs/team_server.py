@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from workbench.rules.refusals import BadInput
 from workbench.sync import credentials
 from workbench.sync.server import libpq_url
 
@@ -56,7 +57,7 @@ class TeamServerDialog(QDialog):
     def accept(self) -> None:
         try:
             libpq_url(self.url.text().strip())
-        except ValueError as problem:
+        except BadInput as problem:
             self.message.setText(str(problem))
             return
         super().accept()

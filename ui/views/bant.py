@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QGroupBox, QLabel, QLineEdit
 
-from workbench.rules.ownership import NotAllowed
 from workbench.rules.qualification import BANT_ITEMS
+from workbench.rules.refusals import NotAllowed
 from workbench.rules.vocabulary import BantStatus
 from workbench.services import triage
 from workbench.store.leads import Store

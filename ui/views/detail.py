@@ -17,8 +17,9 @@ from PySide6.QtWidgets import (
 from ui.detail_html import lead_html
 from ui.views.bant import BantPanel
 from workbench.clock import utcnow
+from workbench.rules.refusals import NotFound, Refused
 from workbench.services import triage
-from workbench.store.leads import NotFound, Store
+from workbench.store.leads import Store
 
 EMPTY_TEXT = "Select a lead to see it here."
 
@@ -95,7 +96,7 @@ class LeadDetailPane(QWidget):
         try:
             changes = triage.add_note(self.store, self.lead_id, self.note.toPlainText(),
                                       by=self.user_id)
-        except ValueError as problem:
+        except Refused as problem:
             self.message.setText(str(problem))
             return
         self.note.clear()

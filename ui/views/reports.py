@@ -27,6 +27,7 @@ from ui.models.report_table import MEASURE_OF_COLUMN, ReportTableModel
 from ui.operations import call, start
 from workbench.clock import local_today, utcnow
 from workbench.files.safe import UnsafeTarget, replacing, write_text
+from workbench.rules.refusals import BadInput
 from workbench.rules.vocabulary import Role
 from workbench.services.reports import (
     Period,
@@ -172,7 +173,7 @@ class ReportsView(QWidget):
         try:
             spec = self.spec()
             spec.window()
-        except ValueError as problem:
+        except BadInput as problem:
             self.status.setText(str(problem))
             return
         self.stale = False

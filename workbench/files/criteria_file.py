@@ -14,12 +14,13 @@ import tomli_w
 
 from workbench.files.safe import write_text
 from workbench.rules.criteria import Criteria
+from workbench.rules.refusals import BadInput
 
 RULE_SECTIONS = ("fit_rules", "engagement_rules", "journey", "reject_reasons",
                  "recycle_reasons")
 
 
-class CriteriaFileError(ValueError):
+class CriteriaFileError(BadInput):
     def __init__(self, path: Path, line: int | None, problem: str) -> None:
         where = f"{path}, line {line}" if line else str(path)
         super().__init__(f"{where}: {problem} Nothing was changed.")
@@ -65,14 +66,14 @@ def read_criteria(path: Path) -> Criteria:
             _check(path, text, {key: value}, _line_of_key(text, key))
     try:
         return Criteria.from_dict(data)
-    except ValueError as problem:  # a rule against another (e.g. two with one label)
+    except BadInput as problem:  # a rule against another (e.g. two with one label)
         raise CriteriaFileError(path, None, str(problem)) from None
 
 
 def _check(path: Path, text: str, part: dict, line: int | None) -> None:
     try:
         Criteria.from_dict(part, complete=False)
-    except ValueError as problem:
+    except BadInput as problem:
         raise CriteriaFileError(path, line, str(problem)) from None
 
 

@@ -28,6 +28,7 @@ from workbench.files.safe import check_target, replacing, write_text
 from workbench.rules import normalise
 from workbench.rules.cells import spreadsheet_safe
 from workbench.rules.normalise import clean
+from workbench.rules.refusals import Refused
 from workbench.rules.stages import Stage
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ class ImportKind(StrEnum):
     INTENT = "intent"
 
 
-class ImportFatal(Exception):
+class ImportFatal(Refused):
     """The file cannot be imported at all; nothing was written."""
 
 

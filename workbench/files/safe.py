@@ -15,11 +15,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from workbench.rules.refusals import Refused
+
 # SQLite keeps a database in its file and, while it is in use, these files beside it
 DATABASE_FILES = ("", "-wal", "-shm", "-journal")
 
 
-class UnsafeTarget(ValueError):
+class UnsafeTarget(Refused):
     """A file the workbench refuses to write: the database or one of its files."""
 
 

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from workbench.rules.qualification import SqlRule
+from workbench.rules.refusals import BadInput
 
 # Lead fields a fit rule can test. email_domain is the part after the '@'; account_status
 # is 'customer' for a lead that is not a customer itself when another lead at its company
@@ -150,12 +151,12 @@ class Criteria:
     @classmethod
     def from_dict(cls, data: dict[str, Any], version: int = 0, *,
                   complete: bool = True) -> Criteria:
-        """Build and validate; a problem raises ValueError naming the rule and the field.
+        """Build and validate; a problem raises BadInput naming the rule and the field.
         complete=False checks a part of the criteria alone (it may have no rules)."""
         known = {f for f in cls.__dataclass_fields__ if f != "version"}
         unknown = set(data) - known
         if unknown:
-            raise ValueError(f"Unknown criteria setting: {', '.join(sorted(unknown))}.")
+            raise BadInput(f"Unknown criteria setting: {', '.join(sorted(unknown))}.")
         try:
             criteria = cls(
                 version=version,
@@ -174,12 +175,12 @@ class Criteria:
                    for kind in REASON_KINDS if f"{kind}_reasons" in data},
             )
         except (TypeError, KeyError) as problem:
-            raise ValueError(f"A rule is incomplete or has an unknown field: {problem}.") from None
+            raise BadInput(f"A rule is incomplete or has an unknown field: {problem}.") from None
         criteria.validate(complete=complete)
         return criteria
 
     def validate(self, *, complete: bool = True) -> None:
-        """ValueError naming the first problem; complete: also that there are rules."""
+        """BadInput naming the first problem; complete: also that there are rules."""
         for name in ("mql_threshold", "sla_hours", "half_life_days", "journey_window_days",
                      "recycle_days"):
             _check_range(name, name, getattr(self, name))
@@ -196,51 +197,51 @@ class Criteria:
                          step.min_count)
         for rule in self.fit_rules:
             if not all(isinstance(v, str) for v in rule.values):
-                raise ValueError(f"Fit rule '{rule.label}': values must be text.")
+                raise BadInput(f"Fit rule '{rule.label}': values must be text.")
         self.sql_rule.validate()
         for name in ("fit_grades", "engagement_grades"):
             grades = getattr(self, name)
             if len(grades) != 3 or list(grades) != sorted(grades, reverse=True):
-                raise ValueError(f"{name} must be three thresholds, highest first.")
+                raise BadInput(f"{name} must be three thresholds, highest first.")
         if len(self.fit_rules) > MAX_FIT_RULES:
-            raise ValueError(f"At most {MAX_FIT_RULES} fit rules; merge some of them.")
+            raise BadInput(f"At most {MAX_FIT_RULES} fit rules; merge some of them.")
         for rule in self.fit_rules:
             if rule.field not in FIT_FIELDS and not is_custom_field(rule.field):
-                raise ValueError(f"Fit rule '{rule.label}': unknown field '{rule.field}' "
-                                 f"(one of {', '.join(FIT_FIELDS)}, or {CUSTOM_FIELD} and the "
-                                 "name of an imported column).")
+                raise BadInput(f"Fit rule '{rule.label}': unknown field '{rule.field}' "
+                               f"(one of {', '.join(FIT_FIELDS)}, or {CUSTOM_FIELD} and the "
+                               "name of an imported column).")
             if rule.match not in MATCHES:
-                raise ValueError(f"Fit rule '{rule.label}': match must be equals, contains, "
-                                 "ends_with or between.")
+                raise BadInput(f"Fit rule '{rule.label}': match must be equals, contains, "
+                               "ends_with or between.")
             if not rule.values:
-                raise ValueError(f"Fit rule '{rule.label}' has no values.")
+                raise BadInput(f"Fit rule '{rule.label}' has no values.")
             if rule.match == "between":
                 _check_band(rule)
         for step in self.journey:
             if step.stage not in JOURNEY_STAGES:
-                raise ValueError(f"Journey step for '{step.kind}': unknown stage '{step.stage}'.")
+                raise BadInput(f"Journey step for '{step.kind}': unknown stage '{step.stage}'.")
         labels = [r.label for r in (*self.fit_rules, *self.engagement_rules)]
         if len(labels) != len(set(labels)):
-            raise ValueError("Two rules have the same label; each must say what it is.")
+            raise BadInput("Two rules have the same label; each must say what it is.")
         for kind in REASON_KINDS:
             self._validate_reasons(kind)
         if complete and not (self.fit_rules or self.engagement_rules):
-            raise ValueError("There are no scoring rules: every score would be 0. Give at "
-                             "least one fit or engagement rule.")
+            raise BadInput("There are no scoring rules: every score would be 0. Give at "
+                           "least one fit or engagement rule.")
 
     def _validate_reasons(self, kind: str) -> None:
         options = self.reasons(kind)
         codes = [option.code for option in options]
         for option in options:
             if not isinstance(option.code, str) or not REASON_CODE.fullmatch(option.code):
-                raise ValueError(f"{kind.capitalize()} reason '{option.code}': a code is 1-40 "
-                                 "lowercase letters, digits or _, starting with a letter.")
+                raise BadInput(f"{kind.capitalize()} reason '{option.code}': a code is 1-40 "
+                               "lowercase letters, digits or _, starting with a letter.")
             if not isinstance(option.label, str) or not option.label.strip():
-                raise ValueError(f"{kind.capitalize()} reason '{option.code}' needs a label.")
+                raise BadInput(f"{kind.capitalize()} reason '{option.code}' needs a label.")
         if not codes:
-            raise ValueError(f"The {kind} reasons must offer at least one reason.")
+            raise BadInput(f"The {kind} reasons must offer at least one reason.")
         if len(codes) != len(set(codes)):
-            raise ValueError(f"Two {kind} reasons have the same code.")
+            raise BadInput(f"Two {kind} reasons have the same code.")
 
     def reasons(self, kind: str) -> tuple[ReasonOption, ...]:
         """The catalogue reps choose from when they reject or recycle a lead."""
@@ -358,10 +359,10 @@ def _check_band(rule: FitRule) -> None:
     ends = [band_number(v) if v != "" else None for v in rule.values]
     if len(rule.values) != 2 or any(e is None and v != "" for e, v in
                                     zip(ends, rule.values, strict=True)) or ends == [None, None]:
-        raise ValueError(f"Fit rule '{rule.label}': between takes two values, a low and a high "
-                         "number (one may be empty).")
+        raise BadInput(f"Fit rule '{rule.label}': between takes two values, a low and a high "
+                       "number (one may be empty).")
     if None not in ends and ends[0] >= ends[1]:
-        raise ValueError(f"Fit rule '{rule.label}': the low end must be below the high end.")
+        raise BadInput(f"Fit rule '{rule.label}': the low end must be below the high end.")
 
 
 def _is_number(value: object) -> bool:
@@ -371,4 +372,4 @@ def _is_number(value: object) -> bool:
 def _check_range(what: str, range_name: str, value: object) -> None:
     problem = RANGES[range_name].problem(value)
     if problem is not None:
-        raise ValueError(f"{what} {problem}.")
+        raise BadInput(f"{what} {problem}.")

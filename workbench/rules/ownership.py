@@ -11,13 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from workbench.rules.refusals import NotAllowed
 from workbench.rules.stages import Stage
 
 MANAGER = "manager"
-
-
-class NotAllowed(ValueError):
-    """A change the acting person's role does not allow; the message says whose it is."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from workbench.rules.refusals import BadInput, Refused
 from workbench.rules.vocabulary import BantStatus
 
 BANT_ITEMS = ("budget", "authority", "need", "timeline")
 POSITIVE = (BantStatus.CONFIRMED, BantStatus.PARTIAL)
+
+
+class NotQualified(Refused):
+    """An accepted lead does not meet the SQL rule; the message says what is missing."""
 
 
 @dataclass(frozen=True)
@@ -22,11 +27,11 @@ class SqlRule:
     def validate(self) -> None:
         unknown = set(self.confirmed) - set(BANT_ITEMS)
         if unknown:
-            raise ValueError(f"SQL rule: unknown BANT item {', '.join(sorted(unknown))} "
-                             f"(one of {', '.join(BANT_ITEMS)}).")
+            raise BadInput(f"SQL rule: unknown BANT item {', '.join(sorted(unknown))} "
+                           f"(one of {', '.join(BANT_ITEMS)}).")
         if self.min_positive not in range(len(BANT_ITEMS) + 1) or \
                 isinstance(self.min_positive, bool):
-            raise ValueError("SQL rule: min_positive must be a whole number from 0 to 4.")
+            raise BadInput("SQL rule: min_positive must be a whole number from 0 to 4.")
 
 
 @dataclass(frozen=True)
@@ -55,16 +60,16 @@ def evaluate(bant: dict[str, str], rule: SqlRule) -> Evaluation:
 
 
 def parse_item(text: str) -> tuple[str, BantStatus, str | None]:
-    """'budget=confirmed:50k EUR' -> ('budget', CONFIRMED, '50k EUR'); ValueError says why."""
+    """'budget=confirmed:50k EUR' -> ('budget', CONFIRMED, '50k EUR'); BadInput says why."""
     item, sep, rest = text.partition("=")
     item = item.strip().lower()
     if not sep or item not in BANT_ITEMS:
-        raise ValueError(f"'{text}': write ITEM=STATUS[:NOTE], ITEM one of "
-                         f"{', '.join(BANT_ITEMS)}.")
+        raise BadInput(f"'{text}': write ITEM=STATUS[:NOTE], ITEM one of "
+                       f"{', '.join(BANT_ITEMS)}.")
     status, _, note = rest.partition(":")
     try:
         parsed = BantStatus(status.strip().lower())
     except ValueError:
-        raise ValueError(f"'{text}': status must be one of "
-                         f"{', '.join(s.value for s in BantStatus)}.") from None
+        raise BadInput(f"'{text}': status must be one of "
+                       f"{', '.join(s.value for s in BantStatus)}.") from None
     return item, parsed, note.strip() or None

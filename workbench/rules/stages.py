@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from workbench.rules.refusals import Refused
+
 
 class Stage(StrEnum):
     LEAD = "lead"
@@ -98,7 +100,7 @@ TRANSITIONS: dict[Stage, tuple[frozenset[Stage], str]] = {
 REASON_KIND: dict[Stage, str] = {Stage.DISQUALIFIED: "reject", Stage.RECYCLED: "recycle"}
 
 
-class StageTransitionError(ValueError):
+class MoveRefused(Refused):
     """A move the stage machine refuses; the message names both stages and the rule."""
 
     def __init__(self, from_stage: Stage, to_stage: Stage, rule: str) -> None:
@@ -115,10 +117,10 @@ def allowed_targets(from_stage: Stage) -> frozenset[Stage]:
 
 
 def check_transition(from_stage: Stage | str, to_stage: Stage | str) -> None:
-    """Raise StageTransitionError unless the move is allowed."""
+    """Raise MoveRefused unless the move is allowed."""
     from_stage, to_stage = Stage(from_stage), Stage(to_stage)
     targets, rule = TRANSITIONS[from_stage]
     if from_stage == to_stage:
-        raise StageTransitionError(from_stage, to_stage, "the lead is already in that stage")
+        raise MoveRefused(from_stage, to_stage, "the lead is already in that stage")
     if to_stage not in targets:
-        raise StageTransitionError(from_stage, to_stage, rule)
+        raise MoveRefused(from_stage, to_stage, rule)

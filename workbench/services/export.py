@@ -10,6 +10,7 @@ from pathlib import Path
 
 from workbench.files.safe import replacing
 from workbench.rules.cells import spreadsheet_safe
+from workbench.rules.refusals import Refused
 from workbench.rules.stages import Stage
 from workbench.store.leads import Store
 
@@ -28,8 +29,8 @@ EXPORT_COLUMNS = (
 PROGRESS_EVERY = 1000  # rows between progress reports (and looks at Cancel)
 
 
-class ExportError(Exception):
-    pass
+class ExportError(Refused):
+    """The leads cannot be written to that file; nothing was written."""
 
 
 class ExportCancelled(ExportError):

@@ -21,6 +21,7 @@ from statistics import median
 from typing import Any
 
 from workbench.rules.cells import spreadsheet_safe
+from workbench.rules.refusals import BadInput
 from workbench.store.leads import Store
 from workbench.store.reports import HandoverWindow, Measure, Slice
 
@@ -72,7 +73,7 @@ class ReportSpec:
 
     def window(self) -> HandoverWindow:
         if self.start and self.end and self.end < self.start:
-            raise ValueError(f"The report ends ({self.end}) before it starts ({self.start}).")
+            raise BadInput(f"The report ends ({self.end}) before it starts ({self.start}).")
         return HandoverWindow(
             start=datetime.combine(self.start, time()) if self.start else None,
             end=datetime.combine(self.end + timedelta(days=1), time()) if self.end else None,

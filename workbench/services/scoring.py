@@ -34,6 +34,7 @@ from workbench.child_process import end_with_parent
 from workbench.clock import day_start, utcnow
 from workbench.read_ahead import read_ahead
 from workbench.rules.criteria import JOURNEY_STAGES, Criteria
+from workbench.rules.refusals import NotFound
 from workbench.rules.scoring import (
     ActivityClasses,
     ChunkScores,
@@ -46,7 +47,7 @@ from workbench.rules.scoring import (
     score_facts,
 )
 from workbench.services.changes import Changes
-from workbench.store.leads import NotFound, ScoringChunk, Store
+from workbench.store.leads import ScoringChunk, Store
 
 PARALLEL_FROM = 200_000  # leads; fewer are scored quicker than worker processes start
 

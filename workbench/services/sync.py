@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from itertools import chain
 from typing import TYPE_CHECKING
 
+from workbench.rules.refusals import Refused
 from workbench.sync.protocol import (
     COPIED,
     ENTITIES,
@@ -57,7 +58,7 @@ def synchronise(store: Store, url: str | None = None, *, password: str | None = 
     given = password or in_url
     try:
         store.set_sync_server(clean_url)
-    except ValueError as problem:
+    except Refused as problem:
         raise SyncBlocked(str(problem)) from None
     if as_new_device:
         if progress is not None:

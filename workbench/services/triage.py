@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 from workbench.clock import local_today, utcnow
 from workbench.rules import ownership
 from workbench.rules.criteria import Criteria
-from workbench.rules.qualification import evaluate
+from workbench.rules.qualification import NotQualified, evaluate
+from workbench.rules.refusals import BadInput, Refused
 from workbench.rules.sla import sla_state
 from workbench.rules.stages import ACCOUNT_STAGES, Stage
 from workbench.rules.vocabulary import ActivityKind, BantStatus
@@ -22,10 +23,6 @@ if TYPE_CHECKING:
 
 # Behaviour strong enough to bring a recycled lead back to the queue before its date
 STRONG_INTENT = frozenset({ActivityKind.DEMO_REQUEST, ActivityKind.PRICING_REQUEST})
-
-
-class QualificationError(ValueError):
-    """An accepted lead does not meet the SQL rule; the message says what is missing."""
 
 
 def move_lead(store: Store, lead_id: int, to_stage: Stage | str, *, by: int | None = None,
@@ -44,7 +41,7 @@ def move_lead(store: Store, lead_id: int, to_stage: Stage | str, *, by: int | No
         result = evaluate({item: status for item, (status, _note)
                            in store.bant(lead_id).items()}, store.current_criteria().sql_rule)
         if not result.qualified:
-            raise QualificationError(
+            raise NotQualified(
                 f"{lead.name} is not sales qualified yet: {result.explain()}.")
     return _after_move(store, lead, by, store.move_lead(
         lead_id, to_stage, by=by, reason_code=reason_code, note=note, revisit_on=revisit_on,
@@ -91,8 +88,8 @@ def accepted_stage(lead: LeadRecord) -> Stage:
         return Stage.SAL
     if lead.stage == Stage.SAL:
         return Stage.SQL
-    raise ValueError(f"Only an MQL or an accepted lead (SAL) can be accepted; "
-                     f"{lead.name} is {lead.stage.label}.")
+    raise Refused(f"Only an MQL or an accepted lead (SAL) can be accepted; "
+                  f"{lead.name} is {lead.stage.label}.")
 
 
 def reject(store: Store, lead_id: int, reason_code: str | None, *, note: str | None = None,
@@ -109,8 +106,8 @@ def recycle(store: Store, lead_id: int, reason_code: str | None, *,
     today = today or local_today()
     until = until or today + timedelta(days=store.current_criteria().recycle_days)
     if until <= today:
-        raise ValueError(f"The date to look again must be after today ({today}), "
-                         f"not {until}.")
+        raise BadInput(f"The date to look again must be after today ({today}), "
+                       f"not {until}.")
     return move_lead(store, lead_id, Stage.RECYCLED, by=by, reason_code=reason_code,
                      note=note, revisit_on=until)
 

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Engine, text
 
 from workbench.clock import utcnow
+from workbench.rules.refusals import BadInput, NotFound
 from workbench.rules.stages import FUNNEL, Stage
 from workbench.rules.vocabulary import SLA_TOUCHES
 from workbench.store import db
@@ -395,7 +396,7 @@ class ImportQueries:
         to the kept lead, its empty fields are filled from the other's, and the other is
         deleted. Both histories stay; a note says what was merged."""
         if keep == other:
-            raise ValueError("A lead cannot be merged with itself.")
+            raise BadInput("A lead cannot be merged with itself.")
         now = db.sql_time(at or utcnow())
         with db.write_connection(self.engine) as conn:
             raw = conn.connection.driver_connection
@@ -404,7 +405,7 @@ class ImportQueries:
                                      (keep, other)).fetchall())
             for lead_id in (keep, other):
                 if lead_id not in found:
-                    raise LookupError(f"There is no lead {lead_id}.")
+                    raise NotFound(f"There is no lead {lead_id}.")
             # external ids are unique: the other lead gives its own up before the kept takes it
             external = raw.execute("SELECT external_id FROM leads WHERE id = ?",
                                    (other,)).fetchone()[0]

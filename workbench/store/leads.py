@@ -32,6 +32,7 @@ from workbench.rules.criteria import (
 )
 from workbench.rules.ownership import Person
 from workbench.rules.qualification import BANT_ITEMS
+from workbench.rules.refusals import BadInput, NotFound, Refused
 from workbench.rules.search import fts_query
 from workbench.rules.stages import ACCOUNT_STAGES, REASON_KIND, Stage, check_transition
 from workbench.rules.vocabulary import SLA_TOUCHES, ActivityKind, BantStatus
@@ -56,10 +57,6 @@ from workbench.store.tables import (
 
 # a function giving a table's rows a chunk at a time
 RowSource = Callable[[], Iterable[Sequence[tuple]]]
-
-
-class NotFound(LookupError):
-    pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,9 +261,9 @@ def _current_criteria(session: Session) -> Criteria:
         return DEFAULT_CRITERIA
     try:
         return Criteria.from_dict(json.loads(row.body), version=row.id)
-    except ValueError as problem:  # saved before its numbers had ranges, or synced so
-        raise ValueError(f"The team's criteria (version {row.id}) cannot be used: {problem} "
-                         "Save corrected ones with 'workbench criteria import'.") from None
+    except BadInput as problem:  # saved before its numbers had ranges, or synced so
+        raise Refused(f"The team's criteria (version {row.id}) cannot be used: {problem} "
+                      "Save corrected ones with 'workbench criteria import'.") from None
 
 
 def _get_lead(session: Session, lead_id: int) -> Lead:
@@ -764,7 +761,7 @@ class Store(ReportQueries, ImportQueries, SyncQueries):
                  at: datetime | None = None) -> None:
         """Set one BANT item, and record it in the lead's activity as a qualification note."""
         if item not in BANT_ITEMS:
-            raise ValueError(f"Unknown BANT item '{item}' (one of {', '.join(BANT_ITEMS)}).")
+            raise BadInput(f"Unknown BANT item '{item}' (one of {', '.join(BANT_ITEMS)}).")
         status = BantStatus(status)
         at = at or utcnow()
         with self.writing() as s:
@@ -1102,7 +1099,7 @@ class Store(ReportQueries, ImportQueries, SyncQueries):
     def add_note(self, lead_id: int, text: str, *, by: int | None = None) -> int:
         text = text.strip()
         if not text:
-            raise ValueError("A note needs some text.")
+            raise BadInput("A note needs some text.")
         return self.add_activity(lead_id, ActivityKind.NOTE, by=by, note=text)
 
     def add_lead(self, *, at: datetime | None = None, by: int | None = None,
@@ -1137,10 +1134,10 @@ class Store(ReportQueries, ImportQueries, SyncQueries):
             if kind is not None:
                 codes = [r.code for r in _current_criteria(s).reasons(kind)]
                 if reason_code not in codes:
-                    raise ValueError(f"Moving a lead to {to_stage.label} needs a {kind} reason, "
-                                     f"one of: {', '.join(codes)}.")
+                    raise BadInput(f"Moving a lead to {to_stage.label} needs a {kind} reason, "
+                                   f"one of: {', '.join(codes)}.")
             if to_stage == Stage.RECYCLED and revisit_on is None:
-                raise ValueError("Recycling a lead needs a date to look at it again.")
+                raise BadInput("Recycling a lead needs a date to look at it again.")
             change = StageChange(lead_id=lead_id, from_stage=lead.stage, to_stage=to_stage.value,
                                  changed_at=at, user_id=by, reason_code=reason_code, note=note)
             lead.stage = to_stage.value
@@ -1167,7 +1164,7 @@ class Store(ReportQueries, ImportQueries, SyncQueries):
             last = s.scalar(select(func.max(StageChange.id))
                             .where(StageChange.lead_id == before.id))
             if last != change_id:
-                raise ValueError(f"{before.name} has moved since; nothing was undone.")
+                raise Refused(f"{before.name} has moved since; nothing was undone.")
             change = StageChange(lead_id=lead.id, from_stage=lead.stage,
                                  to_stage=before.stage.value, changed_at=at, user_id=by,
                                  reason_code="undo",

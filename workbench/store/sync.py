@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Date, DateTime, Engine
 
 from workbench.clock import utcnow
+from workbench.rules.refusals import BadInput, NotFound, Refused
 from workbench.rules.stages import ACCOUNT_STAGES, Stage
 from workbench.store import db
 from workbench.store.tables import Base
@@ -282,8 +283,8 @@ class SyncQueries:
                                           "last_synced_at IS NOT NULL FROM sync_state"
                                           ).fetchone()
             if bound and previous and url and previous != url:
-                raise ValueError(f"This database syncs with {previous}; a database syncs with "
-                                 "one team server. Use a new database for another server.")
+                raise Refused(f"This database syncs with {previous}; a database syncs with "
+                              "one team server. Use a new database for another server.")
             raw.execute("UPDATE sync_state SET server_url = ?", (url,))
 
     def mark_demo(self) -> None:
@@ -693,12 +694,12 @@ class SyncQueries:
         [conflict] = [c for c in self.stage_conflicts(open_only=False)
                       if c.id == conflict_id] or [None]
         if conflict is None:
-            raise LookupError(f"There is no stage conflict {conflict_id}.")
+            raise NotFound(f"There is no stage conflict {conflict_id}.")
         if conflict.resolved_at is not None:
-            raise ValueError("This conflict is already resolved.")
+            raise Refused("This conflict is already resolved.")
         choices = {conflict.first[0], conflict.second[0]}
         if keep.value not in choices:
-            raise ValueError(f"Keep one of the two moves: {' or '.join(sorted(choices))}.")
+            raise BadInput(f"Keep one of the two moves: {' or '.join(sorted(choices))}.")
         stamp = db.sql_time(at)
         with self._sync_writing() as raw:
             stage = raw.execute("SELECT stage FROM leads WHERE id = ?",

@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection, Engine
 
+from workbench.rules.refusals import BadInput, Refused
 from workbench.store.tables import Base, mapped_in_orm
 
 REP_ROLE = "workbench_rep"
@@ -62,7 +63,7 @@ ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 def libpq_url(url: str) -> str:
     """A team server URL as PostgreSQL's own clients write it."""
     if not url.startswith(("postgresql://", "postgresql+psycopg://")):
-        raise ValueError(f"A team server is a PostgreSQL URL (postgresql://...), not '{url}'.")
+        raise BadInput(f"A team server is a PostgreSQL URL (postgresql://...), not '{url}'.")
     return url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
@@ -83,8 +84,8 @@ def init_server(url: str) -> list[str]:
         with engine.begin() as conn:
             found = set(inspect(conn).get_table_names())
             if found and "alembic_version" not in found:
-                raise ValueError("This database already has tables of its own; set up the "
-                                 "team server on an empty database.")
+                raise Refused("This database already has tables of its own; set up the "
+                              "team server on an empty database.")
             config = Config()
             config.set_main_option("script_location", str(SERVER_MIGRATIONS))
             config.attributes["connection"] = conn
@@ -103,7 +104,7 @@ def add_account(url: str, *, email: str, name: str, password: str,
     email = email.strip().lower()
     base = re.sub(r"[^a-z0-9_]", "_", email)[:63]
     if not ROLE_NAME.fullmatch(base):
-        raise ValueError(f"'{email}' does not make a valid role name.")
+        raise BadInput(f"'{email}' does not make a valid role name.")
     engine = server_engine(url)
     with engine.begin() as conn:
         user_id = _user(conn, email, name, manager)
