@@ -247,13 +247,6 @@ class Criteria:
         """The catalogue reps choose from when they reject or recycle a lead."""
         return getattr(self, f"{kind}_reasons")
 
-    def fit_grade(self, fit: int) -> str:
-        return next((g for g, t in zip("ABC", self.fit_grades, strict=True) if fit >= t), "D")
-
-    def engagement_grade(self, engagement: int) -> str:
-        return next((g for g, t in zip("123", self.engagement_grades, strict=True)
-                     if engagement >= t), "4")
-
     def scores_differently(self, other: Criteria) -> bool:
         """Whether these criteria give a lead another score, grade or stage than `other`
         (a reason catalogue or the SLA changes no score)."""

@@ -172,7 +172,8 @@ def grades_and_journey(criteria: Criteria, scores: ChunkScores) -> tuple[np.ndar
 
 
 def _grades(criteria: Criteria, fit: np.ndarray, engagement: np.ndarray) -> np.ndarray:
-    """Fit letter A-D and engagement digit 1-4, as Criteria.fit_grade and engagement_grade."""
+    """Fit letter A-D and engagement digit 1-4: the first grade whose threshold the score
+    reaches (criteria.fit_grades and engagement_grades, highest first)."""
     letters = np.array(list("ABCD"), dtype=object)
     digits = np.array(list("1234"), dtype=object)
     # thresholds are highest first: count how many a score does not reach

@@ -59,9 +59,6 @@ _NEW_ROWS = "FROM import_keys k JOIN import_rows r ON r.seq = k.seq WHERE k.is_n
 ACTIVITY_COLUMNS = ("row", "external_id", "email", "occurred_at", "kind", "url", "page_kind")
 
 
-INTENT_COLUMNS = ("row", "company_domain", "topic", "strength", "observed_at")
-
-
 # the triggers that keep the search index and the handovers in step row by row; an import
 # suspends them and brings both up to date for its leads in one statement each
 _ROW_TRIGGER_TABLES = ("leads", "stage_changes")

@@ -19,7 +19,7 @@ from workbench.clock import utcnow
 from workbench.rules.refusals import BadInput, NotFound, Refused
 from workbench.rules.stages import ACCOUNT_STAGES, Stage
 from workbench.store import db
-from workbench.store.tables import Base
+from workbench.store.tables import SYNC_UID, Base
 from workbench.sync.protocol import (
     ACTIVITY,
     BY_NAME,
@@ -37,9 +37,11 @@ from workbench.sync.protocol import (
 )
 
 # the move a new stage change follows: the lead's latest before it
-PREVIOUS_MOVE = """(SELECT coalesce(p.uid, (SELECT device FROM sync_state) || '-' || p.id)
+PREVIOUS_MOVE = f"""(SELECT {SYNC_UID.format(t="p")}
     FROM stage_changes p WHERE p.lead_id = stage_changes.lead_id AND p.id < stage_changes.id
     ORDER BY coalesce(p.hlc, 0) DESC, p.id DESC LIMIT 1)"""
+# SYNC_UID with the device given as the :device parameter, read once per statement
+UID_OF = "coalesce({t}.uid, :device || '-' || {t}.id)"
 
 
 def select_sql(entity: Entity, uid_of, extra: Sequence[str] = ()) -> str:
@@ -337,11 +339,6 @@ class SyncQueries:
         with self._sync_writing() as raw:
             raw.execute("UPDATE sync_state SET last_error = ?", (message,))
 
-    def refused_changes(self) -> list[Refusal]:
-        with self._sync_reading() as raw:
-            return [Refusal(*row) for row in raw.execute(
-                "SELECT entity, uid, reason FROM sync_refused ORDER BY id")]
-
     def describe_refused(self, refused: Sequence[Refusal]) -> list[Refusal]:
         """The refusals with what each is about at the front of its reason: the lead (its
         id here and name), the company, or the kind of row."""
@@ -376,7 +373,7 @@ class SyncQueries:
     def _read_rows(self, raw: sqlite3.Connection, entity: Entity, where: str,
                    params: dict) -> list[tuple]:
         device = self._device(raw)
-        sql = select_sql(entity, lambda t: f"coalesce({t}.uid, :device || '-' || {t}.id)")
+        sql = select_sql(entity, lambda t: UID_OF.format(t=t))
         return raw.execute(f"{sql} WHERE {where}", {"device": device, **params}).fetchall()
 
     def outbox(self, limit: int) -> tuple[int, list[Batch], list[str]]:
@@ -622,7 +619,7 @@ class SyncQueries:
         different stages."""
         device = raw.execute("SELECT device FROM sync_state").fetchone()[0]
         before = raw.total_changes
-        uid = "coalesce({t}.uid, :device || '-' || {t}.id)"
+        uid = UID_OF
         raw.execute(
             "INSERT OR IGNORE INTO stage_conflicts (uid, lead_id, first_change, second_change, "
             "detected_at) SELECT min(x.a, x.b) || '+' || max(x.a, x.b), x.lead_id, "
@@ -669,7 +666,7 @@ class SyncQueries:
                         lead_id: int | None = None) -> list[ConflictRecord]:
         with self._sync_reading() as raw:
             device = self._device(raw)
-            uid = "coalesce({t}.uid, :device || '-' || {t}.id)"
+            uid = UID_OF
             rows = raw.execute(
                 "SELECT k.id, k.lead_id, l.first_name || ' ' || l.last_name, l.stage, "
                 "a.to_stage, a.changed_at, ua.name, k.first_change, "

@@ -30,12 +30,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-# Clock of a group: [hlc, device]; compared as a tuple, so the device breaks ties.
-Clock = tuple[int, str]
-
-
-HLC_COUNTER_BITS = 16
-
 
 @dataclass(frozen=True)
 class Ref:
@@ -61,13 +55,6 @@ class Entity:
     # an append-only row equal to another on these fields is the same row, made on two
     # laptops (one intent file imported twice): the second copy is dropped
     same_when: tuple[str, ...] = ()
-
-    @property
-    def payload_fields(self) -> tuple[str, ...]:
-        return (*self.fields, *self.refs)
-
-    def group_of(self, name: str) -> str | None:
-        return next((g for g, names in self.groups.items() if name in names), None)
 
 
 USER = Ref("user_id", "user")
