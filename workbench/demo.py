@@ -20,6 +20,7 @@ import numpy as np
 from workbench.clock import day_start, utcnow
 from workbench.rules import scoring
 from workbench.rules.criteria import COMPETITOR_DOMAINS, CUSTOMER_ACCOUNT, Criteria
+from workbench.rules.qualification import BANT_ITEMS
 from workbench.rules.refusals import BadInput, Refused
 from workbench.rules.stages import ACCOUNT_STAGES, Stage
 from workbench.rules.vocabulary import ActivityKind, BantStatus, PageKind, Role, Source
@@ -97,6 +98,8 @@ TITLES = (
     ("Office Manager", "individual", 3, -0.8), ("Marketing Intern", "intern", 3, -1.2),
     ("Student", "student", 3, -2.0),
 )
+# the free mail the demo's people use: some of rules.criteria.FREE_MAIL (this order fixes
+# the demo's draws)
 FREE_MAIL = ("gmail.com", "outlook.com", "yahoo.com", "gmx.de", "hotmail.com")
 # (source, weight, intent shift, campaigns)
 SOURCES = (
@@ -193,7 +196,6 @@ RECYCLE_WEIGHTS = (45, 25, 20, 10)
 # which BANT item a reject reason says failed
 FAILED_ITEM = {"no_budget": "budget", "not_decision_maker": "authority", "no_need": "need",
                "bad_timing": "timeline"}
-BANT_ITEMS = ("budget", "authority", "need", "timeline")
 BANT_NOTES = {
     "budget": ("Budget approved for next fiscal year", "Range 20-40k EUR mentioned",
                "Needs CFO sign-off above 25k"),

@@ -4,9 +4,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from workbench.rules.ownership import in_queue
 from workbench.rules.refusals import BadInput
 from workbench.rules.search import fts_query
-from workbench.rules.sla import overdue_cutoff, sla_state
+from workbench.rules.sla import is_overdue, overdue_cutoff, sla_state
 from workbench.rules.stages import Stage
 from workbench.rules.vocabulary import ActivityKind
 from workbench.store.leads import BoardFilter, BoardSort, OwnerFilter, Store
@@ -89,6 +90,38 @@ def test_overdue_filter_shows_untouched_mqls_past_the_sla(store):
     assert states[touched].touched and not states[touched].overdue
     assert not states[fresh].overdue and states[fresh].remaining == timedelta(hours=22)
 
+
+
+def test_the_stores_queue_and_overdue_sql_agree_with_the_rules(store):
+    """store.leads.queue_clause and overdue_clause are rules.ownership.in_queue and
+    rules.sla.is_overdue in SQL: the same leads, down to the microsecond at the cutoff."""
+    now, hours = datetime(2026, 11, 23, 12), 24
+    cutoff = overdue_cutoff(now, hours)
+    ana, ben = store.add_user("Ana", "ana@x"), store.add_user("Ben", "ben@x")
+    leads = []
+    for stage in (Stage.MQL, Stage.SAL):
+        for owner in (None, ana, ben):
+            for age in (timedelta(hours=30), timedelta(hours=hours, microseconds=1),
+                        timedelta(hours=hours), timedelta(hours=2)):
+                lead = store.add_lead(first_name=stage.value, last_name=str(age),
+                                      stage=stage, owner_id=owner, at=now - age)
+                leads.append(lead)
+                if age == timedelta(hours=30) and owner == ben:
+                    store.add_activity(lead, ActivityKind.CALL, at=now - timedelta(hours=29))
+    rows = {lead.id: lead for lead in map(store.lead, leads)}
+    for me in (None, ana, ben):
+        expected = {i for i, r in rows.items() if in_queue(r.stage, r.owner_id, me)}
+        late = {i for i in expected
+                if is_overdue(rows[i].mql_at, rows[i].first_touch_at, cutoff)}
+        assert {c.id for c in store.queue(me)} == expected
+        assert store.queue_summary(me, cutoff) == (len(expected), len(late))
+        assert 0 < len(late) < len(expected)
+    overdue = {i for i, r in rows.items() if r.stage == Stage.MQL
+               and is_overdue(r.mql_at, r.first_touch_at, cutoff)}
+    assert {c.id for c in store.board_page(Stage.MQL, BoardFilter(overdue_before=cutoff))} \
+        == overdue
+    assert overdue == {i for i, r in rows.items() if r.stage == Stage.MQL
+                       and sla_state(r.mql_at, r.first_touch_at, now, hours).overdue}
 
 def test_a_note_is_an_activity_and_is_searchable(store):
     lead = store.add_lead(first_name="Ada", last_name="Byron", email="ada@example.com",

@@ -7,6 +7,7 @@ import pytest
 
 from tests.conftest import DEMO_AS_OF
 from workbench import demo
+from workbench.rules.criteria import FREE_MAIL
 from workbench.rules.refusals import Refused
 from workbench.rules.stages import Stage, check_transition
 from workbench.store.leads import Store
@@ -133,3 +134,7 @@ def test_the_demo_reports_every_handover_with_its_next_stage(demo_db):
     rows = query(demo_db, "SELECT id, handed_at, outcome FROM handovers")
     assert {r[0]: (r[1], r[2]) for r in rows} == expected
     assert len(expected) > 500
+
+
+def test_the_demos_free_mail_is_free_mail_to_the_rules():
+    assert set(demo.FREE_MAIL) <= FREE_MAIL

@@ -10,6 +10,7 @@ from workbench.rules.refusals import BadInput, NotFound, Refused
 from workbench.rules.stages import MoveRefused, Stage
 from workbench.rules.vocabulary import ActivityKind
 from workbench.services import triage
+from workbench.services.changes import NOTHING, Changes
 
 NOW = datetime(2026, 11, 23, 12)
 
@@ -65,6 +66,19 @@ def test_accept_takes_an_mql_then_qualifies_it_when_bant_holds(store, rep, mql):
     with pytest.raises(Refused, match="Only an MQL or an accepted lead"):
         triage.accept(store, mql, by=rep)
 
+
+
+def test_setting_a_bant_item_to_what_it_is_records_nothing(store, rep, mql):
+    def notes():
+        return [a.note for a in store.lead_detail(mql).activities if a.kind == "qualification"]
+
+    shown_again = Changes(details=frozenset({mql}))  # services say what they changed
+    assert triage.set_bant(store, mql, "need", "confirmed", "evidence", by=rep) == shown_again
+    assert triage.set_bant(store, mql, "need", "confirmed", "evidence", by=rep) == NOTHING
+    assert notes() == ["Need: confirmed (evidence)"]
+    assert triage.set_bant(store, mql, "need", "confirmed", "more evidence",
+                           by=rep) == shown_again
+    assert len(notes()) == 2
 
 def test_reject_needs_a_catalogued_reason_and_changes_nothing_without(store, rep, mql):
     with pytest.raises(BadInput, match="needs a reject reason"):

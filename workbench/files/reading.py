@@ -27,6 +27,7 @@ import tomli_w
 from workbench.files.safe import check_target, replacing, write_text
 from workbench.rules import normalise
 from workbench.rules.cells import spreadsheet_safe
+from workbench.rules.criteria import FREE_MAIL
 from workbench.rules.normalise import clean
 from workbench.rules.refusals import Refused
 from workbench.rules.stages import Stage
@@ -570,7 +571,7 @@ class RowReader:
                                            "unassigned", left_out=False))
         if not record.get("website") and record.get("email") and record.get("company"):
             domain = record["email"].rsplit("@", 1)[1]
-            if domain not in normalise_free_mail():
+            if domain not in FREE_MAIL:
                 record["website"] = domain
         # a guess from the title: it fills a missing seniority, never replaces one
         record["seniority_guess"] = normalise.seniority(record.get("job_title"))
@@ -594,12 +595,6 @@ class RowReader:
                 writer.writerow([p.row, p.column, spreadsheet_safe(p.value), p.reason,
                                  "no" if p.left_out else "yes"])
         return target
-
-
-def normalise_free_mail() -> frozenset[str]:
-    from workbench.rules.criteria import FREE_MAIL_DOMAINS
-
-    return frozenset(FREE_MAIL_DOMAINS)
 
 
 def read_sample(path: Path, kind: ImportKind, mapping_path: Path | None = None,

@@ -264,6 +264,7 @@ _F, _E, _J = FitRule, EngagementRule, JourneyStep
 COMPETITOR_DOMAINS = ("leadforge.io", "pipelinepro.com")
 FREE_MAIL_DOMAINS = ("gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "yahoo.com",
                      "gmx.de", "web.de", "icloud.com", "aol.com", "proton.me")
+FREE_MAIL = frozenset(FREE_MAIL_DOMAINS)  # a person's mail, not their company's domain
 
 DEFAULT_CRITERIA = Criteria(
     fit_rules=(

@@ -39,13 +39,14 @@ def check_criteria_change(actor: Person | None) -> None:
                          "a rep. Send the change to your manager.")
 
 
+def in_queue(stage: Stage | str, owner_id: int | None, me: int | None) -> bool:
+    """Whether a lead is in the queue of `me` (None: nobody's): an MQL of theirs or of the
+    unassigned pool. The store selects the queue with the same test in SQL
+    (store.leads.queue_clause)."""
+    return stage == Stage.MQL and owner_id in (None, me)
+
+
 def new_owner_on_accept(actor: Person | None, owner: Person | None) -> int | None:
     """Accepting an MQL from the pool gives it to the person who accepts; a lead someone
     owns keeps its owner (never reassigned as a side effect)."""
     return actor.id if owner is None and actor is not None else None
-
-
-def in_queue(stage: Stage, owner_id: int | None, rep: int | None) -> bool:
-    """Whether a lead is in a rep's queue: the MQLs they own and the unassigned pool (the
-    store's queue reads the same in SQL)."""
-    return stage == Stage.MQL and owner_id in (None, rep)

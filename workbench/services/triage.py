@@ -12,7 +12,7 @@ from workbench.rules import ownership
 from workbench.rules.criteria import Criteria
 from workbench.rules.qualification import NotQualified, evaluate
 from workbench.rules.refusals import BadInput, Refused
-from workbench.rules.sla import sla_state
+from workbench.rules.sla import is_overdue, overdue_cutoff
 from workbench.rules.stages import ACCOUNT_STAGES, Stage
 from workbench.rules.vocabulary import ActivityKind, BantStatus
 from workbench.services.changes import NOTHING, Changes, StageMove
@@ -67,10 +67,10 @@ def _after_move(store: Store, lead: LeadRecord, by: int | None, change: StageCha
 
         scoring.rescore(store, store.current_criteria(),
                         lead_ids=store.colleague_ids(change.lead_id), promote=False)
-    sla = sla_state(lead.mql_at, lead.first_touch_at, change.changed_at,
-                    store.current_criteria().sla_hours)
+    cutoff = overdue_cutoff(change.changed_at, store.current_criteria().sla_hours)
     return StageMove(change, lead,
-                     was_overdue=lead.stage == Stage.MQL and sla is not None and sla.overdue,
+                     was_overdue=(lead.stage == Stage.MQL
+                                  and is_overdue(lead.mql_at, lead.first_touch_at, cutoff)),
                      left_queue=ownership.in_queue(lead.stage, lead.owner_id, by),
                      restores=restores)
 

@@ -139,7 +139,7 @@ class BoardFilter:
     campaign: str | None = None
     min_score: int | None = None
     max_score: int | None = None
-    # only untouched MQLs that became MQL before this moment (see workbench.sla)
+    # only untouched MQLs that became MQL before this moment (see rules.sla)
     overdue_before: datetime | None = None
     search: str = ""
     # only these leads (the leads behind a report figure)
@@ -318,6 +318,18 @@ def _grouping_clauses(by: BoardGrouping, value: str) -> list:
             Lead.stage.in_([s.value for s in JOURNEY_BOARD_STAGES])]
 
 
+def overdue_clause(cutoff: datetime):
+    """rules.sla.is_overdue in SQL, for counting and filtering without reading leads."""
+    return and_(Lead.first_touch_at.is_(None), Lead.mql_at < cutoff)
+
+
+def queue_clause(me: int | None):
+    """rules.ownership.in_queue in SQL: the MQLs of `me` and the unassigned pool."""
+    owner = Lead.owner_id.is_(None) if me is None else or_(Lead.owner_id == me,
+                                                            Lead.owner_id.is_(None))
+    return and_(Lead.stage == Stage.MQL.value, owner)
+
+
 def _filter_clauses(board: BoardFilter, search_ids: list[int] | None) -> list:
     clauses = []
     if board.owner == OwnerFilter.MINE:
@@ -333,8 +345,7 @@ def _filter_clauses(board: BoardFilter, search_ids: list[int] | None) -> list:
     if board.max_score is not None:
         clauses.append(Lead.score <= board.max_score)
     if board.overdue_before is not None:
-        clauses += [Lead.stage == Stage.MQL.value, Lead.first_touch_at.is_(None),
-                    Lead.mql_at < board.overdue_before]
+        clauses += [Lead.stage == Stage.MQL.value, overdue_clause(board.overdue_before)]
     if search_ids is not None:
         clauses.append(Lead.id.in_(search_ids))
     if board.lead_ids is not None:
@@ -780,29 +791,23 @@ class Store(ReportQueries, ImportQueries, SyncQueries):
                                 + (f" ({note})" if note else "")))
             lead.updated_at = at
 
-    @staticmethod
-    def _queue_clause(me: int | None):
-        owner = Lead.owner_id.is_(None) if me is None else or_(Lead.owner_id == me,
-                                                                Lead.owner_id.is_(None))
-        return and_(Lead.stage == Stage.MQL.value, owner)
-
     def queue(self, me: int | None, limit: int | None = None,
               offset: int = 0) -> list[CardRecord]:
         """The MQLs to triage: mine and the unassigned pool, the follow-up SLA due first
         (longest waiting first), then the touched ones by score."""
         waiting = Lead.first_touch_at.is_(None)
         query = (self._card_query(BoardFilter(), None, BoardSort.SCORE)
-                 .where(self._queue_clause(me)).order_by(None)
+                 .where(queue_clause(me)).order_by(None)
                  .order_by(waiting.desc(), case((waiting, Lead.mql_at)), Lead.score.desc(),
                            Lead.id))
         return self._read_cards(query.limit(limit).offset(offset) if limit else query)
 
     def queue_summary(self, me: int | None, overdue_before: datetime) -> tuple[int, int]:
         """(leads in the queue, of which overdue): untouched MQLs handed over before the cutoff."""
-        overdue = and_(Lead.first_touch_at.is_(None), Lead.mql_at < overdue_before)
         with self.reading() as s:
-            count, late = s.execute(select(func.count(), func.count().filter(overdue))
-                                    .where(self._queue_clause(me))).one()
+            count, late = s.execute(select(func.count(),
+                                           func.count().filter(overdue_clause(overdue_before)))
+                                    .where(queue_clause(me))).one()
         return count, late
 
     def user_by_email(self, email: str) -> int:

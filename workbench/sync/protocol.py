@@ -30,6 +30,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from workbench.rules.qualification import BANT_ITEMS
+
 
 @dataclass(frozen=True)
 class Ref:
@@ -61,9 +63,6 @@ USER = Ref("user_id", "user")
 
 
 LEAD = Ref("lead_id", "lead")
-
-
-BANT_ITEMS = ("budget", "authority", "need", "timeline")
 
 
 COMPANY = Entity(
