@@ -6,7 +6,6 @@ import pytest
 
 from workbench.rules.ownership import in_queue
 from workbench.rules.refusals import BadInput
-from workbench.rules.search import fts_query
 from workbench.rules.sla import is_overdue, overdue_cutoff, sla_state
 from workbench.rules.stages import Stage
 from workbench.rules.vocabulary import ActivityKind
@@ -167,12 +166,6 @@ def test_markup_and_syntax_are_found_as_literal_text(store):
     assert [c.name for c in store.board_page(Stage.LEAD, BoardFilter(search="<b>x</b>"))] == [
         "<b>x</b> AND (NEAR"]
     assert [c.id for c in store.board_page(Stage.LEAD, BoardFilter(search='AND (NEAR'))] == [lead]
-
-
-def test_fts_query_quotes_every_word():
-    assert fts_query('say "hi" now') == '"say"* """hi"""* "now"*'
-    assert fts_query("a b") == '"a" "b"'
-    assert fts_query("  ") is None
 
 
 def test_data_version_sees_commits_of_other_processes(tmp_path):

@@ -245,29 +245,6 @@ def test_scoring_in_worker_processes_stores_the_same_as_in_process(demo_db, tmp_
     assert scores(copies[0]) == scores(copies[1])
 
 
-def test_one_activity_class_gives_the_first_matching_rule_and_step():
-    classes = scoring.activity_classes(DEFAULT_CRITERIA)
-
-    def first(items, kind, page):
-        return next((i for i, item in enumerate(items) if item.kind == kind
-                     and (item.page_kind is None or item.page_kind == page)), -1)
-
-    def classify(kind, page):  # what the SQL CASE does: the first pattern that matches
-        return next((i for i, (k, p) in enumerate(classes.patterns)
-                     if k == kind and (p is None or p == page)), -1)
-
-    kinds = [k.value for k in ActivityKind]
-    pages = [None, "pricing", "blog", "product", "docs", "careers", "case_study", "social",
-             "buyers_guide", "nowhere"]
-    for kind in kinds:
-        for page in pages:
-            found = classify(kind, page)
-            assert classes.rule_of[found] == first(DEFAULT_CRITERIA.engagement_rules, kind,
-                                                   page), (kind, page)
-            assert classes.step_of[found] == first(DEFAULT_CRITERIA.journey, kind, page), (
-                kind, page)
-
-
 KINDS = ["page_view", "download", "bounce"]
 PAGES = [None, "pricing", "blog", "product"]
 

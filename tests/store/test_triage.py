@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from workbench.rules.criteria import ReasonOption
-from workbench.rules.qualification import NotQualified, SqlRule, evaluate, parse_item
+from workbench.rules.qualification import NotQualified
 from workbench.rules.refusals import BadInput, NotFound, Refused
 from workbench.rules.stages import MoveRefused, Stage
 from workbench.rules.vocabulary import ActivityKind
@@ -24,29 +24,6 @@ def rep(store):
 def mql(store):
     return store.add_lead(first_name="Mia", last_name="Queue", stage=Stage.MQL,
                           at=NOW - timedelta(hours=5))
-
-
-@pytest.mark.parametrize(("bant", "qualified", "missing"), [
-    ({"need": "confirmed", "budget": "confirmed", "authority": "partial"}, True, ""),
-    ({"need": "partial", "budget": "confirmed", "authority": "confirmed"}, False,
-     "need must be confirmed (it is partial)"),
-    ({"need": "confirmed", "budget": "confirmed"}, False,
-     "3 of the 4 items must be confirmed or partial (2 are; still open: authority, timeline)"),
-    ({"need": "confirmed", "budget": "confirmed", "authority": "confirmed",
-      "timeline": "failed"}, False, "no item may have failed (timeline failed)"),
-])
-def test_the_default_sql_rule(bant, qualified, missing):
-    result = evaluate(bant, SqlRule())
-    assert result.qualified is qualified and result.explain() == missing
-
-
-def test_bant_items_parse_with_clear_errors():
-    assert parse_item('budget=confirmed:50k EUR') == ("budget", "confirmed", "50k EUR")
-    assert parse_item("NEED=partial") == ("need", "partial", None)
-    with pytest.raises(BadInput, match="ITEM one of budget"):
-        parse_item("money=confirmed")
-    with pytest.raises(BadInput, match="status must be one of"):
-        parse_item("need=maybe")
 
 
 def test_accept_takes_an_mql_then_qualifies_it_when_bant_holds(store, rep, mql):
