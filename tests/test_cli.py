@@ -1,35 +1,52 @@
-"""The `workbench` command as a user runs it: a real process, real files."""
+"""The `workbench` command as a user runs it, in this process (`cli.main`, output
+captured); two smoke tests start the real program."""
 
 import json
 import shutil
 import sqlite3
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from workbench import cli
 from workbench.rules.stages import Stage
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"
 
 
-def workbench(*args, env_dir=None):
-    env = None
-    if env_dir is not None:
-        import os
-        env = {**os.environ, "WORKBENCH_DATA_DIR": str(env_dir)}
-    return subprocess.run([sys.executable, "-m", "workbench.cli", *map(str, args)],
-                          capture_output=True, text=True, timeout=300, env=env)
+@dataclass
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
 
 
-def test_help_lists_the_subcommands():
-    result = workbench("--help")
+@pytest.fixture
+def workbench(capsys, monkeypatch):
+    """Run `workbench ARGS` in this process; env_dir is the data folder for that run."""
+
+    def run(*args, env_dir=None):
+        if env_dir is not None:
+            monkeypatch.setenv("WORKBENCH_DATA_DIR", str(env_dir))
+        capsys.readouterr()  # what came before is not this command's
+        code = cli.main([str(a) for a in args])
+        out, err = capsys.readouterr()
+        return Ran(code, out, err)
+
+    return run
+
+
+def test_help_lists_the_subcommands():  # the real program, as installed
+    result = subprocess.run([sys.executable, "-m", "workbench.cli", "--help"],
+                            capture_output=True, text=True, timeout=300)
     assert result.returncode == 0
     assert "demo" in result.stdout and "stats" in result.stdout and "--db" in result.stdout
 
 
-def test_stats_json_contract(demo_db):
+def test_stats_json_contract(workbench, demo_db):
     result = workbench("stats", "--db", demo_db, "--json")
     assert result.returncode == 0, result.stderr
     stats = json.loads(result.stdout)
@@ -40,13 +57,13 @@ def test_stats_json_contract(demo_db):
     assert all(isinstance(v, int) for v in stats["by_source"].values())
 
 
-def test_stats_as_a_table(demo_db):
+def test_stats_as_a_table(workbench, demo_db):
     result = workbench("--db", demo_db, "stats")
     assert result.returncode == 0, result.stderr
     assert "2,000 leads" in result.stdout and "Disqualified" in result.stdout
 
 
-def test_demo_goes_to_the_data_folder_by_default(tmp_path):
+def test_demo_goes_to_the_data_folder_by_default(workbench, tmp_path):
     result = workbench("demo", "--leads", 40, "--seed", 3, env_dir=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "demo.db").exists()
@@ -59,7 +76,7 @@ def test_demo_goes_to_the_data_folder_by_default(tmp_path):
     (["demo", "--db", "{tmp}/x.db", "--leads", "0"], "at least one lead"),
     (["demo", "--db", "{tmp}/x.db", "--as-of", "yesterday"], "--as-of wants a date"),
 ])
-def test_bad_input_gets_a_clear_message(tmp_path, args, message):
+def test_bad_input_gets_a_clear_message(workbench, tmp_path, args, message):
     (tmp_path / "notes.txt").write_text("not a database")
     result = workbench(*[a.format(tmp=tmp_path) for a in args])
     assert result.returncode == 1
@@ -69,7 +86,7 @@ def test_bad_input_gets_a_clear_message(tmp_path, args, message):
     assert not (tmp_path / "x.db").exists()
 
 
-def test_demo_refuses_to_overwrite_without_replace(demo_db, tmp_path):
+def test_demo_refuses_to_overwrite_without_replace(workbench, demo_db, tmp_path):
     copy = tmp_path / "demo.db"
     shutil.copy(demo_db, copy)
     result = workbench("demo", "--db", copy, "--leads", 5)
@@ -77,7 +94,7 @@ def test_demo_refuses_to_overwrite_without_replace(demo_db, tmp_path):
     assert json.loads(workbench("stats", "--db", copy, "--json").stdout)["leads"] == 2000
 
 
-def test_lead_show_json_explains_the_score(demo_db):
+def test_lead_show_json_explains_the_score(workbench, demo_db):
     result = workbench("lead", "show", "7", "--db", demo_db, "--json")
     assert result.returncode == 0, result.stderr
     lead = json.loads(result.stdout)
@@ -88,12 +105,12 @@ def test_lead_show_json_explains_the_score(demo_db):
     assert lead["id"] == 7 and lead["history"][0]["from"] is None
 
 
-def test_lead_show_of_a_missing_lead(demo_db):
+def test_lead_show_of_a_missing_lead(workbench, demo_db):
     result = workbench("lead", "show", "999999", "--db", demo_db)
     assert result.returncode == 1 and "no lead with id 999999" in result.stderr
 
 
-def test_score_rescores_and_promotes(demo_db, tmp_path):
+def test_score_rescores_and_promotes(workbench, demo_db, tmp_path):
     copy = tmp_path / "score.db"
     shutil.copy(demo_db, copy)
     before = json.loads(workbench("stats", "--db", copy, "--json").stdout)["by_stage"]
@@ -112,7 +129,7 @@ def test_score_rescores_and_promotes(demo_db, tmp_path):
     assert after["lead"] == before["lead"] - report["promoted_to_mql"]
 
 
-def test_triage_from_the_command_line(demo_db, tmp_path):
+def test_triage_from_the_command_line(workbench, demo_db, tmp_path):
     copy = tmp_path / "triage.db"
     shutil.copy(demo_db, copy)
     queue = json.loads(workbench("queue", "--db", copy, "--rep", "alex.morgan@sales.example",
@@ -142,7 +159,8 @@ def test_triage_from_the_command_line(demo_db, tmp_path):
     ["lead", "bant", "{mql}", "need=perhaps"],
     ["lead", "accept", "{mql}", "--as", "nobody@example.com"],
 ])
-def test_a_refused_action_says_why_in_one_line_and_changes_nothing(demo_db, tmp_path, args):
+def test_a_refused_action_says_why_in_one_line_and_changes_nothing(workbench, demo_db, tmp_path,
+                                                                  args):
     copy = tmp_path / "refuse.db"
     shutil.copy(demo_db, copy)
     from workbench.store.leads import BoardFilter, Store
@@ -163,7 +181,7 @@ def test_a_refused_action_says_why_in_one_line_and_changes_nothing(demo_db, tmp_
     assert contents() == before
 
 
-def test_criteria_round_trip_and_a_broken_file(demo_db, tmp_path):
+def test_criteria_round_trip_and_a_broken_file(workbench, demo_db, tmp_path):
     copy = tmp_path / "criteria.db"
     shutil.copy(demo_db, copy)
     path = tmp_path / "team.toml"
@@ -180,15 +198,16 @@ def test_criteria_round_trip_and_a_broken_file(demo_db, tmp_path):
     assert "mql_threshold = 60" in export.read_text()  # version 1 still current
 
 
-def test_every_path_a_user_gives_works_relative_to_the_current_folder(demo_db, tmp_path):
+def test_every_path_a_user_gives_works_relative_to_the_current_folder(workbench, demo_db,
+                                                                     tmp_path, monkeypatch):
     folder = tmp_path / "work"
     (folder / "in").mkdir(parents=True)
     shutil.copy(demo_db, folder / "leads.db")
     shutil.copy(FIXTURES / "hubspot_contacts.csv", folder / "in" / "contacts.csv")
+    monkeypatch.chdir(folder)
 
     def run(*args):
-        result = subprocess.run([sys.executable, "-m", "workbench.cli", *args], cwd=folder,
-                                capture_output=True, text=True, timeout=300)
+        result = workbench(*args)
         assert result.returncode == 0, result.stderr
         return result
 
@@ -204,7 +223,7 @@ def test_every_path_a_user_gives_works_relative_to_the_current_folder(demo_db, t
     assert imported > 2000
 
 
-def test_output_into_a_pipe_that_closes_early_ends_quietly(demo_db):
+def test_output_into_a_pipe_that_closes_early_ends_quietly(demo_db):  # the real program
     reader = subprocess.Popen(["true"], stdin=subprocess.PIPE)  # as `| head` once it has read
     reader.wait()
     result = subprocess.run([sys.executable, "-m", "workbench.cli", "stats",
@@ -215,8 +234,6 @@ def test_output_into_a_pipe_that_closes_early_ends_quietly(demo_db):
 
 
 def test_a_programming_error_is_not_shown_as_a_refusal(demo_db, monkeypatch):
-    from workbench import cli
-
     def broken(_args):
         raise ValueError("a bug, not a refusal")
 
