@@ -340,6 +340,7 @@ def test_the_cli_import_json_contract_and_fatal_exit(store, team, files, capsys)
     assert "not a CSV or XLSX file" in err and err.count("\n") == 1
 
 
+@pytest.mark.slow
 def test_an_import_killed_midway_leaves_the_database_as_it_was(store, team, tmp_path):
     store.add_lead(first_name="Kept", last_name="Lead", email="kept@x.example")
     path = tmp_path / "big.csv"

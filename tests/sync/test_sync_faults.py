@@ -63,6 +63,7 @@ def counts(store: Store) -> tuple[int, int, int]:
             "(SELECT count(*) FROM activities)")).one())
 
 
+@pytest.mark.slow
 def test_a_sync_killed_at_any_point_and_run_again_loses_and_doubles_nothing(
         team, server_url, tmp_path):
     ana_path, dana_path = tmp_path / "ana.db", tmp_path / "dana.db"

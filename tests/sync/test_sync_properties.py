@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import psycopg
+import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
@@ -102,6 +103,7 @@ def team_data(store: Store) -> dict:
 @settings(max_examples=12, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(operations=st.lists(operation, min_size=5, max_size=30))
+@pytest.mark.slow
 def test_three_laptops_end_with_identical_data(pg_cluster, operations):
     urls = fresh_team(pg_cluster)
     with tempfile.TemporaryDirectory() as folder:
