@@ -17,6 +17,16 @@ from workbench.rules.stages import Stage
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"
 
 
+def run_process(*args, env_dir=None):
+    """`workbench ARGS` as a real process, for what only a process shows (exit, locks)."""
+    env = None
+    if env_dir is not None:
+        import os
+        env = {**os.environ, "WORKBENCH_DATA_DIR": str(env_dir)}
+    return subprocess.run([sys.executable, "-m", "workbench.cli", *map(str, args)],
+                          capture_output=True, text=True, timeout=300, env=env)
+
+
 @dataclass
 class Ran:
     returncode: int
@@ -40,8 +50,7 @@ def workbench(capsys, monkeypatch):
 
 
 def test_help_lists_the_subcommands():  # the real program, as installed
-    result = subprocess.run([sys.executable, "-m", "workbench.cli", "--help"],
-                            capture_output=True, text=True, timeout=300)
+    result = run_process("--help")
     assert result.returncode == 0
     assert "demo" in result.stdout and "stats" in result.stdout and "--db" in result.stdout
 

@@ -12,7 +12,7 @@ from contextlib import closing, contextmanager
 
 import pytest
 
-from tests.test_cli import workbench
+from tests.test_cli import run_process
 from workbench.files.safe import UnsafeTarget, replacing
 from workbench.services import export
 from workbench.store.db import read_only_uri
@@ -58,7 +58,7 @@ def test_no_command_writes_over_the_database(db, tmp_path, args):
              "hardlink": _link("hardlink", db, tmp_path / "hard.csv")}
     _link("symlink", db, tmp_path / "f.errors.csv")
     before = digest(db)
-    result = workbench(*[a.format(db=db, dir=tmp_path, **links) for a in args], "--db", db)
+    result = run_process(*[a.format(db=db, dir=tmp_path, **links) for a in args], "--db", db)
     assert result.returncode == 1, result.stdout
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert "choose another file. Nothing was written." in result.stderr
@@ -73,7 +73,7 @@ def test_an_export_through_a_link_replaces_the_file_it_points_to(db, tmp_path):
     target = tmp_path / "leads.csv"
     target.write_text("old")
     link = _link("symlink", target, tmp_path / "latest.csv")
-    assert workbench("export", "--out", link, "--db", db).returncode == 0
+    assert run_process("export", "--out", link, "--db", db).returncode == 0
     assert link.is_symlink() and target.read_text(encoding="utf-8-sig").startswith("External id")
 
 
@@ -147,9 +147,9 @@ def test_a_write_lock_held_over_5_s(db):
     holder = sqlite3.connect(db, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
-        refused_in_one_line(workbench("lead", "bant", 5, "need=confirmed", "--db", db),
+        refused_in_one_line(run_process("lead", "bant", 5, "need=confirmed", "--db", db),
                             "is busy: another program has been writing to it for over 5 s")
-        assert workbench("stats", "--db", db).returncode == 0  # reading does not wait
+        assert run_process("stats", "--db", db).returncode == 0  # reading does not wait
     finally:
         holder.close()
     assert contents(db) == before
@@ -165,7 +165,7 @@ def test_a_full_disk(db, tmp_path):
         subprocess.run(["dd", "if=/dev/zero", f"of={filler}", "bs=4k"], capture_output=True)
         for args in (["stats"], ["lead", "bant", 5, "need=confirmed"], ["score"],
                      ["import", disk / "f.csv"], ["export", "--out", disk / "x.csv"]):
-            result = workbench(*args, "--db", copy)
+            result = run_process(*args, "--db", copy)
             assert "Traceback" not in result.stderr
             refused_in_one_line(result, "The disk holding")
         filler.unlink()
@@ -196,15 +196,15 @@ def read_only_db(db, tmp_path):
 
 def test_a_read_only_database_opens_for_reading(read_only_db, tmp_path):
     before = contents(read_only_db)
-    stats = workbench("stats", "--db", read_only_db, "--json")
+    stats = run_process("stats", "--db", read_only_db, "--json")
     assert stats.returncode == 0, stats.stderr
     assert json.loads(stats.stdout)["leads"] == 2000
-    shown = workbench("lead", "show", 5, "--db", read_only_db)
+    shown = run_process("lead", "show", 5, "--db", read_only_db)
     assert shown.returncode == 0 and "Stage history" in shown.stdout, shown.stderr
     out = tmp_path / "all.csv"
-    assert workbench("export", "--out", out, "--db", read_only_db).returncode == 0
+    assert run_process("export", "--out", out, "--db", read_only_db).returncode == 0
     assert len(out.read_text(encoding="utf-8-sig").splitlines()) == 2001
-    refused_in_one_line(workbench("lead", "bant", 5, "need=confirmed", "--db", read_only_db),
+    refused_in_one_line(run_process("lead", "bant", 5, "need=confirmed", "--db", read_only_db),
                         "is read-only: it can be read but not changed")
     assert contents(read_only_db) == before
 
@@ -213,7 +213,7 @@ def test_an_sqlite_header_then_garbage(tmp_path):
     path = tmp_path / "garbage.db"
     path.write_bytes(b"SQLite format 3\x00" + bytes(range(256)) * 40)
     before = path.read_bytes()
-    refused_in_one_line(workbench("stats", "--db", path), "is damaged")
+    refused_in_one_line(run_process("stats", "--db", path), "is damaged")
     assert path.read_bytes() == before and sorted(tmp_path.iterdir()) == [path]
 
 
@@ -222,7 +222,7 @@ def test_an_empty_alembic_version(db):
         conn.execute("DELETE FROM alembic_version")
     before = digest(db)
     for args in (["stats"], ["lead", "bant", 5, "need=confirmed"]):
-        refused_in_one_line(workbench(*args, "--db", db), "its alembic_version table is empty")
+        refused_in_one_line(run_process(*args, "--db", db), "its alembic_version table is empty")
     assert digest(db) == before
 
 
@@ -231,7 +231,7 @@ def test_an_empty_alembic_version(db):
                                                          "--keep", "sal"]])
 def test_an_id_beyond_64_bits(db, args):
     before = contents(db)
-    refused_in_one_line(workbench(*args, "--db", db), "There is no lead or conflict with id")
+    refused_in_one_line(run_process(*args, "--db", db), "There is no lead or conflict with id")
     assert contents(db) == before
 
 

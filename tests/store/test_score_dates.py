@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from tests.conftest import SUITE_NOW
-from tests.test_cli import workbench
+from tests.test_cli import run_process
 from workbench import demo
 from workbench.clock import day_start
 from workbench.rules.stages import Stage
@@ -92,16 +92,16 @@ def test_rescoring_one_lead_scores_it_as_of_the_others(old_copy):
 
 
 def test_commands_that_show_scores_bring_them_up_to_date_first(old_copy, tmp_path):
-    result = workbench("queue", "--db", old_copy, "--json")
+    result = run_process("queue", "--db", old_copy, "--json")
     assert result.returncode == 0, result.stderr
     assert "scores brought up to date for today" in result.stderr
     queue = json.loads(result.stdout)
-    shown = workbench("lead", "show", str(queue[0]["id"]), "--db", old_copy, "--json")
+    shown = run_process("lead", "show", str(queue[0]["id"]), "--db", old_copy, "--json")
     lead = json.loads(shown.stdout)
     assert lead["score"]["total"] == queue[0]["score"]
     assert shown.stderr == ""  # already done today
     out = tmp_path / "leads.csv"
-    assert workbench("export", "--db", old_copy, "--out", out).returncode == 0
+    assert run_process("export", "--db", old_copy, "--out", out).returncode == 0
     with out.open(newline="", encoding="utf-8-sig") as f:
         [row] = [r for r in csv.DictReader(f) if r["Email"] == lead["email"]]
     assert int(row["Score"]) == lead["score"]["total"]
