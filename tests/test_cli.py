@@ -246,6 +246,6 @@ def test_a_programming_error_is_not_shown_as_a_refusal(demo_db, monkeypatch):
     def broken(_args):
         raise ValueError("a bug, not a refusal")
 
-    monkeypatch.setattr(cli, "cmd_stats", broken)
+    monkeypatch.setattr(cli.database, "cmd_stats", broken)
     with pytest.raises(ValueError, match="a bug, not a refusal"):
         cli.main(["stats", "--db", str(demo_db)])
