@@ -6,12 +6,20 @@ run Operations with progress shown in their own widgets."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
+from sqlalchemy.exc import SQLAlchemyError
+
+from workbench.rules.refusals import Refused
+from workbench.store.db import DatabaseError, problem_of
+from workbench.sync.protocol import SyncError
 
 # A service call: given a progress function (its two arguments are passed on as they are)
 # and a function that says whether the user cancelled, it returns its result.
@@ -25,9 +33,10 @@ class Operation(QObject):
     finished = Signal(object)
     failed = Signal(str)
 
-    def __init__(self, task: Task) -> None:
+    def __init__(self, task: Task, database: Path | None = None) -> None:
         super().__init__()
         self.task = task
+        self.database = database  # named in the message when its file is at fault
         self._cancel = threading.Event()
         self.error: Exception | None = None  # what failed, for a receiver that tells kinds apart
 
@@ -39,16 +48,32 @@ class Operation(QObject):
     def run(self) -> None:
         try:
             result = self.task(self.progressed.emit, self._cancel.is_set)
-        except Exception as problem:  # shown to the user; the store rolled back
+        except Exception as problem:  # noqa: BLE001 - a worker thread must always end
             self.error = problem
-            self.failed.emit(str(problem))
+            self.failed.emit(message_of(problem, self.database))
         else:
             self.finished.emit(result)
 
 
-def call(task: Callable[[], object]) -> Operation:
+def message_of(problem: Exception, database: Path | None) -> str:
+    """What a person reads when an operation failed. Refusals and faults of the database,
+    the disk or the team server are said in their own words; anything else is a defect,
+    said as one (its trace on stderr for the report), never passed off as a refusal."""
+    if isinstance(problem, Refused | DatabaseError | SyncError | OSError):
+        return str(problem)
+    if isinstance(problem, SQLAlchemyError | sqlite3.Error):
+        fault = problem_of(problem, database or Path("the database"))
+        if fault is not None:
+            return fault
+    traceback.print_exception(problem)
+    return (f"Something went wrong that should not have ({type(problem).__name__}: "
+            f"{problem}). Nothing was saved. Please report it with the message printed "
+            "in the terminal.")
+
+
+def call(task: Callable[[], object], database: Path | None = None) -> Operation:
     """An Operation of a function without progress or Cancel."""
-    return Operation(lambda _progress, _cancelled: task())
+    return Operation(lambda _progress, _cancelled: task(), database)
 
 
 def start(operation: Operation, parent: QObject) -> QThread:
@@ -70,9 +95,10 @@ class OperationRunner(QObject):
     busy_changed = Signal(bool)
     """An operation started (True) or ended (False)."""
 
-    def __init__(self, window: QWidget) -> None:
+    def __init__(self, window: QWidget, database: Path) -> None:
         super().__init__(window)
         self.window = window
+        self.database = database
         self.operation: Operation | None = None
         self.thread: QThread | None = None
         self.dialog: QProgressDialog | None = None
@@ -94,7 +120,7 @@ class OperationRunner(QObject):
         self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
         self.dialog.setMinimumDuration(quiet_ms)
         self.dialog.setValue(0)
-        self.operation = Operation(task)
+        self.operation = Operation(task, self.database)
         self._done, self._failed = done, failed
         # Bound methods of this QObject: Qt delivers them on the GUI thread (a lambda
         # would run on the worker's thread, and must not touch widgets).

@@ -117,7 +117,7 @@ class TeamSync(QObject):
             return synchronise(store, url, progress=progress, cancelled=cancelled,
                                as_new_device=as_new_device)
 
-        self.worker = Operation(run)
+        self.worker = Operation(run, store.path)
         self.worker.progressed.connect(self._progressed)
         self.worker.finished.connect(self._finished)
         self.worker.failed.connect(self._failed)

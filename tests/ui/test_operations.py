@@ -2,12 +2,15 @@
 change changed (MainWindow.apply)."""
 
 import dataclasses
+import sqlite3
 import threading
+from pathlib import Path
 
 from PySide6.QtCore import QThread
 from PySide6.QtWidgets import QMessageBox, QPushButton
 
-from ui.operations import OperationRunner
+from ui.operations import Operation, OperationRunner, message_of
+from workbench.rules.refusals import NotFound
 from workbench.rules.stages import Stage
 from workbench.services import scoring
 from workbench.services.changes import Changes
@@ -21,7 +24,7 @@ def press_cancel(runner: OperationRunner) -> None:
 def test_the_runner_shows_progress_and_hands_the_result_back_on_the_gui_thread(qtbot):
     parent = QPushButton()
     qtbot.addWidget(parent)
-    runner = OperationRunner(parent)
+    runner = OperationRunner(parent, Path("leads.db"))
     released, handed = threading.Event(), []
 
     def task(progress, cancelled):
@@ -46,7 +49,7 @@ def test_the_runner_shows_progress_and_hands_the_result_back_on_the_gui_thread(q
 def test_a_failure_is_handed_back_as_the_exception(qtbot):
     parent = QPushButton()
     qtbot.addWidget(parent)
-    runner, failed = OperationRunner(parent), []
+    runner, failed = OperationRunner(parent, Path("leads.db")), []
 
     def task(_progress, _cancelled):
         raise LookupError("no such lead")
@@ -54,6 +57,19 @@ def test_a_failure_is_handed_back_as_the_exception(qtbot):
     runner.run(task, title="Work", label="", done=print, failed=failed.append)
     qtbot.waitUntil(lambda: not runner.running())
     assert [type(e) for e in failed] == [LookupError] and str(failed[0]) == "no such lead"
+
+
+def test_a_refusal_reads_as_itself_and_a_defect_as_a_defect(qtbot, capsys):
+    assert message_of(NotFound("There is no lead 12."), None) == "There is no lead 12."
+    busy = sqlite3.OperationalError("database is locked")
+    busy.sqlite_errorcode = 5  # SQLITE_BUSY, as sqlite3 sets it
+    assert "leads.db is busy" in message_of(busy, Path("leads.db"))
+    operation, said = Operation(lambda _p, _c: {}["no such key"]), []
+    operation.failed.connect(said.append)
+    operation.run()
+    # a bug is not passed off as a refusal: it says so, and its trace goes to stderr
+    assert said[0].startswith("Something went wrong that should not have (KeyError")
+    assert "Nothing was saved" in said[0] and "Traceback" in capsys.readouterr().err
 
 
 def test_cancel_stops_a_rescore_and_it_writes_nothing(window, qtbot, monkeypatch):

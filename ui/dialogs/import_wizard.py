@@ -43,7 +43,8 @@ def import_worker(store: Store, path: Path, mapping: Mapping,
     """One import (or dry run) on its own thread; progress in percent."""
     return Operation(lambda progress, cancelled: run_import(
         store, path, mapping.kind, mapping=mapping, dry_run=dry_run,
-        progress=lambda done: progress(int(done * 100), None), cancelled=cancelled))
+        progress=lambda done: progress(int(done * 100), None), cancelled=cancelled),
+        store.path)
 
 
 class ImportWizard(QWizard):

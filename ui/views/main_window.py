@@ -100,7 +100,7 @@ class MainWindow(QMainWindow):
         self.triage = TriageController(store, self, self.cards, acting,
                                        self.actions_by_id[ActionId.UNDO])
         self.sync = SyncDialogs(store, self.team_sync, self, acting)
-        self.operations = OperationRunner(self)  # rescoring and exporting, one at a time
+        self.operations = OperationRunner(self, store.path)  # rescore, export: one at a time
         self.scores = Rescoring(store, self.operations, self)
         self.files = LeadFiles(store, self.operations, self.board, self)
         self.setAcceptDrops(True)  # a CSV or XLSX dropped on the window is imported

@@ -188,7 +188,7 @@ class ReportsView(QWidget):
             return generation, report, weekly, store.reason_labels("reject")
 
         self.status.setText("Computing the report…")
-        operation = call(compute)
+        operation = call(compute, store.path)
         # bound methods of this view: Qt runs them on the GUI thread
         operation.finished.connect(self._computed)
         operation.failed.connect(self._failed)
