@@ -9,6 +9,7 @@ import pytest
 
 from workbench import cli
 from workbench.clock import utcnow
+from workbench.rules.refusals import BadInput, Refused
 from workbench.rules.stages import Stage
 from workbench.services import model, refine
 
@@ -80,8 +81,19 @@ def test_shuffled_labels_give_a_coin_toss(store):
 
 def test_the_user_chooses_the_fields_and_a_wrong_one_is_named(store):
     synthetic(store, n=400)
-    with pytest.raises(ValueError, match="cannot use the field 'shoe_size'"):
+    with pytest.raises(BadInput, match="cannot use the field 'shoe_size'"):
         model.train(store, ["seniority", "shoe_size"])
+    assert store.latest_model() is None
+
+
+def test_the_refusals_reach_the_user_as_refusals(store, capsys):
+    # the window and the CLI catch Refused by name; a plain ValueError would read as a defect
+    assert issubclass(model.NotEnoughOutcomes, Refused)
+    synthetic(store, n=400)
+    assert cli.main(["score", "--train", "--fields", "seniority,shoe_size", "--json",
+                     "--db", str(store.path)]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and "cannot use the field 'shoe_size'" in json.loads(err)["error"]
 
 
 def test_new_data_is_predicted_with_the_latest_model(store):

@@ -84,10 +84,7 @@ def cmd_model(args: argparse.Namespace) -> int:
     with Store.open(existing_db(args)) as store:
         if args.train:
             fields = [f.strip() for f in args.fields.split(",")] if args.fields else None
-            try:
-                report = model.train(store, fields, author=acting_user(store, args)).report
-            except ValueError as problem:  # services/model.py's refusals: NotEnoughOutcomes,
-                raise Refused(str(problem)) from None  # a field it cannot use
+            report = model.train(store, fields, author=acting_user(store, args)).report
         else:
             latest = store.latest_model()
             if latest is None:

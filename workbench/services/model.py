@@ -35,6 +35,7 @@ from workbench.rules.criteria import (
     is_custom_field,
 )
 from workbench.rules.criteria import FIT_FIELDS as RULE_FIELDS
+from workbench.rules.refusals import BadInput, Refused
 from workbench.store.leads import BEHAVIOUR_FEATURES, Store
 
 MIN_PER_CLASS = 50  # outcomes of each kind a model needs
@@ -67,8 +68,8 @@ _ID, _LABEL, _CUTOFF, _FIT, _DOMAIN, _CUSTOM, _SCORE, _FIT_SCORE, _BEHAVIOUR = \
 FREE_MAIL = frozenset(FREE_MAIL_DOMAINS)
 
 
-class NotEnoughOutcomes(ValueError):
-    pass
+class NotEnoughOutcomes(Refused):
+    """Too few converted or lost leads to learn from: no model is trained."""
 
 
 @dataclass(frozen=True)
@@ -196,7 +197,7 @@ class Encoding:
             elif field == "fit_score" or kind == "number":
                 blocks.append(_number_block(field, column(rows, field)))
             else:
-                raise ValueError(f"The model cannot use the field '{field}' (one of: "
+                raise BadInput(f"The model cannot use the field '{field}' (one of: "
                                  f"{', '.join(available_fields(rows))}).")
         return cls({"fields": list(fields), "blocks": blocks})
 
