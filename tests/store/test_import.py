@@ -134,7 +134,7 @@ def test_messy_rows_are_reported_and_left_out_the_rest_goes_in(store, team, tmp_
     assert [(p["row"], p["column"], p["reason"][:24]) for p in problems] == [
         ("2", "Owner", "no user with this email "), ("3", "Email", "not an email address"),
         ("4", "Country", "not a country name or co"), ("5", "Created", "not a date"),
-        ("6", "Lead Status", "not a stage the workbenc"), ("7", "", "no name and no email")]
+        ("6", "Lead Status", "not a stage the workbenc"), ("7", "", "no name, email or id")]
     assert problems[0]["row imported"] == "yes" and problems[1]["row imported"] == "no"
     rows = leads(store, "l.email", "c.name", "c.country", "c.employee_band", "l.created_at",
                  "l.stage", "l.owner_id")
@@ -147,7 +147,7 @@ def test_messy_rows_are_reported_and_left_out_the_rest_goes_in(store, team, tmp_
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a CSV or XLSX file"),
     (b"PK\x03\x04 not really a workbook", "not a CSV or XLSX file"),
     (b"", "is empty"),
-    (b"Company,Industry\nAcme,Software\n", "no usable name or email column"),
+    (b"Company,Industry\nAcme,Software\n", "no usable name, email or id column"),
     (b"Email,Email\na@b.example,c@d.example\n", "two columns named 'Email'"),
 ])
 def test_fatal_problems_stop_with_a_message_and_write_nothing(store, tmp_path, content,
@@ -249,8 +249,12 @@ def test_a_saved_mapping_is_used_and_checked(store, files, tmp_path):
     run_import(store, files / "salesforce_leads.csv", mapping_path=saved, score=False)
     rows = {r[0]: r[1:] for r in leads(store, "l.email", "l.stage", "l.custom_fields")}
     assert rows["tom@beckertools.de"] == ("mql", None)
-    saved.write_text('[columns]\n"Shoe Size" = "email"\n')
-    with pytest.raises(ImportFatal, match="names a column 'Shoe Size'"):
+    saved.write_text('[columns]\n"Shoe Size" = "email"\n')  # another file's column: a warning
+    again = run_import(store, files / "salesforce_leads.csv", mapping_path=saved)
+    assert again.warnings == ["The mapping sf.toml names a column 'Shoe Size' that this file "
+                              "does not have; it was left out."]
+    saved.write_text('[columns]\n"Email" = "shoe_size"\n')
+    with pytest.raises(ImportFatal, match="maps 'Email' to 'shoe_size', which is not one of"):
         run_import(store, files / "salesforce_leads.csv", mapping_path=saved)
 
 

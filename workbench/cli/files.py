@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from workbench.cli.common import db_option, db_path, existing_db, json_option, scored_store
@@ -60,6 +61,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.to_json(), indent=2))
         return 0
+    for warning in result.warnings:
+        print(f"Warning: {warning}", file=sys.stderr)
     what = "Would import" if result.dry_run else "Imported"
     print(f"{what} {args.file} ({result.format}): {result.read:,} rows, "
           f"{result.imported:,} new, {result.updated:,} updated, {result.unchanged:,} unchanged, "

@@ -4,7 +4,7 @@ A file is read as a stream (CSV in any common delimiter and encoding, or XLSX), 
 mapped to fields (recognising HubSpot, Salesforce and Odoo exports and plain headers, or as a
 saved mapping says), and each row normalised and checked. Rows with a problem are written to
 an error CSV beside the file (row, column, value, reason) and left out; the others go in as
-one transaction. A fatal problem (unreadable file, wrong encoding, no name or email column)
+one transaction. A fatal problem (unreadable file, wrong encoding, no name, email or id column)
 stops the import with a message and writes nothing.
 """
 
@@ -122,7 +122,15 @@ LEAD_FIELDS = (
     Field("outcome", "Historic outcome", ("historic outcome", "converted", "is converted",
                                           "outcome", "won"),
           normalise.outcome),
+    # a column of the days leads were won: an empty cell says the lead was not
+    Field("won_on", "Won date", ("won date", "date won", "won on", "won at",
+                                 "closed won date", "conversion date", "converted date"),
+          normalise.moment),
 )
+
+
+# stages of a lead still being worked: a "not converted" flag is no outcome for them yet
+STILL_WORKED = frozenset({Stage.LEAD, Stage.MQL, Stage.SAL, Stage.SQL, Stage.RECYCLED})
 
 
 # columns the workbench computes itself (its own exports have them): read, never stored
@@ -202,6 +210,10 @@ class Mapping:
     columns: dict[str, str]  # header -> field name, "custom" or "ignore"
     stages: dict[str, str] = field(default_factory=dict)
     format: str = "plain headers"
+    constants: dict[str, str] = field(default_factory=dict)  # field -> its text on every row
+    # header -> {a value (lower case) -> the text read instead}
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # what of a saved mapping was not used
 
     @classmethod
     def detect(cls, headers: list[str], kind: ImportKind) -> Mapping:
@@ -232,12 +244,18 @@ class Mapping:
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as problem:
             raise ImportFatal(f"The mapping {path} cannot be read: {problem}.") from None
         mapping = cls.detect(headers, kind)
-        names = {spec.name for spec in FIELDS[kind]} | {"custom", "ignore"}
+        specs = {spec.name: spec for spec in FIELDS[kind]}
+        names = set(specs) | {"custom", "ignore"}
+        missing = [header for header in {**data.get("columns", {}), **data.get("values", {})}
+                   if header not in mapping.columns]
+        # one mapping serves every file of a system: a history file has columns a fresh
+        # export lacks
+        mapping.warnings += [f"The mapping {path.name} names a column '{header}' that this "
+                             "file does not have; it was left out." for header in missing]
         for header, target in data.get("columns", {}).items():
             if header not in mapping.columns:
-                raise ImportFatal(f"The mapping {path} names a column '{header}' that the file "
-                                  "does not have.")
-            if target not in names:
+                continue
+            if not isinstance(target, str) or target not in names:
                 raise ImportFatal(f"The mapping {path} maps '{header}' to '{target}', which is "
                                   f"not one of: {', '.join(sorted(names))}.")
             for other, current in mapping.columns.items():
@@ -249,15 +267,45 @@ class Mapping:
                 raise ImportFatal(f"The mapping {path} maps stage '{value}' to '{stage}', which "
                                   "is not a workbench stage.")
             mapping.stages[value.strip().lower()] = stage
+        for name, value in data.get("constants", {}).items():
+            spec = specs.get(name)
+            if spec is None:
+                raise ImportFatal(f"The mapping {path} gives '{name}' a constant, but that is "
+                                  f"not one of: {', '.join(sorted(specs))}.")
+            if mapping.column_of(name) is not None:
+                raise ImportFatal(f"The mapping {path} gives '{name}' a constant and the "
+                                  f"column '{mapping.column_of(name)}' too; keep one.")
+            text = str(value).strip()
+            if spec.parse is not None:
+                parsed = _parsed(mapping.parser(spec), text)
+                if type(parsed) is _Unparsable or parsed is None:
+                    reason = parsed.reason if parsed is not None else "an empty value"
+                    raise ImportFatal(f"The mapping {path} gives '{name}' the constant "
+                                      f"'{text}': {reason}.")
+            mapping.constants[name] = text
+        for header, table in data.get("values", {}).items():
+            if header not in mapping.columns:
+                continue
+            if not isinstance(table, dict):
+                raise ImportFatal(f"The mapping {path}: [values.\"{header}\"] must list "
+                                  "values as \"in the file\" = \"read as\".")
+            mapping.values[header] = {str(k).strip().lower(): str(v) for k, v in table.items()}
         return mapping
 
     def save(self, path: Path, database: Path | None) -> None:
         """Write the mapping to a TOML file (never over the database, see safe_files)."""
-        data = {"kind": self.kind.value, "columns": self.columns}
-        if self.stages:
-            data["stages"] = self.stages
+        data: dict[str, Any] = {"kind": self.kind.value, "columns": self.columns}
+        for name in ("stages", "constants", "values"):
+            if getattr(self, name):
+                data[name] = getattr(self, name)
         write_text(path, f"# Column mapping ({self.format}). Edit, then: workbench import FILE "
                          f"--mapping {path.name}\n" + tomli_w.dumps(data), database)
+
+    def parser(self, spec: Field) -> Callable[[str], Any] | None:
+        """The field's parser; a stage is looked up in the mapping's [stages] first."""
+        if spec.name != "stage":
+            return spec.parse
+        return lambda value: self.stages.get(value.strip().lower()) or _stage(value)
 
     def column_of(self, name: str) -> str | None:
         return next((h for h, target in self.columns.items() if target == name), None)
@@ -467,25 +515,30 @@ class RowReader:
                        if (header := mapping.column_of(spec.name)) is not None]
         self.custom = [(index[h], h) for h, target in mapping.columns.items()
                        if target == "custom"]
-        self.stage_values = mapping.stages
+        # a constant is a field on every row: parsed once (Mapping.load checked it)
+        specs = {spec.name: spec for spec in FIELDS[mapping.kind]}
+        self.constants = {name: parse(text) if (parse := mapping.parser(specs[name])) else text
+                          for name, text in mapping.constants.items()}
+        self.named = {spec.name for spec, _i, _header in self.fields} | set(self.constants)
+        self.value_maps = [(index[h], table) for h, table in mapping.values.items()]
         # the per-row work, looked up once: fields taken as cleaned text (field, column
         # index), and fields parsed (field, parser, column index, header, memo)
         self.texts = [(spec.name, i) for spec, i, _header in self.fields if spec.parse is None]
-        self.parsers = [(spec.name, self._stage if spec.name == "stage" else spec.parse, i,
-                         header, {}) for spec, i, header in self.fields
-                        if spec.parse is not None]
+        self.parsers = [(spec.name, mapping.parser(spec), i, header, {})
+                        for spec, i, header in self.fields if spec.parse is not None]
         self.width = 1 + max([i for _spec, i, _header in self.fields]
                              + [i for i, _header in self.custom], default=0)
         # custom fields become a JSON object: each header encoded once, values by the C encoder
         self.custom_keys = [(i, encode_json_text(h) + ":") for i, h in self.custom]
 
     def check_usable(self, path: Path) -> None:
-        named = {spec.name for spec, _i, _h in self.fields}
+        named = self.named
         kind = self.mapping.kind
-        if kind == ImportKind.LEADS and not ({"email", "full_name"} & named
+        if kind == ImportKind.LEADS and not ({"email", "full_name", "external_id"} & named
                                              or {"first_name", "last_name"} <= named):
-            raise ImportFatal(f"{path} has no usable name or email column (found: "
-                              f"{', '.join(self.table.headers)}). Map one with --mapping.")
+            raise ImportFatal(f"{path} has no usable name, email or id column (found: "
+                              f"{', '.join(self.table.headers)}). Map one with --mapping "
+                              "(a column = \"external_id\" under [columns]).")
         if kind == ImportKind.ACTIVITIES and not (
                 {"email", "external_id"} & named and {"occurred_at", "kind"} <= named):
             raise ImportFatal(f"{path} needs a lead email or external id, a time and a kind "
@@ -507,7 +560,11 @@ class RowReader:
                     progress(self.table.done())
             if len(cells) < width:  # a short row: its missing cells are empty
                 cells = cells + [""] * (width - len(cells))
-            record: dict[str, Any] = {"row": number}
+            for i, table in self.value_maps:
+                read_as = table.get(cells[i].strip().lower())
+                if read_as is not None:
+                    cells[i] = read_as
+            record: dict[str, Any] = {"row": number, **self.constants}
             for name, i in self.texts:
                 raw = cells[i]
                 record[name] = clean(raw) if raw else None
@@ -544,10 +601,6 @@ class RowReader:
         if progress is not None:
             progress(1.0)  # every row read: what is left is the store's work
 
-    def _stage(self, value: str) -> str:
-        mapped = self.stage_values.get(value.strip().lower())
-        return mapped if mapped is not None else _stage(value)
-
     def _required(self, record, names, number, problems) -> None:
         for name in names:
             if record.get(name) is None and not any(p.column == self.mapping.column_of(name)
@@ -560,8 +613,9 @@ class RowReader:
         if full and not (record.get("first_name") or record.get("last_name")):
             first, _, last = full.partition(" ") if " " in full else ("", "", full)
             record["first_name"], record["last_name"] = first.strip(), last.strip()
-        if not (record.get("first_name") or record.get("last_name") or record.get("email")):
-            problems.append(RowProblem(number, "", "", "no name and no email"))
+        if not (record.get("first_name") or record.get("last_name") or record.get("email")
+                or record.get("external_id")):  # an id alone: named by a later file
+            problems.append(RowProblem(number, "", "", "no name, email or id"))
         owner = record.pop("owner", None)
         if owner is not None:
             record["owner_id"] = self.owners.get(owner.strip().lower())
@@ -578,8 +632,11 @@ class RowReader:
         custom = [key + encode_json_text(value) for i, key in self.custom_keys
                   if (value := clean(cells[i])) is not None]
         record["custom_fields"] = "{" + ",".join(custom) + "}" if custom else None
-        if record.get("outcome") == "not_won":  # Converted = 0: lost only once closed
-            record["outcome"] = "lost" if record.get("stage") == Stage.DISQUALIFIED else None
+        won_on = record.pop("won_on", None)
+        if "won_on" in self.named and record.get("outcome") is None:
+            record["outcome"] = "won" if won_on is not None else "not_won"
+        if record.get("outcome") == "not_won":  # Converted = 0: lost, unless still worked
+            record["outcome"] = None if record.get("stage") in STILL_WORKED else "lost"
 
     def write_problems(self, path: Path, database: Path | None) -> Path | None:
         """The error CSV beside the input (row, column, value, reason); None when clean."""

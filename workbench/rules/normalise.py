@@ -205,9 +205,16 @@ def seniority_level(text: str) -> str:
 
 @lru_cache(maxsize=8192)
 def outcome(text: str) -> str:
+    """won, lost, or not_won (a flag saying "not converted", see OUTCOMES); a date is the
+    day the lead was won, as closed-deal exports write it."""
     value = OUTCOMES.get(text.strip().lower())
     if value is None:
-        raise ValueError("not an outcome (won/lost, converted, 1/0, yes/no)")
+        try:
+            moment(text)
+        except ValueError:
+            raise ValueError("not an outcome (won/lost, converted, 1/0, yes/no, true/false "
+                             "or a won date)") from None
+        return "won"
     return value
 
 

@@ -35,6 +35,7 @@ class ImportResult:
     errors_file: Path | None = None
     dry_run: bool = False
     lead_ids: list[int] = field(default_factory=list)  # leads created or changed
+    warnings: list[str] = field(default_factory=list)  # what of the mapping went unused
 
     @property
     def changes(self) -> Changes:
@@ -47,7 +48,7 @@ class ImportResult:
                 "imported": self.imported, "updated": self.updated,
                 "unchanged": self.unchanged, "skipped": self.skipped,
                 "errors_file": str(self.errors_file) if self.errors_file else None,
-                "dry_run": self.dry_run}
+                "dry_run": self.dry_run, "warnings": self.warnings}
 
 
 def run_import(store: Store, path: Path, kind: ImportKind = ImportKind.LEADS, *,
@@ -87,7 +88,7 @@ def run_import(store: Store, path: Path, kind: ImportKind = ImportKind.LEADS, *,
                           unchanged=counts.unchanged,
                           skipped=len({p.row for p in reader.problems if p.left_out}),
                           errors_file=reader.write_problems(path, store.path), dry_run=dry_run,
-                          lead_ids=counts.lead_ids)
+                          lead_ids=counts.lead_ids, warnings=mapping.warnings)
     if not dry_run:
         _after_import(store, kind, score)
     return result

@@ -30,6 +30,7 @@ from workbench.rules.criteria import (
     Criteria,
     is_custom_field,
 )
+from workbench.rules.lead_names import display_name
 from workbench.rules.ownership import Person
 from workbench.rules.qualification import BANT_ITEMS
 from workbench.rules.refusals import BadInput, NotFound, Refused
@@ -84,10 +85,11 @@ class LeadRecord:
     mql_at: datetime | None
     revisit_on: date | None
     first_touch_at: datetime | None
+    external_id: str | None
 
     @property
     def name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
+        return display_name(self.first_name, self.last_name, self.email, self.external_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -614,7 +616,7 @@ class Store(ReportQueries, ImportQueries, SyncQueries):
             select(Lead.id, Lead.first_name, Lead.last_name, Lead.job_title, Company.name,
                    Lead.score, Lead.source, User.name, Lead.stage, Lead.stage_entered_at,
                    Lead.mql_at, Lead.first_touch_at, Lead.last_activity_at, Lead.grade,
-                   Lead.buyer_stage)
+                   Lead.buyer_stage, Lead.email, Lead.external_id)
             .outerjoin(Company, Company.id == Lead.company_id)
             .outerjoin(User, User.id == Lead.owner_id)
             .where(*_filter_clauses(board, search_ids))
@@ -624,7 +626,8 @@ class Store(ReportQueries, ImportQueries, SyncQueries):
     def _read_cards(self, query) -> list[CardRecord]:
         with self.reading() as s:
             rows = s.execute(query).all()
-        return [CardRecord(id=r[0], name=f"{r[1]} {r[2]}".strip(), job_title=r[3], company=r[4],
+        return [CardRecord(id=r[0], name=display_name(r[1], r[2], r[15], r[16]),
+                           job_title=r[3], company=r[4],
                            score=r[5], source=r[6], owner_name=r[7], stage=Stage(r[8]),
                            stage_entered_at=r[9], mql_at=r[10], first_touch_at=r[11],
                            last_activity_at=r[12], grade=r[13], buyer_stage=r[14])

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Date, DateTime, Engine
 
 from workbench.clock import utcnow
+from workbench.rules.lead_names import display_name
 from workbench.rules.refusals import BadInput, NotFound, Refused
 from workbench.rules.stages import ACCOUNT_STAGES, Stage
 from workbench.store import db
@@ -361,9 +362,10 @@ class SyncQueries:
             found = raw.execute(f"SELECT lead_id FROM {entity.table} WHERE id = ?",
                                 (self._local_ids(raw, entity.table, [uid]).get(uid),)).fetchone()
             lead = found[0] if found else None
-        found = raw.execute("SELECT first_name || ' ' || last_name FROM leads WHERE id = ?",
-                            (lead,)).fetchone()
-        return f"{what} {lead} ({found[0]})" if found else f"{what} {uid} (removed here)"
+        found = raw.execute("SELECT first_name, last_name, email, external_id FROM leads "
+                            "WHERE id = ?", (lead,)).fetchone()
+        return (f"{what} {lead} ({display_name(*found)})" if found
+                else f"{what} {uid} (removed here)")
 
     # -- push ----------------------------------------------------------------
 
@@ -668,7 +670,8 @@ class SyncQueries:
             device = self._device(raw)
             uid = UID_OF
             rows = raw.execute(
-                "SELECT k.id, k.lead_id, l.first_name || ' ' || l.last_name, l.stage, "
+                "SELECT k.id, k.lead_id, l.first_name, l.last_name, l.email, l.external_id, "
+                "l.stage, "
                 "a.to_stage, a.changed_at, ua.name, k.first_change, "
                 "b.to_stage, b.changed_at, ub.name, k.second_change, k.resolved_at, "
                 "k.kept_stage FROM stage_conflicts k JOIN leads l ON l.id = k.lead_id "
@@ -678,8 +681,8 @@ class SyncQueries:
                 "LEFT JOIN users ub ON ub.id = b.user_id "
                 "WHERE (:all OR k.resolved_at IS NULL) AND (:lead IS NULL OR k.lead_id = :lead) "
                 "ORDER BY k.id", {"device": device, "all": not open_only, "lead": lead_id})
-            return [ConflictRecord(r[0], r[1], r[2], r[3], r[4:8], r[8:12], r[12], r[13])
-                    for r in rows]
+            return [ConflictRecord(r[0], r[1], display_name(*r[2:6]), r[6], r[7:11], r[11:15],
+                                   r[15], r[16]) for r in rows]
 
     def resolve_conflict(self, conflict_id: int, keep: Stage | str, *, by: int | None = None,
                          revisit_days: int = 30, at: datetime | None = None) -> None:

@@ -1,0 +1,141 @@
+"""Real marketing and CRM exports imported as they are (issue 22, item 4): each with a small
+file written here, imported with at most a mapping that names columns."""
+
+import csv
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from workbench.services.imports import run_import
+from workbench.store.leads import BoardFilter
+
+
+def write_csv(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    return path
+
+
+def column(store, sql: str) -> list:
+    with closing(sqlite3.connect(store.path)) as conn:
+        return [r[0] if len(r) == 1 else r for r in conn.execute(sql)]
+
+
+def problems(result) -> list[dict]:
+    if result.errors_file is None:
+        return []
+    with result.errors_file.open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.mark.parametrize(("header", "yes", "no"), [
+    ("Converted", "1", "0"), ("Converted", "yes", "no"), ("Is converted", "TRUE", "false"),
+    ("Outcome", "won", "lost"), ("Won date", "2026-03-14", ""),
+])
+def test_an_outcome_column_gives_won_and_lost_outcomes(store, tmp_path, header, yes, no):
+    path = write_csv(tmp_path / "history.csv", [
+        ["Email", "First name", header],
+        ["a@one.example", "Ann", yes], ["b@two.example", "Bo", no],
+        ["c@three.example", "Cy", no], ["d@four.example", "Di", yes],
+    ])
+    result = run_import(store, path)
+    assert (result.imported, result.skipped) == (4, 0)
+    assert column(store, "SELECT historic_outcome FROM leads ORDER BY id") == [
+        "won", "lost", "lost", "won"]
+
+
+def test_a_not_converted_flag_on_a_lead_still_worked_is_no_outcome_yet(store, tmp_path):
+    path = write_csv(tmp_path / "open.csv", [
+        ["Email", "Status", "Converted"],
+        ["a@one.example", "Working - Contacted", "0"], ["b@two.example", "Unqualified", "0"],
+    ])
+    run_import(store, path)
+    assert column(store, "SELECT historic_outcome FROM leads ORDER BY id") == [None, "lost"]
+
+
+def test_a_row_with_only_an_id_imports_and_is_shown_by_it_until_named(store, tmp_path):
+    ids = write_csv(tmp_path / "ids.csv", [["Lead ID", "Company"], ["4711", "Acme"],
+                                           ["4712", ""], ["", "Nobody Ltd"]])
+    result = run_import(store, ids)
+    assert (result.imported, result.skipped) == (2, 1)
+    assert [(p["row"], p["reason"]) for p in problems(result)] == [("4", "no name, email or id")]
+    lead = column(store, "SELECT id FROM leads WHERE external_id = '4711'")[0]
+    assert store.lead(lead).name == "No name (id 4711)"
+    named = write_csv(tmp_path / "named.csv", [["Lead ID", "Name"], ["4711", "Ada Lovelace"]])
+    assert run_import(store, named).updated == 1
+    assert store.lead(lead).name == "Ada Lovelace"
+    cards = store.board_page("lead", BoardFilter())
+    assert sorted((c.name, c.company) for c in cards) == [
+        ("Ada Lovelace", "Acme"), ("No name (id 4712)", None)]
+
+
+def test_a_file_of_closed_deals_marks_those_leads_won_joined_by_id(store, tmp_path):
+    write_csv(tmp_path / "leads.csv", [["Lead ID", "Email"], ["L-1", "a@one.example"],
+                                       ["L-2", "b@two.example"], ["L-3", "c@three.example"]])
+    run_import(store, tmp_path / "leads.csv")
+    deals = write_csv(tmp_path / "closed.csv", [["Deal", "Closed on"], ["L-1", "2026-03-01"],
+                                                ["L-3", "03/02/2026"]])
+    mapping = tmp_path / "closed.toml"
+    mapping.write_text('[columns]\nDeal = "external_id"\n"Closed on" = "ignore"\n\n'
+                       '[constants]\noutcome = "won"\n', encoding="utf-8")
+    result = run_import(store, deals, mapping_path=mapping)
+    assert (result.imported, result.updated, result.skipped) == (0, 2, 0)
+    assert column(store, "SELECT external_id, historic_outcome FROM leads ORDER BY id") == [
+        ("L-1", "won"), ("L-2", None), ("L-3", "won")]
+
+
+def test_a_mapping_maps_a_columns_values(store, tmp_path):
+    path = write_csv(tmp_path / "crm.csv", [["Email", "Result", "Phase"],
+                                            ["a@one.example", "Signed", "Neu"],
+                                            ["b@two.example", "Dropped", "Verloren"],
+                                            ["c@three.example", "", "Neu"]])
+    mapping = tmp_path / "crm.toml"
+    mapping.write_text('[columns]\nResult = "outcome"\nPhase = "stage"\n\n'
+                       '[values.Result]\nsigned = "won"\nDropped = "lost"\n\n'
+                       '[values.Phase]\nneu = "lead"\nverloren = "disqualified"\n',
+                       encoding="utf-8")
+    result = run_import(store, path, mapping_path=mapping)
+    assert (result.imported, result.skipped) == (3, 0)
+    assert column(store, "SELECT stage, historic_outcome FROM leads ORDER BY id") == [
+        ("lead", "won"), ("disqualified", "lost"), ("lead", None)]
+
+
+def test_a_mapping_naming_a_column_the_file_lacks_warns_and_imports(store, tmp_path, capsys):
+    from workbench import cli
+
+    mapping = tmp_path / "system.toml"
+    mapping.write_text('[columns]\n"Won date" = "won_on"\n"Rep" = "owner"\n\n'
+                       '[values."Won date"]\nnever = ""\n', encoding="utf-8")
+    fresh = write_csv(tmp_path / "fresh.csv", [["Email", "Name"], ["a@one.example", "Ann"]])
+    result = run_import(store, fresh, mapping_path=mapping)
+    assert result.imported == 1
+    assert result.warnings == [
+        f"The mapping system.toml names a column '{header}' that this file does not have; "
+        "it was left out." for header in ("Won date", "Rep")]
+    assert cli.main(["import", "--db", str(store.path), str(fresh), "--mapping",
+                     str(mapping)]) == 0
+    assert "Warning: The mapping system.toml names a column 'Rep'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("toml", "message"), [
+    ('[constants]\noutcome = "maybe"', "gives 'outcome' the constant 'maybe': not an outcome"),
+    ('[constants]\nshoe_size = "42"', "gives 'shoe_size' a constant, but that is not one of"),
+    ('[columns]\nEmail = "email"\n[constants]\nemail = "x@y.example"',
+     "gives 'email' a constant and the column 'Email' too; keep one"),
+    ('[columns]\nEmail = "e-mail"', "maps 'Email' to 'e-mail', which is not one of"),
+    ('[values]\nEmail = "x"', 'must list values as "in the file" = "read as"'),
+    ('[columns\n', "cannot be read"),
+])
+def test_a_bad_mapping_is_refused_in_one_line_and_nothing_changes(store, tmp_path, toml,
+                                                                  message):
+    from workbench.files.reading import ImportFatal
+
+    path = write_csv(tmp_path / "leads.csv", [["Email"], ["a@one.example"]])
+    mapping = tmp_path / "bad.toml"
+    mapping.write_text(toml + "\n", encoding="utf-8")
+    with pytest.raises(ImportFatal, match=message) as refused:
+        run_import(store, path, mapping_path=mapping)
+    assert "\n" not in str(refused.value) and str(mapping) in str(refused.value)
+    assert store.count_leads() == 0
