@@ -139,3 +139,28 @@ def test_a_bad_mapping_is_refused_in_one_line_and_nothing_changes(store, tmp_pat
         run_import(store, path, mapping_path=mapping)
     assert "\n" not in str(refused.value) and str(mapping) in str(refused.value)
     assert store.count_leads() == 0
+
+
+# marketing tools' headers, a file per family: ids, origin or channel, first contact date,
+# landing page (each spelled as one tool writes it)
+HEADER_FAMILIES = {
+    "prospects": ["Prospect Id", "Email", "Origin", "First Contact Date", "Landing Page"],
+    "leads": ["LeadId", "Email", "Channel", "First contact", "Landing page URL"],
+    "contacts": ["Contact ID", "Email", "Lead channel", "Date of first contact",
+                 "First page seen"],
+    "persons": ["Person ID", "Email", "Lead Origin", "Created At", "Entry page"],
+}
+
+
+@pytest.mark.parametrize("family", HEADER_FAMILIES)
+def test_common_headers_of_marketing_tools_are_recognised(store, tmp_path, family):
+    headers = HEADER_FAMILIES[family]
+    path = write_csv(tmp_path / f"{family}.csv", [
+        headers, ["P-77", "ann@one.example", "Paid Search", "2026-02-03", "https://x.example/demo"],
+    ])
+    result = run_import(store, path)
+    assert (result.imported, result.skipped, result.format.split(" (")[0]) == (
+        1, 0, "plain headers")
+    assert column(store, "SELECT external_id, source, created_at, custom_fields FROM leads") == [
+        ("P-77", "paid_ads", "2026-02-03 00:00:00.000000",
+         '{"Landing page":"https://x.example/demo"}')]

@@ -85,8 +85,10 @@ def _stage(text: str) -> str:
 
 
 LEAD_FIELDS = (
-    Field("external_id", "External id", ("record id", "contact id", "lead id", "external id",
-                                         "crm id", "hubspot id", "salesforce id", "id")),
+    Field("external_id", "External id", ("record id", "contact id", "lead id", "prospect id",
+                                         "person id", "external id", "crm id", "hubspot id",
+                                         "salesforce id", "contactid", "leadid", "prospectid",
+                                         "id")),
     Field("first_name", "First name", ("first name", "firstname", "given name", "vorname")),
     Field("last_name", "Last name", ("last name", "lastname", "surname", "family name",
                                      "nachname")),
@@ -111,14 +113,23 @@ LEAD_FIELDS = (
     Field("country", "Country", ("country/region", "country region", "country"),
           normalise.country),
     Field("source", "Source", ("lead source", "original source", "original source type",
-                               "source", "utm source"), normalise.source),
+                               "source", "utm source", "origin", "lead origin", "channel",
+                               "lead channel", "source channel", "acquisition channel",
+                               "original channel"), normalise.source),
     Field("campaign", "Campaign", ("campaign", "campaign name", "utm campaign",
                                    "first campaign")),
     Field("stage", "Stage", ("lifecycle stage", "lead status", "status", "stage"), _stage),
     Field("owner", "Owner", ("lead owner", "contact owner", "owner", "salesperson",
                              "assigned to", "hubspot owner")),
     Field("created_at", "Created", ("create date", "created date", "created on", "created",
-                                    "creation date", "date created"), normalise.moment),
+                                    "creation date", "date created", "created at",
+                                    "first contact date", "first contact",
+                                    "date of first contact", "first touch date", "first seen"),
+          normalise.moment),
+    # kept as the custom field LANDING_PAGE, one name whichever tool wrote the file
+    Field("landing_page", "Landing page", ("landing page", "landing page url",
+                                           "first landing page", "first page seen",
+                                           "entry page", "first page")),
     Field("outcome", "Historic outcome", ("historic outcome", "converted", "is converted",
                                           "outcome", "won"),
           normalise.outcome),
@@ -131,6 +142,9 @@ LEAD_FIELDS = (
 
 # stages of a lead still being worked: a "not converted" flag is no outcome for them yet
 STILL_WORKED = frozenset({Stage.LEAD, Stage.MQL, Stage.SAL, Stage.SQL, Stage.RECYCLED})
+
+
+LANDING_PAGE = "Landing page"
 
 
 # columns the workbench computes itself (its own exports have them): read, never stored
@@ -631,6 +645,8 @@ class RowReader:
         record["seniority_guess"] = normalise.seniority(record.get("job_title"))
         custom = [key + encode_json_text(value) for i, key in self.custom_keys
                   if (value := clean(cells[i])) is not None]
+        if (page := record.pop("landing_page", None)) is not None:
+            custom.append(encode_json_text(LANDING_PAGE) + ":" + encode_json_text(page))
         record["custom_fields"] = "{" + ",".join(custom) + "}" if custom else None
         won_on = record.pop("won_on", None)
         if "won_on" in self.named and record.get("outcome") is None:
