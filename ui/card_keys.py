@@ -1,18 +1,31 @@
-"""The cards the keys act on: the queue when it is shown, else the board's current column;
-moving along them and between columns."""
+"""The window's current lead, and the cards the keys act on: the queue when it is shown,
+else the board's current column; moving along them and between columns.
+
+There is one current lead in the whole window: the board's when the board is shown, the
+queue's when the queue is, none on the reports. The detail pane shows it and every action
+acts on it; both ask here."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QTabWidget
 
 from ui.models.card_list import CardListModel
-from ui.views.board import BoardView, CardColumnView
+from ui.views.board import BoardView
+from ui.views.cards import CardColumnView, CurrentLead
 from ui.views.queue import QueueView
 
 
-class CardKeys:
+class CardKeys(QObject):
+    current_lead_changed = Signal(object)
+    """The window's current lead is now this one (an int), or none (None): once per change."""
+
     def __init__(self, views: QTabWidget, board: BoardView, queue: QueueView) -> None:
+        super().__init__(views)
         self.views, self.board, self.queue = views, board, queue
+        self.current = CurrentLead(self.current_lead, self.current_lead_changed.emit)
+        board.current_lead_changed.connect(self.announce)
+        queue.current_lead_changed.connect(self.announce)
 
     def on_queue(self) -> bool:
         return self.views.currentWidget() is self.queue
@@ -21,20 +34,23 @@ class CardKeys:
         """The list of cards the keys act on: the queue, or the board's current column."""
         if self.on_queue():
             return self.queue.view, self.queue.model
+        if self.views.currentWidget() is not self.board:
+            return None
         column = self.board.current_column()
         return None if column is None else (column.view, column.model)
 
     def current_lead(self) -> int | None:
-        cards = self.current_cards()
-        if cards is None or not cards[0].currentIndex().isValid():
-            return None
-        return cards[1].card(cards[0].currentIndex().row()).id
+        if self.on_queue():
+            return self.queue.current_lead()
+        return self.board.current_lead() if self.views.currentWidget() is self.board else None
+
+    def announce(self) -> None:
+        """Say the current lead if it changed (a view changed it, or another tab is shown)."""
+        self.current.announce()
 
     def select_lead(self, lead_id: int) -> None:
         if self.on_queue():
-            row = self.queue.model.row_of(lead_id)
-            if row is not None:
-                self.queue.view.select_row(row)
+            self.queue.view.select_lead(lead_id)
         else:
             self.board.select_lead(lead_id)
 

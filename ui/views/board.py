@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QScrollArea,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from ui.delegates.card import CARD_HEIGHT, CardDelegate
 from ui.models.stage_column import StageColumnModel
+from ui.views.cards import CardColumnView, CurrentLead
 from workbench.rules.criteria import JOURNEY_STAGES
 from workbench.rules.stages import FUNNEL, Stage
 from workbench.store.leads import BoardFilter, BoardGrouping, BoardSort, ColumnSummary, Store
@@ -26,60 +22,6 @@ DEFAULT_VISIBLE = (Stage.MQL, Stage.SAL, Stage.SQL, Stage.OPPORTUNITY, Stage.CUS
 BOARD_ORDER = (*FUNNEL, Stage.RECYCLED, Stage.DISQUALIFIED)
 COLUMN_MIN_WIDTH = 200
 COLUMN_MAX_WIDTH = 340
-
-
-class CardColumnView(QTableView):
-    """A single-column table with fixed row heights: stays fast at any number of rows
-    (QListView re-lays out every row), and asks its model for more as it scrolls."""
-
-    step_requested = Signal(int)
-    """Left or Right arrow: move to the neighbouring column (-1 or +1)."""
-
-    def __init__(self, model: StageColumnModel, parent=None) -> None:
-        super().__init__(parent)
-        self.setModel(model)
-        self.setItemDelegate(CardDelegate(self))
-        self.horizontalHeader().hide()
-        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        rows = self.verticalHeader()
-        rows.hide()
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setDefaultSectionSize(CARD_HEIGHT)
-        self.setShowGrid(False)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
-        self.setDefaultDropAction(Qt.DropAction.MoveAction)
-        self.setDragEnabled(True)
-        self.setAcceptDrops(True)
-        self.setDropIndicatorShown(True)
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        # the delegate paints the selected card itself; no selection band behind it
-        self.setStyleSheet("QTableView { background: #eef1f4; border: none;"
-                           " selection-background-color: transparent; }")
-
-    def select_row(self, row: int) -> None:
-        count = self.model().rowCount()
-        if count == 0:
-            return
-        row = max(0, min(row, count - 1))
-        index = self.model().index(row, 0)
-        self.selectionModel().setCurrentIndex(
-            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows)
-        self.scrollTo(index)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        # J/K/H/L and Enter are the window's actions (in its menus); the arrows that a
-        # table would spend on its single column move between columns instead.
-        if event.key() == Qt.Key.Key_Left:
-            self.step_requested.emit(-1)
-        elif event.key() == Qt.Key.Key_Right:
-            self.step_requested.emit(1)
-        else:
-            super().keyPressEvent(event)
 
 
 class StageColumn(QFrame):
@@ -113,10 +55,11 @@ class StageColumn(QFrame):
 
 class BoardView(QWidget):
     """The columns side by side, by lifecycle stage or by buyer-journey stage. It shows;
-    the main window decides what a move does."""
+    the main window decides what a move does. One card of the whole board is current:
+    making a card current in one column clears the others."""
 
-    lead_selected = Signal(int)
-    """The current card changed to this lead."""
+    current_lead_changed = Signal(object)
+    """The board's current lead is now this one (an int), or none (None): once per change."""
     move_requested = Signal(list, object)
     """Cards (lead ids) were dropped on another stage's column."""
 
@@ -127,6 +70,8 @@ class BoardView(QWidget):
         self.sort = BoardSort.SCORE
         self.grouping = BoardGrouping.STAGE
         self.summaries: dict = {}  # as last shown in the headers
+        self._current: StageColumn | None = None  # the column of the current card
+        self.current = CurrentLead(self.current_lead, self.current_lead_changed.emit)
         strip = QWidget(self)
         row = QHBoxLayout(strip)
         row.setContentsMargins(8, 8, 8, 8)
@@ -140,18 +85,18 @@ class BoardView(QWidget):
             column.model.move_requested.connect(self.move_requested)
             column.view.step_requested.connect(
                 lambda step, column=column: self.step_column(column, step))
-            column.view.selectionModel().currentRowChanged.connect(
-                lambda current, _previous, column=column: self._current_changed(column, current))
+            column.view.current_lead_changed.connect(
+                lambda lead, column=column: self._column_changed(column, lead))
             into[key] = column
             row.addWidget(column)
-        scroll = QScrollArea(self)
-        scroll.setWidget(strip)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidget(strip)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(scroll)
+        layout.addWidget(self.scroll)
         self._visible = list(DEFAULT_VISIBLE)
         self._show_columns()
 
@@ -167,24 +112,37 @@ class BoardView(QWidget):
 
     def set_grouping(self, by: BoardGrouping) -> None:
         self.grouping = BoardGrouping(by)
-        self._show_columns()
-        self.refresh()
+        with self.current.holding():
+            self._show_columns()
+            self.refresh()
 
     def shown_columns(self) -> list[StageColumn]:
         if self.grouping == BoardGrouping.JOURNEY:
             return list(self.journey_columns.values())
         return [self.columns[s] for s in self.visible_stages()]
 
+    def _all_columns(self) -> list[StageColumn]:
+        return [*self.columns.values(), *self.journey_columns.values()]
+
     def _show_columns(self) -> None:
         shown = self.shown_columns()
-        for column in (*self.columns.values(), *self.journey_columns.values()):
-            newly = column.isHidden() and column in shown
-            column.setHidden(column not in shown)
-            if newly and column.model.rowCount() == 0:
-                column.model.set_query(self.board, self.sort)
+        lead = self.current_lead()
+        with self.current.holding():
+            for column in self._all_columns():
+                newly = column.isHidden() and column in shown
+                column.setHidden(column not in shown)
+                if newly and column.model.rowCount() == 0:
+                    column.model.set_query(self.board, self.sort)
+            if self._current is not None and self._current not in shown:
+                # a hidden column holds no current card; the lead stays current if another
+                # shown column lists it (the board grouped the other way)
+                self._current.view.clear_current()
+                self._current = None
+                if lead is not None:
+                    self.select_lead(lead)
 
     def set_sla_hours(self, hours: float) -> None:
-        for column in (*self.columns.values(), *self.journey_columns.values()):
+        for column in self._all_columns():
             column.model.sla_hours = column.view.itemDelegate().sla_hours = hours
             column.view.viewport().update()
 
@@ -193,13 +151,15 @@ class BoardView(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        """Reload the shown columns and their header counts from the store."""
-        selected = self.current_lead()
-        for column in self.shown_columns():
-            column.model.set_query(self.board, self.sort)
-        self.refresh_counts()
-        if selected is not None:
-            self.select_lead(selected)
+        """Reload the shown columns and their header counts from the store; the current lead
+        stays current if the board still shows it, in whichever column it now is."""
+        lead = self.current_lead()
+        with self.current.holding():
+            for column in self.shown_columns():
+                column.model.set_query(self.board, self.sort)  # keeps its current card
+            self.refresh_counts()
+            if lead is not None and self.current_lead() != lead:
+                self.select_lead(lead)  # moved to another stage (a sync, another window)
 
     def refresh_counts(self) -> None:
         self.summaries = self.store.column_summaries(self.board, self.grouping)
@@ -207,33 +167,31 @@ class BoardView(QWidget):
         for key, column in columns.items():
             column.show_summary(self.summaries[key])
 
-    # -- selection and keyboard ----------------------------------------------
+    # -- the current card and the keyboard -----------------------------------
 
     def current_column(self) -> StageColumn | None:
-        shown = self.shown_columns()
-        focused = next((c for c in shown if c.view.hasFocus()), None)
-        return focused or next((c for c in shown if c.view.currentIndex().isValid()), None)
+        """The column of the current card (it may have lost its card to a filter)."""
+        return self._current
 
     def current_lead(self) -> int | None:
-        column = self.current_column()
-        if column is None or not column.view.currentIndex().isValid():
-            return None
-        return column.model.card(column.view.currentIndex().row()).id
+        return self._current.view.lead() if self._current is not None else None
 
     def select_lead(self, lead_id: int) -> bool:
         for column in self.shown_columns():
-            row = column.model.row_of(lead_id)
-            if row is not None:
-                column.view.select_row(row)
+            if column.model.row_of(lead_id) is not None:
+                self._make_current(column, column.model.row_of(lead_id))
                 return True
         return False
 
     def focus_first_card(self) -> None:
+        """The focus on the current card, or on the first card of the board if none is."""
+        if self.current_lead() is not None:
+            self._current.view.setFocus()
+            return
         for column in self.shown_columns():
             if column.model.rowCount():
+                self._make_current(column, 0)
                 column.view.setFocus()
-                if not column.view.currentIndex().isValid():
-                    column.view.select_row(0)
                 return
 
     def step_column(self, column: StageColumn, step: int) -> None:
@@ -245,17 +203,18 @@ class BoardView(QWidget):
         i = shown.index(column) + step
         while 0 <= i < len(shown):
             if shown[i].model.rowCount():
+                self._make_current(shown[i], row)
                 shown[i].view.setFocus()
-                shown[i].view.select_row(row)
                 return
             i += step
 
     def move_card(self, lead_id: int, from_stage: Stage, to_stage: Stage, score: int,
                   still_shown: bool) -> None:
-        """After a move: the card leaves its old column, and both column headers count it
-        where it is now, if the filter still shows it (accepting a pool lead makes it
-        someone's); the caller reloads the new column's window."""
-        self.columns[from_stage].model.remove_lead(lead_id)
+        """After a move: the card leaves its old column (the next card takes its place if it
+        was current), and both column headers count it where it is now, if the filter still
+        shows it (accepting a pool lead makes it someone's); the caller reloads the new
+        column's window."""
+        self.columns[from_stage].view.remove_lead(lead_id)
         for stage, change in ((from_stage, -1), (to_stage, int(still_shown))):
             old = self.summaries.get(stage)
             if old is None:
@@ -265,9 +224,15 @@ class BoardView(QWidget):
             self.summaries[stage] = ColumnSummary(count, total / count if count else None)
             self.columns[stage].show_summary(self.summaries[stage])
 
-    def _current_changed(self, column: StageColumn, current) -> None:
-        if current.isValid():
-            for other in self.shown_columns():
-                if other is not column:
-                    other.view.clearSelection()
-            self.lead_selected.emit(column.model.card(current.row()).id)
+    def _make_current(self, column: StageColumn, row: int) -> None:
+        column.view.select_row(row)
+        self._column_changed(column, column.view.lead())  # even if its current row stayed
+
+    def _column_changed(self, column: StageColumn, lead: int | None) -> None:
+        if lead is not None and column is not self._current:
+            self._current = column
+            for other in self._all_columns():
+                if other is not column and other.view.lead() is not None:
+                    other.view.clear_current()
+            self.scroll.ensureWidgetVisible(column)
+        self.current.announce()

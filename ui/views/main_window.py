@@ -171,9 +171,8 @@ class MainWindow(QMainWindow):
         self.detail.changed.connect(self.apply)
         self.operations.busy_changed.connect(self._operation_busy)
         self.filters.changed.connect(self.apply_filters)
-        self.filters.search.returnPressed.connect(self.filters.flush)
-        self.board.lead_selected.connect(self.detail.show_lead)
-        self.queue.lead_selected.connect(self.detail.show_lead)
+        self.filters.search.returnPressed.connect(self.search_entered)
+        self.cards.current_lead_changed.connect(self.detail.show_lead)
         self.views.currentChanged.connect(self._view_changed)
         self.reports.figure_requested.connect(self.show_figure_leads)
         self.figure_chip.cleared.connect(self.clear_figure)
@@ -218,7 +217,7 @@ class MainWindow(QMainWindow):
                                  self.store.board_shows(self.board.board, move.lead_id))
             self.counts.show_overdue(self.counts.overdue - move.was_overdue)
             if move.left_queue:
-                self.queue.model.remove_lead(move.lead_id)
+                self.queue.view.remove_lead(move.lead_id)
                 self.queue.show_summary(self.queue.count - 1,
                                         self.queue.overdue - move.was_overdue)
         for stage in {move.to_stage for move in moves} & set(self.board.visible_stages()):
@@ -319,6 +318,11 @@ class MainWindow(QMainWindow):
         self.filters.search.setFocus()
         self.filters.search.selectAll()
 
+    def search_entered(self) -> None:
+        """Enter in the search box: the matches now, and the keys on them."""
+        self.filters.flush()
+        self.cards.focus_cards()
+
     def clear_search(self) -> None:
         if self.filters.search.text():
             self.filters.search.clear()
@@ -338,9 +342,7 @@ class MainWindow(QMainWindow):
             self.reports.refresh()
         elif not on_reports:  # a tab clicked works like its shortcut: the keys act at once
             self.cards.focus_cards()
-        lead_id = self.cards.current_lead()
-        if lead_id is not None:
-            self.detail.show_lead(lead_id)
+        self.cards.announce()
 
     def cycle_bant(self, number: int) -> None:
         if self.detail.lead_id is None:

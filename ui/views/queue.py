@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QAbstractItemView, QLabel, QVBoxLayout, QWidget
 
 from ui.models.queue import QueueModel
 from ui.text import plural
-from ui.views.board import CardColumnView
+from ui.views.cards import CardColumnView
 from workbench.clock import utcnow
 from workbench.rules.sla import overdue_cutoff
 from workbench.store.leads import Store
@@ -17,7 +17,8 @@ KEY_HINTS = ("A accept  ·  R reject  ·  C recycle  ·  1–4 BANT  ·  J/K nex
 
 
 class QueueView(QWidget):
-    lead_selected = Signal(int)
+    current_lead_changed = Signal(object)
+    """The queue's current lead is now this one (an int), or none (None)."""
 
     def __init__(self, store: Store, parent=None) -> None:
         super().__init__(parent)
@@ -39,7 +40,7 @@ class QueueView(QWidget):
         self.view = CardColumnView(self.model, self)
         self.view.setDragDropMode(QAbstractItemView.DragDropMode.NoDragDrop)
         self.view.setMaximumWidth(720)
-        self.view.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.view.current_lead_changed.connect(self.current_lead_changed)
         self.model.modelReset.connect(self._show_empty)
         self.model.rowsRemoved.connect(self._show_empty)
         layout = QVBoxLayout(self)
@@ -60,19 +61,14 @@ class QueueView(QWidget):
         self.summary.setText(f"{plural(count, 'MQL')} to triage, follow-up due first{late}")
 
     def reload(self) -> None:
-        """Read the queue and its counts again, the selected lead kept selected."""
+        """Read the queue and its counts again, the current lead kept if still queued."""
         self.stale = False
         cutoff = overdue_cutoff(utcnow(), self.model.sla_hours)
         self.show_summary(*self.model.store.queue_summary(self.model.me, cutoff))
-        selected = self.current_lead()
         self.model.reload()
-        row = self.model.row_of(selected) if selected is not None else None
-        if row is not None:
-            self.view.select_row(row)
 
     def current_lead(self) -> int | None:
-        index = self.view.currentIndex()
-        return self.model.card(index.row()).id if index.isValid() else None
+        return self.view.lead()
 
     def focus_first_card(self) -> None:
         self.view.setFocus()
@@ -81,7 +77,3 @@ class QueueView(QWidget):
 
     def _show_empty(self) -> None:
         self.empty.setVisible(self.model.rowCount() == 0)
-
-    def _current_changed(self, current, _previous) -> None:
-        if current.isValid():
-            self.lead_selected.emit(self.model.card(current.row()).id)
