@@ -124,13 +124,31 @@ def test_the_reason_dialog_offers_the_catalogue(qtbot):
     dialog = ReasonDialog("Recycle", "<b>x</b>", [("not_ready", "Not ready"),
                                                    ("bad_timing", "Bad timing")], True, 30)
     qtbot.addWidget(dialog)
+    # nothing chosen for the user: the button waits for a reason
+    assert dialog.reason.currentIndex() == -1 and not dialog.accept_button.isEnabled()
     dialog.reason.setCurrentIndex(1)
+    assert dialog.accept_button.isEnabled()
     dialog.note.setPlainText("  call in spring  ")
     answer = dialog.answer()
     assert (answer.reason_code, answer.note) == ("bad_timing", "call in spring")
     assert answer.revisit_on == local_today() + timedelta(days=30)  # the team's recycle days
     assert dialog.windowTitle() == "Recycle <b>x</b>"
     assert dialog.accept_button.text() == "Recycle"  # Enter says what it does
+
+
+def test_enter_in_the_reject_dialog_records_no_reason_nobody_chose(qtbot):
+    dialog = ReasonDialog("Reject", "Ahmed Kowalski", [("no_budget", "No budget"),
+                                                       ("competitor", "Competitor")], False, 30)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.reason.currentText() == "" and dialog.reason.currentData() is None
+    qtbot.keyClick(dialog, Qt.Key.Key_Return)
+    assert dialog.isVisible() and dialog.result() == 0  # not accepted
+    dialog.reason.setCurrentIndex(dialog.reason.findData("competitor"))
+    with qtbot.waitSignal(dialog.accepted, timeout=1000):
+        qtbot.keyClick(dialog, Qt.Key.Key_Return)
+    assert dialog.answer().reason_code == "competitor"
 
 
 @pytest.mark.parametrize("text", ODD_SEARCHES)

@@ -35,6 +35,9 @@ class ReasonDialog(QDialog):
         self.reason = QComboBox(self)
         for code, label in reasons:
             self.reason.addItem(label, code)
+        # no reason is chosen for the user: Enter records nothing until they pick one
+        self.reason.setPlaceholderText("Choose a reason…")
+        self.reason.setCurrentIndex(-1)
         self.note = QPlainTextEdit(self)
         self.note.setPlaceholderText("What marketing should know (optional)")
         self.note.setMaximumHeight(80)
@@ -58,6 +61,9 @@ class ReasonDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         self.accept_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.accept_button.setText(verb)
+        self.accept_button.setEnabled(False)
+        self.reason.currentIndexChanged.connect(
+            lambda index: self.accept_button.setEnabled(index >= 0))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
