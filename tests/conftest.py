@@ -2,6 +2,7 @@
 
 import os
 import time
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -16,7 +17,7 @@ os.environ["WORKBENCH_NOW"] = SUITE_NOW.isoformat()
 os.environ["TZ"] = "UTC"
 time.tzset()
 
-from workbench import demo  # noqa: E402
+from workbench import cli, demo  # noqa: E402
 from workbench.store.leads import Store  # noqa: E402
 
 DEMO_AS_OF = datetime(2026, 11, 23, 9, 0)
@@ -54,3 +55,25 @@ def no_unexpected_message_box(monkeypatch: pytest.MonkeyPatch) -> None:
 
     for name in ("warning", "critical", "information", "question"):
         monkeypatch.setattr(QMessageBox, name, staticmethod(unexpected))
+
+
+@dataclass
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def workbench(capsys, monkeypatch):
+    """Run `workbench ARGS` in this process; env_dir is the data folder for that run."""
+
+    def run(*args, env_dir=None):
+        if env_dir is not None:
+            monkeypatch.setenv("WORKBENCH_DATA_DIR", str(env_dir))
+        capsys.readouterr()  # what came before is not this command's
+        code = cli.main([str(a) for a in args])
+        out, err = capsys.readouterr()
+        return Ran(code, out, err)
+
+    return run

@@ -6,7 +6,6 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -25,28 +24,6 @@ def run_process(*args, env_dir=None):
         env = {**os.environ, "WORKBENCH_DATA_DIR": str(env_dir)}
     return subprocess.run([sys.executable, "-m", "workbench.cli", *map(str, args)],
                           capture_output=True, text=True, timeout=300, env=env)
-
-
-@dataclass
-class Ran:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-@pytest.fixture
-def workbench(capsys, monkeypatch):
-    """Run `workbench ARGS` in this process; env_dir is the data folder for that run."""
-
-    def run(*args, env_dir=None):
-        if env_dir is not None:
-            monkeypatch.setenv("WORKBENCH_DATA_DIR", str(env_dir))
-        capsys.readouterr()  # what came before is not this command's
-        code = cli.main([str(a) for a in args])
-        out, err = capsys.readouterr()
-        return Ran(code, out, err)
-
-    return run
 
 
 def test_help_lists_the_subcommands():  # the real program, as installed

@@ -63,8 +63,8 @@ def db_path(args: argparse.Namespace, default: Path | None = None) -> Path:
 def existing_db(args: argparse.Namespace) -> Path:
     path = db_path(args)
     if not path.exists():
-        raise NotFound(f"There is no database at {path}. Create one with "
-                       f"'workbench demo --db {path}' or pass another --db.")
+        raise NotFound(f"There is no database at {path}. Create an empty one with "
+                       f"'workbench init --db {path}', or pass another --db.")
     return path
 
 

@@ -209,7 +209,7 @@ def build_report(store: Store, spec: ReportSpec, sla_hours: float, now: datetime
         hours_by_key: dict[Any, list[float]] = defaultdict(list)
         for key, hours in store.response_hours(spec.by, window):
             hours_by_key[key].append(hours)
-        names = dict((uid, name) for uid, name, _e, _r in store.users()) \
+        names = dict((uid, name) for uid, name, _e, _r in store.users(deactivated=True)) \
             if spec.by == Slice.REP else {}
         rows: dict[Any, ReportRow] = {}
         total = ReportRow(key="Total", is_total=True)

@@ -40,6 +40,7 @@ from workbench.rules.vocabulary import SLA_TOUCHES, ActivityKind, BantStatus
 from workbench.store import db
 from workbench.store.derived import drop_triggers, rebuild_derived
 from workbench.store.imports import ImportQueries
+from workbench.store.people import PeopleQueries
 from workbench.store.reports import ReportQueries
 from workbench.store.sync import SyncQueries, leads_at_their_companies
 from workbench.store.tables import (
@@ -509,7 +510,7 @@ class ScoreWriter:
             [stamp, stamp, stamp, ids])
 
 
-class Store(ReportQueries, ImportQueries, SyncQueries):
+class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries):
     """One open workbench database."""
 
     def __init__(self, engine: Engine, path: Path, backup: Path | None = None) -> None:
@@ -732,11 +733,14 @@ class Store(ReportQueries, ImportQueries, SyncQueries):
                 open_conflicts=self.stage_conflicts(lead_id=lead_id) if conflicted else [],
             )
 
-    def users(self) -> list[tuple[int, str, str, str]]:
-        """(id, name, email, role) of every user, by name."""
+    def users(self, *, deactivated: bool = False) -> list[tuple[int, str, str, str]]:
+        """(id, name, email, role) of every active user (and deactivated ones when
+        asked: the history and the reports still name them), by name."""
+        query = select(User.id, User.name, User.email, User.role).order_by(User.name)
+        if not deactivated:
+            query = query.where(User.deactivated_at.is_(None))
         with self.reading() as s:
-            return [tuple(r) for r in s.execute(
-                select(User.id, User.name, User.email, User.role).order_by(User.name))]
+            return [tuple(r) for r in s.execute(query)]
 
     def person(self, user_id: int | None) -> Person | None:
         """Who a user is (for the ownership rules); None for no one."""

@@ -446,11 +446,13 @@ class SyncQueries:
             return raw.execute("SELECT server_cursor FROM sync_state").fetchone()[0]
 
     def apply_users(self, users: Iterable[tuple[str, str, str]]) -> None:
-        """The team's members as the server knows them (email, name, role)."""
+        """The team's members as the server knows them (email, name, role): the server
+        decides who is on the team, so someone deactivated on this laptop before it joined
+        the team is active again when the server has them."""
         with self._sync_writing(applying=True) as raw:
             raw.executemany("INSERT INTO users (email, name, role) VALUES (?, ?, ?) "
                             "ON CONFLICT (email) DO UPDATE SET name = excluded.name, "
-                            "role = excluded.role", list(users))
+                            "role = excluded.role, deactivated_at = NULL", list(users))
 
     def _local_ids(self, raw: sqlite3.Connection, target: str,
                    keys: Iterable[str | None]) -> dict[str, int]:

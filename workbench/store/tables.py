@@ -68,6 +68,9 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(320), unique=True)
     role: Mapped[str] = mapped_column(String(16), default=Role.REP)
+    # set when the team stops working with them: kept for the history, no longer chosen
+    # as "You" or as an owner (laptops only: the team server has its own accounts)
+    deactivated_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class Company(Base):

@@ -36,6 +36,8 @@ SERVER_ONLY_TABLES = frozenset({"server_accounts", "sync_high_water", "sync_tomb
                                 "sync_devices"})
 SERVER_SCHEMA_REVISION = "server_0005"  # the server migrations' head: what a laptop needs
 SERVER_ONLY_COLUMNS = frozenset({"sync_version", "sync_clocks"})
+# (table, column) of the laptop's models that the server does not have
+LOCAL_ONLY_COLUMNS = frozenset({("users", "deactivated_at")})
 # indexes for what only a laptop does (an import matches companies by name)
 LOCAL_ONLY_INDEXES = frozenset({"ix_companies_name"})
 
@@ -51,6 +53,8 @@ def on_server(item: object, name: str | None, type_: str, reflected: bool,
         return False
     if type_ == "table":
         return mapped_in_orm(name, type_)
+    if type_ == "column" and (getattr(table, "name", None), name) in LOCAL_ONLY_COLUMNS:
+        return False
     if reflected and type_ in ("column", "index"):
         columns = [name] if type_ == "column" else [c.name for c in item.columns]
         return not SERVER_ONLY_COLUMNS & set(columns)

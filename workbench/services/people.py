@@ -1,0 +1,83 @@
+"""The people of a database: adding reps and managers, deactivating those who left, and
+the owners an import names that the database does not know yet.
+
+On a team laptop the people come from the team server (`workbench server add-user`) at
+every sync, so they are not changed here."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from workbench.clock import utcnow
+from workbench.rules import normalise
+from workbench.rules.refusals import BadInput, NotAllowed
+from workbench.rules.vocabulary import Role
+from workbench.store.leads import Store
+from workbench.store.people import PersonRecord
+
+NAME_LIMIT = 200  # users.name
+
+
+@dataclass(frozen=True, slots=True)
+class NewOwner:
+    """An owner named in a file that no one in the database matches: who they would be."""
+
+    value: str  # as the file writes it
+    email: str | None  # None when the file gives only a name
+    name: str
+
+
+def add_person(store: Store, email: str, name: str, *, manager: bool = False
+               ) -> tuple[PersonRecord, bool]:
+    """Add a rep (or a manager), or bring back someone deactivated with this email;
+    returns the person and whether they are new."""
+    check_people_are_local(store)
+    clean_email = checked_email(email)
+    clean_name = " ".join(name.split())
+    if not clean_name:
+        raise BadInput(f"Give {clean_email} a name (--name \"First Last\").")
+    if len(clean_name) > NAME_LIMIT:
+        raise BadInput(f"The name of {clean_email} is over {NAME_LIMIT} characters.")
+    known = {p.email: p for p in store.people()}
+    if clean_email in known and known[clean_email].active:
+        raise BadInput(f"{clean_email} is already {known[clean_email].name}; "
+                       "'workbench users list' shows everyone.")
+    role = Role.MANAGER if manager else Role.REP
+    person_id, new = store.save_person(clean_email, clean_name, role.value)
+    return PersonRecord(person_id, clean_name, clean_email, role.value, None), new
+
+
+def deactivate(store: Store, email: str) -> PersonRecord:
+    """Someone who left the team: their leads, history and report figures keep their
+    name; they are no longer chosen as "You" or as the owner of an imported lead."""
+    check_people_are_local(store)
+    return store.deactivate_person(checked_email(email), utcnow())
+
+
+def check_people_are_local(store: Store) -> None:
+    server = store.sync_status().server_url
+    if server:
+        raise NotAllowed(f"This database syncs with the team server {server}: its people "
+                         "come from the server. Add someone there with 'workbench server "
+                         "add-user'; they arrive at the next sync.")
+
+
+def checked_email(email: str) -> str:
+    try:
+        return normalise.email(email)
+    except ValueError:
+        raise BadInput(f"'{email}' is not an email address.") from None
+
+
+def new_owner(value: str) -> NewOwner:
+    """Who an unknown owner of a file would be: an email gives a name ("jane.doe@..." is
+    Jane Doe); a name alone needs an email from someone."""
+    text = " ".join(value.split())
+    try:
+        email = normalise.email(text)
+    except ValueError:
+        return NewOwner(value, None, text)
+    local = email.split("@", 1)[0]
+    words = [w for w in re.split(r"[._\-+]+", local) if w]
+    return NewOwner(value, email, " ".join(w.capitalize() for w in words) or local)
