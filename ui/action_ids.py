@@ -23,6 +23,7 @@ class ActionId(StrEnum):
     ACCEPT = "accept"
     REJECT = "reject"
     RECYCLE = "recycle"
+    LOG_TOUCH = "log_touch"
     BANT_BUDGET = "bant_budget"
     BANT_AUTHORITY = "bant_authority"
     BANT_NEED = "bant_need"

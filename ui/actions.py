@@ -27,7 +27,7 @@ LABELS = {
     ActionId.RESCORE: "Re&score all leads…", ActionId.CRITERIA: "Team &criteria…",
     ActionId.DUPLICATES: "Possible &duplicates…",
     ActionId.ACCEPT: "&Accept (MQL → SAL, SAL → SQL)", ActionId.REJECT: "&Reject…",
-    ActionId.RECYCLE: "Re&cycle…", ActionId.BANT_BUDGET: "Next &budget status",
+    ActionId.RECYCLE: "Re&cycle…", ActionId.LOG_TOUCH: "Log a &touch…", ActionId.BANT_BUDGET: "Next &budget status",
     ActionId.BANT_AUTHORITY: "Next a&uthority status", ActionId.BANT_NEED: "Next &need status",
     ActionId.BANT_TIMELINE: "Next &timeline status",
     ActionId.SYNC: "S&ync with the team now", ActionId.TEAM_SERVER: "&Team server…",
@@ -38,9 +38,10 @@ LABELS = {
 # letter typed into the search box or a note.
 BOARD_ONLY = {ActionId.NEXT_CARD, ActionId.PREVIOUS_CARD, ActionId.COLUMN_LEFT,
               ActionId.COLUMN_RIGHT, ActionId.OPEN_DETAIL, ActionId.ACCEPT, ActionId.REJECT,
-              ActionId.RECYCLE, ActionId.BANT_BUDGET, ActionId.BANT_AUTHORITY,
+              ActionId.RECYCLE, ActionId.LOG_TOUCH, ActionId.BANT_BUDGET, ActionId.BANT_AUTHORITY,
               ActionId.BANT_NEED, ActionId.BANT_TIMELINE}
 TRIAGE = (ActionId.ACCEPT, ActionId.REJECT, ActionId.RECYCLE)
+FOLLOW_UP = (ActionId.LOG_TOUCH,)
 BANT_KEYS = (ActionId.BANT_BUDGET, ActionId.BANT_AUTHORITY, ActionId.BANT_NEED,
              ActionId.BANT_TIMELINE)
 
@@ -64,7 +65,7 @@ MENUS: tuple[tuple[str, tuple[ActionId | Submenu | None, ...]], ...] = (
                ActionId.OPEN_DETAIL, SEPARATOR, Submenu.GROUP_BY, Submenu.COLUMNS)),
     ("&Go", (ActionId.NEXT_CARD, ActionId.PREVIOUS_CARD, ActionId.COLUMN_LEFT,
              ActionId.COLUMN_RIGHT)),
-    ("&Lead", (*TRIAGE, SEPARATOR, *BANT_KEYS, SEPARATOR, ActionId.RESCORE,
+    ("&Lead", (*TRIAGE, SEPARATOR, *FOLLOW_UP, SEPARATOR, *BANT_KEYS, SEPARATOR, ActionId.RESCORE,
                ActionId.DUPLICATES, ActionId.CONFLICTS, Submenu.MOVE_TO)),
     ("&Help", (ActionId.ABOUT,)),
 )

@@ -104,7 +104,8 @@ def lead_html(detail: LeadDetail, score: ScoreResult | None, now: datetime,
     parts.append(f"<h3>Activity ({len(detail.activities)})</h3><table>")
     for activity in detail.activities:
         icon = ACTIVITY_ICONS.get(ActivityKind(activity.kind), "•")
-        what = activity.kind.replace("_", " ")
+        what = activity.kind.replace("_", " ") + (
+            f": {activity.outcome.replace('_', ' ')}" if activity.outcome else "")
         extra = activity.note or activity.url or ""
         by = f" — {activity.user_name}" if activity.user_name else ""
         parts.append(f"<tr><td>{icon}</td><td>{escape(what + by)} &nbsp;"

@@ -26,6 +26,7 @@ SHORTCUTS: dict[ActionId, QKeySequence | QKeySequence.StandardKey | str] = {
     ActionId.ACCEPT: "A",
     ActionId.REJECT: "R",
     ActionId.RECYCLE: "C",
+    ActionId.LOG_TOUCH: "T",
     ActionId.BANT_BUDGET: "1",
     ActionId.BANT_AUTHORITY: "2",
     ActionId.BANT_NEED: "3",

@@ -54,3 +54,16 @@ def next_day_start(now: datetime | None = None) -> datetime:
 
 def _to_local(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC).astimezone()
+
+
+def parse_local_time(text: str, what: str = "A time") -> datetime:
+    """A time a person typed (2026-12-07T10:00, or with a date alone the start of that
+    day), read on their calendar (the machine's time zone) unless it names its own offset;
+    returned as naive UTC, as every time is stored."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise BadInput(f"{what} is written like 2026-12-07T10:00, not '{text}'.") from None
+    if moment.tzinfo is None:
+        moment = moment.astimezone()  # the local zone
+    return moment.astimezone(UTC).replace(tzinfo=None)

@@ -32,6 +32,7 @@ from ui.actions import (
 from ui.card_keys import CardKeys
 from ui.dialogs.criteria import CriteriaDialog
 from ui.dialogs.duplicates import DuplicatesDialog
+from ui.followup_controller import FollowUpController
 from ui.lead_files import LeadFiles, dropped_file
 from ui.operations import OperationRunner
 from ui.product import APP_NAME, version
@@ -100,6 +101,7 @@ class MainWindow(QMainWindow):
         self.triage = TriageController(store, self, self.cards, acting,
                                        self.actions_by_id[ActionId.UNDO])
         self.sync = SyncDialogs(store, self.team_sync, self, acting)
+        self.followup = FollowUpController(store, self, self.cards, acting, self.actions_by_id)
         self.operations = OperationRunner(self, store.path)  # rescore, export: one at a time
         self.scores = Rescoring(store, self.operations, self)
         self.files = LeadFiles(store, self.operations, self.board, self)
@@ -165,7 +167,7 @@ class MainWindow(QMainWindow):
         for action_id, handler in handlers.items():
             self.actions_by_id[action_id].triggered.connect(
                 lambda _checked=False, handler=handler: handler())
-        for source in (self.triage, self.sync, self.scores, self.files):
+        for source in (self.triage, self.followup, self.sync, self.scores, self.files):
             source.changed.connect(self.apply)
             source.message.connect(self.say)
         self.detail.changed.connect(self.apply)

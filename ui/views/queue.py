@@ -12,8 +12,8 @@ from workbench.clock import utcnow
 from workbench.rules.sla import overdue_cutoff
 from workbench.store.leads import Store
 
-KEY_HINTS = ("A accept  ·  R reject  ·  C recycle  ·  1–4 BANT  ·  J/K next/previous  ·  "
-             "Enter details  ·  Ctrl+Z undo")
+KEY_HINTS = ("A accept  ·  R reject  ·  C recycle  ·  T touch  ·  1–4 BANT  ·  "
+             "J/K next/previous  ·  Enter details  ·  Ctrl+Z undo")
 
 
 class QueueView(QWidget):

@@ -7,6 +7,7 @@ import argparse
 import json
 from datetime import date, timedelta
 
+from workbench.cli import followup
 from workbench.cli.common import (
     acting_option,
     acting_user,
@@ -16,6 +17,7 @@ from workbench.cli.common import (
     row_id,
     scored_store,
 )
+from workbench.rules.vocabulary import SLA_TOUCHES
 from workbench.services import triage
 from workbench.store.leads import Store
 
@@ -51,6 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         action.add_argument("lead_id", type=row_id, metavar="ID")
         if action is not show:
             acting_option(action, "who acts")
+    followup.register_lead_commands(lead_sub)
     bant.add_argument("items", nargs="+", metavar="ITEM=STATUS[:NOTE]",
                       help="ITEM: budget, authority, need or timeline; STATUS: unknown, "
                            "confirmed, partial or failed")
@@ -127,6 +130,7 @@ def cmd_lead_show(args: argparse.Namespace) -> int:
         result = scoring.explain(store, store.current_criteria(), args.lead_id)
         bant = store.bant(args.lead_id)
     lead = detail.lead
+    touches = [a for a in reversed(detail.activities) if a.kind in SLA_TOUCHES]
     if args.json:
         print(json.dumps({
             "id": lead.id, "name": lead.name, "email": lead.email, "job_title": lead.job_title,
@@ -145,6 +149,8 @@ def cmd_lead_show(args: argparse.Namespace) -> int:
                          "by": detail.user_names.get(c.user_id) if c.user_id else None,
                          "reason": c.reason_code, "note": c.note}
                         for c in reversed(detail.history)],
+            "touches": [{"kind": t.kind, "outcome": t.outcome, "at": t.occurred_at.isoformat(),
+                         "by": t.user_name, "note": t.note} for t in touches],
         }, indent=2))
         return 0
     print(f"{lead.name} (#{lead.id}), {lead.job_title or 'no title'}"
@@ -161,6 +167,13 @@ def cmd_lead_show(args: argparse.Namespace) -> int:
     print("\nBANT")
     for item, (status, note) in bant.items():
         print(f"  {item:<10}{status:<10}{note or ''}")
+    if touches:
+        print("\nTouches")
+    for touch in touches:
+        print(f"  {touch.occurred_at:%Y-%m-%d %H:%M}  {touch.kind.replace('_', ' ')}: "
+              f"{(touch.outcome or 'logged').replace('_', ' ')}"
+              f"{'  by ' + touch.user_name if touch.user_name else ''}"
+              f"{'  (' + touch.note + ')' if touch.note else ''}")
     print("\nStage history")
     for change in reversed(detail.history):
         moved = f"{change.from_stage.label} -> " if change.from_stage else "created as "

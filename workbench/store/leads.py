@@ -196,6 +196,7 @@ class ActivityRecord:
     page_kind: str | None
     user_name: str | None
     note: str | None
+    outcome: str | None = None  # how a rep's touch went
 
 
 @dataclass(frozen=True, slots=True)
@@ -1090,7 +1091,8 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries):
 
     def add_activity(self, lead_id: int, kind: ActivityKind | str, *, by: int | None = None,
                      note: str | None = None, url: str | None = None,
-                     page_kind: str | None = None, at: datetime | None = None) -> int:
+                     page_kind: str | None = None, at: datetime | None = None,
+                     outcome: str | None = None) -> int:
         """Record an activity; it moves the lead's last activity, and a touch that reaches
         the person answers the follow-up SLA of an MQL."""
         kind = ActivityKind(kind)
@@ -1098,7 +1100,7 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries):
         with self.writing() as s:
             lead = _get_lead(s, lead_id)
             activity = Activity(lead_id=lead_id, occurred_at=at, kind=kind.value, url=url,
-                                page_kind=page_kind, user_id=by, note=note)
+                                page_kind=page_kind, user_id=by, note=note, outcome=outcome)
             s.add(activity)
             lead.last_activity_at = max(filter(None, (lead.last_activity_at, at)))
             lead.updated_at = utcnow()

@@ -157,6 +157,8 @@ class Activity(Base):
     page_kind: Mapped[str | None] = mapped_column(String(20))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     note: Mapped[str | None] = mapped_column(Text)
+    # how a rep's touch went (rules.followup.Outcome); None for everything else
+    outcome: Mapped[str | None] = mapped_column(String(16))
     uid: Mapped[str | None] = mapped_column(String(40))  # see SYNC_UID
 
     __table_args__ = (

@@ -97,7 +97,7 @@ STAGE_CHANGE = Entity(
 
 ACTIVITY = Entity(
     "activity", "activities",
-    ("occurred_at", "kind", "url", "page_kind", "note"),
+    ("occurred_at", "kind", "url", "page_kind", "note", "outcome"),
     refs={"lead_uid": LEAD, "user_email": USER},
     groups={"lead": ("lead_uid",)})
 

@@ -1,0 +1,20 @@
+"""The rep's follow-up through the team server: touches with their outcome."""
+
+from tests.sync.test_sync import laptop, me, shared_mql  # noqa: F401 (a fixture)
+from workbench.clock import utcnow
+from workbench.services import followup
+from workbench.services.sync import synchronise
+
+
+def test_a_touch_reaches_the_manager_with_its_outcome_and_answers_the_sla(team, laptop):  # noqa: F811
+    ana, dana = laptop("ana"), laptop("dana")
+    lead, on_dana = shared_mql(team, ana, dana, "Tia")
+    at = utcnow()  # the suite's fixed clock: the moment the lead became an MQL
+    followup.log_touch(ana, lead, "call", "left_message", note="Back Monday", at=at,
+                       by=me(ana, "ana"))
+    synchronise(ana, team["ana"])
+    synchronise(dana, team["dana"])
+    [touch] = [a for a in dana.lead_detail(on_dana).activities if a.kind == "call"]
+    assert (touch.outcome, touch.note, touch.user_name) == ("left_message", "Back Monday",
+                                                            "Ana")
+    assert dana.lead(on_dana).first_touch_at == at

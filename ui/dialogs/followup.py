@@ -1,0 +1,87 @@
+"""Asks for a touch (T): its kind, how it went, when, and a note."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QPlainTextEdit,
+)
+
+from workbench.clock import utcnow
+from workbench.rules.followup import OUTCOMES, TouchKind
+
+TIME_FORMAT = "yyyy-MM-dd HH:mm"  # as times show everywhere else
+
+
+@dataclass(frozen=True)
+class TouchAnswer:
+    kind: str
+    outcome: str
+    at: datetime  # naive UTC
+    note: str | None
+
+
+def local_edit_time(moment_utc: datetime) -> QDateTime:
+    """A stored (naive UTC) moment as the local time a person edits."""
+    return QDateTime(moment_utc.replace(tzinfo=UTC).astimezone().replace(tzinfo=None))
+
+
+def utc_of(edit: QDateTimeEdit) -> datetime:
+    """The local time in an editor as naive UTC."""
+    return edit.dateTime().toPython().astimezone().astimezone(UTC).replace(tzinfo=None)
+
+
+class TouchDialog(QDialog):
+    def __init__(self, lead_name: str, parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Log a touch with {lead_name}")
+        self.kind = QComboBox(self)
+        for kind in TouchKind:
+            self.kind.addItem(kind.value.capitalize(), kind.value)
+        self.outcome = QComboBox(self)
+        self.kind.currentIndexChanged.connect(self._offer_outcomes)
+        self._offer_outcomes()
+        self.when = QDateTimeEdit(local_edit_time(utcnow()), self)
+        self.when.setDisplayFormat(TIME_FORMAT)
+        self.when.setMaximumDateTime(local_edit_time(utcnow()))  # never in the future
+        self.note = QPlainTextEdit(self)
+        self.note.setPlaceholderText("What was said (optional)")
+        self.note.setMaximumHeight(80)
+        who = QLabel(lead_name, self)
+        who.setTextFormat(Qt.TextFormat.PlainText)
+        form = QFormLayout(self)
+        form.addRow("Lead:", who)
+        form.addRow("&Kind:", self.kind)
+        form.addRow("&Outcome:", self.outcome)
+        form.addRow("&When:", self.when)
+        form.addRow("&Note:", self.note)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Log")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def _offer_outcomes(self) -> None:
+        self.outcome.clear()
+        for outcome in OUTCOMES[TouchKind(self.kind.currentData())]:
+            self.outcome.addItem(outcome.label.capitalize(), outcome.value)
+
+    def answer(self) -> TouchAnswer:
+        return TouchAnswer(self.kind.currentData(), self.outcome.currentData(),
+                           utc_of(self.when), self.note.toPlainText().strip() or None)
+
+    @classmethod
+    def ask(cls, parent, lead_name: str) -> TouchAnswer | None:
+        """The answer, or None when the user cancels. Tests replace this method."""
+        dialog = cls(lead_name, parent)
+        return dialog.answer() if dialog.exec() == QDialog.DialogCode.Accepted else None
