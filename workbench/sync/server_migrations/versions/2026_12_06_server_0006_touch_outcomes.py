@@ -1,5 +1,5 @@
 """a rep's touch says how it went: the activity's outcome, as on a laptop (laptop
-migration 20261206_0015)
+migration 20261206_0016)
 
 Revision ID: server_0006
 Revises: server_0005

@@ -1,8 +1,8 @@
 """a rep's touch says how it went (connected, no answer, left a message, bounced,
 replied): a column of the activity, synced with it
 
-Revision ID: 20261206_0015
-Revises: 20261204_0014
+Revision ID: 20261206_0016
+Revises: 20261206_0015
 Create Date: 2026-12-06 20:30:00
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "20261206_0015"
-down_revision: str | None = "20261204_0014"
+revision: str = "20261206_0016"
+down_revision: str | None = "20261206_0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
