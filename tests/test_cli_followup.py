@@ -6,7 +6,6 @@ import sqlite3
 
 import pytest
 
-from tests.test_cli import workbench  # noqa: F401 (a fixture)
 from workbench.rules.stages import Stage
 from workbench.store.leads import BoardFilter, Store
 
@@ -24,7 +23,7 @@ def untouched_mql(path) -> int:
                     if c.first_touch_at is None)
 
 
-def test_a_logged_call_answers_the_sla_and_shows_in_the_lead(workbench, copy):  # noqa: F811
+def test_a_logged_call_answers_the_sla_and_shows_in_the_lead(workbench, copy):
     lead = untouched_mql(copy)
     result = workbench("lead", "log", lead, "--db", copy, "--kind", "call", "--outcome",
                        "no_answer", "--note", "Rang twice", "--as",
@@ -48,7 +47,7 @@ def test_a_logged_call_answers_the_sla_and_shows_in_the_lead(workbench, copy):  
     (["--kind", "call", "--outcome", "connected", "--at", "tomorrow"],
      "The time of a touch is written like 2026-12-07T10:00"),
 ])
-def test_a_refused_touch_says_why_in_one_line_and_logs_nothing(workbench, copy, args,  # noqa: F811
+def test_a_refused_touch_says_why_in_one_line_and_logs_nothing(workbench, copy, args,
                                                                message):
     lead = untouched_mql(copy)
 
