@@ -16,6 +16,7 @@ class ActionId(StrEnum):
     COLUMN_LEFT = "column_left"
     COLUMN_RIGHT = "column_right"
     OPEN_DETAIL = "open_detail"
+    LEAD_PANE = "lead_pane"
     FOCUS_BOARD = "focus_board"
     RESCORE = "rescore"
     DUPLICATES = "duplicates"

@@ -49,6 +49,9 @@ def run(path: Path, screenshot: Path | None = None) -> int:
     try:
         if screenshot is not None:
             return save_screenshot(app, window, screenshot)
+        from ui.window_state import fit_within
+
+        fit_within(window, window.screen().availableGeometry())  # a laptop's, a monitor's
         window.show()
         window.cards.focus_cards()  # keyboard triage can start at once
         return app.exec()

@@ -19,6 +19,7 @@ SHORTCUTS: dict[ActionId, QKeySequence | QKeySequence.StandardKey | str] = {
     ActionId.COLUMN_LEFT: "H",
     ActionId.COLUMN_RIGHT: "L",
     ActionId.OPEN_DETAIL: "Return",
+    ActionId.LEAD_PANE: "Ctrl+D",
     ActionId.FOCUS_BOARD: "Ctrl+B",
     ActionId.SHOW_BOARD: "Ctrl+1",
     ActionId.SHOW_QUEUE: "Ctrl+2",

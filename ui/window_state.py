@@ -1,16 +1,18 @@
-"""The window as the user left it, brought back at the next start: size and place, the
-split beside the board, the columns shown, the grouping, the filters and the view."""
+"""The window as the user left it, brought back at the next start: size and place (always
+within the screen it opens on), the lead pane's width, the columns shown, the grouping, the
+filters and the view."""
 
 from __future__ import annotations
 
 from typing import Protocol
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QRect, QSettings
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QSplitter, QTabWidget, QWidget
+from PySide6.QtWidgets import QTabWidget, QWidget
 
 from ui.views.board import BoardView
 from ui.views.filter_bar import FilterBar
+from ui.views.lead_split import LeadSplit
 from workbench import paths
 from workbench.rules.stages import Stage
 from workbench.store.leads import BoardGrouping
@@ -19,7 +21,7 @@ from workbench.store.leads import BoardGrouping
 class Window(Protocol):
     """What of the main window is kept (the window module imports this one)."""
 
-    splitter: QSplitter
+    splitter: LeadSplit
     board: BoardView
     filters: FilterBar
     views: QTabWidget
@@ -34,6 +36,26 @@ class Window(Protocol):
     def restoreGeometry(self, geometry: QByteArray) -> bool: ...
 
 
+# room the window manager takes above and around a window (title bar, borders)
+FRAME_ALLOWANCE = (16, 40)
+
+
+def fit_within(window: QWidget, available: QRect) -> None:
+    """Within the screen's available area (without panels and docks): smaller if it does not
+    fit (never below its minimum), and moved back inside if it was left partly outside."""
+    frame_width, frame_height = FRAME_ALLOWANCE
+    least = window.minimumSizeHint()
+    width = max(least.width(), min(window.size().width(), available.width() - frame_width))
+    height = max(least.height(),
+                 min(window.size().height(), available.height() - frame_height))
+    window.resize(width, height)
+    x = min(max(window.pos().x(), available.left()),
+            available.right() + 1 - width - frame_width)
+    y = min(max(window.pos().y(), available.top()),
+            available.bottom() + 1 - height - frame_height)
+    window.move(max(x, available.left()), max(y, available.top()))
+
+
 def window_settings() -> QSettings:
     """Window state lives in the data folder, beside the databases (tests get a clean one)."""
     return QSettings(str(paths.data_dir() / "window.ini"), QSettings.Format.IniFormat)
@@ -44,9 +66,8 @@ def restore(window: Window) -> None:
     geometry = settings.value("geometry")
     if isinstance(geometry, QByteArray):
         window.restoreGeometry(geometry)
-    splitter = settings.value("splitter")
-    if isinstance(splitter, QByteArray):
-        window.splitter.restoreState(splitter)
+    window.splitter.restore(settings.value("pane_width", 0, type=int),
+                            settings.value("pane_collapsed", False, type=bool))
     stages = settings.value("visible_stages")
     if stages:
         names = [stages] if isinstance(stages, str) else list(stages)
@@ -72,10 +93,9 @@ def restore(window: Window) -> None:
 def save(window: Window) -> None:
     settings = window_settings()
     settings.setValue("geometry", window.saveGeometry())
-    hidden = window.detail.isHidden()
-    window.detail.setVisible(True)  # the split as it is beside the board and the queue
-    settings.setValue("splitter", window.splitter.saveState())
-    window.detail.setHidden(hidden)
+    pane_width, collapsed = window.splitter.state()
+    settings.setValue("pane_width", pane_width)
+    settings.setValue("pane_collapsed", collapsed)
     settings.setValue("visible_stages", [s.value for s in window.board.visible_stages()])
     settings.setValue("filters", window.filters.state())
     settings.setValue("grouping", window.board.grouping.value)

@@ -45,6 +45,7 @@ class BantPanel(QGroupBox):
             grid.addWidget(status, row, 1)
             grid.addWidget(note, row, 2)
             self.status[item], self.note[item] = status, note
+        grid.setColumnStretch(2, 1)  # the evidence takes the pane's width
         self.show_lead(None)
 
     def show_lead(self, lead_id: int | None) -> None:
@@ -55,6 +56,8 @@ class BantPanel(QGroupBox):
             status, note = checklist.get(item, (BantStatus.UNKNOWN.value, None))
             self.status[item].setCurrentIndex(self.status[item].findData(status))
             self.note[item].setText(note or "")
+            self.note[item].setCursorPosition(0)  # evidence reads from its beginning
+            self.note[item].setToolTip(note or PROMPTS[item])
 
     def save(self, item: str) -> None:
         if self.lead_id is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QTextOption
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -37,6 +37,8 @@ class LeadDetailPane(QWidget):
         self.document = QTextBrowser(self)
         self.document.setOpenExternalLinks(True)  # mailto: and tel: go to the system
         self.document.setPlaceholderText(EMPTY_TEXT)
+        # an email or a domain too long for its line overflows rather than breaking mid-word
+        self.document.setWordWrapMode(QTextOption.WrapMode.WordWrap)
         self.note = QPlainTextEdit(self)
         self.note.setPlaceholderText("Add a note… (Ctrl+Enter to save)")
         self.note.setMaximumHeight(70)
@@ -62,6 +64,9 @@ class LeadDetailPane(QWidget):
         self.show_lead(None)
 
     def show_lead(self, lead_id: int | None) -> None:
+        """Show a lead from its top; the same lead shown again (a note added, a sync) keeps
+        the reader's place."""
+        same_lead = lead_id is not None and lead_id == self.lead_id
         self.lead_id = lead_id
         self.message.clear()
         self.bant.user_id = self.user_id
@@ -82,8 +87,7 @@ class LeadDetailPane(QWidget):
             self.document.clear()
             self.bant.show_lead(None)
             return
-        # keep the reader's place when the same lead is shown again after a change
-        position = self.document.verticalScrollBar().value()
+        position = self.document.verticalScrollBar().value() if same_lead else 0
         self.document.setHtml(lead_html(detail, score, utcnow(), self.criteria.sla_hours))
         self.document.verticalScrollBar().setValue(position)
 

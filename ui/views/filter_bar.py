@@ -19,7 +19,6 @@ from workbench.rules.sla import overdue_cutoff
 from workbench.store.leads import BoardFilter, BoardSort, OwnerFilter
 
 SEARCH_DELAY_MS = 150  # wait for a pause in typing before asking the database
-ANY = "Any"
 FIGURE_WIDTH = 320  # pixels for the words of a report figure listed on the board
 
 
@@ -32,7 +31,7 @@ class FilterBar(QWidget):
         self.search = QLineEdit(self)
         self.search.setPlaceholderText("Search name, email, company, title, notes   ( / )")
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(260)
+        self.search.setMinimumWidth(180)
         self.me = QComboBox(self)
         self.me.setToolTip("You: the rep whose leads 'Mine' shows and who writes notes")
         self.owner = QComboBox(self)
@@ -41,7 +40,11 @@ class FilterBar(QWidget):
             self.owner.addItem(label, value.value)
         self.source = QComboBox(self)
         self.campaign = QComboBox(self)
-        self.campaign.setMinimumContentsLength(14)
+        # the pickers say what they filter ("Any source"), so a laptop's width holds them all
+        for box in (self.source, self.campaign):
+            box.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(10)
         self.min_score = QSpinBox(self)
         self.max_score = QSpinBox(self)
         for box, special in ((self.min_score, "min"), (self.max_score, "max")):
@@ -59,11 +62,14 @@ class FilterBar(QWidget):
         layout.addWidget(self.search, 2)
         for label, widget in (("You", self.me), ("Owner", self.owner), ("Source", self.source),
                               ("Campaign", self.campaign), ("Score", self.min_score)):
-            caption = QLabel(label, self)
-            caption.setBuddy(widget)
-            layout.addWidget(caption)
+            widget.setAccessibleName(label)
+            if label in ("You", "Score"):  # the others' choices say what they are
+                caption = QLabel(label, self)
+                caption.setBuddy(widget)
+                layout.addWidget(caption)
             layout.addWidget(widget)
         layout.addWidget(QLabel("–", self))
+        self.max_score.setAccessibleName("Highest score")
         layout.addWidget(self.max_score)
         layout.addWidget(self.overdue)
         layout.addWidget(self.sort)
@@ -80,9 +86,10 @@ class FilterBar(QWidget):
     def set_choices(self, users, sources, campaigns) -> None:
         """Fill the pickers, keeping what is chosen."""
         for box, items in ((self.me, [(name, uid) for uid, name, _email, _role in users]),
-                           (self.source, [(ANY, None)] + [(s.replace("_", " "), s)
-                                                          for s in sources]),
-                           (self.campaign, [(ANY, None)] + [(c, c) for c in campaigns])):
+                           (self.source, [("Any source", None)]
+                            + [(s.replace("_", " "), s) for s in sources]),
+                           (self.campaign, [("Any campaign", None)]
+                            + [(c, c) for c in campaigns])):
             chosen = box.currentData()
             box.blockSignals(True)
             box.clear()

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QMainWindow,
     QMessageBox,
-    QSplitter,
     QTabWidget,
     QToolBar,
 )
@@ -44,6 +43,7 @@ from ui.triage_controller import TriageController
 from ui.views.board import BOARD_ORDER, BoardView
 from ui.views.detail import LeadDetailPane
 from ui.views.filter_bar import FigureChip, FilterBar
+from ui.views.lead_split import LeadSplit
 from ui.views.queue import QueueView
 from ui.views.reports import ReportsView
 from ui.views.status_counts import StatusCounts
@@ -85,12 +85,7 @@ class MainWindow(QMainWindow):
         self._stages_before_figure: list[Stage] = []
         self._viewer: object = ()  # the "You" the queue and reports were read for
         self.detail = LeadDetailPane(store, self)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        self.splitter.addWidget(self.views)
-        self.splitter.addWidget(self.detail)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([1080, 360])
+        self.splitter = LeadSplit(self.views, self.detail, self)
         self.setCentralWidget(self.splitter)
 
         self.counts = StatusCounts(store, self.statusBar())
@@ -150,7 +145,7 @@ class MainWindow(QMainWindow):
             ActionId.SHOW_BOARD: lambda: self.show_view(self.board),
             ActionId.SHOW_QUEUE: lambda: self.show_view(self.queue),
             ActionId.SHOW_REPORTS: lambda: self.show_view(self.reports),
-            ActionId.OPEN_DETAIL: self.detail.focus_document,
+            ActionId.OPEN_DETAIL: self.splitter.focus_pane,
             ActionId.NEXT_CARD: lambda: self.cards.step_card(1),
             ActionId.PREVIOUS_CARD: lambda: self.cards.step_card(-1),
             ActionId.COLUMN_LEFT: lambda: self.cards.step_column(-1),
@@ -171,6 +166,7 @@ class MainWindow(QMainWindow):
             source.changed.connect(self.apply)
             source.message.connect(self.say)
         self.detail.changed.connect(self.apply)
+        self.splitter.use_action(self.actions_by_id[ActionId.LEAD_PANE])
         self.operations.busy_changed.connect(self._operation_busy)
         self.filters.changed.connect(self.apply_filters)
         self.filters.search.returnPressed.connect(self.search_entered)
@@ -339,7 +335,7 @@ class MainWindow(QMainWindow):
         if self.views.currentWidget() is self.queue and self.queue.stale:
             self.queue.reload()
         on_reports = self.views.currentWidget() is self.reports
-        self.detail.setVisible(not on_reports)  # reports want the width; no lead is chosen
+        self.splitter.set_pane_visible(not on_reports)  # reports want the width
         if on_reports and self.reports.stale:
             self.reports.refresh()
         elif not on_reports:  # a tab clicked works like its shortcut: the keys act at once

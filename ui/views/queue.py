@@ -37,6 +37,7 @@ class QueueView(QWidget):
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         for text in (self.title, self.summary, self.hints, self.empty):
             text.setTextFormat(Qt.TextFormat.PlainText)
+            text.setWordWrap(True)  # a narrow window wraps them rather than widening
         self.view = CardColumnView(self.model, self)
         self.view.setDragDropMode(QAbstractItemView.DragDropMode.NoDragDrop)
         self.view.setMaximumWidth(720)

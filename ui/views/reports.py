@@ -89,10 +89,15 @@ class ReportsView(QWidget):
             caption.setBuddy(widget)
             controls.addWidget(caption)
             controls.addWidget(widget)
-        controls.addWidget(self.scope)
         controls.addStretch(1)
+        # what the figures cover and what is happening, beside the exports: a second row
+        # rather than one too wide for a laptop
+        about = QHBoxLayout()
+        about.addWidget(self.scope)
+        about.addWidget(self.status, 1)
+        self.status.setWordWrap(True)
         for button in (pdf, csv, self.png):
-            controls.addWidget(button)
+            about.addWidget(button)
 
         self.model = ReportTableModel(self)
         self.table = QTableView(self)
@@ -115,7 +120,7 @@ class ReportsView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
         layout.addLayout(controls)
-        layout.addWidget(self.status)
+        layout.addLayout(about)
         layout.addWidget(split, 1)
 
         self._use_period()
