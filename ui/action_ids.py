@@ -4,6 +4,10 @@ from enum import StrEnum
 
 
 class ActionId(StrEnum):
+    NEW_DATABASE = "new_database"
+    OPEN_DATABASE = "open_database"
+    BACKUP = "backup"
+    PEOPLE = "people"
     REFRESH = "refresh"
     IMPORT = "import"
     EXPORT = "export"

@@ -16,6 +16,8 @@ from ui.shortcuts import SHORTCUTS
 from workbench.store.leads import BoardGrouping
 
 LABELS = {
+    ActionId.NEW_DATABASE: "&New database…", ActionId.OPEN_DATABASE: "&Open…",
+    ActionId.BACKUP: "&Back up…", ActionId.PEOPLE: "&People…",
     ActionId.REFRESH: "&Refresh", ActionId.QUIT: "&Quit", ActionId.IMPORT: "&Import…",
     ActionId.EXPORT: "&Export leads…", ActionId.UNDO: "&Undo last move",
     ActionId.FOCUS_SEARCH: "&Search…", ActionId.CLEAR_SEARCH: "&Clear search",
@@ -54,13 +56,16 @@ class Submenu(StrEnum):
     GROUP_BY = "&Group by"
     COLUMNS = "&Columns"
     MOVE_TO = "&Move to"
+    RECENT = "Open &recent"
 
 
 SEPARATOR = None
 MENUS: tuple[tuple[str, tuple[ActionId | Submenu | None, ...]], ...] = (
-    ("&File", (ActionId.IMPORT, ActionId.EXPORT, SEPARATOR, ActionId.SYNC,
-               ActionId.TEAM_SERVER, SEPARATOR, ActionId.REFRESH, ActionId.QUIT)),
-    ("&Edit", (ActionId.UNDO, SEPARATOR, ActionId.CRITERIA)),
+    ("&File", (ActionId.NEW_DATABASE, ActionId.OPEN_DATABASE, Submenu.RECENT,
+               ActionId.BACKUP, SEPARATOR, ActionId.IMPORT, ActionId.EXPORT, SEPARATOR,
+               ActionId.SYNC, ActionId.TEAM_SERVER, SEPARATOR, ActionId.REFRESH,
+               ActionId.QUIT)),
+    ("&Edit", (ActionId.UNDO, SEPARATOR, ActionId.CRITERIA, ActionId.PEOPLE)),
     ("&View", (ActionId.SHOW_BOARD, ActionId.SHOW_QUEUE, ActionId.SHOW_REPORTS, SEPARATOR,
                ActionId.FOCUS_SEARCH, ActionId.CLEAR_SEARCH, ActionId.FOCUS_BOARD,
                ActionId.OPEN_DETAIL, ActionId.LEAD_PANE, SEPARATOR, Submenu.GROUP_BY,

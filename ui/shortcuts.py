@@ -7,6 +7,7 @@ from ui.action_ids import ActionId
 SHORTCUTS: dict[ActionId, QKeySequence | QKeySequence.StandardKey | str] = {
     ActionId.REFRESH: QKeySequence.StandardKey.Refresh,  # F5
     ActionId.QUIT: QKeySequence.StandardKey.Quit,
+    ActionId.OPEN_DATABASE: QKeySequence.StandardKey.Open,  # Ctrl+O
     ActionId.IMPORT: "Ctrl+I",
     ActionId.EXPORT: "Ctrl+E",
     ActionId.UNDO: QKeySequence.StandardKey.Undo,  # Ctrl+Z

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
@@ -38,19 +40,28 @@ class StageColumn(QFrame):
         self.summary.setStyleSheet("padding: 0 8px 4px 8px; color: #66727f;")
         for text in (self.title, self.summary):
             text.setTextFormat(Qt.TextFormat.PlainText)
+        self.empty = QLabel(self)  # why the column has no card
+        self.empty.setTextFormat(Qt.TextFormat.PlainText)
+        self.empty.setWordWrap(True)
+        self.empty.setEnabled(False)  # the palette's muted text, in any theme
+        self.empty.setContentsMargins(8, 12, 8, 4)
+        self.empty.hide()
         self.view = CardColumnView(self.model, self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.title)
         layout.addWidget(self.summary)
+        layout.addWidget(self.empty)
         layout.addWidget(self.view)
         self.setMinimumWidth(COLUMN_MIN_WIDTH)
         self.setMaximumWidth(COLUMN_MAX_WIDTH)
         self.setStyleSheet("StageColumn { background: #eef1f4; border-radius: 6px; }")
 
-    def show_summary(self, summary: ColumnSummary) -> None:
+    def show_summary(self, summary: ColumnSummary, why_empty: str) -> None:
         self.summary.setText(self.model.summary_text(summary.count, summary.average_score))
+        self.empty.setText(why_empty)
+        self.empty.setVisible(summary.count == 0)
 
 
 class BoardView(QWidget):
@@ -165,7 +176,20 @@ class BoardView(QWidget):
         self.summaries = self.store.column_summaries(self.board, self.grouping)
         columns = self.columns if self.grouping == BoardGrouping.STAGE else self.journey_columns
         for key, column in columns.items():
-            column.show_summary(self.summaries[key])
+            column.show_summary(self.summaries[key], self.why_empty())
+
+    def why_empty(self) -> str:
+        """What an empty column says: nothing matches the search or the filters, or the
+        stage is empty."""
+        search = self.board.search.strip()
+        if search and not any(s.count for s in self.summaries.values()):
+            return f"No lead matches “{search}”. Esc clears the search."
+        if search:
+            return f"No lead here matches “{search}”."
+        if replace(self.board, me=None) != BoardFilter():
+            return "No lead here matches the filters."
+        return ("No leads in this stage." if self.grouping == BoardGrouping.STAGE
+                else "No open lead shows this step of the journey.")
 
     # -- the current card and the keyboard -----------------------------------
 
@@ -222,7 +246,7 @@ class BoardView(QWidget):
             count = old.count + change
             total = (old.average_score or 0) * old.count + change * score
             self.summaries[stage] = ColumnSummary(count, total / count if count else None)
-            self.columns[stage].show_summary(self.summaries[stage])
+            self.columns[stage].show_summary(self.summaries[stage], self.why_empty())
 
     def _make_current(self, column: StageColumn, row: int) -> None:
         column.view.select_row(row)

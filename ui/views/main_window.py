@@ -31,6 +31,7 @@ from ui.actions import (
 from ui.card_keys import CardKeys
 from ui.dialogs.criteria import CriteriaDialog
 from ui.dialogs.duplicates import DuplicatesDialog
+from ui.first_day import FirstDay
 from ui.followup_controller import FollowUpController
 from ui.lead_files import LeadFiles, dropped_file
 from ui.operations import OperationRunner
@@ -103,6 +104,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)  # a CSV or XLSX dropped on the window is imported
         self._build_menus()
         self._connect()
+        self.first_day = FirstDay(self)  # the welcome, people, databases and backups
         self.use_criteria(store.current_criteria())
         self._seen_version = store.data_version()
         self.filters.set_choices(store.users(), *store.sources_and_campaigns())
@@ -194,6 +196,7 @@ class MainWindow(QMainWindow):
         if read_again:
             self._seen_version = self.store.data_version()
             self.filters.set_choices(self.store.users(), *self.store.sources_and_campaigns())
+            self.first_day.show_welcome_if_empty()
             self._report_for_viewer()
         if read_again or recount:
             self.board.refresh()

@@ -1,0 +1,218 @@
+"""A team's first day in the window: the welcome in the board's place, empty columns and a
+search that finds nothing saying so, "Who are you?" asked once, Edit › People…, and the
+databases (new, open, recent, demo, back up)."""
+
+import shutil
+
+import pytest
+from PySide6.QtCore import Qt
+from shiboken6 import isValid
+
+from ui import databases
+from ui.dialogs.people import PeopleDialog
+from ui.views.main_window import MainWindow
+from workbench import paths
+from workbench.rules.stages import Stage
+from workbench.services.changes import Changes
+from workbench.store.leads import Store
+
+
+@pytest.fixture
+def open_window(qtbot):
+    """A window on the database at a path, shown; closed with its store after the test."""
+    opened = []
+
+    def open_on(path):
+        store = Store.open(path)
+        window = MainWindow(store)  # closed below: another database's window may close it
+        window.show()
+        qtbot.waitExposed(window)
+        opened.append((window, store))
+        return window
+
+    yield open_on
+    for window, store in opened:
+        if isValid(window):  # not closed for another database's window
+            if window.first_day.you_dialog is not None:
+                window.first_day.you_dialog.close()
+            window.close()
+        store.close()
+
+
+def test_an_empty_database_shows_the_welcome_with_three_working_buttons(
+        open_window, tmp_path, qtbot, monkeypatch):
+    window = open_window(tmp_path / "new.db")
+    welcome = window.first_day.welcome
+    assert welcome.isVisible() and welcome.geometry() == window.board.rect()
+    labels = [b.text() for b in welcome.buttons]
+    assert labels == ["Import a file…", "Open the demo", "Connect to a team server…"]
+
+    asked = []
+    monkeypatch.setattr(window.files, "import_file", lambda: asked.append("import"))
+    monkeypatch.setattr("ui.sync_dialogs.TeamServerDialog.exec",
+                        lambda dialog: asked.append("team") or 0)
+    qtbot.mouseClick(welcome.buttons[0], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(welcome.buttons[2], Qt.MouseButton.LeftButton)
+    assert asked == ["import", "team"]
+    assert window.queue.empty.text().startswith("Nothing to triage")
+
+    window.store.add_lead(first_name="Ann", last_name="Lee", email="ann@example.com",
+                          stage=Stage.MQL)
+    window.apply(Changes(leads=True))  # as an import does
+    window.scores.bring_scores_up_to_date()  # its score, or the window would rescore later
+    qtbot.waitUntil(lambda: not window.operations.running(), timeout=30_000)
+    assert not welcome.isVisible()
+    empty = window.board.columns[Stage.SAL].empty
+    assert empty.isVisible() and empty.text() == "No leads in this stage."
+    assert not window.board.columns[Stage.MQL].empty.isVisible()
+
+
+def test_open_the_demo_opens_a_window_on_it_in_place_of_this_one(open_window, demo_db,
+                                                                tmp_path, qtbot):
+    paths.data_dir().mkdir(parents=True, exist_ok=True)
+    shutil.copy(demo_db, paths.demo_db_path())
+    window = open_window(tmp_path / "new.db")
+    qtbot.mouseClick(window.first_day.welcome.buttons[1], Qt.MouseButton.LeftButton)
+    demo_window = next(w for w in databases._opened.values())
+    try:
+        assert demo_window.store.path == paths.demo_db_path()
+        assert demo_window.isVisible() and not window.isVisible()
+        assert not demo_window.first_day.welcome.isVisible()
+        assert demo_window.first_day.you_dialog is None  # the demo has its people
+        assert databases.recent_databases()[:2] == [paths.demo_db_path().resolve(),
+                                                    (tmp_path / "new.db").resolve()]
+    finally:
+        demo_window.close()
+    qtbot.waitUntil(lambda: not databases._opened)
+
+
+def test_an_empty_column_and_a_search_without_match_say_so(window, qtbot):
+    window.filters.search.setText("zzqxj")
+    window.filters.flush()
+    for column in window.board.shown_columns():
+        assert column.empty.isVisible()
+        assert column.empty.text() == "No lead matches “zzqxj”. Esc clears the search."
+    assert not window.first_day.welcome.isVisible()  # the database has leads
+    name = window.store.lead(1).last_name  # found in some columns, not in all
+    window.filters.search.setText(name)
+    window.filters.flush()
+    assert any(not c.empty.isVisible() for c in window.board.shown_columns())
+    texts = {c.empty.text() for c in window.board.shown_columns() if c.empty.isVisible()}
+    assert texts == {f"No lead here matches “{name}”."}
+    window.filters.search.clear()
+    window.filters.min_score.setValue(1000)
+    window.filters.flush()
+    assert {c.empty.text() for c in window.board.shown_columns()} == {
+        "No lead here matches the filters."}
+
+
+def test_the_first_person_is_asked_for_once_and_becomes_you(open_window, tmp_path, qtbot):
+    path = tmp_path / "new.db"
+    window = open_window(path)
+    qtbot.waitUntil(lambda: window.first_day.you_dialog is not None)
+    dialog = window.first_day.you_dialog
+    assert dialog.isVisible() and not dialog.isModal()
+    dialog.form.name.setText("Jane Doe")
+    dialog.form.email.setText("jane@acme")
+    dialog.accept()
+    assert "not an email address" in dialog.form.message.text() and dialog.isVisible()
+    dialog.form.email.setText("Jane.Doe@acme.com")
+    dialog.accept()
+    assert not dialog.isVisible()
+    assert [p.email for p in window.store.people()] == ["jane.doe@acme.com"]
+    assert window.store.people()[0].role == "manager"
+    assert window.filters.me.currentText() == "Jane Doe"
+    assert window.filters.me.currentData() == window.store.people()[0].id
+    window.close()
+    other = open_window(tmp_path / "other.db")
+    qtbot.waitUntil(lambda: other.first_day.you_dialog is not None)
+    other.first_day.you_dialog.reject()  # "Later": not asked again for this database
+    other.close()
+    again = open_window(tmp_path / "other.db")
+    qtbot.wait(50)
+    assert again.first_day.you_dialog is None
+
+
+def test_no_one_is_asked_on_a_team_laptop(open_window, tmp_path, qtbot):
+    with Store.open(tmp_path / "team.db") as store:
+        store.set_sync_server("postgresql://jane@team.example/leads")
+    window = open_window(tmp_path / "team.db")
+    qtbot.wait(50)
+    assert window.first_day.you_dialog is None
+
+
+def test_the_people_dialog_adds_deactivates_and_brings_back(store, qtbot):
+    store.add_user("Jane Doe", "jane@acme.com", "manager")
+    dialog = PeopleDialog(store)
+    qtbot.addWidget(dialog)
+    assert dialog.table.rowCount() == 1 and not dialog.deactivate.isEnabled()
+    dialog.form.name.setText("Bob Ray")
+    dialog.form.email.setText("JANE@acme.com")
+    qtbot.mouseClick(dialog.add, Qt.MouseButton.LeftButton)
+    assert "jane@acme.com is already Jane Doe" in dialog.form.message.text()
+    dialog.form.email.setText("bob@acme.com")
+    qtbot.mouseClick(dialog.add, Qt.MouseButton.LeftButton)
+    assert dialog.changed and dialog.form.message.text() == ""
+    assert [dialog.table.item(r, 0).text() for r in range(2)] == ["Bob Ray", "Jane Doe"]
+    assert dialog.selected().email == "bob@acme.com"  # the one just added
+    assert dialog.deactivate.isEnabled() and not dialog.bring_back.isEnabled()
+    qtbot.mouseClick(dialog.deactivate, Qt.MouseButton.LeftButton)
+    assert dialog.table.item(0, 3).text() == "2026-11-23"
+    assert [u[2] for u in store.users()] == ["jane@acme.com"]
+    assert dialog.bring_back.isEnabled()
+    qtbot.mouseClick(dialog.bring_back, Qt.MouseButton.LeftButton)
+    assert dialog.table.item(0, 3).text() == "" and len(store.users()) == 2
+
+
+def test_on_a_team_laptop_the_people_dialog_only_lists(store, qtbot):
+    store.set_sync_server("postgresql://jane@team.example/leads")
+    store.add_user("Jane Doe", "jane@acme.com")
+    dialog = PeopleDialog(store)
+    qtbot.addWidget(dialog)
+    assert dialog.table.rowCount() == 1
+    assert "come from the team server" in dialog.note.text()
+    assert not dialog.add.isEnabled() and not dialog.form.isEnabled()
+
+
+def test_edit_people_refreshes_the_you_box(window, monkeypatch):
+    def add_someone(dialog):
+        dialog.form.name.setText("Zoe Zed")
+        dialog.form.email.setText("zoe@example.com")
+        dialog._add()
+
+    monkeypatch.setattr(PeopleDialog, "exec", add_someone)
+    window.actions_by_id["people"].trigger()
+    assert window.filters.me.findText("Zoe Zed") >= 0
+
+
+def test_a_new_database_opens_in_a_new_window_and_never_replaces_a_file(
+        open_window, tmp_path, qtbot, monkeypatch):
+    window = open_window(tmp_path / "first.db")
+    warned = []
+    monkeypatch.setattr("ui.databases.QMessageBox.warning",
+                        lambda *args: warned.append(args[2]))
+    existing = tmp_path / "notes.db"
+    existing.write_text("mine")
+    assert window.first_day.databases.create(existing) is None
+    assert "already exists" in warned[0] and existing.read_text() == "mine"
+    opened = window.first_day.databases.create(tmp_path / "second.db")
+    try:
+        assert opened.store.path == tmp_path / "second.db" and opened.store.is_empty()
+        assert opened.first_day.welcome.isVisible() and not window.isVisible()
+        recent = opened.first_day.databases
+        recent._fill_recent()
+        assert [a.text() for a in recent.recent_menu.actions()] == [
+            f"first.db  —  {tmp_path}"]
+    finally:
+        if opened.first_day.you_dialog is not None:
+            opened.first_day.you_dialog.close()
+        opened.close()
+
+
+def test_back_up_from_the_window_copies_the_database_whole(window, tmp_path, qtbot):
+    target = tmp_path / "copy.wbk"
+    window.first_day.databases.back_up_to(target)
+    qtbot.waitUntil(lambda: not window.operations.running(), timeout=30_000)
+    assert "Backed up to" in window.statusBar().currentMessage()
+    with Store.open(target) as copy:
+        assert copy.stats() == window.store.stats()
