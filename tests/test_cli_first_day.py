@@ -204,3 +204,56 @@ def test_a_backup_of_an_older_version_is_restored_at_this_version(workbench, tmp
         "restored.db"]  # no copy of the backup before its upgrade beside it
     assert people(workbench, restored) == [{"email": "ada@example.com", "name": "Ada Byron",
                                              "role": "rep", "deactivated_at": None}]
+
+
+OWNED = ("email,first name,last name,owner\n"
+         "ann@example.com,Ann,Lee,jane.roe@acme.com\n"
+         "bo@example.com,Bo,Chan,Bob Ray\n"
+         "cy@example.com,Cy,Dee,JANE.ROE@acme.com\n"
+         "di@example.com,Di,Eck,old@acme.com\n")
+
+
+def owners_by_email(path):
+    with Store.open(path) as store:
+        names = {uid: email for uid, _n, email, _r in store.users(deactivated=True)}
+        return {card.email: names.get(card.owner_id)
+                for card in map(store.lead, range(1, store.count_leads() + 1))}
+
+
+def test_import_reports_unknown_owners_and_creates_them_when_asked(workbench, team_db,
+                                                                  tmp_path):
+    workbench("users", "add", "--db", team_db, "--email", "old@acme.com", "--name", "Old")
+    workbench("users", "deactivate", "old@acme.com", "--db", team_db)
+    csv_file = tmp_path / "crm.csv"
+    csv_file.write_text(OWNED)
+    result = workbench("import", csv_file, "--db", team_db, "--dry-run", "--create-owners")
+    assert "jane.roe@acme.com, Bob Ray, old@acme.com" in result.stdout
+    assert [p["email"] for p in people(workbench, team_db)] == ["old@acme.com"]
+
+    result = workbench("import", csv_file, "--db", team_db, "--create-owners", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["owners_created"] == ["jane.roe@acme.com"]
+    assert report["owners_unknown"] == ["Bob Ray", "old@acme.com"]
+    assert [(p["email"], p["name"], p["role"]) for p in people(workbench, team_db)] == [
+        ("jane.roe@acme.com", "Jane Roe", "rep"), ("old@acme.com", "Old", "rep")]
+    assert people(workbench, team_db)[1]["deactivated_at"] is not None  # not brought back
+    assert owners_by_email(team_db) == {
+        "ann@example.com": "jane.roe@acme.com", "bo@example.com": None,
+        "cy@example.com": "jane.roe@acme.com", "di@example.com": None}
+    errors = (tmp_path / "crm.errors.csv").read_text()
+    assert "Bob Ray" in errors and "jane.roe" not in errors
+
+    again = workbench("import", csv_file, "--db", team_db)
+    assert "Owners not people here" in again.stdout and "--create-owners" in again.stdout
+
+
+def test_create_owners_on_a_team_laptop_is_refused_before_anything(workbench, team_db,
+                                                                   tmp_path):
+    with Store.open(team_db) as store:
+        store.set_sync_server("postgresql://jane@team.example/leads")
+    csv_file = tmp_path / "crm.csv"
+    csv_file.write_text(OWNED)
+    result = workbench("import", csv_file, "--db", team_db, "--create-owners")
+    assert result.returncode == 1 and "come from the server" in result.stderr
+    assert json.loads(workbench("stats", "--db", team_db, "--json").stdout)["leads"] == 0

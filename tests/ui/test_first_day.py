@@ -6,6 +6,7 @@ import shutil
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWizard
 from shiboken6 import isValid
 
 from ui import databases
@@ -216,3 +217,41 @@ def test_back_up_from_the_window_copies_the_database_whole(window, tmp_path, qtb
     assert "Backed up to" in window.statusBar().currentMessage()
     with Store.open(target) as copy:
         assert copy.stats() == window.store.stats()
+
+
+def test_the_import_wizard_offers_to_add_the_owners_it_does_not_know(window, qtbot, tmp_path):
+    from tests.ui.test_import_wizard import next_page
+    from ui.dialogs.import_wizard import ImportWizard
+
+    path = tmp_path / "crm.csv"
+    path.write_text("email,first name,last name,owner\n"
+                    "ann@example.com,Ann,Lee,jane.roe@acme.com\n"
+                    "bo@example.com,Bo,Chan,Bob Ray\n"
+                    "cy@example.com,Cy,Dee,Jane.Roe@acme.com\n")
+    wizard = ImportWizard(window.store, path, window)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    next_page(wizard, qtbot)
+    check = next_page(wizard, qtbot)
+    owners = check.owners
+    assert owners.isVisible() and "2 owners in the file are not people here" in \
+        owners.words.text()
+    table = owners.table
+    assert [[table.item(r, c).text() for c in range(3)] for r in range(2)] == [
+        ["jane.roe@acme.com", "Jane Roe", "jane.roe@acme.com"], ["Bob Ray", "Bob Ray", ""]]
+    assert [table.item(r, 0).checkState() for r in range(2)] == [
+        Qt.CheckState.Checked, Qt.CheckState.Unchecked]
+    table.item(1, 0).setCheckState(Qt.CheckState.Checked)  # ticked without an email
+    wizard.next()
+    assert wizard.currentPage() is check and "Bob Ray: '' is not an email" in \
+        owners.words.text()
+    table.item(1, 2).setText("bob.ray@acme.com")
+    done = next_page(wizard, qtbot)
+    assert done.done and "3 new leads were added" in done.summary.text()
+    owners_of = {window.store.lead(i).email: window.store.lead(i).owner_id
+                 for i in window.store.search_ids("example.com") or []}
+    jane = window.store.user_by_email("jane.roe@acme.com")
+    bob = window.store.user_by_email("bob.ray@acme.com")
+    assert owners_of == {"ann@example.com": jane, "bo@example.com": bob,
+                         "cy@example.com": jane}
+    wizard.button(QWizard.WizardButton.FinishButton).click()

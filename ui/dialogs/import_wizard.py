@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from ui.dialogs.new_owners import NewOwnersBox
 from ui.operations import Operation, start
 from ui.text import plural
 from workbench.files.reading import FIELDS, ImportFatal, ImportKind, Mapping, read_sample
@@ -235,6 +236,8 @@ class RunPage(QWizardPage):
         layout.addLayout(row)
         layout.addWidget(self.summary)
         layout.addWidget(self.problems, 1)
+        self.owners = NewOwnersBox(self)  # offered after the check, added on Import
+        layout.addWidget(self.owners)
         self.worker: Operation | None = None
         self.done = False
 
@@ -251,6 +254,9 @@ class RunPage(QWizardPage):
         self.cancel.setEnabled(True)
         start(self.worker, self)
         self.completeChanged.emit()
+
+    def validatePage(self) -> bool:
+        return not self.dry_run or self.owners.create(self.wizard().store)
 
     def _cancel(self) -> None:
         if self.worker is not None:
@@ -281,6 +287,8 @@ class RunPage(QWizardPage):
             lines.append("Nothing would change.")
         self.summary.setText("\n".join(lines))
         self._show_problems(result)
+        if self.dry_run:
+            self.owners.show_owners(self.wizard().store, result.owners_unknown)
         if not self.dry_run:  # written: nothing is left to cancel, only to finish
             self.wizard().setOption(QWizard.WizardOption.NoCancelButtonOnLastPage)
         self.completeChanged.emit()

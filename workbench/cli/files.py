@@ -31,6 +31,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                       help="read and check everything, count, and write nothing")
     load.add_argument("--no-score", action="store_true",
                       help="leave the scoring of imported leads to 'workbench score'")
+    load.add_argument("--create-owners", action="store_true",
+                      help="add the owners the file names by email that are not people here "
+                           "yet, as reps, and give them their leads")
     json_option(load)
     load.set_defaults(run=cmd_import)
 
@@ -57,7 +60,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 0
     with Store.open(existing_db(args)) as store:
         result = run_import(store, args.file, kind, mapping_path=args.mapping,
-                            dry_run=args.dry_run, score=not args.no_score)
+                            dry_run=args.dry_run, score=not args.no_score,
+                            create_owners=args.create_owners)
     if args.json:
         print(json.dumps(result.to_json(), indent=2))
         return 0
@@ -67,6 +71,15 @@ def cmd_import(args: argparse.Namespace) -> int:
     print(f"{what} {args.file} ({result.format}): {result.read:,} rows, "
           f"{result.imported:,} new, {result.updated:,} updated, {result.unchanged:,} unchanged, "
           f"{result.skipped:,} left out.")
+    if result.owners_created:
+        print(f"Added as reps: {', '.join(result.owners_created)}.")
+    if result.owners_unknown:
+        what, how = (("named without an email, or deactivated", "add or bring them back")
+                     if args.create_owners else
+                     ("not people here", "import with --create-owners, or add them"))
+        print(f"Owners {what}, their leads left unassigned: "
+              f"{', '.join(result.owners_unknown)}; {how} with 'workbench users add --email "
+              "E --name N', then import the file again.")
     if result.errors_file:
         print(f"Problems, row by row: {result.errors_file}")
     return 0

@@ -485,6 +485,10 @@ def _check_headers(path: Path, headers: list[str]) -> None:
         seen.add(header)
 
 
+# an owner no one here matches: the lead goes in unassigned (see `import --create-owners`)
+UNKNOWN_OWNER = "no user with this email or name; imported unassigned"
+
+
 @dataclass
 class RowProblem:
     row: int
@@ -635,8 +639,7 @@ class RowReader:
             record["owner_id"] = self.owners.get(owner.strip().lower())
             if record["owner_id"] is None:  # another system's user: the lead goes in unassigned
                 problems.append(RowProblem(number, self.mapping.column_of("owner") or "", owner,
-                                           "no user with this email or name; imported "
-                                           "unassigned", left_out=False))
+                                           UNKNOWN_OWNER, left_out=False))
         if not record.get("website") and record.get("email") and record.get("company"):
             domain = record["email"].rsplit("@", 1)[1]
             if domain not in FREE_MAIL:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from workbench.files.reading import (
+    UNKNOWN_OWNER,
     ImportKind,
     Mapping,
     RowProblem,
@@ -19,6 +20,7 @@ from workbench.files.reading import (
     open_table,
 )
 from workbench.files.safe import check_target
+from workbench.services import people
 from workbench.services.changes import Changes
 from workbench.store.leads import Store
 
@@ -36,6 +38,8 @@ class ImportResult:
     dry_run: bool = False
     lead_ids: list[int] = field(default_factory=list)  # leads created or changed
     warnings: list[str] = field(default_factory=list)  # what of the mapping went unused
+    owners_created: list[str] = field(default_factory=list)  # their emails
+    owners_unknown: list[str] = field(default_factory=list)  # as the file names them, once
 
     @property
     def changes(self) -> Changes:
@@ -48,18 +52,21 @@ class ImportResult:
                 "imported": self.imported, "updated": self.updated,
                 "unchanged": self.unchanged, "skipped": self.skipped,
                 "errors_file": str(self.errors_file) if self.errors_file else None,
-                "dry_run": self.dry_run, "warnings": self.warnings}
+                "dry_run": self.dry_run, "warnings": self.warnings,
+                "owners_created": self.owners_created, "owners_unknown": self.owners_unknown}
 
 
 def run_import(store: Store, path: Path, kind: ImportKind = ImportKind.LEADS, *,
                mapping: Mapping | None = None, mapping_path: Path | None = None,
-               dry_run: bool = False, score: bool = True,
+               dry_run: bool = False, score: bool = True, create_owners: bool = False,
                progress: Callable[[float], None] | None = None,
                cancelled: Callable[[], bool] | None = None) -> ImportResult:
     """Import a file: one transaction for its valid rows, an error CSV for the others.
     Imported or changed leads are then scored (unless score is False). The mapping is the
     one given, else the saved one at mapping_path, else the one recognised from the headers.
-    Cancelling (ImportCancelled) or any error writes nothing."""
+    With create_owners, the owners it names with an email that no one here matches are
+    first added as reps (not in a dry run). Cancelling (ImportCancelled) or any error
+    writes nothing."""
     from workbench.clock import utcnow
 
     path = Path(path)
@@ -71,6 +78,11 @@ def run_import(store: Store, path: Path, kind: ImportKind = ImportKind.LEADS, *,
     kind = mapping.kind
     reader = RowReader(table, mapping, store.owner_keys())
     reader.check_usable(path)
+    created = []
+    if create_owners and kind == ImportKind.LEADS and not dry_run:
+        created, _by_name = people.create_owners(
+            store, people.owners_to_create(store, path, mapping))
+        reader.owners = store.owner_keys()
     now = utcnow()
     with _parts(path, table, reader, cancelled) as staged_files:
         records = reader.records(progress, cancelled)
@@ -88,10 +100,21 @@ def run_import(store: Store, path: Path, kind: ImportKind = ImportKind.LEADS, *,
                           unchanged=counts.unchanged,
                           skipped=len({p.row for p in reader.problems if p.left_out}),
                           errors_file=reader.write_problems(path, store.path), dry_run=dry_run,
-                          lead_ids=counts.lead_ids, warnings=mapping.warnings)
+                          lead_ids=counts.lead_ids, warnings=mapping.warnings,
+                          owners_created=[person.email for person in created],
+                          owners_unknown=_distinct(p.value for p in reader.problems
+                                                   if p.reason == UNKNOWN_OWNER))
     if not dry_run:
         _after_import(store, kind, score)
     return result
+
+
+def _distinct(values: Iterable[str]) -> list[str]:
+    """Each value once, whatever its case, as first written."""
+    first: dict[str, str] = {}
+    for value in values:
+        first.setdefault(value.strip().lower(), value.strip())
+    return list(first.values())
 
 
 @contextmanager

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from workbench.clock import utcnow
+from workbench.files.reading import Mapping, open_table
 from workbench.rules import normalise
+from workbench.rules.normalise import clean
 from workbench.rules.refusals import BadInput, NotAllowed
 from workbench.rules.vocabulary import Role
 from workbench.store.leads import Store
@@ -81,3 +84,35 @@ def new_owner(value: str) -> NewOwner:
     local = email.split("@", 1)[0]
     words = [w for w in re.split(r"[._\-+]+", local) if w]
     return NewOwner(value, email, " ".join(w.capitalize() for w in words) or local)
+
+
+def owners_to_create(store: Store, path: Path, mapping: Mapping) -> list[NewOwner]:
+    """The owners a file names that no one here matches, each once, in the file's order;
+    someone deactivated is not among them (they left: their leads go in unassigned)."""
+    column = mapping.column_of("owner")
+    if column is None:
+        return []
+    known = set(store.owner_keys())
+    for person in store.people():
+        known |= {person.email, person.name.lower()}
+    table = open_table(path)
+    index = table.headers.index(column)
+    found: dict[str, NewOwner] = {}
+    try:
+        for _number, cells in table.rows:
+            value = clean(cells[index]) if index < len(cells) else None
+            if value is not None and value.strip().lower() not in known | found.keys():
+                found[value.strip().lower()] = new_owner(value)
+    finally:
+        table.rows.close()
+    return list(found.values())
+
+
+def create_owners(store: Store, owners: list[NewOwner]
+                  ) -> tuple[list[PersonRecord], list[NewOwner]]:
+    """Add as reps the owners given with an email; returns them, and those given by name
+    alone (someone must say their email: `workbench users add`)."""
+    check_people_are_local(store)
+    created = [add_person(store, owner.email, owner.name)[0] for owner in owners
+               if owner.email is not None]
+    return created, [owner for owner in owners if owner.email is None]
