@@ -10,6 +10,19 @@ from ui.product import APP_ID, APP_NAME, app_icon
 from workbench.files.safe import UnsafeTarget, replacing
 
 SCREENSHOT_SIZE = (1440, 900)
+# Offscreen, Qt warns of this on every window whose size limits change: it means nothing
+# for a picture, and a screenshot should print only what went wrong.
+OFFSCREEN_NOISE = "This plugin does not support propagateSizeHints()"
+
+
+def quiet_offscreen_noise() -> None:
+    from PySide6.QtCore import qInstallMessageHandler
+
+    def handler(_kind, _context, message: str) -> None:
+        if message != OFFSCREEN_NOISE:
+            print(message, file=sys.stderr)
+
+    qInstallMessageHandler(handler)
 
 
 def application():
@@ -30,6 +43,7 @@ def run(path: Path, screenshot: Path | None = None) -> int:
     offscreen and return instead of running."""
     if screenshot is not None:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        quiet_offscreen_noise()
     from PySide6.QtWidgets import QMessageBox
 
     from ui.views.main_window import MainWindow
