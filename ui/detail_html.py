@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from ui.text import duration, score_band, sla_text, source_label
+from ui.theme import Theme, theme
 from workbench.rules.sla import sla_state
 from workbench.rules.stages import Stage
 from workbench.rules.vocabulary import ActivityKind
@@ -24,12 +25,13 @@ ACTIVITY_ICONS = {
     ActivityKind.UNSUBSCRIBE: "⊘", ActivityKind.BOUNCE: "↩", ActivityKind.CALL: "☎",
     ActivityKind.EMAIL_SENT: "✉", ActivityKind.MEETING: "☗", ActivityKind.NOTE: "✍",
 }
+# the text takes the palette's colour; muted lines and headings the theme's
 STYLE = """
 <style>
- body { font-size: 10pt; color: #1f2933; }
+ body { font-size: 10pt; }
  h2 { margin: 0 0 2px 0; font-size: 14pt; }
- h3 { margin: 14px 0 4px 0; font-size: 10pt; color: #66727f; text-transform: uppercase; }
- .muted { color: #66727f; }
+ h3 { margin: 14px 0 4px 0; font-size: 10pt; color: %(muted)s; text-transform: uppercase; }
+ .muted { color: %(muted)s; }
  .badge { color: white; font-weight: bold; }
  td { padding: 1px 8px 1px 0; vertical-align: top; }
 </style>
@@ -48,8 +50,9 @@ def lead_html(detail: LeadDetail, score: ScoreResult | None, now: datetime,
               sla_hours: float) -> str:
     lead = detail.lead
     company = detail.company
+    colours = theme()
     _band, colour = score_band(lead.score)
-    parts = [STYLE, f"<h2>{escape(lead.name)}</h2>"]
+    parts = [STYLE % {"muted": colours.css("muted")}, f"<h2>{escape(lead.name)}</h2>"]
     title = " at ".join(filter(None, (lead.job_title, company.name if company else None)))
     parts.append(f"<div class='muted'>{escape(title)}</div>")
     parts.append(
@@ -61,12 +64,14 @@ def lead_html(detail: LeadDetail, score: ScoreResult | None, now: datetime,
         moves = " and ".join(
             f"{escape(Stage(stage).label)} by {escape(by or 'someone')}"
             for stage, _at, by, _uid in (conflict.first, conflict.second))
-        parts.append(f"<p style='color:#c0392b'><b>Stage conflict:</b> moved to {moves} on "
+        parts.append(f"<p style='color:{colours.css('overdue')}'><b>Stage conflict:</b> "
+                     f"moved to {moves} on "
                      "two laptops offline. Resolve it in Lead › Stage conflicts…</p>")
     if lead.stage == Stage.MQL:
         state = sla_state(lead.mql_at, lead.first_touch_at, now, sla_hours)
         if state is not None:
-            colour = "#1e8449" if state.touched else "#c0392b" if state.overdue else "#b9770e"
+            colour = colours.css("touched" if state.touched else "overdue" if state.overdue
+                                 else "due")
             parts.append(f"<p style='color:{colour}'>Follow-up: {escape(sla_text(state))}</p>")
 
     contact = []
@@ -89,7 +94,7 @@ def lead_html(detail: LeadDetail, score: ScoreResult | None, now: datetime,
                   _row("Revenue", company.revenue_band), _row("Country", company.country)]
         parts.append("</table>")
 
-    parts.append(_score_html(score) if score is not None else "")
+    parts.append(_score_html(score, colours) if score is not None else "")
     if detail.predicted_conversion is not None:
         why = " &nbsp;·&nbsp; ".join(f"{escape(feature)} ({part:+.2f})"
                                      for feature, part in detail.prediction_reasons)
@@ -128,14 +133,14 @@ def lead_html(detail: LeadDetail, score: ScoreResult | None, now: datetime,
     return "".join(parts)
 
 
-def _score_html(score: ScoreResult) -> str:
+def _score_html(score: ScoreResult, colours: Theme) -> str:
     """Why the lead has its score: every rule that fired, with its points now."""
     journey = score.buyer_stage or "no recent activity"
     parts = [f"<h3>Why {score.total}?</h3>",
              f"<p>Fit {score.fit} + engagement {score.engagement} &nbsp;·&nbsp; grade "
              f"{escape(score.grade)} &nbsp;·&nbsp; buyer journey: {escape(journey)}</p><table>"]
     for part in score.breakdown:
-        colour = "#1e8449" if part.points > 0 else "#c0392b"
+        colour = colours.css("touched" if part.points > 0 else "overdue")
         parts.append(f"<tr><td style='color:{colour}' align='right'>{part.points:+d}</td>"
                      f"<td>{escape(part.rule)}</td></tr>")
     if not score.breakdown:

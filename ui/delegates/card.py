@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from ui.models.card_list import CARD_ROLE
 from ui.text import duration, initials, score_band, sla_text, source_label
+from ui.theme import theme
 from workbench.clock import utcnow
 from workbench.rules.sla import DEFAULT_SLA_HOURS, sla_state
 from workbench.rules.stages import Stage
@@ -16,12 +17,6 @@ from workbench.store.leads import CardRecord
 CARD_HEIGHT = 84
 MARGIN = 6
 PADDING = 8
-COLOURS = {
-    "card": QColor("#ffffff"), "border": QColor("#d5d9de"), "selected": QColor("#e8f1fb"),
-    "selected_border": QColor("#2e86c1"), "text": QColor("#1f2933"), "muted": QColor("#66727f"),
-    "overdue": QColor("#c0392b"), "due": QColor("#b9770e"), "touched": QColor("#1e8449"),
-    "owner": QColor("#5d6d7e"), "pool": QColor("#aab2bd"),
-}
 
 
 class CardDelegate(QStyledItemDelegate):
@@ -38,11 +33,12 @@ class CardDelegate(QStyledItemDelegate):
             return
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        colours = theme()  # the application's: the column's own is its background
         box = option.rect.adjusted(MARGIN, MARGIN // 2, -MARGIN, -MARGIN // 2)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        painter.setPen(QPen(COLOURS["selected_border" if selected else "border"],
+        painter.setPen(QPen(colours.selected_border if selected else colours.card_border,
                             2 if selected else 1))
-        painter.setBrush(COLOURS["selected" if selected else "card"])
+        painter.setBrush(colours.selected if selected else colours.card)
         painter.drawRoundedRect(box, 6, 6)
 
         inner = box.adjusted(PADDING, PADDING - 2, -PADDING, -PADDING + 2)
@@ -57,31 +53,33 @@ class CardDelegate(QStyledItemDelegate):
         if card.grade:
             width = QFontMetrics(small).horizontalAdvance(card.grade) + 4
             badge = QRect(badge.left() - width - 4, badge.top(), width, badge.height())
-            self._text(painter, badge, card.grade, small, COLOURS["muted"],
+            self._text(painter, badge, card.grade, small, colours.muted,
                        Qt.AlignmentFlag.AlignRight)
         # Every string from data goes through drawText, which never interprets markup.
         self._text(painter, QRect(inner.left(), inner.top(), badge.left() - inner.left() - 6,
-                                  line), card.name, bold, COLOURS["text"])
+                                  line), card.name, bold, colours.text)
         title = " at ".join(filter(None, (card.job_title, card.company)))
         self._text(painter, QRect(inner.left(), inner.top() + line, inner.width(), line),
-                   title, base, COLOURS["muted"])
+                   title, base, colours.muted)
 
         bottom = QRect(inner.left(), inner.top() + 2 * line, inner.width(), line)
-        right = self._owner(painter, bottom, card.owner_name, small).left() - 6
+        right = self._owner(painter, bottom, card.owner_name, small,
+                            colours.owner if card.owner_name else colours.pool).left() - 6
         now = utcnow()
         state = sla_state(card.mql_at, card.first_touch_at, now, self.sla_hours)
         if card.stage == Stage.MQL and state is not None:
-            colour = "touched" if state.touched else "overdue" if state.overdue else "due"
+            colour = (colours.touched if state.touched else colours.overdue if state.overdue
+                      else colours.due)
             sla = sla_text(state)
             width = QFontMetrics(small).horizontalAdvance(sla) + 2
             right -= width
             self._text(painter, QRect(right, bottom.top(), width, line), sla, small,
-                       COLOURS[colour], Qt.AlignmentFlag.AlignRight)
+                       colour, Qt.AlignmentFlag.AlignRight)
             right -= 8
         facts = "  ·  ".join(filter(None, (card.buyer_stage, source_label(card.source),
                                           duration(now - card.stage_entered_at))))
         self._text(painter, QRect(bottom.left(), bottom.top(), right - bottom.left(), line),
-                   facts, small, COLOURS["muted"])
+                   facts, small, colours.muted)
         painter.restore()
 
     @staticmethod
@@ -101,18 +99,19 @@ class CardDelegate(QStyledItemDelegate):
         painter.setBrush(QColor(score_band(score)[1]))
         painter.drawRoundedRect(rect, 9, 9)
         painter.setFont(font)
-        painter.setPen(QColor("#ffffff"))
+        painter.setPen(Qt.GlobalColor.white)
         painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), text)
         return rect
 
     @staticmethod
-    def _owner(painter: QPainter, row: QRect, name: str | None, font: QFont) -> QRect:
+    def _owner(painter: QPainter, row: QRect, name: str | None, font: QFont,
+               colour: QColor) -> QRect:
         size = 20
         rect = QRect(row.right() - size, row.center().y() - size // 2, size, size)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(COLOURS["owner" if name else "pool"])
+        painter.setBrush(colour)
         painter.drawEllipse(rect)
         painter.setFont(font)
-        painter.setPen(QColor("#ffffff"))
+        painter.setPen(Qt.GlobalColor.white)
         painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), initials(name) or "–")
         return rect

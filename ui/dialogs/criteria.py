@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.theme import theme
 from workbench.files.criteria_file import CriteriaFileError, export_criteria, read_criteria
 from workbench.rules.criteria import FIT_FIELDS, JOURNEY_STAGES, RANGES, REASON_KINDS, Criteria
 from workbench.rules.qualification import BANT_ITEMS
@@ -164,7 +165,7 @@ class CriteriaDialog(QDialog):
         self.note = QLineEdit(self)
         self.note.setPlaceholderText("What changed and why (kept with this version)")
         self.problem = QLabel(self)
-        self.problem.setStyleSheet("color: #c0392b;")
+        self.problem.setStyleSheet(f"color: {theme().css('overdue')};")
         self.problem.setWordWrap(True)
         self.problem.setTextFormat(Qt.TextFormat.PlainText)
         buttons = QDialogButtonBox(

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from ui.dialogs.new_owners import NewOwnersBox
 from ui.operations import Operation, start
 from ui.text import plural
+from ui.theme import theme
 from workbench.files.reading import FIELDS, ImportFatal, ImportKind, Mapping, read_sample
 from workbench.rules.refusals import Refused
 from workbench.services.imports import ImportResult, run_import
@@ -95,7 +96,7 @@ class FilePage(QWizardPage):
         for kind, label in KIND_LABELS.items():
             self.kind.addItem(label, kind.value)
         self.problem = QLabel(self)
-        self.problem.setStyleSheet("color: #c0392b;")
+        self.problem.setStyleSheet(f"color: {theme().css('overdue')};")
         self.problem.setWordWrap(True)
         self.problem.setTextFormat(Qt.TextFormat.PlainText)
         row = QHBoxLayout()

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from ui.theme import theme
 from workbench.rules.refusals import BadInput
 from workbench.sync import credentials
 from workbench.sync.server import libpq_url
@@ -33,7 +34,7 @@ class TeamServerDialog(QDialog):
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText("kept from last time" if current_url else "")
         self.message = QLabel(self)
-        self.message.setStyleSheet("color: #c0392b;")
+        self.message.setStyleSheet(f"color: {theme().css('overdue')};")
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setWordWrap(True)
         form = QFormLayout()

@@ -88,11 +88,23 @@ class CardListModel(QAbstractListModel):
         card = self._cards[index.row()]
         if role == CARD_ROLE:
             return card
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+        if role == Qt.ItemDataRole.DisplayRole:
             return card.name
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return self._spoken(card)
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(card)
         return None
+
+    def _spoken(self, card: CardRecord) -> str:
+        """What a screen reader says of a card: the lead, its stage and score, then more."""
+        parts = [card.name, card.stage.label, f"score {card.score}",
+                 " at ".join(filter(None, (card.job_title, card.company))),
+                 f"owner {card.owner_name}" if card.owner_name else "unassigned"]
+        state = sla_state(card.mql_at, card.first_touch_at, utcnow(), self.sla_hours)
+        if card.stage == Stage.MQL and state:
+            parts.append(f"follow-up {sla_text(state)}")
+        return ", ".join(p for p in parts if p)
 
     def _tooltip(self, card: CardRecord) -> str:
         lines = [card.name, " at ".join(filter(None, (card.job_title, card.company))),

@@ -40,6 +40,8 @@ class BantPanel(QGroupBox):
             status.activated.connect(lambda _index, item=item: self.save(item))
             note.editingFinished.connect(lambda item=item: self.save(item))
             label = QLabel(f"&{row + 1} {item.capitalize()}", self)
+            status.setAccessibleName(f"{item.capitalize()} status")
+            note.setAccessibleName(f"{item.capitalize()} evidence")
             label.setBuddy(status)
             grid.addWidget(label, row, 0)
             grid.addWidget(status, row, 1)

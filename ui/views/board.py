@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.models.stage_column import StageColumnModel
+from ui.theme import theme
 from ui.views.cards import CardColumnView, CurrentLead
 from workbench.rules.criteria import JOURNEY_STAGES
 from workbench.rules.stages import FUNNEL, Stage
@@ -34,10 +35,12 @@ class StageColumn(QFrame):
         self.key = key
         self.model = StageColumnModel(store, key, by, self)
         label = key.label if isinstance(key, Stage) else key.capitalize()
+        colours = theme()
         self.title = QLabel(label, self)
-        self.title.setStyleSheet("font-weight: 600; padding: 6px 8px 0 8px; color: #1f2933;")
+        self.title.setStyleSheet(f"font-weight: 600; padding: 6px 8px 0 8px;"
+                                 f" color: {colours.css('text')};")
         self.summary = QLabel(self)
-        self.summary.setStyleSheet("padding: 0 8px 4px 8px; color: #66727f;")
+        self.summary.setStyleSheet(f"padding: 0 8px 4px 8px; color: {colours.css('muted')};")
         for text in (self.title, self.summary):
             text.setTextFormat(Qt.TextFormat.PlainText)
         self.empty = QLabel(self)  # why the column has no card
@@ -47,6 +50,7 @@ class StageColumn(QFrame):
         self.empty.setContentsMargins(8, 12, 8, 4)
         self.empty.hide()
         self.view = CardColumnView(self.model, self)
+        self.view.setAccessibleName(f"{label} cards")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -56,7 +60,8 @@ class StageColumn(QFrame):
         layout.addWidget(self.view)
         self.setMinimumWidth(COLUMN_MIN_WIDTH)
         self.setMaximumWidth(COLUMN_MAX_WIDTH)
-        self.setStyleSheet("StageColumn { background: #eef1f4; border-radius: 6px; }")
+        self.setStyleSheet(f"StageColumn {{ background: {colours.css('column')};"
+                           " border-radius: 6px; }")
 
     def show_summary(self, summary: ColumnSummary, why_empty: str) -> None:
         self.summary.setText(self.model.summary_text(summary.count, summary.average_score))

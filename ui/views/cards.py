@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QAbstractItemView, QFrame, QHeaderView, QTableView
 
 from ui.delegates.card import CARD_HEIGHT, CardDelegate
 from ui.models.card_list import CardListModel
+from ui.theme import theme
 
 SELECT = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
 
@@ -77,7 +78,7 @@ class CardColumnView(QTableView):
         self.setDropIndicatorShown(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         # the delegate paints the selected card itself; no selection band behind it
-        self.setStyleSheet("QTableView { background: #eef1f4; border: none;"
+        self.setStyleSheet(f"QTableView {{ background: {theme().css('column')}; border: none;"
                            " selection-background-color: transparent; }")
         self.current = CurrentLead(self.lead, self.current_lead_changed.emit)
         self._kept: int | None = None  # the current lead across a reload

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.detail_html import lead_html
+from ui.theme import theme
 from ui.views.bant import BantPanel
 from workbench.clock import utcnow
 from workbench.rules.refusals import NotFound, Refused
@@ -37,10 +38,12 @@ class LeadDetailPane(QWidget):
         self.document = QTextBrowser(self)
         self.document.setOpenExternalLinks(True)  # mailto: and tel: go to the system
         self.document.setPlaceholderText(EMPTY_TEXT)
+        self.document.setAccessibleName("Lead details")
         # an email or a domain too long for its line overflows rather than breaking mid-word
         self.document.setWordWrapMode(QTextOption.WrapMode.WordWrap)
         self.note = QPlainTextEdit(self)
         self.note.setPlaceholderText("Add a note… (Ctrl+Enter to save)")
+        self.note.setAccessibleName("New note")
         self.note.setMaximumHeight(70)
         self.save_note = QPushButton("Add note", self)
         self.save_note.clicked.connect(self.add_note)
@@ -48,7 +51,7 @@ class LeadDetailPane(QWidget):
                   context=Qt.ShortcutContext.WidgetShortcut)
         self.message = QLabel(self)
         self.message.setTextFormat(Qt.TextFormat.PlainText)
-        self.message.setStyleSheet("color: #c0392b;")
+        self.message.setStyleSheet(f"color: {theme().css('overdue')};")
         row = QHBoxLayout()
         row.addWidget(self.message, 1)
         row.addWidget(self.save_note)

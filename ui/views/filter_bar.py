@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.theme import theme
 from workbench.clock import utcnow
 from workbench.rules.sla import overdue_cutoff
 from workbench.store.leads import BoardFilter, BoardSort, OwnerFilter
@@ -149,7 +150,8 @@ class FigureChip(QWidget):
         super().__init__(parent)
         self.label = QLabel(self)
         self.label.setTextFormat(Qt.TextFormat.PlainText)
-        self.label.setStyleSheet("background: #fdebd0; border-radius: 4px; padding: 2px 6px;")
+        self.label.setStyleSheet(f"background: {theme().css('notice')}; border-radius: 4px;"
+                                 " padding: 2px 6px;")
         clear = QToolButton(self, text="✕ Show all leads", autoRaise=True)
         clear.clicked.connect(self.cleared)
         layout = QHBoxLayout(self)

@@ -240,8 +240,8 @@ class MainWindow(QMainWindow):
             criteria.sla_hours
 
     def _application_state(self, state: Qt.ApplicationState) -> None:
-        if state != Qt.ApplicationState.ApplicationActive:
-            return
+        if state != Qt.ApplicationState.ApplicationActive or not self.isVisible():
+            return  # a closed window reads nothing
         if self.store.data_version() != self._seen_version:
             self.refresh()
         self.scores.bring_scores_up_to_date()  # the laptop may have slept through midnight

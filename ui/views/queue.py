@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QAbstractItemView, QLabel, QVBoxLayout, QWidget
 
 from ui.models.queue import QueueModel
 from ui.text import plural
+from ui.theme import theme
 from ui.views.cards import CardColumnView
 from workbench.clock import utcnow
 from workbench.rules.sla import overdue_cutoff
@@ -26,19 +27,23 @@ class QueueView(QWidget):
         self.stale = True  # read again when next shown
         self.count = self.overdue = 0
         self.title = QLabel("My queue", self)
-        self.title.setStyleSheet("font-weight: 600; font-size: 14pt; color: #1f2933;")
+        colours = theme()
+        self.title.setStyleSheet(f"font-weight: 600; font-size: 14pt;"
+                                 f" color: {colours.css('text')};")
         self.summary = QLabel(self)
-        self.summary.setStyleSheet("color: #66727f;")
+        self.summary.setStyleSheet(f"color: {colours.css('muted')};")
         self.hints = QLabel(KEY_HINTS, self)
-        self.hints.setStyleSheet("color: #1f2933; background: #e8f1fb; border-radius: 4px;"
+        self.hints.setStyleSheet(f"color: {colours.css('text')}; background:"
+                                 f" {colours.css('selected')}; border-radius: 4px;"
                                  " padding: 4px 8px;")
         self.empty = QLabel("Nothing to triage: no MQL is waiting for you or the pool.", self)
-        self.empty.setStyleSheet("color: #66727f; padding: 24px;")
+        self.empty.setStyleSheet(f"color: {colours.css('muted')}; padding: 24px;")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         for text in (self.title, self.summary, self.hints, self.empty):
             text.setTextFormat(Qt.TextFormat.PlainText)
             text.setWordWrap(True)  # a narrow window wraps them rather than widening
         self.view = CardColumnView(self.model, self)
+        self.view.setAccessibleName("My queue cards")
         self.view.setDragDropMode(QAbstractItemView.DragDropMode.NoDragDrop)
         self.view.setMaximumWidth(720)
         self.view.current_lead_changed.connect(self.current_lead_changed)
@@ -49,7 +54,7 @@ class QueueView(QWidget):
         for widget in (self.title, self.summary, self.hints, self.empty):
             layout.addWidget(widget)
         layout.addWidget(self.view, 1)
-        self.setStyleSheet("QueueView { background: #eef1f4; }")
+        self.setStyleSheet(f"QueueView {{ background: {colours.css('column')}; }}")
 
     def set_rep(self, me: int | None, rep_name: str | None) -> None:
         """Whose queue; the window reads it when it is shown."""

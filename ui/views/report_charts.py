@@ -8,9 +8,12 @@ import pyqtgraph as pg
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QGridLayout, QWidget
 
+from ui.theme import theme
 from workbench.services.reports import Report, ReportRow
 
-pg.setConfigOptions(antialias=True, background="w", foreground="#1f2933")
+# pyqtgraph loads with the first report, in the palette of the window (light or dark)
+pg.setConfigOptions(antialias=True, background=theme().css("card"),
+                    foreground=theme().css("text"))
 
 OUTCOME_SERIES = (("Accepted", "accepted", "#1e8449"), ("Rejected", "rejected", "#c0392b"),
                   ("Recycled", "recycled", "#b9770e"), ("Pending", "pending", "#aab2bd"))

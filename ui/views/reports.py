@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from ui.models.report_table import MEASURE_OF_COLUMN, ReportTableModel
 from ui.operations import call, start
+from ui.theme import theme
 from workbench.clock import local_today, utcnow
 from workbench.files.safe import UnsafeTarget, replacing, write_text
 from workbench.rules.refusals import BadInput
@@ -70,9 +71,9 @@ class ReportsView(QWidget):
         self.start = QDateEdit(self, calendarPopup=True, displayFormat="yyyy-MM-dd")
         self.end = QDateEdit(self, calendarPopup=True, displayFormat="yyyy-MM-dd")
         self.scope = QLabel(self)
-        self.scope.setStyleSheet("color: #66727f;")
+        self.scope.setStyleSheet(f"color: {theme().css('muted')};")
         self.status = QLabel(self)
-        self.status.setStyleSheet("color: #66727f;")
+        self.status.setStyleSheet(f"color: {theme().css('muted')};")
         for text in (self.scope, self.status):
             text.setTextFormat(Qt.TextFormat.PlainText)
         pdf = QPushButton("Export &PDF…", self)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from ui.text import plural
+from ui.theme import theme
 from ui.views.board import BoardView
 from workbench.clock import utcnow
 from workbench.rules.sla import overdue_cutoff
@@ -18,7 +19,7 @@ class StatusCounts:
         self.store = store
         self.lead_count = QLabel(status_bar)
         self.overdue_count = QLabel(status_bar)
-        self.overdue_count.setStyleSheet("color: #c0392b;")
+        self.overdue_count.setStyleSheet(f"color: {theme().css('overdue')};")
         status_bar.addPermanentWidget(self.overdue_count)
         status_bar.addPermanentWidget(self.lead_count)
         self.overdue = 0

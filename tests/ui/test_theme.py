@@ -1,0 +1,94 @@
+"""Colours come from the palette: with a dark system palette the cards, columns, links and
+muted lines stay readable; and a screen reader hears what a card is."""
+
+import re
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QStyleFactory
+
+from ui.theme import contrast, theme
+from ui.views.main_window import MainWindow
+from workbench.rules.stages import Stage
+from workbench.store.leads import Store
+
+UI = Path(__file__).resolve().parents[2] / "ui"
+# the score badges (white figures on a band colour), chart series and the PDF's white paper
+MAY_NAME_COLOURS = {"theme.py", "text.py", "report_charts.py", "report_pdf.py"}
+
+
+def dark_fusion_palette() -> QPalette:
+    palette = QStyleFactory.create("Fusion").standardPalette()
+    for role, colour in ((QPalette.ColorRole.Window, "#2b2b2b"),
+                         (QPalette.ColorRole.WindowText, "#e6e6e6"),
+                         (QPalette.ColorRole.Base, "#1e1e1e"),
+                         (QPalette.ColorRole.AlternateBase, "#2f2f2f"),
+                         (QPalette.ColorRole.Text, "#e6e6e6"),
+                         (QPalette.ColorRole.Button, "#353535"),
+                         (QPalette.ColorRole.ButtonText, "#e6e6e6"),
+                         (QPalette.ColorRole.Highlight, "#2a82da"),
+                         (QPalette.ColorRole.Link, "#5aa9ff"),
+                         (QPalette.ColorRole.PlaceholderText, "#8a8a8a")):
+        palette.setColor(role, QColor(colour))
+    return palette
+
+
+@pytest.fixture
+def dark(qapp):
+    before = QApplication.palette()
+    qapp.setPalette(dark_fusion_palette())
+    yield qapp
+    qapp.setPalette(before)
+
+
+def test_no_view_names_a_colour_of_its_own():
+    for path in UI.rglob("*.py"):
+        if path.name not in MAY_NAME_COLOURS:
+            found = re.findall(r"#[0-9a-fA-F]{6}\b", path.read_text())
+            assert not found, f"{path.relative_to(UI)} names {found}: use ui/theme.py"
+
+
+@pytest.mark.parametrize("palette", ["light", "dark"])
+def test_every_text_colour_reads_on_every_background(qapp, palette):
+    colours = theme(dark_fusion_palette() if palette == "dark"
+                    else QStyleFactory.create("Fusion").standardPalette())
+    assert colours.dark == (palette == "dark")
+    for text in ("text", "muted", "link", "overdue", "due", "touched"):
+        for background in ("card", "column", "selected"):
+            ratio = contrast(getattr(colours, text), getattr(colours, background))
+            assert ratio >= 4.5, (palette, text, background, ratio)
+
+
+def test_with_a_dark_palette_the_board_and_the_pane_are_dark(dark, qtbot, db_copy):
+    with Store.open(db_copy) as store:
+        win = MainWindow(store)
+        qtbot.addWidget(win)
+        win.resize(1440, 900)
+        win.show()
+        qtbot.waitExposed(win)
+        win.board.focus_first_card()
+        column = win.board.columns[Stage.SQL]
+        picture = column.grab().toImage()
+        card = column.view.visualRect(column.model.index(0, 0))
+        inside = column.view.viewport().mapTo(column, card.center())
+        assert picture.pixelColor(inside.x(), card.top() + 30).lightness() < 80  # the card
+        assert picture.pixelColor(3, picture.height() // 2).lightness() < 80  # the column
+        assert theme().text.lightness() > 180
+        assert f"color: {theme().css('text')}" in column.title.styleSheet()
+        pane = win.detail.document
+        text = pane.palette().color(QPalette.ColorRole.Text)
+        assert text.lightness() > 180 and "color: #1f2933" not in pane.toHtml()
+        win.close()
+
+
+def test_a_card_says_who_the_lead_is_its_stage_and_its_score(window):
+    model = window.board.columns[Stage.MQL].model
+    card = model.card(0)
+    spoken = model.index(0, 0).data(Qt.ItemDataRole.AccessibleTextRole)
+    assert spoken.startswith(f"{card.name}, MQL, score {card.score}")
+    assert "follow-up" in spoken
+    assert window.board.columns[Stage.MQL].view.accessibleName() == "MQL cards"
+    assert window.filters.owner.accessibleName() == "Owner"
+    assert window.detail.bant.note["budget"].accessibleName() == "Budget evidence"
