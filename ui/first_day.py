@@ -15,6 +15,7 @@ from ui.window_state import window_settings
 from workbench.services.changes import Changes
 
 ASKED_KEY = "asked_who_you_are"  # the databases whose first person was asked for
+YOU_KEY = "you_by_database"  # {database path: the email of "You" there}
 
 
 class FirstDay(QObject):
@@ -30,8 +31,43 @@ class FirstDay(QObject):
         self.welcome.team_requested.connect(window.sync.choose_team_server)
         window.actions_by_id[ActionId.PEOPLE].triggered.connect(self.edit_people)
         self.you_dialog: YouDialog | None = None
+        self._started = False  # "You" restored by the window's settings is not yet this one
         self.show_welcome_if_empty()
-        QTimer.singleShot(0, self._ask_who_you_are)  # once the window is on screen
+        window.filters.me.currentIndexChanged.connect(self._remember_you)
+        QTimer.singleShot(0, self._start)  # once the window is on screen, its state restored
+
+    def _start(self) -> None:
+        self._choose_you()
+        self._started = True
+        self._ask_who_you_are()
+
+    def _choose_you(self) -> None:
+        """"You" as last chosen on this database, else its first person: the window's
+        settings are shared by every database, where the same id is someone else."""
+        active = {p.email: p.id for p in self.store.people() if p.active}
+        if not active:
+            return
+        remembered = (window_settings().value(YOU_KEY) or {}).get(self._key())
+        chosen = active.get(remembered, min(active.values()))
+        me = self.window.filters.me
+        if me.currentData() != chosen and me.findData(chosen) >= 0:
+            me.blockSignals(True)
+            me.setCurrentIndex(me.findData(chosen))
+            me.blockSignals(False)
+            self.window.apply_filters()
+
+    def _remember_you(self) -> None:
+        if not self._started:
+            return
+        person = next((p for p in self.store.people()
+                       if p.id == self.window.filters.me.currentData()), None)
+        if person is not None:
+            settings = window_settings()
+            settings.setValue(YOU_KEY, {**(settings.value(YOU_KEY) or {}),
+                                        self._key(): person.email})
+
+    def _key(self) -> str:
+        return str(self.store.path.resolve())
 
     def show_welcome_if_empty(self) -> None:
         self.welcome.set_shown(self.store.is_empty())
@@ -47,7 +83,7 @@ class FirstDay(QObject):
         if self.window.isHidden() or self.store.people():
             return
         status = self.store.sync_status()
-        key = str(self.store.path.resolve())
+        key = self._key()
         settings = window_settings()
         asked = settings.value(ASKED_KEY) or []
         asked = [asked] if isinstance(asked, str) else list(asked)

@@ -255,3 +255,39 @@ def test_the_import_wizard_offers_to_add_the_owners_it_does_not_know(window, qtb
     assert owners_of == {"ann@example.com": jane, "bo@example.com": bob,
                          "cy@example.com": jane}
     wizard.button(QWizard.WizardButton.FinishButton).click()
+
+
+def test_you_is_the_first_person_then_whoever_was_chosen_on_this_database(
+        open_window, tmp_path, qtbot):
+    path = tmp_path / "team.db"
+    with Store.open(path) as store:
+        store.add_user("Zoe Zed", "zoe@acme.com", "manager")  # the first, last by name
+        store.add_user("Al Ames", "al@acme.com")
+    window = open_window(path)
+    qtbot.waitUntil(lambda: window.filters.me.currentText() == "Zoe Zed")
+    assert window.first_day.you_dialog is None  # it has its people
+    window.filters.me.setCurrentIndex(window.filters.me.findText("Al Ames"))
+    window.close()
+    other = open_window(tmp_path / "other.db")  # its id 1 is someone else
+    other.store.add_user("Cy Cole", "cy@acme.com")
+    other.close()
+    again = open_window(path)
+    qtbot.waitUntil(lambda: again.first_day._started)
+    assert again.filters.me.currentText() == "Al Ames"
+
+
+def test_empty_columns_say_where_the_leads_are_when_only_hidden_columns_hold_them(
+        open_window, tmp_path, qtbot):
+    path = tmp_path / "imported.db"
+    with Store.open(path) as store:  # an import of fresh leads: all in the hidden Lead
+        store.add_user("Jane Doe", "jane@acme.com")
+        for n in range(3):
+            store.add_lead(first_name=f"P{n}", last_name="Q", stage=Stage.LEAD)
+    window = open_window(path)
+    texts = {c.empty.text() for c in window.board.shown_columns()}
+    assert texts == {"No leads in this stage. The leads are in hidden columns (3 in Lead): "
+                     "View › Columns shows them."}
+    window.column_actions[Stage.LEAD].setChecked(True)
+    window.board.refresh_counts()
+    assert not window.board.columns[Stage.LEAD].empty.isVisible()
+    assert window.board.columns[Stage.MQL].empty.text() == "No leads in this stage."

@@ -193,8 +193,16 @@ class BoardView(QWidget):
             return f"No lead here matches “{search}”."
         if replace(self.board, me=None) != BoardFilter():
             return "No lead here matches the filters."
-        return ("No leads in this stage." if self.grouping == BoardGrouping.STAGE
-                else "No open lead shows this step of the journey.")
+        if self.grouping != BoardGrouping.STAGE:
+            return "No open lead shows this step of the journey."
+        hidden = [(stage, self.summaries[stage].count) for stage in BOARD_ORDER
+                  if stage not in self._visible and self.summaries.get(stage)
+                  and self.summaries[stage].count]
+        if hidden and not any(self.summaries[s].count for s in self.visible_stages()):
+            where = ", ".join(f"{count:,} in {stage.label}" for stage, count in hidden)
+            return f"No leads in this stage. The leads are in hidden columns ({where}): " \
+                   "View › Columns shows them."
+        return "No leads in this stage."
 
     # -- the current card and the keyboard -----------------------------------
 
