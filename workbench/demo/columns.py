@@ -16,7 +16,17 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
 
 def pick(rng: np.random.Generator, weights, size: int) -> np.ndarray:
     p = np.asarray(weights, dtype=float)
-    return rng.choice(len(p), size=size, p=p / p.sum())
+    return narrow(rng.choice(len(p), size=size, p=p / p.sum()))
+
+
+def narrow(codes: np.ndarray) -> np.ndarray:
+    """Whole numbers in the smallest signed type that holds them: a million leads keep
+    dozens of such columns."""
+    if codes.size == 0:
+        return codes
+    low, high = min(int(codes.min()), -1), -int(codes.max()) - 1  # both negative: signed types
+    return codes.astype(np.result_type(np.min_scalar_type(low), np.min_scalar_type(high)),
+                        copy=False)
 
 
 # "00".."99" as pairs of code points, to write two digits with one lookup

@@ -28,21 +28,45 @@ from workbench.rules.vocabulary import ActivityKind, BantStatus, PageKind
 
 
 class History:
-    """Stage changes and rep touches collected while the funnel runs, as arrays."""
+    """Stage changes and rep touches collected while the funnel runs, as arrays.
+
+    A million leads make millions of rows, so each part is kept in the narrowest type that
+    holds it (lead ids int32, stage, kind and reason codes int8) and `take_*` hands the
+    columns over once, dropping the parts."""
+
+    _CHANGE_TYPES = (np.int32, np.int8, np.int8, np.int64, np.int32, np.int8)
+    _TOUCH_TYPES = (np.int32, np.int64, np.int8, np.int32)
 
     def __init__(self) -> None:
-        self.changes: list[tuple[np.ndarray, ...]] = []
-        self.touches: list[tuple[np.ndarray, ...]] = []
+        self._changes: list[tuple[np.ndarray, ...]] = []
+        self._touches: list[tuple[np.ndarray, ...]] = []
 
     def change(self, lead, from_code, to_code, at, user, reason) -> None:
-        self.changes.append((lead, from_code, to_code, at, user, reason))
+        self._changes.append(_narrowed((lead, from_code, to_code, at, user, reason),
+                                       self._CHANGE_TYPES))
 
     def touch(self, lead, at, kind, user) -> None:
-        self.touches.append((lead, at, kind, user))
+        self._touches.append(_narrowed((lead, at, kind, user), self._TOUCH_TYPES))
 
-    @staticmethod
-    def columns(parts: list[tuple[np.ndarray, ...]]) -> list[np.ndarray]:
-        return [np.concatenate(column) for column in zip(*parts, strict=True)]
+    def take_changes(self) -> list[np.ndarray]:
+        """lead, from, to, at, user and reason columns of every stage change."""
+        return _concatenated(self._changes, self._CHANGE_TYPES)
+
+    def take_touches(self) -> list[np.ndarray]:
+        """lead, at, kind and user columns of every rep touch."""
+        return _concatenated(self._touches, self._TOUCH_TYPES)
+
+
+def _narrowed(columns, types) -> tuple[np.ndarray, ...]:
+    return tuple(np.asarray(c).astype(t, copy=False) for c, t in zip(columns, types,
+                                                                       strict=True))
+
+
+def _concatenated(parts: list[tuple[np.ndarray, ...]], types) -> list[np.ndarray]:
+    columns = [np.concatenate([p[i] for p in parts]) if parts else np.empty(0, t)
+               for i, t in enumerate(types)]
+    parts.clear()
+    return columns
 
 
 def at_customer_accounts(stage, company, n_co):

@@ -48,7 +48,7 @@ from workbench.demo.catalogue import (
     URL_NAMES,
     S,
 )
-from workbench.demo.columns import nullable, parts, pick, sql_dates, sql_times
+from workbench.demo.columns import narrow, nullable, parts, pick, sql_dates, sql_times
 from workbench.demo.funnel import History, at_customer_accounts, bant_rows, behaviour, run_funnel
 from workbench.rules import scoring
 from workbench.rules.criteria import CUSTOMER_ACCOUNT, Criteria
@@ -131,9 +131,9 @@ def generate(store: Store, leads: int = 2000, seed: int = 7,
     report("leads")
     # a few companies bring many leads, most bring one or two
     company = np.minimum((rng.pareto(1.2, n) * n_co / 40).astype(np.int64), n_co - 1)
-    company = (company + rng.integers(0, n_co, n) * (rng.random(n) < 0.6)) % n_co
-    first = rng.integers(0, len(FIRST_NAMES), n)
-    last = rng.integers(0, len(LAST_NAMES), n)
+    company = narrow((company + rng.integers(0, n_co, n) * (rng.random(n) < 0.6)) % n_co)
+    first = narrow(rng.integers(0, len(FIRST_NAMES), n))
+    last = narrow(rng.integers(0, len(LAST_NAMES), n))
     title = pick(rng, [t[2] for t in TITLES], n)
     source = pick(rng, [s[1] for s in SOURCES], n)
     mail_kind = rng.random(n)  # < 0.12 free mail, < 0.14 student address
@@ -146,6 +146,7 @@ def generate(store: Store, leads: int = 2000, seed: int = 7,
     created[surge] = end - rng.integers(HOUR, 7 * DAY, int(surge.sum()))
     intent[surge] += 0.6
     quality = 0.55 * fit + 0.75 * intent
+    del fit
 
     # -- the funnel ------------------------------------------------------------
     report("stage history")
@@ -155,18 +156,19 @@ def generate(store: Store, leads: int = 2000, seed: int = 7,
 
     # -- behaviour -------------------------------------------------------------
     report("activities")
-    act = behaviour(rng, n, created, end, intent, mql_at)
-    touches = history.columns(history.touches) if history.touches else None
-    changes = history.columns(history.changes)
+    activities = _activities(behaviour(rng, n, created, end, intent, mql_at),
+                             history.take_touches())
+    changes = history.take_changes()
+    del intent, quality, surge
 
     last_activity = np.full(n, 0, dtype=np.int64)
-    np.maximum.at(last_activity, act["lead"], act["at"])
+    np.maximum.at(last_activity, activities["lead"], activities["at"])
     first_touch = np.full(n, np.iinfo(np.int64).max)
-    if touches is not None:
-        t_lead, t_at = touches[0], touches[1]
-        np.maximum.at(last_activity, t_lead, t_at)
-        since_mql = (mql_at[t_lead] > 0) & (t_at >= mql_at[t_lead])
-        np.minimum.at(first_touch, t_lead[since_mql], t_at[since_mql])
+    touch = activities["user"] > 0
+    t_lead, t_at = activities["lead"][touch], activities["at"][touch]
+    since_mql = (mql_at[t_lead] > 0) & (t_at >= mql_at[t_lead])
+    np.minimum.at(first_touch, t_lead[since_mql], t_at[since_mql])
+    del touch, t_lead, t_at, since_mql
     touched = first_touch < np.iinfo(np.int64).max
     last_activity = np.maximum(last_activity, created)
     updated = np.maximum(at, last_activity)
@@ -174,21 +176,19 @@ def generate(store: Store, leads: int = 2000, seed: int = 7,
     # -- rows ------------------------------------------------------------------
     stage_names = np.array([s.value for s in STAGES], dtype=object)
     has_phone = rng.random(n) < 0.7
-    phone_parts = rng.integers(200, 990, n), rng.integers(0, 10_000, n)
-    campaign_pick = rng.integers(0, 6, n)
-    free_choice = rng.integers(0, len(FREE_MAIL), n)
-    free = np.array(FREE_MAIL, dtype=object)[free_choice]
-    free_number = rng.integers(1, 99, n)
-    # email domain, as a code into [free mail..., student, company domains...]
-    domain_code = np.where(mail_kind < 0.12, free_choice,
-                           np.where(mail_kind < 0.14, len(FREE_MAIL),
-                                    len(FREE_MAIL) + 1 + company))
-    domains = [*FREE_MAIL, STUDENT_DOMAIN, *co_domains]
+    phone_parts = narrow(rng.integers(200, 990, n)), narrow(rng.integers(0, 10_000, n))
+    campaign_pick = narrow(rng.integers(0, 6, n))
+    free_choice = narrow(rng.integers(0, len(FREE_MAIL), n))
+    free_number = narrow(rng.integers(1, 99, n))
 
     no_grade = np.full(n, None, dtype=object)
     score_columns = [np.zeros(n, np.int64)] * 3 + [no_grade, no_grade]
     if criteria is not None:
         report("scoring")
+        # email domain, as a code into [free mail..., student, company domains...]
+        domain_code = np.where(mail_kind < 0.12, free_choice,
+                               np.where(mail_kind < 0.14, len(FREE_MAIL),
+                                        len(FREE_MAIL) + 1 + company))
         fields = {
             "seniority": (title, [t[1] for t in TITLES]),
             "job_title": (title, [t[0] for t in TITLES]),
@@ -197,13 +197,14 @@ def generate(store: Store, leads: int = 2000, seed: int = 7,
             "industry": (co_industry[company], [i[0] for i in INDUSTRIES]),
             "country": (co_country[company], [c[0] for c in COUNTRIES]),
             "source": (source, [s[0].value for s in SOURCES]),
-            "email_domain": (domain_code, domains),
+            "email_domain": (domain_code, [*FREE_MAIL, STUDENT_DOMAIN, *co_domains]),
             "company_domain": (company, co_domains),
             "account_status": (at_customer_accounts(stage, company, n_co),
                                [None, CUSTOMER_ACCOUNT]),
         }
-        score_columns = _scores(criteria, fields, act, touches,
+        score_columns = _scores(criteria, fields, activities,
                                 (scored_as_of - datetime(1970, 1, 1)).total_seconds())
+        del fields, domain_code
     report("writing")
     lead_cols = ("id", "external_id", "first_name", "last_name", "email", "phone", "job_title",
                  "seniority", "company_id", "source", "campaign", "owner_id", "stage",
@@ -225,12 +226,13 @@ def generate(store: Store, leads: int = 2000, seed: int = 7,
         seniorities = np.array([t[1] for t in TITLES], dtype=object)
         source_names = np.array([s[0].value for s in SOURCES], dtype=object)
         company_domains = np.array(co_domains, dtype=object)
+        free_mail = np.array(FREE_MAIL, dtype=object)
         for part in parts(n):
             local = (ASCII_FIRST_NAMES[first[part]] + ".") + ASCII_LAST_NAMES[last[part]]
             kind = mail_kind[part]
             emails = np.where(
                 kind < 0.12,
-                local + (free_number[part].astype(str).astype(object) + "@") + free[part],
+                local + (free_number[part].astype(str).astype(object) + "@") + free_mail[free_choice[part]],
                 np.where(kind < 0.14, local + "@" + STUDENT_DOMAIN,
                          local + ("@" + company_domains[company[part]])))
             phones = [f"{p} {a} {b:04d}" for p, a, b in zip(
@@ -278,28 +280,15 @@ def generate(store: Store, leads: int = 2000, seed: int = 7,
     activity_cols = ("lead_id", "occurred_at", "kind", "url", "page_kind", "user_id")
 
     def activity_rows():
-        if touches is not None:
-            t_lead, t_at, t_kind, t_user = touches
-            no_page = np.zeros(len(t_lead), dtype=np.int8)
-            lead_col = np.concatenate([act["lead"], t_lead])
-            at_col = np.concatenate([act["at"], t_at])
-            kind_col = np.concatenate([act["kind"], t_kind])
-            url_col = np.concatenate([act["url"], no_page])
-            page_col = np.concatenate([act["page"], no_page])
-            user_col = np.concatenate([np.zeros(len(act["lead"]), np.int64), t_user])
-        else:
-            lead_col, at_col, kind_col = act["lead"], act["at"], act["kind"]
-            url_col, page_col = act["url"], act["page"]
-            user_col = np.zeros(len(lead_col), np.int64)
-        order = np.lexsort((at_col, lead_col))
         kind_names = np.array([k.value for k in KINDS], dtype=object)
-        for part in parts(len(order)):
-            rows = order[part]
+        lead, at, user = activities["lead"], activities["at"], activities["user"]
+        for part in parts(len(lead)):
             yield list(zip(
-                (lead_col[rows] + 1).tolist(), sql_times(at_col[rows]),
-                kind_names[kind_col[rows]].tolist(), URL_NAMES[url_col[rows]].tolist(),
-                PAGE_NAMES[page_col[rows]].tolist(),
-                nullable(user_col[rows], user_col[rows] > 0),
+                (lead[part] + 1).tolist(), sql_times(at[part]),
+                kind_names[activities["kind"][part]].tolist(),
+                URL_NAMES[activities["url"][part]].tolist(),
+                PAGE_NAMES[activities["page"][part]].tolist(),
+                nullable(user[part], user[part] > 0),
                 strict=True,
             ))
 
@@ -324,25 +313,35 @@ def generate(store: Store, leads: int = 2000, seed: int = 7,
     return DemoResult(leads=n, rows=counts)
 
 
-def _scores(criteria: Criteria, fields, act, touches, end) -> list[np.ndarray]:
+def _activities(behaviour: dict[str, np.ndarray], touches: list[np.ndarray]
+                ) -> dict[str, np.ndarray]:
+    """Behaviour and rep touches (no page, no url) as one table in the order they are stored:
+    by lead, then time."""
+    t_lead, t_at, t_kind, t_user = touches
+    no_page = np.zeros(len(t_lead), dtype=np.int8)
+    table = {"lead": np.concatenate([behaviour.pop("lead"), t_lead]),
+             "at": np.concatenate([behaviour.pop("at"), t_at])}
+    order = np.lexsort((table["at"], table["lead"]))
+    table = {name: column[order] for name, column in table.items()}
+    table["kind"] = np.concatenate([behaviour.pop("kind"), t_kind])[order]
+    table["page"] = np.concatenate([behaviour.pop("page"), no_page])[order]
+    table["url"] = np.concatenate([behaviour.pop("url"), no_page])[order]
+    table["user"] = np.concatenate([np.zeros(len(order) - len(t_lead), np.int32),
+                                    t_user])[order]
+    return table
+
+
+def _scores(criteria: Criteria, fields, activities, end) -> list[np.ndarray]:
     """fit, engagement, score, grade and buyer-journey stage of every generated lead,
     scored a chunk of leads at a time (the rules' arrays are leads x rules)."""
     classes = scoring.activity_classes(criteria)
     pages = PAGE_NAMES.tolist()
-    lead, at, kind, page_code = act["lead"], act["at"], act["kind"], act["page"]
-    if touches is not None:  # rep touches: no page
-        lead = np.concatenate([lead, touches[0]])
-        at = np.concatenate([at, touches[1]])
-        kind = np.concatenate([kind, touches[2]])
-        page_code = np.concatenate([page_code, np.zeros(len(touches[0]), dtype=np.int8)])
-    # classify each distinct (kind, page) once, as the store's SQL would
-    pairs, inverse = np.unique(kind.astype(np.int64) * len(pages) + page_code,
-                               return_inverse=True)
-    pair_class = np.array([scoring.first_match(classes.patterns, KINDS[p // len(pages)].value,
-                                               pages[p % len(pages)]) for p in pairs.tolist()])
-    by_lead = np.argsort(lead, kind="stable")
-    lead, activity_class, age = lead[by_lead], pair_class[inverse][by_lead], \
-        (end - at[by_lead]) / DAY
+    # the class of every (kind, page) pair, found once as the store's SQL would, then looked up
+    class_of_pair = np.array([scoring.first_match(classes.patterns, kind.value, page)
+                              for kind in KINDS for page in pages], dtype=np.int16)
+    lead, at = activities["lead"], activities["at"]  # sorted by lead
+    activity_class = class_of_pair[activities["kind"].astype(np.int16) * len(pages)
+                                   + activities["page"]]
     fit_mask = scoring.fit_mask_of(criteria, fields)
     n = len(fit_mask)
     fit, engagement = np.zeros(n, np.int64), np.zeros(n, np.int64)
@@ -351,7 +350,7 @@ def _scores(criteria: Criteria, fields, act, touches, end) -> list[np.ndarray]:
         first, last = np.searchsorted(lead, [part.start, part.stop])
         scores = scoring.score_facts(criteria, classes, fit_mask[part],
                                      lead[first:last] - part.start,
-                                     activity_class[first:last], age[first:last])
+                                     activity_class[first:last], (end - at[first:last]) / DAY)
         fit[part], engagement[part] = scores.fit, scores.engagement
         grades[part], journey[part] = scoring.grades_and_journey(criteria, scores)
     return [fit, engagement, fit + engagement, grades, journey]

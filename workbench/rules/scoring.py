@@ -171,12 +171,13 @@ def grades_and_journey(criteria: Criteria, scores: ChunkScores) -> tuple[np.ndar
     return _grades(criteria, scores.fit, scores.engagement), journey_names[scores.journey]
 
 
+_GRADE_NAMES = np.array([letter + digit for letter in "ABCD" for digit in "1234"], dtype=object)
+
+
 def _grades(criteria: Criteria, fit: np.ndarray, engagement: np.ndarray) -> np.ndarray:
     """Fit letter A-D and engagement digit 1-4: the first grade whose threshold the score
     reaches (criteria.fit_grades and engagement_grades, highest first)."""
-    letters = np.array(list("ABCD"), dtype=object)
-    digits = np.array(list("1234"), dtype=object)
     # thresholds are highest first: count how many a score does not reach
     fit_rank = (fit[:, None] < np.array(criteria.fit_grades)).sum(axis=1)
     engagement_rank = (engagement[:, None] < np.array(criteria.engagement_grades)).sum(axis=1)
-    return letters[fit_rank] + digits[engagement_rank]
+    return _GRADE_NAMES[fit_rank * 4 + engagement_rank]  # shared strings, not one per lead
