@@ -232,7 +232,8 @@ def generate(store: Store, leads: int = 2000, seed: int = 7,
             kind = mail_kind[part]
             emails = np.where(
                 kind < 0.12,
-                local + (free_number[part].astype(str).astype(object) + "@") + free_mail[free_choice[part]],
+                local + (free_number[part].astype(str).astype(object) + "@")
+                + free_mail[free_choice[part]],
                 np.where(kind < 0.14, local + "@" + STUDENT_DOMAIN,
                          local + ("@" + company_domains[company[part]])))
             phones = [f"{p} {a} {b:04d}" for p, a, b in zip(
