@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from workbench import cli
+from workbench.rules import conversion
 from workbench.rules.criteria import Criteria, FitRule
 from workbench.rules.refusals import BadInput
 from workbench.services import model, refine, scoring
@@ -95,10 +96,10 @@ def test_a_missing_number_stays_missing_and_its_scale_is_kept(store):
 
 def test_a_constant_score_has_no_lift_and_says_so(store, capsys):
     y = np.array([1, 0, 0, 1, 0, 0, 0, 0, 0, 1] * 10)
-    assert model.top_decile_lift(y, np.zeros(100)) is None
+    assert conversion.top_decile_lift(y, np.zeros(100)) is None
     # ties at the cut count at their average rate, whatever the order of the leads
     ranking = np.array([1.0] * 5 + [0.0] * 95)
-    assert model.top_decile_lift(y, ranking) == pytest.approx(
+    assert conversion.top_decile_lift(y, ranking) == pytest.approx(
         (y[:5].sum() + 5 * y[5:].mean()) / 10 / y.mean())
     imported(store, 600, lambda i, rng: ({"Plan": rng.choice("AB")}, -0.5))
     assert cli.main(["score", "--train", "--db", str(store.path)]) == 0
@@ -107,22 +108,51 @@ def test_a_constant_score_has_no_lift_and_says_so(store, capsys):
     assert "the same for every lead" in err and "no rule fired" in err
 
 
-def test_fits_run_with_one_blas_thread(store, monkeypatch):
+def test_fits_run_with_one_thread(store, monkeypatch):
+    from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.linear_model import LogisticRegression
     from threadpoolctl import threadpool_info
 
-    seen = []
-    fit = LogisticRegression.fit
+    seen = {"blas": [], "openmp": []}
 
-    def counting_fit(self, *args, **kwargs):
-        seen.append({lib["num_threads"] for lib in threadpool_info()
-                     if lib["user_api"] == "blas"})
-        return fit(self, *args, **kwargs)
+    def counting(cls, api):
+        fit = cls.fit
 
-    monkeypatch.setattr(LogisticRegression, "fit", counting_fit)
+        def counting_fit(self, *args, **kwargs):
+            seen[api].append({lib["num_threads"] for lib in threadpool_info()
+                              if lib["user_api"] == api})
+            return fit(self, *args, **kwargs)
+        monkeypatch.setattr(cls, "fit", counting_fit)
+
+    counting(LogisticRegression, "blas")  # the regression's BLAS
+    counting(HistGradientBoostingClassifier, "openmp")  # the trees' OpenMP
     imported(store, 400, lambda i, rng: ({"Plan": rng.choice("AB")}, -0.5))
     model.train(store)
-    assert seen and all(threads == {1} for threads in seen)
+    for api, threads in seen.items():
+        assert threads and all(t <= {1} for t in threads), api
+
+
+def test_a_curve_no_line_follows_is_learned_and_the_parts_add_up(store):
+    def fields(i, rng):  # converts in two age ranges only, and the plan adds to it
+        age, plan = rng.randint(20, 70), rng.choice(["free", "paid"])
+        logit = (1.5 if 30 <= age < 38 or 58 <= age < 64 else -1.0) + \
+            (0.8 if plan == "paid" else 0.0)
+        return {"Age": str(age), "Plan": plan}, logit - 0.5
+
+    imported(store, 4000, fields)
+    assert model.train(store).report["model"]["auc"] > 0.7
+    parameters = store.latest_model()[1]
+    rows = rows_of([{"Age": str(a), "Plan": "free"} for a in (25, 34, 48, 61, 68)])
+    p = model.probabilities(parameters, rows)
+    assert p[1] > p[0] and p[1] > p[2] and p[3] > p[2] and p[3] > p[4]
+    # additive: the intercept and one part per field give the probability a lead shows
+    parts = model.field_parts(parameters, rows)
+    logit = parts.sum(axis=1) + model._intercept(parameters)
+    assert 1 / (1 + np.exp(-logit)) == pytest.approx(p)
+    age = [b["field"] for b in parameters["blocks"]].index("custom:Age")
+    plan = [b["field"] for b in parameters["blocks"]].index("custom:Plan")
+    assert np.ptp(parts[:, plan]) < 1e-9  # the same plan: the same part, whatever the age
+    assert parts[1, age] - parts[2, age] > 1.0
 
 
 def test_errors_come_as_json_when_json_is_asked_for(store, capsys):

@@ -3,14 +3,16 @@
 Leads that became an opportunity or customer (or were imported as won) against leads that
 were disqualified (or imported as lost). Features: the fit fields, counts of behaviour
 before the outcome, and every field kept from imports, except identifiers and free text
-(see custom_field_kinds). A logistic regression (scikit-learn) on an additive encoding keeps
-every prediction explainable: each field adds its part to the log-odds, and the largest
-parts are shown. Categories keep every value seen MIN_CATEGORY_COUNT times (rarer ones share
-"other"); numbers keep their scale (winsorised, standardised) and are also cut into bands,
-so a field can matter in a curve, and a missing number stays missing (its own indicator,
-the median in its place). The same parts, turned into points, are the rules refine proposes.
-The model is stored as JSON (vocabularies, scaling, bands, coefficients), never as pickled
-code.
+(see custom_field_kinds). The model is additive, so every prediction explains itself field
+by field: its log-odds are the average of two models that are each a sum of one part per
+field. A logistic regression (scikit-learn) on an encoding where categories keep every
+value seen MIN_CATEGORY_COUNT times (rarer ones share "other"), numbers keep their scale
+(winsorised, standardised) and are also cut into bands, and a missing number stays missing
+(its own indicator, the median in its place). And boosted trees that each split on one field
+(HistGradientBoostingClassifier with interaction constraints, categories and missing values
+native), read back as one table per field. The same parts, turned into points, are the rules
+refine proposes. The model is stored as JSON (vocabularies, scaling, bands, coefficients,
+the trees' tables), never as pickled code.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from workbench.rules import conversion
 from workbench.rules.criteria import (
     CUSTOM_FIELD,
     FREE_MAIL_DOMAINS,
@@ -44,13 +47,23 @@ FOLDS = 5  # held-out figures by k-fold cross-validation
 NEWEST_SHARE = 0.2  # held out by time: the newest fifth of the outcomes
 MIN_CATEGORY_COUNT = 5  # rarer values of a field share one "other" column
 MAX_CATEGORY_VALUES = 1000  # the most frequent values of a field that get a column
+TREE_VALUES = 254  # the most frequent of them the trees tell apart (the rest: "other")
 FREQUENT_SHARE = 0.5  # a text field whose frequent values cover less is an id or free text
 IDENTIFIER_DISTINCT = 0.95  # whole numbers this distinct may be an identifier
 BANDS = 8  # a number is cut into about this many bands of equal counts
 STRENGTHS = (0.01, 0.03, 0.1, 0.3, 1.0)  # inverse L2 penalties tried on the training leads
-INNER_FOLDS = 3
+INNER_FOLDS = 2
+# The trees: one field each, shallow, slow to learn, stopped when leads held out of the
+# training leads stop improving; settings that suit tables of a few hundred to a million
+# leads, not tuned to any one.
+TREE_SETTINGS = {"learning_rate": 0.1, "max_iter": 500, "max_leaf_nodes": 8,
+                 "min_samples_leaf": 20, "l2_regularization": 1.0, "early_stopping": True,
+                 "validation_fraction": 0.15, "n_iter_no_change": 20}
+TREES_SHARE = 0.5  # the model's log-odds: half the regression's, half the trees'
+MAX_TABLE = 2048  # a number's trees are read at up to this many of its values
 POINTS_PER_LOGIT = 12  # a rule that doubles the odds of converting is worth about 8 points
 LEARNED = " (learned)"  # the end of a rule's label that refine learned from the model
+RULE_BANDS = 8  # a number's learned rules: at most this many bands
 POINT_STEPS = (1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50)
 RELIABILITY_BINS = 5
 TOP_REASONS = 3
@@ -100,8 +113,47 @@ def _email_type(domain: str | None) -> str | None:
     return "free mail" if domain in FREE_MAIL or domain.endswith(".edu") else "company"
 
 
+class Facts(list):
+    """Rows of Store.conversion_facts that keep each field's values once read: a training
+    fits many models on parts of the same leads."""
+
+    def __init__(self, rows: Iterable[tuple], values: dict[Any, Any] | None = None) -> None:
+        super().__init__(rows)
+        self.values = {} if values is None else values
+
+    def subset(self, index: np.ndarray) -> Facts:
+        """These rows (positions, or a mask) with what was read of them."""
+        index = np.flatnonzero(index) if index.dtype == bool else index
+        return Facts([self[i] for i in index.tolist()],
+                     {key: v[index] if isinstance(v, np.ndarray) else [v[i] for i in index]
+                      for key, v in self.values.items()})
+
+
 def column(rows: Sequence[tuple], field: str) -> list[Any]:
     """Each row's value of a field (None when missing), as a rule or the model reads it."""
+    if isinstance(rows, Facts):
+        if field not in rows.values:
+            rows.values[field] = _column(rows, field)
+        return rows.values[field]
+    return _column(rows, field)
+
+
+def numbers(rows: Sequence[tuple], field: str) -> np.ndarray:
+    """A field's values as numbers, NaN where missing or not a number."""
+    if isinstance(rows, Facts):
+        key = ("number", field)
+        if key not in rows.values:
+            rows.values[key] = _numbers(column(rows, field))
+        return rows.values[key]
+    return _numbers(column(rows, field))
+
+
+def _block_values(rows: Sequence[tuple], block: dict[str, Any]) -> Any:
+    return column(rows, block["field"]) if block["type"] == "category" else \
+        numbers(rows, block["field"])
+
+
+def _column(rows: Sequence[tuple], field: str) -> list[Any]:
     if field == "email_type":
         return [_email_type(row[_DOMAIN]) for row in rows]
     if field in FIT_FIELDS:
@@ -193,9 +245,9 @@ class Encoding:
             if field in FIT_FIELDS or kind == "category":
                 blocks.append(_category_block(field, column(rows, field)))
             elif field == "behaviour":
-                blocks += [_count_block(name, column(rows, name)) for name in BEHAVIOUR_NAMES]
+                blocks += [_count_block(name, numbers(rows, name)) for name in BEHAVIOUR_NAMES]
             elif field == "fit_score" or kind == "number":
-                blocks.append(_number_block(field, column(rows, field)))
+                blocks.append(_number_block(field, numbers(rows, field)))
             else:
                 raise BadInput(f"The model cannot use the field '{field}' (one of: "
                                  f"{', '.join(available_fields(rows))}).")
@@ -211,30 +263,36 @@ class Encoding:
         return spans
 
     def matrix(self, rows: Sequence[tuple]) -> np.ndarray:
-        parts = [_encode(block, column(rows, block["field"])) for block in self.p["blocks"]]
+        parts = [_encode(block, _block_values(rows, block)) for block in self.p["blocks"]]
         return np.hstack(parts) if parts else np.zeros((len(rows), 0))
 
 
 def _category_block(field: str, values: list[Any]) -> dict[str, Any]:
     counts = Counter(str(v) for v in values if v is not None)
     kept = [v for v, n in counts.most_common(MAX_CATEGORY_VALUES) if n >= MIN_CATEGORY_COUNT]
-    return {"field": field, "type": "category", "values": sorted(kept)}
+    return {"field": field, "type": "category", "values": kept}  # the most frequent first
 
 
-def _numbers(values: list[Any]) -> np.ndarray:
+def _numbers(values: Sequence[Any]) -> np.ndarray:
     """Numbers with NaN for missing (text that is not a number counts as missing)."""
+    if isinstance(values, np.ndarray) and values.dtype == float:
+        return values
     return np.array([_number(v) for v in values], dtype=float)
 
 
 def _number(value: Any) -> float:
     if isinstance(value, int | float):
         return float(value)
-    number = band_number(value)
+    return _number_of_text(value)
+
+
+@lru_cache(maxsize=65536)  # a field's values repeat, and each is read by every fit
+def _number_of_text(text: str | None) -> float:
+    number = band_number(text)
     return np.nan if number is None else number
 
 
-def _number_block(field: str, values: list[Any]) -> dict[str, Any]:
-    x = _numbers(values)
+def _number_block(field: str, x: np.ndarray) -> dict[str, Any]:
     present = x[~np.isnan(x)]
     if not len(present):
         return {"field": field, "type": "number", "median": 0.0, "low": 0.0, "high": 0.0,
@@ -260,8 +318,8 @@ def _number_block(field: str, values: list[Any]) -> dict[str, Any]:
             "missing": bool(len(present) < len(x))}
 
 
-def _count_block(field: str, values: list[Any]) -> dict[str, Any]:
-    logs = np.log1p(np.array(values, dtype=float))  # counts: a tenth visit adds less
+def _count_block(field: str, counts: np.ndarray) -> dict[str, Any]:
+    logs = np.log1p(counts)  # counts: a tenth visit adds less
     scale = float(logs.std()) if len(logs) else 0.0
     return {"field": field, "type": "count", "mean": float(logs.mean()) if len(logs) else 0.0,
             "scale": scale if scale > 0 else 1.0}
@@ -308,34 +366,9 @@ class TrainedModel:
     report: dict[str, Any]
 
 
-def top_decile_lift(y: np.ndarray, ranking: np.ndarray) -> float | None:
-    """The conversion rate of the top tenth by the ranking against the average; leads tied
-    at the cut count in proportion (their average rate), so import order decides nothing.
-    None when the ranking is the same for every lead: it ranks nothing."""
-    if len(y) == 0 or y.mean() == 0 or np.all(ranking == ranking[0]):
-        return None
-    k = max(1, len(y) // 10)
-    cut = np.sort(ranking)[::-1][k - 1]
-    above, tied = ranking > cut, ranking == cut
-    converted = y[above].sum() + (k - above.sum()) * y[tied].mean()
-    return float(converted / k / y.mean())
-
-
 def _metrics(y: np.ndarray, probability: np.ndarray, ranking: np.ndarray) -> Metrics:
-    from sklearn.metrics import brier_score_loss, roc_auc_score
-
-    # roc_auc_score counts a tie between a converted and a lost lead as half: a constant
-    # ranking is 0.5
-    return Metrics(float(roc_auc_score(y, ranking)), float(brier_score_loss(y, probability)),
-                   top_decile_lift(y, ranking))
-
-
-def _reliability(y: np.ndarray, probability: np.ndarray) -> list[dict[str, float]]:
-    """Predicted against observed conversion in bins of equal counts (held-out leads)."""
-    order = np.argsort(probability, kind="stable")
-    return [{"predicted": round(float(probability[part].mean()), 4),
-             "observed": round(float(y[part].mean()), 4), "leads": int(len(part))}
-            for part in np.array_split(order, RELIABILITY_BINS) if len(part)]
+    return Metrics(conversion.auc(y, ranking), conversion.brier(y, probability),
+                   conversion.top_decile_lift(y, ranking))
 
 
 def _fit(x: np.ndarray, y: np.ndarray, strength: float):
@@ -354,7 +387,7 @@ def _tuned_strength(x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> f
     for k in range(INNER_FOLDS):
         test = fold == k
         # along the path from the strongest penalty, each fit starts where the last ended
-        path = LogisticRegression(max_iter=1000, warm_start=True)
+        path = LogisticRegression(max_iter=1000, warm_start=True, tol=1e-3)
         for i, strength in enumerate(STRENGTHS):
             path.set_params(C=strength).fit(x[~test], y[~test])
             p = path.predict_proba(x[test])[:, 1]
@@ -379,27 +412,139 @@ def cross_validation_folds(labels: Sequence[int], seed: int = 7) -> np.ndarray:
 
 def _fitted(rows: Sequence[tuple], y: np.ndarray, fields: Sequence[str],
             kinds: dict[str, str], rng: np.random.Generator) -> dict[str, Any]:
-    """An encoding learned and a model fitted on these rows: the stored parameters."""
+    """An encoding learned and a model fitted on these rows: the stored parameters (the
+    regression's coefficients and the trees' tables, see field_parts)."""
     encoding = Encoding.learn(rows, fields, kinds)
-    x = encoding.matrix(rows)
+    # one-hot columns are mostly zeros: sparse, each fit's gradient is a fraction of the work
+    x = _sparse(encoding.matrix(rows))
     strength = _tuned_strength(x, y, rng)
     fitted = _fit(x, y, strength)
-    coef = fitted.coef_[0]
-    parts = _parts(x, coef, encoding.spans())
-    return {**encoding.p, "coef": coef.tolist(), "intercept": float(fitted.intercept_[0]),
-            "strength": strength, "centre": parts.mean(axis=0).tolist()}
+    parameters = {**encoding.p, "coef": fitted.coef_[0].tolist(),
+                  "intercept": float(fitted.intercept_[0]), "strength": strength,
+                  "trees": _fitted_trees(encoding.p["blocks"], _tree_matrix(encoding.p["blocks"],
+                                                                           rows), y)}
+    parameters["centre"] = field_parts(parameters, rows).mean(axis=0).tolist()
+    return parameters
 
 
-def _parts(x: np.ndarray, coef: np.ndarray, spans: list[slice]) -> np.ndarray:
-    """(rows x fields) each field's part of the log-odds."""
-    return np.column_stack([x[:, s] @ coef[s] for s in spans]) if spans else \
-        np.zeros((len(x), 0))
+def _sparse(x: np.ndarray) -> Any:
+    from scipy.sparse import csr_matrix
+
+    return csr_matrix(x)
+
+
+def _tree_matrix(blocks: Sequence[dict[str, Any]], rows: Sequence[tuple]) -> np.ndarray:
+    """One column per field for the trees: a category's value as its place among the kept
+    values (the others share the next), a number or a count as it is; missing is NaN."""
+    columns = []
+    for block in blocks:
+        values = _block_values(rows, block)
+        if block["type"] == "category":
+            columns.append(_tree_codes(block, values))
+        else:
+            columns.append(values)
+    return np.column_stack(columns).astype(float)
+
+
+def _fitted_trees(blocks: Sequence[dict[str, Any]], x: np.ndarray,
+                  y: np.ndarray) -> dict[str, Any]:
+    """Boosted trees that each split on one field (scikit-learn's histogram gradient boosting,
+    categories and missing values native), stored as one table per field: as each tree reads
+    one field, the trees' log-odds are their value for a lead with no field known plus one
+    part per field, read here from leads that know only that field."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    width = x.shape[1]
+    trees = HistGradientBoostingClassifier(
+        categorical_features=[b["type"] == "category" for b in blocks],
+        interaction_cst=[[j] for j in range(width)], random_state=0, **TREE_SETTINGS).fit(x, y)
+    intercept = float(trees.decision_function(np.full((1, width), np.nan))[0])
+    grids = []
+    for j, block in enumerate(blocks):
+        if block["type"] == "category":
+            grids.append(np.arange(min(len(block["values"]), TREE_VALUES) + 1, dtype=float))
+        else:  # the trees' splits fall between neighbouring values seen in training
+            seen = np.unique(x[~np.isnan(x[:, j]), j])
+            grids.append(seen if len(seen) <= MAX_TABLE else np.unique(
+                np.quantile(seen, np.linspace(0, 1, MAX_TABLE), method="nearest")))
+    probe = np.full((sum(len(g) for g in grids), width), np.nan)
+    starts = np.cumsum([0, *(len(g) for g in grids)])
+    for j, grid in enumerate(grids):
+        probe[starts[j]:starts[j + 1], j] = grid
+    parts = np.round(trees.decision_function(probe) - intercept, 5)
+    tables = []
+    for j, (block, grid) in enumerate(zip(blocks, grids, strict=True)):
+        table = {"parts": parts[starts[j]:starts[j + 1]].tolist()}
+        if block["type"] != "category":  # the values read, and the training leads at each
+            present = x[~np.isnan(x[:, j]), j]
+            table["values"] = grid.tolist()
+            table["leads"] = np.bincount(np.searchsorted(_edges(grid), present, "right"),
+                                         minlength=len(grid)).tolist()
+        tables.append(table)
+    return {"intercept": intercept, "tables": tables}
+
+
+def _edges(values: np.ndarray) -> np.ndarray:
+    """Between neighbouring values read from the trees: a value takes its nearest one's part."""
+    return (values[1:] + values[:-1]) / 2
+
+
+def _tree_codes(block: dict[str, Any], values: Sequence[Any]) -> np.ndarray:
+    """A category's values as the trees read them: the place of each of the TREE_VALUES most
+    frequent, one code for any other, NaN for missing."""
+    other = min(len(block["values"]), TREE_VALUES)
+    index = {v: min(i, other) for i, v in enumerate(block["values"])}
+    return np.array([np.nan if v is None else index.get(str(v), other) for v in values],
+                    dtype=float)
+
+
+def _tree_parts(block: dict[str, Any], table: dict[str, Any], values: list[Any]) -> np.ndarray:
+    parts = np.array(table["parts"])
+    if block["type"] == "category":
+        codes = _tree_codes(block, values)
+        known = ~np.isnan(codes)
+        return np.where(known, parts[np.where(known, codes, 0).astype(int)], 0.0)
+    x = _numbers(values)
+    missing = np.isnan(x)
+    if not len(parts):
+        return np.zeros(len(x))
+    edges = _edges(np.array(table["values"]))
+    return np.where(missing, 0.0, parts[np.searchsorted(edges, np.where(missing, 0.0, x),
+                                                        "right")])
+
+
+def _block_parts(parameters: dict[str, Any], i: int, values: list[Any]) -> np.ndarray:
+    """The i-th field's part of the model's log-odds for these values of the field."""
+    block = parameters["blocks"][i]
+    coef = np.array(parameters["coef"])[Encoding(parameters).spans()[i]]
+    return (1 - TREES_SHARE) * (_encode(block, values) @ coef) + \
+        TREES_SHARE * _tree_parts(block, parameters["trees"]["tables"][i], values)
+
+
+def field_parts(parameters: dict[str, Any], rows: Sequence[tuple]) -> np.ndarray:
+    """(rows x fields) each field's part of the model's log-odds: the regression's and the
+    trees' averaged (TREES_SHARE), so the model stays a sum of one part per field."""
+    blocks = parameters["blocks"]
+    if not blocks:
+        return np.zeros((len(rows), 0))
+    return np.column_stack([_block_parts(parameters, i, _block_values(rows, block))
+                            for i, block in enumerate(blocks)])
+
+
+def _intercept(parameters: dict[str, Any]) -> float:
+    return (1 - TREES_SHARE) * parameters["intercept"] + \
+        TREES_SHARE * parameters["trees"]["intercept"]
 
 
 def probabilities(parameters: dict[str, Any], rows: Sequence[tuple]) -> np.ndarray:
-    encoding = Encoding(parameters)
-    logit = encoding.matrix(rows) @ np.array(parameters["coef"]) + parameters["intercept"]
+    logit = field_parts(parameters, rows).sum(axis=1) + _intercept(parameters)
     return 1 / (1 + np.exp(-logit))
+
+
+def current(parameters: dict[str, Any]) -> bool:
+    """Whether stored parameters are of this model (one of an older kind waits for the next
+    training)."""
+    return "trees" in parameters
 
 
 def train(store: Store, fields: Sequence[str] | None = None, *, author: int | None = None,
@@ -412,7 +557,7 @@ def train(store: Store, fields: Sequence[str] | None = None, *, author: int | No
     from threadpoolctl import threadpool_limits
 
     started = time.perf_counter()
-    rows = store.conversion_facts(labelled=True)
+    rows = Facts(store.conversion_facts(labelled=True))
     won = sum(1 for r in rows if r[_LABEL] == 1)
     lost = len(rows) - won
     if won < MIN_PER_CLASS or lost < MIN_PER_CLASS:
@@ -422,11 +567,13 @@ def train(store: Store, fields: Sequence[str] | None = None, *, author: int | No
             "trained.")
     rng = np.random.default_rng(seed)
     if len(rows) > MAX_TRAIN_ROWS:
-        rows = [rows[i] for i in sorted(rng.choice(len(rows), MAX_TRAIN_ROWS, replace=False))]
+        rows = rows.subset(np.sort(rng.choice(len(rows), MAX_TRAIN_ROWS, replace=False)))
     criteria = store.current_criteria()
     kinds = custom_field_kinds(rows)
     fields = list(fields) if fields else default_fields(rows, criteria)
-    Encoding.learn(rows[:1], fields, kinds)  # a field it cannot use is refused before work
+    # a field it cannot use is refused before the work; every field is read here once, and
+    # the folds share what was read
+    Encoding.learn(rows, fields, kinds)
     y = np.array([r[_LABEL] for r in rows], dtype=int)
     # Fits are small and many: one BLAS thread each is faster than threads fighting over
     # the cores (shared TECH-NOTES, BLAS threads).
@@ -438,7 +585,7 @@ def train(store: Store, fields: Sequence[str] | None = None, *, author: int | No
                              criteria, rng)
         by_time = _by_time(rows, y, fields, kinds, criteria, rng)
         parameters = _fitted(rows, y, fields, kinds, rng)
-    reliability = _reliability(y, held_out.pop("probability"))
+    reliability = conversion.reliability(y, held_out.pop("probability"), RELIABILITY_BINS)
     report = {
         **held_out,
         "reliability": reliability,
@@ -471,8 +618,7 @@ def _held_out(rows: Sequence[tuple], y: np.ndarray, tests: list[np.ndarray],
     probability, rules_probability = np.full(len(rows), np.nan), np.zeros(len(rows))
     learned_probability = np.zeros(len(rows))
     for test in tests:
-        train_rows = [r for r, t in zip(rows, test, strict=True) if not t]
-        test_rows = [r for r, t in zip(rows, test, strict=True) if t]
+        train_rows, test_rows = rows.subset(~test), rows.subset(test)
         parameters = _fitted(train_rows, y[~test], fields, kinds, rng)
         probability[test] = probabilities(parameters, test_rows)
         # the rules score as odds, for its Brier score
@@ -528,11 +674,8 @@ def explain_rows(parameters: dict[str, Any], rows: Sequence[tuple]
                  ) -> tuple[np.ndarray, list[list[tuple[str, float]]]]:
     """Probabilities, and each row's fields that move its log-odds most from the average
     lead's (the field and the lead's value, and how much)."""
-    encoding = Encoding(parameters)
-    x = encoding.matrix(rows)
-    coef = np.array(parameters["coef"])
-    parts = _parts(x, coef, encoding.spans())
-    probability = 1 / (1 + np.exp(-(parts.sum(axis=1) + parameters["intercept"])))
+    parts = field_parts(parameters, rows)
+    probability = 1 / (1 + np.exp(-(parts.sum(axis=1) + _intercept(parameters))))
     moved = parts - np.array(parameters["centre"])
     blocks = parameters["blocks"]
     values = [column(rows, block["field"]) for block in blocks]
@@ -559,20 +702,18 @@ def rule_points(rows: Sequence[tuple], rules: Sequence[FitRule]) -> np.ndarray:
     """Each row's points from these fit rules, tested as the store tests them (see
     scoring.rule_holds), on fields the model reads."""
     total = np.zeros(len(rows))
-    values: dict[str, list[Any]] = {}
+    rows = rows if isinstance(rows, Facts) else Facts(rows)
     for rule in rules:
-        if rule.field not in values:
-            values[rule.field] = column(rows, rule.field)
-        field_values = values[rule.field]
         if rule.match == "between":
-            x = _numbers(field_values)
+            x = numbers(rows, rule.field)
             low, high = (band_number(v) for v in rule.values)
             with np.errstate(invalid="ignore"):
                 holds = ~np.isnan(x) & (x >= (-np.inf if low is None else low)) & \
                     (x < (np.inf if high is None else high))
         else:
             wanted = set(rule.values)
-            holds = np.array([v is not None and str(v) in wanted for v in field_values])
+            holds = np.array([v is not None and str(v) in wanted
+                              for v in column(rows, rule.field)], dtype=bool)
         total += np.where(holds, rule.points, 0.0)
     return total
 
@@ -588,19 +729,25 @@ def learned_rules(parameters: dict[str, Any], criteria: Criteria) -> list[FitRul
     written = {r.field for r in criteria.fit_rules if not r.label.endswith(LEARNED)}
     budget = MAX_FIT_RULES - sum(1 for r in criteria.fit_rules
                                  if not r.label.endswith(LEARNED))
-    coef = np.array(parameters["coef"])
-    spans = Encoding(parameters).spans()
     fields = []
-    for block, span, centre in zip(parameters["blocks"], spans, parameters["centre"],
-                                   strict=True):
+    for i, (block, centre) in enumerate(zip(parameters["blocks"], parameters["centre"],
+                                            strict=True)):
         field = block["field"]
         if field in written or not (is_custom_field(field) or field in RULE_FIELDS) or \
                 block["type"] == "count":
             continue
-        fields.append((block, POINTS_PER_LOGIT * coef[span], centre))
+        if block["type"] == "category":  # each value's points
+            levels = POINTS_PER_LOGIT * (_block_parts(parameters, i, block["values"]) - centre)
+        else:  # the points along the number, cut into bands of the leads' average points
+            values = parameters["trees"]["tables"][i]["values"]
+            curve = POINTS_PER_LOGIT * (_block_parts(parameters, i, values) - centre)
+            levels = [(values[a] if a else None, values[b] if b < len(values) else None, points)
+                      for a, b, points in conversion.bands(
+                          curve, np.array(parameters["trees"]["tables"][i]["leads"]),
+                          RULE_BANDS)]
+        fields.append((block, levels))
     for step in POINT_STEPS:
-        rules = [rule for block, weights, centre in fields
-                 for rule in _block_rules(block, weights, centre, step)]
+        rules = [rule for block, levels in fields for rule in _block_rules(block, levels, step)]
         if len(rules) <= budget:
             return rules
     return rules[:max(budget, 0)]
@@ -611,32 +758,25 @@ def _rounded(points: float, step: int) -> int:
     return int(min(max(step * round(points / step), limit.low), limit.high))
 
 
-def _block_rules(block: dict[str, Any], weights: np.ndarray, centre: float,
-                 step: int) -> list[FitRule]:
+def _block_rules(block: dict[str, Any], levels: Any, step: int) -> list[FitRule]:
+    """A field's rules from the points of each of its values (a category) or of its bands
+    (a number: low end or None, high end or None, points), rounded to the step."""
     field, name = block["field"], _label(block["field"])
-    offset = POINTS_PER_LOGIT * centre
     rules = []
     if block["type"] == "category":
-        levels: dict[int, list[str]] = {}
-        for value, weight in zip(block["values"], weights, strict=False):
-            points = _rounded(weight - offset, step)
+        by_points: dict[int, list[str]] = {}
+        for value, deserved in zip(block["values"], levels, strict=True):
+            points = _rounded(deserved, step)
             if points:
-                levels.setdefault(points, []).append(value)
-        for points, values in sorted(levels.items(), reverse=True):
+                by_points.setdefault(points, []).append(value)
+        for points, values in sorted(by_points.items(), reverse=True):
             shown = ", ".join(values[:4]) + (f" and {len(values) - 4} more"
                                              if len(values) > 4 else "")
             rules.append(FitRule(f"{name}: {shown}{LEARNED}", field, tuple(values), points))
         return rules
-    # numbers: the part of a band is that of its typical lead (the band's median)
-    edges = block["edges"]
     bands = []
-    for b, typical in enumerate(block["typical"]):
-        if typical is None:
-            continue
-        z = (min(max(typical, block["low"]), block["high"]) - block["mean"]) / block["scale"]
-        points = _rounded(weights[0] * z + weights[1 + b] - offset, step)
-        low = edges[b - 1] if b > 0 else None
-        high = edges[b] if b < len(edges) else None
+    for low, high, deserved in levels:
+        points = _rounded(deserved, step)
         if bands and bands[-1][2] == points:  # neighbours with the same points: one band
             bands[-1] = (bands[-1][0], high, points)
         else:
@@ -683,5 +823,5 @@ def predict_all(store: Store, model_id: int, parameters: dict[str, Any],
 def refresh_predictions(store: Store, lead_ids: Iterable[int] | None = None) -> None:
     """After new data: the latest model, if any, predicts these leads (or all) again."""
     latest = store.latest_model()
-    if latest is not None and "blocks" in latest[1]:  # a model of an older encoding waits
+    if latest is not None and current(latest[1]):
         predict_all(store, latest[0], latest[1], lead_ids)

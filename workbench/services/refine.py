@@ -20,7 +20,13 @@ import numpy as np
 
 from workbench.rules.criteria import RANGES, Criteria, FitRule
 from workbench.rules.scoring import activity_classes, fit_conditions
-from workbench.services.model import LEARNED, POINTS_PER_LOGIT, learned_rules, rule_points
+from workbench.services.model import (
+    LEARNED,
+    POINTS_PER_LOGIT,
+    current,
+    learned_rules,
+    rule_points,
+)
 from workbench.store.leads import Store
 
 MIN_LEADS = 30
@@ -94,7 +100,7 @@ def suggestions(store: Store, criteria: Criteria, now: datetime) -> list[Suggest
                 found.append(Suggestion(rule.label, kind, round(rule.points), deserved,
                                         int(members.sum()), rate, average))
     latest = store.latest_model()
-    if latest is not None and "blocks" in latest[1]:
+    if latest is not None and current(latest[1]):
         return _by_change(found) + _learned(facts, latest[1], criteria, average)
     covered = {v for r in criteria.fit_rules if r.field == "source" for v in r.values}
     sources = np.array([source[i] or "" for i in lead_ids.tolist()], dtype=object)
