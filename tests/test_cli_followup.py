@@ -60,3 +60,35 @@ def test_a_refused_touch_says_why_in_one_line_and_logs_nothing(workbench, copy, 
     assert result.returncode == 1 and message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert activities() == before
+
+
+def test_a_next_step_planned_shows_in_today_and_a_touch_completes_it(workbench, copy):
+    rep = "alex.morgan@sales.example"
+    with Store.open(copy) as store:
+        alex = store.user_by_email(rep)
+        lead = next(c.id for c in store.board_page(Stage.SAL, BoardFilter(), limit=500)
+                    if store.lead(c.id).owner_id == alex)
+    planned = workbench("lead", "next", lead, "--db", copy, "--kind", "meeting", "--due",
+                        "2026-11-22T09:30", "--note", "Scope the pilot", "--as", rep)
+    assert planned.returncode == 0, planned.stderr
+    assert "next step meeting, due 2026-11-22T09:30 (already overdue)." in planned.stdout
+    today = json.loads(workbench("today", "--db", copy, "--rep", rep, "--json").stdout)
+    [step] = [item for item in today if item["id"] == lead]
+    assert step == {"id": lead, "name": step["name"], "company": step["company"],
+                    "stage": "sal", "reason": "next_step", "kind": "meeting",
+                    "due": "2026-11-22T09:30:00", "overdue": True, "note": "Scope the pilot"}
+    dues = [item["due"] for item in today if item["due"]]
+    assert dues == sorted(dues) and {i["reason"] for i in today} >= {"next_step", "sla"}
+    text = workbench("today", "--db", copy, "--rep", rep).stdout
+    assert f"#{lead:<8} 2026-11-22 09:30 overdue  meeting" in text
+    workbench("lead", "log", lead, "--db", copy, "--kind", "meeting", "--outcome", "connected")
+    after = json.loads(workbench("today", "--db", copy, "--rep", rep, "--json").stdout)
+    assert {"id": lead, "reason": "no_next_step"} in [
+        {"id": i["id"], "reason": i["reason"]} for i in after]
+
+
+def test_a_next_step_needs_a_time_it_can_read(workbench, copy):
+    result = workbench("lead", "next", untouched_mql(copy), "--db", copy, "--kind", "call",
+                       "--due", "next tuesday")
+    assert result.returncode == 1
+    assert "The due time of a next step is written like 2026-12-07T10:00" in result.stderr

@@ -30,7 +30,8 @@ LABELS = {
     ActionId.RESCORE: "Re&score all leads…", ActionId.CRITERIA: "Team &criteria…",
     ActionId.DUPLICATES: "Possible &duplicates…",
     ActionId.ACCEPT: "&Accept (MQL → SAL, SAL → SQL)", ActionId.REJECT: "&Reject…",
-    ActionId.RECYCLE: "Re&cycle…", ActionId.LOG_TOUCH: "Log a &touch…",
+    ActionId.RECYCLE: "Re&cycle…", ActionId.LOG_TOUCH: "&Log a touch…",
+    ActionId.PLAN_NEXT: "Plan the ne&xt step…", ActionId.SHOW_TODAY: "&Today",
     ActionId.BANT_BUDGET: "Next &budget status",
     ActionId.BANT_AUTHORITY: "Next a&uthority status", ActionId.BANT_NEED: "Next &need status",
     ActionId.BANT_TIMELINE: "Next &timeline status",
@@ -42,10 +43,10 @@ LABELS = {
 # letter typed into the search box or a note.
 BOARD_ONLY = {ActionId.NEXT_CARD, ActionId.PREVIOUS_CARD, ActionId.COLUMN_LEFT,
               ActionId.COLUMN_RIGHT, ActionId.OPEN_DETAIL, ActionId.ACCEPT, ActionId.REJECT,
-              ActionId.RECYCLE, ActionId.LOG_TOUCH, ActionId.BANT_BUDGET, ActionId.BANT_AUTHORITY,
-              ActionId.BANT_NEED, ActionId.BANT_TIMELINE}
+              ActionId.RECYCLE, ActionId.LOG_TOUCH, ActionId.PLAN_NEXT, ActionId.BANT_BUDGET,
+              ActionId.BANT_AUTHORITY, ActionId.BANT_NEED, ActionId.BANT_TIMELINE}
 TRIAGE = (ActionId.ACCEPT, ActionId.REJECT, ActionId.RECYCLE)
-FOLLOW_UP = (ActionId.LOG_TOUCH,)
+FOLLOW_UP = (ActionId.LOG_TOUCH, ActionId.PLAN_NEXT)
 BANT_KEYS = (ActionId.BANT_BUDGET, ActionId.BANT_AUTHORITY, ActionId.BANT_NEED,
              ActionId.BANT_TIMELINE)
 
@@ -67,14 +68,15 @@ MENUS: tuple[tuple[str, tuple[ActionId | Submenu | None, ...]], ...] = (
                ActionId.SYNC, ActionId.TEAM_SERVER, SEPARATOR, ActionId.REFRESH,
                ActionId.QUIT)),
     ("&Edit", (ActionId.UNDO, SEPARATOR, ActionId.CRITERIA, ActionId.PEOPLE)),
-    ("&View", (ActionId.SHOW_BOARD, ActionId.SHOW_QUEUE, ActionId.SHOW_REPORTS, SEPARATOR,
+    ("&View", (ActionId.SHOW_BOARD, ActionId.SHOW_QUEUE, ActionId.SHOW_REPORTS,
+               ActionId.SHOW_TODAY, SEPARATOR,
                ActionId.FOCUS_SEARCH, ActionId.CLEAR_SEARCH, ActionId.FOCUS_BOARD,
                ActionId.OPEN_DETAIL, ActionId.LEAD_PANE, SEPARATOR, Submenu.GROUP_BY,
                Submenu.COLUMNS)),
     ("&Go", (ActionId.NEXT_CARD, ActionId.PREVIOUS_CARD, ActionId.COLUMN_LEFT,
              ActionId.COLUMN_RIGHT)),
-    ("&Lead", (*TRIAGE, SEPARATOR, *FOLLOW_UP, SEPARATOR, *BANT_KEYS, SEPARATOR, ActionId.RESCORE,
-               ActionId.DUPLICATES, ActionId.CONFLICTS, Submenu.MOVE_TO)),
+    ("&Lead", (*TRIAGE, SEPARATOR, *FOLLOW_UP, SEPARATOR, *BANT_KEYS, SEPARATOR,
+               ActionId.RESCORE, ActionId.DUPLICATES, ActionId.CONFLICTS, Submenu.MOVE_TO)),
     ("&Help", (ActionId.ABOUT,)),
 )
 

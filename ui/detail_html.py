@@ -73,6 +73,13 @@ def lead_html(detail: LeadDetail, score: ScoreResult | None, now: datetime,
             colour = colours.css("touched" if state.touched else "overdue" if state.overdue
                                  else "due")
             parts.append(f"<p style='color:{colour}'>Follow-up: {escape(sla_text(state))}</p>")
+    if lead.next_step_due is not None:
+        late = lead.next_step_due < now
+        parts.append(f"<p{' style=color:#c0392b' if late else ''}>Next step: "
+                     f"{escape(lead.next_step_kind or '')}, due {_when(lead.next_step_due)}"
+                     + (" (overdue)" if late else "")
+                     + (f" — {escape(lead.next_step_note)}" if lead.next_step_note else "")
+                     + "</p>")
 
     contact = []
     if lead.email:

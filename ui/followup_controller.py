@@ -1,20 +1,25 @@
-"""The rep's follow-up from the keys: T logs a touch with the selected lead. What changed
-goes to the window, which refreshes the views by it."""
+"""The rep's follow-up from the keys: T logs a touch with the current lead, N plans its next
+step, Ctrl+4 shows Today (ui/views/today.py), and a reminder says when a next step falls
+due (ui/due_reminders.py). What changed goes to the window, which refreshes the views by
+it; Today is read again whenever it is shown and after each of these."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox, QTabWidget, QWidget
 
 from ui.action_ids import ActionId
 from ui.card_keys import CardKeys
-from ui.dialogs.followup import TouchDialog
+from ui.dialogs.followup import NextStepDialog, TouchDialog
+from ui.due_reminders import DueReminders
+from ui.views.today import TodayView
 from workbench.rules.followup import Outcome
 from workbench.rules.refusals import Refused
 from workbench.services import followup
+from workbench.services.changes import Changes
 from workbench.store.leads import Store
 
 SELECT_FIRST = "Select a lead first."
@@ -22,19 +27,64 @@ SELECT_FIRST = "Select a lead first."
 
 class FollowUpController(QObject):
     changed = Signal(object)
-    """A touch was logged: the Changes, for the window to refresh the views by."""
+    """A touch was logged or a step planned: the Changes, for the window to refresh by."""
     message = Signal(str)
     """What happened or was refused, for the status bar."""
+    lead_chosen = Signal(int)
+    """A lead was chosen in Today: the detail pane shows it."""
 
     def __init__(self, store: Store, window: QWidget, cards: CardKeys,
-                 acting: Callable[[], int | None], actions: dict[ActionId, QAction]) -> None:
+                 acting: Callable[[], int | None], actions: dict[ActionId, QAction],
+                 views: QTabWidget) -> None:
         super().__init__(window)
         self.store, self.window, self.cards, self.acting = store, window, cards, acting
+        self.views = views
+        self.today = TodayView(store, window)
+        views.addTab(self.today, "Today  (Ctrl+4)")
+        self.today.addActions([actions[ActionId.LOG_TOUCH], actions[ActionId.PLAN_NEXT]])
+        self.today.lead_selected.connect(self.lead_chosen)
+        views.currentChanged.connect(self._view_changed)
         actions[ActionId.LOG_TOUCH].triggered.connect(self.log_touch)
+        actions[ActionId.PLAN_NEXT].triggered.connect(self.plan_next_step)
+        actions[ActionId.SHOW_TODAY].triggered.connect(
+            lambda: views.setCurrentWidget(self.today))
+        self.reminders = DueReminders(store, window, acting)
+        self.reminders.fell_due.connect(lambda _due: self.read_today())
+
+    def current_lead(self) -> int | None:
+        """Today's selected lead while Today is shown, else the window's current lead."""
+        if self.views.currentWidget() is self.today:
+            return self.today.current_lead()
+        return self.cards.current_lead()
+
+    def set_rep(self, me: int | None, rep_name: str | None) -> None:
+        """Whose day Today shows (the window's "You")."""
+        self.today.set_rep(me, rep_name)
+        self.read_today()
+
+    def read_today(self) -> None:
+        """Today is read now if shown, else when it is next shown."""
+        self.today.stale = True
+        if self.views.currentWidget() is self.today:
+            self.today.reload()
+
+    def _view_changed(self) -> None:
+        if self.views.currentWidget() is self.today:
+            self.today.reload()  # whatever changed elsewhere: it is quick (tests/bench)
+            # after the window has put the focus and the current lead of the other views
+            QTimer.singleShot(0, self._take_the_keys)
+
+    def _take_the_keys(self) -> None:
+        if self.views.currentWidget() is not self.today:
+            return
+        self.today.focus_list()
+        lead_id = self.today.current_lead()
+        if lead_id is not None:
+            self.lead_chosen.emit(lead_id)
 
     def log_touch(self) -> None:
-        """T: log a call, an email or a meeting with the selected lead."""
-        lead_id = self.cards.current_lead()
+        """T: log a call, an email or a meeting with the current lead."""
+        lead_id = self.current_lead()
         if lead_id is None:
             self.message.emit(SELECT_FIRST)
             return
@@ -42,14 +92,41 @@ class FollowUpController(QObject):
         answer = TouchDialog.ask(self.window, name)
         if answer is None:
             return
+        changes = self._run("Touch refused", lambda: followup.log_touch(
+            self.store, lead_id, answer.kind, answer.outcome, note=answer.note, at=answer.at,
+            by=self.acting()))
+        if changes is not None:
+            self.message.emit(f"{name}: {answer.kind}, {Outcome(answer.outcome).label}."
+                              + (" Follow-up SLA answered." if changes.leads else "")
+                              + " Plan the next step with N.")
+
+    def plan_next_step(self) -> None:
+        """N: plan the current lead's next step (replacing the one planned)."""
+        lead_id = self.current_lead()
+        if lead_id is None:
+            self.message.emit(SELECT_FIRST)
+            return
+        lead = self.store.lead(lead_id)
+        current = ((lead.next_step_kind, lead.next_step_due, lead.next_step_note)
+                   if lead.next_step_due is not None else None)
+        answer = NextStepDialog.ask(self.window, lead.name, current)
+        if answer is None:
+            return
+        if self._run("Next step refused", lambda: followup.plan_next_step(
+                self.store, lead_id, answer.kind, answer.due, note=answer.note,
+                by=self.acting())) is not None:
+            self.message.emit(f"{lead.name}: next step {answer.kind} planned.")
+
+    def _run(self, title: str, action: Callable[[], Changes]) -> Changes | None:
+        lead_id = self.current_lead()
         try:
-            changes = followup.log_touch(self.store, lead_id, answer.kind, answer.outcome,
-                                         note=answer.note, at=answer.at, by=self.acting())
+            changes = action()
         except Refused as refused:
             self.message.emit(str(refused))
-            QMessageBox.warning(self.window, "Touch refused", str(refused))
-            return
+            QMessageBox.warning(self.window, title, str(refused))
+            return None
         self.changed.emit(changes)
-        self.cards.select_lead(lead_id)
-        self.message.emit(f"{name}: {answer.kind}, {Outcome(answer.outcome).label}."
-                          + (" Follow-up SLA answered." if changes.leads else ""))
+        self.read_today()
+        if lead_id is not None and self.views.currentWidget() is not self.today:
+            self.cards.select_lead(lead_id)
+        return changes

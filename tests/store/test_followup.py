@@ -63,3 +63,63 @@ def test_a_touch_in_the_future_or_of_another_reps_lead_changes_nothing(store, re
         followup.log_touch(store, mql, "email", "left_message", by=rep)
     assert store.lead(mql).first_touch_at is None
     assert [a.kind for a in store.lead_detail(mql).activities] == []
+
+
+def test_a_next_step_is_planned_replaced_and_completed_by_the_next_touch(store, rep, mql):
+    due = NOW + timedelta(days=1)
+    followup.plan_next_step(store, mql, "meeting", due, note=" Demo the API ", by=rep)
+    followup.plan_next_step(store, mql, "call", due - timedelta(hours=2), by=rep)
+    lead = store.lead(mql)
+    assert (lead.next_step_kind, lead.next_step_due, lead.next_step_note) == \
+        ("call", due - timedelta(hours=2), None)
+    followup.log_touch(store, mql, "call", "connected", by=rep)
+    lead = store.lead(mql)
+    assert (lead.next_step_kind, lead.next_step_due) == (None, None)
+
+
+def test_a_next_step_is_refused_on_a_closed_lead_and_for_another_rep(store, rep, mql):
+    other = store.add_user("Sam Lee", "sam@sales.example")
+    with pytest.raises(NotAllowed):
+        followup.plan_next_step(store, mql, "call", NOW, by=other)
+    closed = store.add_lead(first_name="Cleo", last_name="Closed", stage=Stage.DISQUALIFIED,
+                            owner_id=rep)
+    with pytest.raises(BadInput, match="Cleo Closed is Disqualified"):
+        followup.plan_next_step(store, closed, "call", NOW, by=rep)
+    with pytest.raises(BadInput, match="not 'visit'"):
+        followup.plan_next_step(store, mql, "visit", NOW, by=rep)
+    assert store.lead(mql).next_step_kind is None
+
+
+def test_today_lists_due_steps_sla_due_mqls_and_unplanned_touched_leads_in_order(store, rep,
+                                                                                mql):
+    other = store.add_user("Sam Lee", "sam@sales.example")
+    add = lambda name, stage, owner, hours_ago=1: store.add_lead(  # noqa: E731
+        first_name=name, last_name="L", stage=stage, owner_id=owner,
+        at=NOW - timedelta(hours=hours_ago))
+    due_later_today = add("Dora", Stage.SAL, rep)
+    followup.plan_next_step(store, due_later_today, "call", NOW + timedelta(hours=3), by=rep)
+    overdue_step = add("Olaf", Stage.SQL, rep)
+    followup.plan_next_step(store, overdue_step, "email", NOW - timedelta(days=2), by=rep)
+    tomorrow = add("Tom", Stage.SAL, rep)
+    followup.plan_next_step(store, tomorrow, "call", NOW + timedelta(days=1), by=rep)
+    add("Pia", Stage.MQL, None, hours_ago=20)  # due at 16:00 today
+    add("Fresh", Stage.MQL, None, hours_ago=1)  # due tomorrow: not today
+    add("Sams", Stage.MQL, other, hours_ago=30)  # another rep's
+    touched = add("Tess", Stage.SAL, rep)
+    store.add_activity(touched, "email_sent", by=rep, at=NOW - timedelta(minutes=5))
+    closed = add("Cleo", Stage.SQL, rep)
+    followup.plan_next_step(store, closed, "call", NOW - timedelta(hours=1), by=rep)
+    store.move_lead(closed, Stage.DISQUALIFIED, reason_code="no_budget")
+
+    items = followup.today(store, rep, NOW)
+    assert [(store.lead(i.lead_id).first_name, i.reason.value, i.due) for i in items] == [
+        ("Olaf", "next_step", NOW - timedelta(days=2)),
+        ("Mia", "sla", NOW - timedelta(hours=6)),
+        ("Dora", "next_step", NOW + timedelta(hours=3)),
+        ("Pia", "sla", NOW + timedelta(hours=4)),
+        ("Tess", "no_next_step", None)]
+    assert [i.overdue(NOW) for i in items] == [True, True, False, False, False]
+    assert [store.lead(i.lead_id).first_name for i in followup.today(store, None, NOW)] == \
+        ["Pia"]
+    falling = store.next_steps_falling_due(rep, NOW, NOW + timedelta(hours=3))
+    assert [(i.lead_id, i.kind) for i in falling] == [(due_later_today, "call")]

@@ -1,5 +1,7 @@
 """The rep's follow-up through the team server: touches with their outcome."""
 
+from datetime import timedelta
+
 from tests.sync.test_sync import laptop, me, shared_mql  # noqa: F401 (a fixture)
 from workbench.clock import utcnow
 from workbench.services import followup
@@ -18,3 +20,23 @@ def test_a_touch_reaches_the_manager_with_its_outcome_and_answers_the_sla(team, 
     assert (touch.outcome, touch.note, touch.user_name) == ("left_message", "Back Monday",
                                                             "Ana")
     assert dana.lead(on_dana).first_touch_at == at
+
+
+def test_a_next_step_syncs_as_one_group_and_the_later_plan_wins(team, laptop):  # noqa: F811
+    ana, dana = laptop("ana"), laptop("dana")
+    lead, on_dana = shared_mql(team, ana, dana, "Nia")
+    due = utcnow() + timedelta(days=1)
+    followup.plan_next_step(ana, lead, "call", due, note="Ask for the budget",
+                            by=me(ana, "ana"))
+    synchronise(ana, team["ana"])
+    synchronise(dana, team["dana"])
+    on = dana.lead(on_dana)
+    assert (on.next_step_kind, on.next_step_due, on.next_step_note) == \
+        ("call", due, "Ask for the budget")
+    followup.plan_next_step(dana, on_dana, "meeting", due + timedelta(hours=2),
+                            by=me(dana, "dana"))
+    synchronise(dana, team["dana"])
+    synchronise(ana, team["ana"])
+    back = ana.lead(lead)
+    assert (back.next_step_kind, back.next_step_due, back.next_step_note) == \
+        ("meeting", due + timedelta(hours=2), None)

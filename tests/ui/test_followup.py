@@ -1,11 +1,13 @@
-"""The rep's follow-up from the keys: T logs a touch."""
+"""The rep's follow-up from the keys: T logs a touch, N plans the next step, Today lists\nthe day, and a reminder says when a step falls due."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import Qt
 
-from ui.dialogs.followup import TouchAnswer, TouchDialog
+from ui.action_ids import ActionId
+from ui.dialogs.followup import NextStepAnswer, NextStepDialog, TouchAnswer, TouchDialog
 from workbench.rules.stages import Stage
+from workbench.services import followup
 
 NOW = datetime(2026, 11, 23, 12)  # the suite's clock
 
@@ -60,3 +62,63 @@ def test_the_touch_dialog_offers_the_outcomes_of_each_kind(qtbot):
     answer = dialog.answer()
     assert (answer.kind, answer.outcome) == ("email", "replied")
     assert answer.at <= NOW and dialog.when.maximumDateTime().toPython() <= NOW
+
+
+def test_n_plans_the_next_step_and_today_lists_it_first_when_overdue(window, qtbot,
+                                                                      monkeypatch):
+    window.activateWindow()
+    window.board.focus_first_card()
+    view = window.board.columns[Stage.SAL].view
+    view.setFocus()
+    view.select_row(0)
+    lead_id = window.cards.current_lead()
+    asked = []
+
+    def answer(cls, parent, lead_name, current):
+        asked.append(current)
+        return NextStepAnswer("meeting", NOW - timedelta(days=3), "Scope the pilot")
+
+    monkeypatch.setattr(NextStepDialog, "ask", classmethod(answer))
+    qtbot.keyClick(view, Qt.Key.Key_N)
+    assert asked == [None]
+    lead = window.store.lead(lead_id)
+    assert (lead.next_step_kind, lead.next_step_due) == ("meeting", NOW - timedelta(days=3))
+    assert "Next step: meeting, due 2026-11-20 12:00 (overdue)" in \
+        window.detail.document.toPlainText()
+
+    window.actions_by_id[ActionId.SHOW_TODAY].trigger()
+    today = window.followup.today
+    assert window.views.currentWidget() is today
+    qtbot.waitUntil(today.list.hasFocus)
+    first = today.list.topLevelItem([i.lead_id for i in today.items].index(lead_id))
+    assert (first.text(1), first.text(4)) == ("Meeting", "Scope the pilot")
+    assert first.foreground(0).color().name() == "#c0392b"  # overdue
+    today.list.setCurrentItem(first)
+    assert window.detail.lead_id == lead_id
+    # T on Today acts on Today's lead, and the touch completes the step
+    monkeypatch.setattr(TouchDialog, "ask", classmethod(
+        lambda cls, parent, name: TouchAnswer("meeting", "connected", NOW, None)))
+    qtbot.keyClick(today.list, Qt.Key.Key_T)
+    assert window.store.lead(lead_id).next_step_due is None
+    reasons = {i.lead_id: i.reason.value for i in today.items}
+    assert reasons.get(lead_id) == "no_next_step"
+    # N again offers what is planned now (nothing)
+    qtbot.keyClick(today.list, Qt.Key.Key_N)
+    assert asked == [None, None]
+
+
+def test_a_step_falling_due_while_the_window_is_open_is_announced(window, monkeypatch):
+    lead_id = window.board.columns[Stage.SAL].model.card(0).id
+    owner = window.store.lead(lead_id).owner_id
+    window.filters.me.setCurrentIndex(window.filters.me.findData(owner))
+    followup.plan_next_step(window.store, lead_id, "call", NOW + timedelta(minutes=30),
+                            note="Pricing questions")
+    reminders = window.followup.reminders
+    shown = []
+    monkeypatch.setattr(reminders, "notify", lambda title, body: shown.append((title, body)))
+    assert reminders.check(NOW + timedelta(minutes=10)) == []
+    due = reminders.check(NOW + timedelta(minutes=31))
+    assert [i.lead_id for i in due] == [lead_id]
+    name = window.store.lead(lead_id).name
+    assert shown == [(f"Call {name} now", f"call {name} (Pricing questions)")]
+    assert reminders.check(NOW + timedelta(minutes=40)) == []  # once

@@ -1,9 +1,10 @@
-"""Asks for a touch (T): its kind, how it went, when, and a note."""
+"""Asks for a touch (T: its kind, how it went, when, a note) and for the next step (N: its
+kind, when it is due, a note)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import (
@@ -16,10 +17,17 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
 )
 
-from workbench.clock import utcnow
+from workbench.clock import local_today, utcnow
 from workbench.rules.followup import OUTCOMES, TouchKind
 
 TIME_FORMAT = "yyyy-MM-dd HH:mm"  # as times show everywhere else
+
+
+@dataclass(frozen=True)
+class NextStepAnswer:
+    kind: str
+    due: datetime  # naive UTC
+    note: str | None
 
 
 @dataclass(frozen=True)
@@ -84,4 +92,52 @@ class TouchDialog(QDialog):
     def ask(cls, parent, lead_name: str) -> TouchAnswer | None:
         """The answer, or None when the user cancels. Tests replace this method."""
         dialog = cls(lead_name, parent)
+        return dialog.answer() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+class NextStepDialog(QDialog):
+    def __init__(self, lead_name: str, current: tuple[str, datetime, str | None] | None,
+                 parent=None) -> None:
+        """current: the step planned now (kind, due, note), which this one replaces."""
+        super().__init__(parent)
+        self.setWindowTitle(f"Next step with {lead_name}")
+        self.kind = QComboBox(self)
+        for kind in TouchKind:
+            self.kind.addItem(kind.value.capitalize(), kind.value)
+        # tomorrow at nine by default: a time in the past is allowed (shown overdue)
+        tomorrow = datetime.combine(local_today() + timedelta(days=1), time(9))
+        self.due = QDateTimeEdit(QDateTime(tomorrow), self)
+        self.due.setDisplayFormat(TIME_FORMAT)
+        self.due.setCalendarPopup(True)
+        self.note = QPlainTextEdit(self)
+        self.note.setPlaceholderText("What it is for (optional)")
+        self.note.setMaximumHeight(80)
+        if current is not None:
+            kind, due, note = current
+            self.kind.setCurrentIndex(self.kind.findData(kind))
+            self.due.setDateTime(local_edit_time(due))
+            self.note.setPlainText(note or "")
+        who = QLabel(lead_name, self)
+        who.setTextFormat(Qt.TextFormat.PlainText)
+        form = QFormLayout(self)
+        form.addRow("Lead:", who)
+        form.addRow("&Kind:", self.kind)
+        form.addRow("&Due:", self.due)
+        form.addRow("&Note:", self.note)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Plan")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def answer(self) -> NextStepAnswer:
+        return NextStepAnswer(self.kind.currentData(), utc_of(self.due),
+                              self.note.toPlainText().strip() or None)
+
+    @classmethod
+    def ask(cls, parent, lead_name: str,
+            current: tuple[str, datetime, str | None] | None) -> NextStepAnswer | None:
+        """The answer, or None when the user cancels. Tests replace this method."""
+        dialog = cls(lead_name, current, parent)
         return dialog.answer() if dialog.exec() == QDialog.DialogCode.Accepted else None

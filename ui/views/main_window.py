@@ -97,7 +97,8 @@ class MainWindow(QMainWindow):
         self.triage = TriageController(store, self, self.cards, acting,
                                        self.actions_by_id[ActionId.UNDO])
         self.sync = SyncDialogs(store, self.team_sync, self, acting)
-        self.followup = FollowUpController(store, self, self.cards, acting, self.actions_by_id)
+        self.followup = FollowUpController(store, self, self.cards, acting, self.actions_by_id,
+                                           self.views)
         self.operations = OperationRunner(self, store.path)  # rescore, export: one at a time
         self.scores = Rescoring(store, self.operations, self)
         self.files = LeadFiles(store, self.operations, self.board, self)
@@ -173,6 +174,7 @@ class MainWindow(QMainWindow):
         self.filters.changed.connect(self.apply_filters)
         self.filters.search.returnPressed.connect(self.search_entered)
         self.cards.current_lead_changed.connect(self.detail.show_lead)
+        self.followup.lead_chosen.connect(self.detail.show_lead)
         self.views.currentChanged.connect(self._view_changed)
         self.reports.figure_requested.connect(self.show_figure_leads)
         self.figure_chip.cleared.connect(self.clear_figure)
@@ -266,7 +268,8 @@ class MainWindow(QMainWindow):
         self.counts.show_leads(self.board)
         if board.me != self._viewer:  # the queue and the reports are the viewer's
             self._viewer = board.me
-            self.queue.set_rep(board.me, self.filters.me.currentText() or None)
+            for view in (self.queue, self.followup):  # whose queue, whose day
+                view.set_rep(board.me, self.filters.me.currentText() or None)
             self._queue_changed()
             self._report_for_viewer()
 

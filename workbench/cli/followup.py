@@ -1,12 +1,23 @@
-"""`workbench lead log` (a touch and how it went): the rep's follow-up."""
+"""`workbench lead log` (a touch and how it went), `workbench lead next` (the next step)
+and `workbench today`: the rep's follow-up."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 
-from workbench.cli.common import acting_option, acting_user, db_option, existing_db, row_id
-from workbench.clock import parse_local_time
-from workbench.rules.followup import OUTCOMES, TouchKind
+from workbench.cli.common import (
+    acting_option,
+    acting_user,
+    db_option,
+    existing_db,
+    json_option,
+    row_id,
+    scored_store,
+)
+from workbench.clock import parse_local_time, utcnow
+from workbench.rules.followup import OUTCOMES, TodayReason, TouchKind
 from workbench.services import followup
 from workbench.store.leads import Store
 
@@ -30,6 +41,34 @@ def register_lead_commands(lead_sub: argparse._SubParsersAction) -> None:
     acting_option(log, "who made the touch")
     log.set_defaults(run=cmd_lead_log)
 
+    plan = lead_sub.add_parser(
+        "next", help="plan the lead's next step: a call, an email or a meeting, when due",
+        description="Replaces the step planned before; a touch logged completes it. A due "
+                    "time in the past is allowed: the step shows overdue in Today at once.")
+    db_option(plan)
+    plan.add_argument("lead_id", type=row_id, metavar="ID")
+    plan.add_argument("--kind", required=True, choices=[k.value for k in TouchKind])
+    plan.add_argument("--due", required=True, metavar="TIME",
+                      help="when it is due, local time: 2026-12-07T10:00")
+    plan.add_argument("--note", metavar="TEXT")
+    acting_option(plan, "who plans it")
+    plan.set_defaults(run=cmd_lead_next)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    today = sub.add_parser(
+        "today", help="a rep's day: next steps due, follow-up SLAs falling due, leads with "
+                      "no next step",
+        description="One list in the order to work it: next steps overdue or due today, "
+                    "MQLs of the rep's queue (theirs and the pool) whose follow-up SLA falls "
+                    "due today untouched, by when each is due; then the rep's open leads "
+                    "touched with no next step planned.")
+    db_option(today)
+    today.add_argument("--rep", metavar="EMAIL", default=os.environ.get("WORKBENCH_USER"),
+                       help="whose day (default: $WORKBENCH_USER, else the unassigned leads)")
+    json_option(today)
+    today.set_defaults(run=cmd_today)
+
 
 def cmd_lead_log(args: argparse.Namespace) -> int:
     at = parse_local_time(args.at, "The time of a touch") if args.at else None
@@ -39,4 +78,42 @@ def cmd_lead_log(args: argparse.Namespace) -> int:
         name = store.lead(args.lead_id).name
     sla = " It answers the follow-up SLA." if changes.leads else ""
     print(f"{name} (#{args.lead_id}): {args.kind}, {args.outcome.replace('_', ' ')}.{sla}")
+    return 0
+
+
+def cmd_lead_next(args: argparse.Namespace) -> int:
+    due = parse_local_time(args.due, "The due time of a next step")
+    with Store.open(existing_db(args)) as store:
+        followup.plan_next_step(store, args.lead_id, args.kind, due, note=args.note,
+                                by=acting_user(store, args))
+        name = store.lead(args.lead_id).name
+    late = " (already overdue)" if due < utcnow() else ""
+    print(f"{name} (#{args.lead_id}): next step {args.kind}, due {args.due}{late}.")
+    return 0
+
+
+WHAT = {TodayReason.SLA: "follow-up SLA", TodayReason.NO_NEXT_STEP: "no next step"}
+
+
+def cmd_today(args: argparse.Namespace) -> int:
+    with scored_store(args) as store:
+        me = store.user_by_email(args.rep) if args.rep else None
+        items = followup.today(store, me)
+    now = utcnow()
+    if args.json:
+        print(json.dumps([{"id": i.lead_id, "name": i.name, "company": i.company,
+                           "stage": i.stage.value, "reason": i.reason.value, "kind": i.kind,
+                           "due": i.due.isoformat() if i.due else None,
+                           "overdue": i.overdue(now), "note": i.note} for i in items],
+                         indent=2))
+        return 0
+    late = sum(i.overdue(now) for i in items)
+    print(f"{len(items):,} to do today, {late:,} overdue")
+    for item in items:
+        when = f"{item.due:%Y-%m-%d %H:%M}" if item.due else ""
+        flag = "overdue" if item.overdue(now) else ""
+        what = item.kind or WHAT[item.reason]
+        print(f"  #{item.lead_id:<8} {when:<16} {flag:<8} {what:<14} {item.name}"
+              f"{', ' + item.company if item.company else ''}"
+              f"{'  (' + item.note + ')' if item.note else ''}")
     return 0

@@ -9,10 +9,12 @@ to do next, which is why each kind has the outcomes that can happen to it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from workbench.rules.refusals import BadInput
+from workbench.rules.stages import Stage
 from workbench.rules.vocabulary import ActivityKind
 
 
@@ -68,3 +70,52 @@ def check_touch(kind: TouchKind, outcome: str, at: datetime, now: datetime) -> O
         raise BadInput(f"A touch is logged once it has happened: {at:%Y-%m-%d %H:%M} (UTC) is "
                        f"in the future. Plan it as the next step instead.")
     return Outcome(outcome)
+
+
+# the stages a lead is worked in: a next step is planned, and shows in Today, only there
+OPEN_STAGES = frozenset({Stage.MQL, Stage.SAL, Stage.SQL, Stage.OPPORTUNITY})
+
+
+def check_next_step(stage: Stage, lead_name: str) -> None:
+    """A due date in the past is allowed (the step is shown overdue at once); a lead no one
+    works any more has no next step."""
+    if stage not in OPEN_STAGES:
+        raise BadInput(f"{lead_name} is {stage.label}: a next step is planned on an open "
+                       "lead (MQL, SAL, SQL or opportunity).")
+
+
+class TodayReason(StrEnum):
+    """Why a lead is on a rep's Today list."""
+
+    NEXT_STEP = "next_step"  # a planned step that is due today or overdue
+    SLA = "sla"  # an MQL not touched yet whose follow-up SLA falls due today or has
+    NO_NEXT_STEP = "no_next_step"  # touched, and nothing planned since
+
+
+@dataclass(frozen=True, slots=True)
+class TodayItem:
+    lead_id: int
+    name: str
+    company: str | None
+    stage: Stage
+    reason: TodayReason
+    kind: str | None  # the next step's kind
+    due: datetime | None  # None: no next step after a touch
+    note: str | None
+
+    def overdue(self, now: datetime) -> bool:
+        return self.due is not None and self.due < now
+
+
+def today_order(items: list[TodayItem]) -> list[TodayItem]:
+    """One list in the order to work it, each lead once: by when each is due (the overdue
+    first, longest overdue first; a lead with a step and an SLA due under its earlier one),
+    then the leads with no next step after a touch, as they were given."""
+    dated = sorted((i for i in items if i.due is not None), key=lambda i: (i.due, i.lead_id))
+    seen: set[int] = set()
+    ordered = []
+    for item in dated + [i for i in items if i.due is None]:
+        if item.lead_id not in seen:
+            seen.add(item.lead_id)
+            ordered.append(item)
+    return ordered

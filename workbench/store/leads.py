@@ -39,6 +39,7 @@ from workbench.rules.stages import ACCOUNT_STAGES, REASON_KIND, Stage, check_tra
 from workbench.rules.vocabulary import SLA_TOUCHES, ActivityKind, BantStatus
 from workbench.store import db
 from workbench.store.derived import drop_triggers, rebuild_derived
+from workbench.store.followup import FollowUpQueries
 from workbench.store.imports import ImportQueries
 from workbench.store.people import PeopleQueries
 from workbench.store.reports import ReportQueries
@@ -87,6 +88,10 @@ class LeadRecord:
     revisit_on: date | None
     first_touch_at: datetime | None
     external_id: str | None
+    # the next step planned (rules.followup.TouchKind), when it is due, what it is for
+    next_step_kind: str | None = None
+    next_step_due: datetime | None = None
+    next_step_note: str | None = None
 
     @property
     def name(self) -> str:
@@ -511,7 +516,7 @@ class ScoreWriter:
             [stamp, stamp, stamp, ids])
 
 
-class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries):
+class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQueries):
     """One open workbench database."""
 
     def __init__(self, engine: Engine, path: Path, backup: Path | None = None) -> None:
@@ -1107,6 +1112,8 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries):
             if (kind in SLA_TOUCHES and lead.stage == Stage.MQL.value
                     and lead.first_touch_at is None and lead.mql_at and at >= lead.mql_at):
                 lead.first_touch_at = at
+            if kind in SLA_TOUCHES:  # the touch was the step planned, or made it moot
+                lead.next_step_kind = lead.next_step_due = lead.next_step_note = None
             s.flush()
             return activity.id
 

@@ -129,6 +129,11 @@ class Lead(Base):
     # the trained model's probability that the lead converts, and why (JSON list)
     predicted_conversion: Mapped[float | None] = mapped_column(Float)
     prediction_reasons: Mapped[str | None] = mapped_column(Text)
+    # the rep's next step on the lead (rules.followup.TouchKind), when it is due, and what
+    # it is for; a touch logged completes it
+    next_step_kind: Mapped[str | None] = mapped_column(String(16))
+    next_step_due: Mapped[datetime | None] = mapped_column(DateTime)
+    next_step_note: Mapped[str | None] = mapped_column(Text)
     uid: Mapped[str | None] = mapped_column(String(40))  # see SYNC_UID
 
     __table_args__ = (
@@ -138,6 +143,9 @@ class Lead(Base):
         Index("ix_leads_stage_entered", "stage", "stage_entered_at", "id"),
         Index("ix_leads_stage_activity", "stage", "last_activity_at", "id"),
         Index("ix_leads_owner_stage", "owner_id", "stage"),
+        # a rep's Today: their next steps by due time, one range of a small index
+        Index("ix_leads_owner_next_step", "owner_id", "next_step_due",
+              sqlite_where=text("next_step_due IS NOT NULL")),
         Index("ix_leads_source", "source"),
         Index("ix_leads_campaign", "campaign"),
         _uid_index("leads"),

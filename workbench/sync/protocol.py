@@ -11,7 +11,7 @@ The merge rules, the same on the server and on a laptop:
 - The fields of a lead (and of a company, a BANT item, a conflict's resolution) merge in
   groups, each group with its own clock: of two concurrent edits of one group, the one
   with the higher (HLC, device) wins, on every laptop alike. The groups of a lead:
-  contact details, stage, owner, first touch.
+  contact details, stage, owner, first touch, next step.
 - Stage changes, activities, criteria versions and company intent signals are append-only:
   every one is kept (an intent signal imported on two laptops is one signal).
 - Two stage moves of one lead that follow the same earlier move, to different stages,
@@ -77,7 +77,8 @@ LEAD_ENTITY = Entity(
     ("first_name", "last_name", "email", "phone", "job_title", "seniority", "external_id",
      "source", "campaign", "custom_fields", "historic_outcome", "stage", "stage_entered_at",
      "mql_at", "revisit_on", "first_touch_at", "created_at", "updated_at",
-     "last_activity_at", "fit_score", "engagement_score", "score", "grade", "buyer_stage"),
+     "last_activity_at", "fit_score", "engagement_score", "score", "grade", "buyer_stage",
+     "next_step_kind", "next_step_due", "next_step_note"),
     refs={"company_uid": Ref("company_id", "company"),
           "owner_email": Ref("owner_id", "user")},
     groups={"contact": ("first_name", "last_name", "email", "phone", "job_title",
@@ -85,7 +86,8 @@ LEAD_ENTITY = Entity(
                         "custom_fields", "historic_outcome"),
             "stage": ("stage", "stage_entered_at", "mql_at", "revisit_on"),
             "owner": ("owner_email",),
-            "touch": ("first_touch_at",)})
+            "touch": ("first_touch_at",),
+            "next_step": ("next_step_kind", "next_step_due", "next_step_note")})
 
 
 STAGE_CHANGE = Entity(
