@@ -30,6 +30,7 @@ class ActionId(StrEnum):
     RECYCLE = "recycle"
     LOG_TOUCH = "log_touch"
     PLAN_NEXT = "plan_next"
+    REASSIGN = "reassign"
     BANT_BUDGET = "bant_budget"
     BANT_AUTHORITY = "bant_authority"
     BANT_NEED = "bant_need"

@@ -31,7 +31,8 @@ LABELS = {
     ActionId.DUPLICATES: "Possible &duplicates…",
     ActionId.ACCEPT: "&Accept (MQL → SAL, SAL → SQL)", ActionId.REJECT: "&Reject…",
     ActionId.RECYCLE: "Re&cycle…", ActionId.LOG_TOUCH: "&Log a touch…",
-    ActionId.PLAN_NEXT: "Plan the ne&xt step…", ActionId.SHOW_TODAY: "&Today",
+    ActionId.PLAN_NEXT: "Plan the ne&xt step…", ActionId.REASSIGN: "Reass&ign…",
+    ActionId.SHOW_TODAY: "&Today",
     ActionId.BANT_BUDGET: "Next &budget status",
     ActionId.BANT_AUTHORITY: "Next a&uthority status", ActionId.BANT_NEED: "Next &need status",
     ActionId.BANT_TIMELINE: "Next &timeline status",
@@ -46,7 +47,7 @@ BOARD_ONLY = {ActionId.NEXT_CARD, ActionId.PREVIOUS_CARD, ActionId.COLUMN_LEFT,
               ActionId.RECYCLE, ActionId.LOG_TOUCH, ActionId.PLAN_NEXT, ActionId.BANT_BUDGET,
               ActionId.BANT_AUTHORITY, ActionId.BANT_NEED, ActionId.BANT_TIMELINE}
 TRIAGE = (ActionId.ACCEPT, ActionId.REJECT, ActionId.RECYCLE)
-FOLLOW_UP = (ActionId.LOG_TOUCH, ActionId.PLAN_NEXT)
+FOLLOW_UP = (ActionId.LOG_TOUCH, ActionId.PLAN_NEXT, ActionId.REASSIGN)
 BANT_KEYS = (ActionId.BANT_BUDGET, ActionId.BANT_AUTHORITY, ActionId.BANT_NEED,
              ActionId.BANT_TIMELINE)
 

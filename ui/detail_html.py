@@ -24,6 +24,7 @@ ACTIVITY_ICONS = {
     ActivityKind.DEMO_REQUEST: "★", ActivityKind.PRICING_REQUEST: "$",
     ActivityKind.UNSUBSCRIBE: "⊘", ActivityKind.BOUNCE: "↩", ActivityKind.CALL: "☎",
     ActivityKind.EMAIL_SENT: "✉", ActivityKind.MEETING: "☗", ActivityKind.NOTE: "✍",
+    ActivityKind.ASSIGNED: "⇄",
 }
 # the text takes the palette's colour; muted lines and headings the theme's
 STYLE = """

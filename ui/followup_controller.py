@@ -1,7 +1,8 @@
 """The rep's follow-up from the keys: T logs a touch with the current lead, N plans its next
 step, Ctrl+4 shows Today (ui/views/today.py), and a reminder says when a next step falls
-due (ui/due_reminders.py). What changed goes to the window, which refreshes the views by
-it; Today is read again whenever it is shown and after each of these."""
+due (ui/due_reminders.py); and a manager reassigns the current lead (Lead › Reassign…).
+What changed goes to the window, which refreshes the views by it; Today is read again
+whenever it is shown and after each of these."""
 
 from __future__ import annotations
 
@@ -14,11 +15,12 @@ from PySide6.QtWidgets import QMessageBox, QTabWidget, QWidget
 from ui.action_ids import ActionId
 from ui.card_keys import CardKeys
 from ui.dialogs.followup import NextStepDialog, TouchDialog
+from ui.dialogs.reassign import ReassignDialog
 from ui.due_reminders import DueReminders
 from ui.views.today import TodayView
 from workbench.rules.followup import Outcome
 from workbench.rules.refusals import Refused
-from workbench.services import followup
+from workbench.services import bulk, followup
 from workbench.services.changes import Changes
 from workbench.store.leads import Store
 
@@ -46,6 +48,7 @@ class FollowUpController(QObject):
         views.currentChanged.connect(self._view_changed)
         actions[ActionId.LOG_TOUCH].triggered.connect(self.log_touch)
         actions[ActionId.PLAN_NEXT].triggered.connect(self.plan_next_step)
+        actions[ActionId.REASSIGN].triggered.connect(self.reassign)
         actions[ActionId.SHOW_TODAY].triggered.connect(
             lambda: views.setCurrentWidget(self.today))
         self.reminders = DueReminders(store, window, acting)
@@ -116,6 +119,22 @@ class FollowUpController(QObject):
                 self.store, lead_id, answer.kind, answer.due, note=answer.note,
                 by=self.acting())) is not None:
             self.message.emit(f"{lead.name}: next step {answer.kind} planned.")
+
+    def reassign(self) -> None:
+        """Lead › Reassign…: a manager gives the current lead to someone, saying why."""
+        lead_id = self.current_lead()
+        if lead_id is None:
+            self.message.emit(SELECT_FIRST)
+            return
+        name = self.store.lead(lead_id).name
+        people = [(p.name, p.email) for p in self.store.people() if p.active]
+        answer = ReassignDialog.ask(self.window, name, people)
+        if answer is None:
+            return
+        if self._run("Reassignment refused", lambda: Changes(leads=bool(bulk.assign(
+                self.store, [lead_id], answer.email, by=self.acting(),
+                reason=answer.reason)))) is not None:
+            self.message.emit(f"{name} is now {answer.email}'s lead.")
 
     def _run(self, title: str, action: Callable[[], Changes]) -> Changes | None:
         lead_id = self.current_lead()

@@ -1,4 +1,5 @@
-"""The rep's follow-up from the keys: T logs a touch, N plans the next step, Today lists\nthe day, and a reminder says when a step falls due."""
+"""The rep's follow-up from the keys: T logs a touch, N plans the next step, Today lists
+the day, and a reminder says when a step falls due."""
 
 from datetime import datetime, timedelta
 
@@ -6,6 +7,7 @@ from PySide6.QtCore import Qt
 
 from ui.action_ids import ActionId
 from ui.dialogs.followup import NextStepAnswer, NextStepDialog, TouchAnswer, TouchDialog
+from ui.dialogs.reassign import ReassignAnswer, ReassignDialog
 from workbench.rules.stages import Stage
 from workbench.services import followup
 
@@ -122,3 +124,22 @@ def test_a_step_falling_due_while_the_window_is_open_is_announced(window, monkey
     name = window.store.lead(lead_id).name
     assert shown == [(f"Call {name} now", f"call {name} (Pricing questions)")]
     assert reminders.check(NOW + timedelta(minutes=40)) == []  # once
+
+
+def test_a_manager_reassigns_the_current_lead_from_the_lead_menu(window, monkeypatch):
+    manager = window.store.user_by_email("dana.whitfield@sales.example")
+    window.filters.me.setCurrentIndex(window.filters.me.findData(manager))
+    window.board.focus_first_card()
+    lead_id = window.cards.current_lead()
+    offered = []
+
+    def answer(cls, parent, what, people):
+        offered.extend(email for _name, email in people)
+        return ReassignAnswer("jonas.keller@sales.example", "Speaks German")
+
+    monkeypatch.setattr(ReassignDialog, "ask", classmethod(answer))
+    window.actions_by_id[ActionId.REASSIGN].trigger()
+    assert "jonas.keller@sales.example" in offered
+    assert window.store.lead(lead_id).owner_id == \
+        window.store.user_by_email("jonas.keller@sales.example")
+    assert "Speaks German" in window.detail.document.toPlainText()

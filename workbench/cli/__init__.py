@@ -14,7 +14,17 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from workbench import paths
-from workbench.cli import database, files, followup, leads, people, reports, scoring, team
+from workbench.cli import (
+    database,
+    files,
+    followup,
+    leads,
+    people,
+    reports,
+    routing,
+    scoring,
+    team,
+)
 from workbench.cli.common import db_option, db_path
 from workbench.rules.refusals import BadInput, Refused
 from workbench.store import db
@@ -23,7 +33,7 @@ from workbench.store import db
 OpenWindow = Callable[[Path, Path | None], int]
 
 # the order of `workbench --help`
-GROUPS = (database, people, scoring, leads, followup, reports, files, team)
+GROUPS = (database, people, scoring, leads, followup, routing, reports, files, team)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -7,7 +7,7 @@ import argparse
 import json
 from datetime import date, timedelta
 
-from workbench.cli import followup
+from workbench.cli import followup, routing
 from workbench.cli.common import (
     acting_option,
     acting_user,
@@ -17,8 +17,9 @@ from workbench.cli.common import (
     row_id,
     scored_store,
 )
-from workbench.rules.vocabulary import SLA_TOUCHES
-from workbench.services import triage
+from workbench.rules.stages import Stage
+from workbench.rules.vocabulary import SLA_TOUCHES, ActivityKind
+from workbench.services import bulk, triage
 from workbench.store.leads import Store
 
 
@@ -39,8 +40,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     bant = lead_sub.add_parser("bant", help="set BANT items: budget=confirmed:\"50k EUR\"")
     bant.set_defaults(run=cmd_lead_bant)
     accept = lead_sub.add_parser("accept", help="MQL -> SAL, or SAL -> SQL when BANT holds")
-    reject = lead_sub.add_parser("reject", help="disqualify, with a reason for marketing")
-    recycle = lead_sub.add_parser("recycle", help="back to nurturing until a date")
+    reject = lead_sub.add_parser("reject", help="disqualify one or several leads, with a "
+                                                "reason for marketing (all of them or none)")
+    recycle = lead_sub.add_parser("recycle", help="back to nurturing until a date (one or "
+                                                  "several leads: all of them or none)")
     for action in (accept, reject, recycle):
         action.set_defaults(run=cmd_lead_triage)
     for action in (reject, recycle):
@@ -48,12 +51,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         action.add_argument("--note", metavar="TEXT")
     recycle.add_argument("--until", metavar="YYYY-MM-DD",
                          help="when to look again (default: in the criteria's recycle days)")
-    for action in (show, bant, accept, reject, recycle):
+    for action in (show, bant, accept):
         db_option(action)
         action.add_argument("lead_id", type=row_id, metavar="ID")
         if action is not show:
             acting_option(action, "who acts")
+    for action in (reject, recycle):  # several at once: all of them, or none
+        db_option(action)
+        action.add_argument("lead_ids", type=row_id, nargs="+", metavar="ID")
+        acting_option(action, "who acts")
     followup.register_lead_commands(lead_sub)
+    routing.register_lead_commands(lead_sub)
     bant.add_argument("items", nargs="+", metavar="ITEM=STATUS[:NOTE]",
                       help="ITEM: budget, authority, need or timeline; STATUS: unknown, "
                            "confirmed, partial or failed")
@@ -110,15 +118,20 @@ def cmd_lead_triage(args: argparse.Namespace) -> int:
     with Store.open(existing_db(args)) as store:
         by = acting_user(store, args)
         if args.lead_command == "accept":
-            move = triage.accept(store, args.lead_id, by=by)
+            moves = [triage.accept(store, args.lead_id, by=by)]
         elif args.lead_command == "reject":
-            move = triage.reject(store, args.lead_id, args.reason, note=args.note, by=by)
+            moves = bulk.move_many(store, args.lead_ids, Stage.DISQUALIFIED, by=by,
+                                   reason_code=args.reason, note=args.note)
         else:
-            until = date.fromisoformat(args.until) if args.until else None
-            move = triage.recycle(store, args.lead_id, args.reason, until=until,
-                                  note=args.note, by=by)
-        name = store.lead(args.lead_id).name
-    print(f"{name} (#{args.lead_id}): {move.from_stage.label} -> {move.to_stage.label}.")
+            until = triage.recycle_until(
+                store, date.fromisoformat(args.until) if args.until else None)
+            moves = bulk.move_many(store, args.lead_ids, Stage.RECYCLED, by=by,
+                                   reason_code=args.reason, note=args.note, revisit_on=until)
+    for move in moves:
+        print(f"{move.before.name} (#{move.lead_id}): {move.from_stage.label} -> "
+              f"{move.to_stage.label}.")
+    if len(moves) > 1:
+        print(f"{len(moves)} leads moved to {moves[0].to_stage.label}.")
     return 0
 
 
@@ -131,6 +144,7 @@ def cmd_lead_show(args: argparse.Namespace) -> int:
         bant = store.bant(args.lead_id)
     lead = detail.lead
     touches = [a for a in reversed(detail.activities) if a.kind in SLA_TOUCHES]
+    assigned = [a for a in reversed(detail.activities) if a.kind == ActivityKind.ASSIGNED]
     if args.json:
         print(json.dumps({
             "id": lead.id, "name": lead.name, "email": lead.email, "job_title": lead.job_title,
@@ -151,6 +165,8 @@ def cmd_lead_show(args: argparse.Namespace) -> int:
                         for c in reversed(detail.history)],
             "touches": [{"kind": t.kind, "outcome": t.outcome, "at": t.occurred_at.isoformat(),
                          "by": t.user_name, "note": t.note} for t in touches],
+            "reassigned": [{"at": a.occurred_at.isoformat(), "by": a.user_name, "note": a.note}
+                           for a in assigned],
         }, indent=2))
         return 0
     print(f"{lead.name} (#{lead.id}), {lead.job_title or 'no title'}"
@@ -174,6 +190,10 @@ def cmd_lead_show(args: argparse.Namespace) -> int:
               f"{(touch.outcome or 'logged').replace('_', ' ')}"
               f"{'  by ' + touch.user_name if touch.user_name else ''}"
               f"{'  (' + touch.note + ')' if touch.note else ''}")
+    if assigned:
+        print("\nOwners")
+    for change in assigned:
+        print(f"  {change.occurred_at:%Y-%m-%d %H:%M}  {change.note}")
     print("\nStage history")
     for change in reversed(detail.history):
         moved = f"{change.from_stage.label} -> " if change.from_stage else "created as "

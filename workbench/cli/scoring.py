@@ -17,7 +17,7 @@ from workbench.cli.common import (
     json_option,
 )
 from workbench.rules.refusals import Refused
-from workbench.services import triage
+from workbench.services import routing, triage
 from workbench.store.leads import Store
 
 
@@ -171,6 +171,9 @@ def cmd_criteria_import(args: argparse.Namespace) -> int:
     with Store.open(existing_db(args)) as store:
         saved = triage.save_criteria(store, criteria, by=acting_user(store, args),
                                      note=args.note)
+        warnings = routing.warnings(store, saved)
     print(f"Criteria from {args.file} saved as version {saved.version}. "
           "Run 'workbench score' to rescore every lead with them.")
+    for warning in warnings:
+        print(f"workbench: warning: {warning}", file=sys.stderr)
     return 0

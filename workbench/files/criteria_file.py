@@ -17,7 +17,7 @@ from workbench.rules.criteria import Criteria
 from workbench.rules.refusals import BadInput
 
 RULE_SECTIONS = ("fit_rules", "engagement_rules", "journey", "reject_reasons",
-                 "recycle_reasons")
+                 "recycle_reasons", "routing")
 
 
 class CriteriaFileError(BadInput):
@@ -40,7 +40,10 @@ def export_criteria(criteria: Criteria, path: Path, database: Path | None) -> No
     """Write the criteria to a TOML file (never over the database, see safe_files)."""
     header = (f"# Lead Workbench criteria, version {criteria.version or 'default'}.\n"
               "# Edit and load with: workbench criteria import FILE.toml\n\n")
-    write_text(path, header + tomli_w.dumps(_without_none(criteria.to_dict())), database)
+    data = criteria.to_dict()
+    if not data["routing"]:  # left out, so that [[routing]] tables can be added at the end
+        del data["routing"]
+    write_text(path, header + tomli_w.dumps(_without_none(data)), database)
 
 
 def read_criteria(path: Path) -> Criteria:

@@ -13,6 +13,7 @@ from typing import Any
 
 from workbench.rules.qualification import SqlRule
 from workbench.rules.refusals import BadInput
+from workbench.rules.routing import RoutingRule, validate_rules
 
 # Lead fields a fit rule can test. email_domain is the part after the '@'; account_status
 # is 'customer' for a lead that is not a customer itself when another lead at its company
@@ -142,6 +143,8 @@ class Criteria:
     recycle_days: int = 90  # default time before a recycled lead comes back
     reject_reasons: tuple[ReasonOption, ...] = DEFAULT_REJECT_REASONS
     recycle_reasons: tuple[ReasonOption, ...] = DEFAULT_RECYCLE_REASONS
+    # who new MQLs go to (rules.routing); none: they wait in the pool
+    routing: tuple[RoutingRule, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -171,6 +174,7 @@ class Criteria:
                 engagement_rules=tuple(EngagementRule(**r)
                                        for r in data.get("engagement_rules", ())),
                 journey=tuple(JourneyStep(**s) for s in data.get("journey", ())),
+                routing=tuple(RoutingRule.from_dict(r) for r in data.get("routing", ())),
                 **{f"{kind}_reasons": tuple(ReasonOption(**r) for r in data[f"{kind}_reasons"])
                    for kind in REASON_KINDS if f"{kind}_reasons" in data},
             )
@@ -225,6 +229,7 @@ class Criteria:
             raise BadInput("Two rules have the same label; each must say what it is.")
         for kind in REASON_KINDS:
             self._validate_reasons(kind)
+        validate_rules(self.routing)
         if complete and not (self.fit_rules or self.engagement_rules):
             raise BadInput("There are no scoring rules: every score would be 0. Give at "
                            "least one fit or engagement rule.")

@@ -50,3 +50,11 @@ def new_owner_on_accept(actor: Person | None, owner: Person | None) -> int | Non
     """Accepting an MQL from the pool gives it to the person who accepts; a lead someone
     owns keeps its owner (never reassigned as a side effect)."""
     return actor.id if owner is None and actor is not None else None
+
+
+def check_reassign(actor: Person | None) -> None:
+    """Who owns a lead is the team's call: a manager reassigns (a rep takes a pool lead by
+    accepting it)."""
+    if actor is not None and actor.role != MANAGER:
+        raise NotAllowed(f"Only a manager reassigns leads; {actor.name} is a rep. Ask your "
+                         "manager to reassign them.")

@@ -39,6 +39,7 @@ class ActivityKind(StrEnum):
     MEETING = "meeting"
     NOTE = "note"
     QUALIFICATION = "qualification"  # a BANT item was set (the note says which, and how)
+    ASSIGNED = "assigned"  # the lead was given to someone (the note says from whom and why)
 
 
 # The touches that reach the person, and so answer the follow-up SLA (a note does not).

@@ -152,7 +152,7 @@ def _parts(path: Path, table: Table, reader: RowReader,
 def _after_import(store: Store, kind: ImportKind, score: bool) -> None:
     """Score the leads this import created or changed, and those an earlier import left
     unscored (killed after its commit): an import run again finishes what a crash cut."""
-    from workbench.services import scoring, triage
+    from workbench.services import routing, scoring, triage
 
     lead_ids = store.unscored_lead_ids()
     if kind == ImportKind.ACTIVITIES:
@@ -161,3 +161,5 @@ def _after_import(store: Store, kind: ImportKind, score: bool) -> None:
         everyone = len(lead_ids) >= store.count_leads()
         scoring.rescore(store, store.current_criteria(),
                         lead_ids=None if everyone else lead_ids)
+    if lead_ids:  # imported as MQLs (those promoted by their score are routed already)
+        routing.route_new_mqls(store, lead_ids)

@@ -46,6 +46,7 @@ from workbench.rules.scoring import (
     grades_and_journey,
     score_facts,
 )
+from workbench.services import routing
 from workbench.services.changes import Changes
 from workbench.store.leads import ScoringChunk, Store
 
@@ -216,6 +217,8 @@ def rescore(store: Store, criteria: Criteria, *, as_of: datetime | None = None,
     from workbench.services.model import refresh_predictions
 
     refresh_predictions(store, lead_ids)  # a trained model predicts the same leads again
+    if promote and promote_ids:  # new MQLs go to their reps by the routing rules
+        routing.route_new_mqls(store, sorted(promote_ids))
     return RescoreReport(done, changed, len(promote_ids) if promote else 0, finished=True)
 
 

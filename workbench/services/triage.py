@@ -15,6 +15,7 @@ from workbench.rules.refusals import BadInput, Refused
 from workbench.rules.sla import is_overdue, overdue_cutoff
 from workbench.rules.stages import ACCOUNT_STAGES, Stage
 from workbench.rules.vocabulary import ActivityKind, BantStatus
+from workbench.services import routing
 from workbench.services.changes import NOTHING, Changes, StageMove
 from workbench.store.leads import LeadRecord, StageChangeRecord, Store
 
@@ -103,18 +104,28 @@ def recycle(store: Store, lead_id: int, reason_code: str | None, *,
             until: date | None = None, note: str | None = None, by: int | None = None,
             today: date | None = None) -> StageMove:
     """Not now: back to nurturing until a date (by default the criteria's recycle days)."""
+    return move_lead(store, lead_id, Stage.RECYCLED, by=by, reason_code=reason_code,
+                     note=note, revisit_on=recycle_until(store, until, today))
+
+
+def recycle_until(store: Store, until: date | None, today: date | None = None) -> date:
+    """The date a recycled lead comes back: the one given, after today, or by default in
+    the criteria's recycle days."""
     today = today or local_today()
     until = until or today + timedelta(days=store.current_criteria().recycle_days)
     if until <= today:
         raise BadInput(f"The date to look again must be after today ({today}), "
                        f"not {until}.")
-    return move_lead(store, lead_id, Stage.RECYCLED, by=by, reason_code=reason_code,
-                     note=note, revisit_on=until)
+    return until
 
 
 def return_recycled(store: Store, today: date | None = None) -> list[int]:
-    """Recycled leads whose date has come go back to the queue as MQLs."""
-    return store.return_due_recycled(today or local_today(), utcnow())
+    """Recycled leads whose date has come go back to the queue as MQLs, and to their reps
+    by the routing rules."""
+    returned = store.return_due_recycled(today or local_today(), utcnow())
+    if returned:
+        routing.route_new_mqls(store, returned)
+    return returned
 
 
 def add_note(store: Store, lead_id: int, text: str, *, by: int | None = None) -> Changes:
@@ -172,4 +183,6 @@ def return_on_intent(store: Store, lead_ids: list[int]) -> list[int]:
         store.move_lead(lead_id, Stage.MQL, reason_code="intent",
                         note=f"Back in the queue early: {kind.replace('_', ' ')}.")
         returned.append(lead_id)
+    if returned:
+        routing.route_new_mqls(store, returned)
     return returned

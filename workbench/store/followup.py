@@ -64,6 +64,13 @@ class FollowUpQueries:
         step = _ITEM.format(kind="l.next_step_kind", due="l.next_step_due",
                             note="l.next_step_note")
         sla = _ITEM.format(kind="NULL", due="l.mql_at", note="NULL")
+        # each owner's untouched MQLs by MQL time, up to the limit (ix_leads_untouched_mql)
+        untouched = ("SELECT id, mql_at FROM leads WHERE {whose} AND stage = 'mql' AND "
+                     "first_touch_at IS NULL AND mql_at < :sla_end ORDER BY mql_at "
+                     "LIMIT :limit")
+        owners = [_MINE, _NOBODYS] if me is not None else [_NOBODYS]
+        due = " UNION ALL ".join(f"SELECT * FROM ({untouched.format(whose=w)})"
+                                 for w in (o.removeprefix("l.") for o in owners))
         bare = _ITEM.format(kind="NULL", due="NULL", note="NULL")
         queue = _QUEUE if me is not None else _NOBODYS
         with self._reading_raw() as raw:
@@ -71,8 +78,8 @@ class FollowUpQueries:
                 f"{step} WHERE {queue} AND l.next_step_due < :end AND l.stage IN ({_OPEN}) "
                 "ORDER BY l.next_step_due LIMIT :limit", params).fetchall()
             slas = raw.execute(
-                f"{sla} WHERE {queue} AND l.stage = 'mql' AND l.first_touch_at IS NULL "
-                "AND l.mql_at < :sla_end ORDER BY l.mql_at LIMIT :limit", params).fetchall()
+                f"{sla} JOIN ({due}) d ON d.id = l.id ORDER BY d.mql_at LIMIT :limit",
+                params).fetchall()
             # the pool has nobody to plan its steps: only a rep's own leads are flagged
             bares = [] if me is None else raw.execute(
                 f"{bare} WHERE {whose} AND l.stage IN ({_OPEN}) AND l.next_step_due IS NULL "

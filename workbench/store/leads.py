@@ -38,11 +38,13 @@ from workbench.rules.search import fts_query
 from workbench.rules.stages import ACCOUNT_STAGES, REASON_KIND, Stage, check_transition
 from workbench.rules.vocabulary import SLA_TOUCHES, ActivityKind, BantStatus
 from workbench.store import db
+from workbench.store.bulk import BulkQueries
 from workbench.store.derived import drop_triggers, rebuild_derived
 from workbench.store.followup import FollowUpQueries
 from workbench.store.imports import ImportQueries
 from workbench.store.people import PeopleQueries
 from workbench.store.reports import ReportQueries
+from workbench.store.routing import RoutingQueries
 from workbench.store.sync import SyncQueries, leads_at_their_companies
 from workbench.store.tables import (
     Activity,
@@ -516,7 +518,8 @@ class ScoreWriter:
             [stamp, stamp, stamp, ids])
 
 
-class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQueries):
+class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQueries,
+            BulkQueries, RoutingQueries):
     """One open workbench database."""
 
     def __init__(self, engine: Engine, path: Path, backup: Path | None = None) -> None:

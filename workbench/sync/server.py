@@ -39,7 +39,8 @@ SERVER_ONLY_COLUMNS = frozenset({"sync_version", "sync_clocks"})
 # (table, column) of the laptop's models that the server does not have
 LOCAL_ONLY_COLUMNS = frozenset({("users", "deactivated_at")})
 # indexes for what only a laptop does (an import matches companies by name)
-LOCAL_ONLY_INDEXES = frozenset({"ix_companies_name"})
+LOCAL_ONLY_INDEXES = frozenset({"ix_companies_name", "ix_leads_untouched_mql",
+                                "ix_leads_unplanned"})
 
 
 def on_server(item: object, name: str | None, type_: str, reflected: bool,

@@ -1,5 +1,5 @@
 """each open lead can have a next step (a call, an email or a meeting, when it is due, and
-a note): three columns of the lead that sync as one group, and an index for a rep's Today
+a note): three columns of the lead that sync as one group, and indexes for a rep's Today
 
 Revision ID: 20261206_0017
 Revises: 20261206_0016
@@ -29,17 +29,30 @@ TRIGGER = (
     "VALUES ('lead', new.id, 'next_step', (SELECT hlc FROM sync_state)); END")
 
 
+# a rep's Today reads its untouched MQLs and its unplanned open leads from these
+TODAY_INDEXES = (
+    ("ix_leads_untouched_mql", ["owner_id", "mql_at"],
+     "stage = 'mql' AND first_touch_at IS NULL"),
+    ("ix_leads_unplanned", ["owner_id", "last_activity_at"],
+     "next_step_due IS NULL AND stage IN ('mql', 'opportunity', 'sal', 'sql')"),
+)
+
+
 def upgrade() -> None:
     op.add_column("leads", sa.Column("next_step_kind", sa.String(length=16), nullable=True))
     op.add_column("leads", sa.Column("next_step_due", sa.DateTime(), nullable=True))
     op.add_column("leads", sa.Column("next_step_note", sa.Text(), nullable=True))
     op.create_index("ix_leads_owner_next_step", "leads", ["owner_id", "next_step_due"],
                     sqlite_where=sa.text("next_step_due IS NOT NULL"))
+    for name, columns, where in TODAY_INDEXES:
+        op.create_index(name, "leads", columns, sqlite_where=sa.text(where))
     op.execute(TRIGGER)
 
 
 def downgrade() -> None:
     op.execute("DROP TRIGGER sync_lead_next_step")
+    for name, _columns, _where in TODAY_INDEXES:
+        op.drop_index(name, "leads")
     op.drop_index("ix_leads_owner_next_step", "leads")
     with op.batch_alter_table("leads") as batch:
         for column in reversed(COLUMNS):
