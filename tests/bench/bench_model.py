@@ -252,6 +252,6 @@ def test_training_on_ten_thousand_outcomes_of_known_structure(tmp_path):
           f"the true chances {truth:.4f} (model / truth {report['model']['auc'] / truth:.3f})")
     assert set(report["fields"]) >= {"custom:Plan", "custom:Region", "custom:Employees",
                                      "custom:Visits"}
-    assert {"custom:CRM id", "custom:Note"} <= set(report["left_out"])
+    assert {"CRM id", "Note"} <= set(report["left_out"])
     assert report["model"]["auc"] >= truth - 0.03
     assert seconds < TARGET_SECONDS

@@ -130,7 +130,7 @@ def test_won_and_lost_come_from_the_stage_history_too(store):
         store.move_lead(won, stage)
     store.move_lead(lost, Stage.DISQUALIFIED, reason_code="no_need")
     store.add_activity(lost, "page_view", page_kind="pricing")  # after the outcome
-    labels = {row[0]: (row[1], row[13]) for row in store.conversion_facts(labelled=True)}
+    labels = {row[0]: (row[1], row[14]) for row in store.conversion_facts(labelled=True)}
     assert labels[won][0] == 1 and labels[lost] == (0, 0)  # the later visit is not counted
 
 

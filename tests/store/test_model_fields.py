@@ -6,7 +6,7 @@ during fits, JSON errors; learned rules that the store scores as the model ranks
 import json
 import math
 import random
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import numpy as np
 import pytest
@@ -202,3 +202,37 @@ def test_a_band_rule_is_checked_when_the_criteria_are_read():
                      ).validate()
     with pytest.raises(BadInput, match="unknown field"):
         Criteria(fit_rules=(FitRule("Shoe", "shoe_size", ("42",), 1),)).validate()
+
+
+def test_a_history_of_wins_only_learns_with_a_horizon(store, capsys):
+    """Leads handed over (imported as MQLs) on days spread over the year before the suite's
+    clock (2026-11-23); only the wins are recorded (customers)."""
+    rng = random.Random(8)
+    start = datetime(2026, 1, 5)
+    rows, expected = [], 0
+    for i in range(1200):
+        plan = rng.choice(["free", "paid"])
+        handed = start + timedelta(days=rng.randint(0, 320))
+        won = rng.random() < (0.35 if plan == "paid" else 0.1)
+        old_enough = handed <= datetime(2026, 11, 23, 12) - timedelta(days=90)
+        expected += not won and old_enough
+        rows.append({"row": i + 2, "first_name": "P", "last_name": str(i),
+                     "email": f"p{i}@c{i}.example", "created_at": handed,
+                     "stage": "customer" if won else "mql",
+                     "custom_fields": json.dumps({"Plan": plan})})
+    store.import_leads(rows, note="wins only", at=datetime(2026, 11, 1))
+    assert cli.main(["score", "--train", "--db", str(store.path)]) == 1
+    assert "0 lost" in (err := capsys.readouterr().err) and "--lost-after DAYS" in err
+    assert cli.main(["score", "--train", "--lost-after", "90", "--db", str(store.path)]) == 0
+    out = capsys.readouterr().out
+    assert f"Counted as lost: {expected:,} leads with no win 90 days after" in out
+    report = store.latest_model()[2]
+    assert report["lost"] == report["lost_by_horizon"] == expected
+    assert report["lost_after"] == 90 and report["model"]["auc"] > 0.6
+    # leads handed over less than 90 days ago are not counted either way
+    recent = sum(1 for r in rows if r["stage"] == "mql" and
+                 r["created_at"] > datetime(2026, 11, 23, 12) - timedelta(days=90))
+    assert recent and report["converted"] + report["lost"] == len(rows) - recent
+    for wrong in (["--lost-after", "0", "--train"], ["--lost-after", "30"]):
+        assert cli.main(["score", *wrong, "--db", str(store.path)]) == 1
+        assert "--lost-after" in capsys.readouterr().err

@@ -16,7 +16,7 @@ from workbench.cli.common import (
     existing_db,
     json_option,
 )
-from workbench.rules.refusals import Refused
+from workbench.rules.refusals import BadInput, Refused
 from workbench.services import routing, triage
 from workbench.store.leads import Store
 
@@ -32,6 +32,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     score.add_argument("--fields", metavar="F1,F2",
                        help="with --train: the fields the model uses (default: all usable; "
                             "see --report)")
+    score.add_argument("--lost-after", type=int, metavar="DAYS",
+                       help="with --train: count a lead with no win DAYS after it was handed "
+                            "over as lost (a history that records only the wins)")
     score.add_argument("--report", action="store_true",
                        help="the model's figures against the rules score on held-out leads")
     score.add_argument("--refine", action="store_true",
@@ -58,6 +61,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 def cmd_score(args: argparse.Namespace) -> int:
     from workbench.services import scoring
 
+    if args.lost_after is not None and not args.train:
+        raise BadInput("--lost-after goes with --train: it says which leads the model learns "
+                       "from as lost.")
     if args.train or args.report:
         return cmd_model(args)
     if args.refine:
@@ -84,7 +90,8 @@ def cmd_model(args: argparse.Namespace) -> int:
     with Store.open(existing_db(args)) as store:
         if args.train:
             fields = [f.strip() for f in args.fields.split(",")] if args.fields else None
-            report = model.train(store, fields, author=acting_user(store, args)).report
+            report = model.train(store, fields, author=acting_user(store, args),
+                                 lost_after=args.lost_after).report
         else:
             latest = store.latest_model()
             if latest is None:
@@ -96,6 +103,9 @@ def cmd_model(args: argparse.Namespace) -> int:
     print(f"Model {report['model_id']}: learned from {report['n_train']:,} leads, tested on "
           f"{report['n_test']:,} held-out leads ({report['converted']:,} converted, "
           f"{report['lost']:,} lost in all).")
+    if report.get("lost_after"):
+        print(f"Counted as lost: {report['lost_by_horizon']:,} leads with no win "
+              f"{report['lost_after']} days after they were handed over.")
     names = {"model": "Model", "rules": "Rules score", "learned_rules": "With learned rules"}
     print(f"{'':24}{'AUC':>8}{'Brier':>8}{'Top-decile lift':>18}")
     for name, label in names.items():

@@ -22,11 +22,13 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
+from workbench.clock import utcnow
 from workbench.rules import conversion
 from workbench.rules.criteria import (
     CUSTOM_FIELD,
@@ -58,7 +60,7 @@ INNER_FOLDS = 2
 # leads, not tuned to any one.
 TREE_SETTINGS = {"learning_rate": 0.1, "max_iter": 500, "max_leaf_nodes": 8,
                  "min_samples_leaf": 20, "l2_regularization": 1.0, "early_stopping": True,
-                 "validation_fraction": 0.15, "n_iter_no_change": 20}
+                 "validation_fraction": 0.15, "n_iter_no_change": 10}
 TREES_SHARE = 0.5  # the model's log-odds: half the regression's, half the trees'
 MAX_TABLE = 2048  # a number's trees are read at up to this many of its values
 POINTS_PER_LOGIT = 12  # a rule that doubles the odds of converting is worth about 8 points
@@ -76,8 +78,8 @@ FIELD_LABELS = {"seniority": "Seniority", "employee_band": "Company size",
                 "revenue_band": "Revenue", "industry": "Industry", "country": "Country",
                 "source": "Source", "email_type": "Email", "fit_score": "Fit score"}
 # positions in Store.conversion_facts rows
-_ID, _LABEL, _CUTOFF, _FIT, _DOMAIN, _CUSTOM, _SCORE, _FIT_SCORE, _BEHAVIOUR = \
-    0, 1, 2, 3, 9, 10, 11, 12, 13
+_ID, _LABEL, _CUTOFF, _FIT, _DOMAIN, _CUSTOM, _SCORE, _FIT_SCORE, _BY_HORIZON, _BEHAVIOUR = \
+    0, 1, 2, 3, 9, 10, 11, 12, 13, 14
 FREE_MAIL = frozenset(FREE_MAIL_DOMAINS)
 
 
@@ -548,23 +550,31 @@ def current(parameters: dict[str, Any]) -> bool:
 
 
 def train(store: Store, fields: Sequence[str] | None = None, *, author: int | None = None,
-          seed: int = 7) -> TrainedModel:
+          seed: int = 7, lost_after: int | None = None) -> TrainedModel:
     """Learn a model from the outcomes, report it against the rules score on held-out
-    leads (by cross-validation and by time), store it, and predict every lead.
-    NotEnoughOutcomes when either class has fewer than MIN_PER_CLASS leads."""
+    leads (by cross-validation and by time), store it, and predict every lead. With
+    lost_after, a lead handed over that many days ago or more without a win counts as lost
+    (a history that records only the wins). NotEnoughOutcomes when either class has fewer
+    than MIN_PER_CLASS leads."""
     # scikit-learn first: SciPy loads its own BLAS, which limits set before would miss
     from sklearn.linear_model import LogisticRegression  # noqa: F401
     from threadpoolctl import threadpool_limits
 
     started = time.perf_counter()
-    rows = Facts(store.conversion_facts(labelled=True))
+    rows = Facts(outcomes(store, lost_after, utcnow()))
     won = sum(1 for r in rows if r[_LABEL] == 1)
     lost = len(rows) - won
+    by_horizon = sum(1 for r in rows if r[_BY_HORIZON])
     if won < MIN_PER_CLASS or lost < MIN_PER_CLASS:
+        counted = f" ({by_horizon} of them with no win {lost_after} days after handover)" \
+            if lost_after else ""
+        hint = " If the history records only the wins, 'workbench score --train --lost-after " \
+            "DAYS' counts a lead with no win DAYS after it was handed over as lost." \
+            if lost < MIN_PER_CLASS and not lost_after else ""
         raise NotEnoughOutcomes(
             f"A model needs at least {MIN_PER_CLASS} converted and {MIN_PER_CLASS} lost leads "
-            f"to learn from; this database has {won} converted and {lost} lost. No model was "
-            "trained.")
+            f"to learn from; this database has {won} converted and {lost} lost{counted}. "
+            f"No model was trained.{hint}")
     rng = np.random.default_rng(seed)
     if len(rows) > MAX_TRAIN_ROWS:
         rows = rows.subset(np.sort(rng.choice(len(rows), MAX_TRAIN_ROWS, replace=False)))
@@ -592,6 +602,7 @@ def train(store: Store, fields: Sequence[str] | None = None, *, author: int | No
         "by_time": by_time,
         "n_train": len(rows) - len(rows) // FOLDS, "n_test": len(rows),
         "folds": FOLDS, "converted": won, "lost": lost, "fields": fields,
+        "lost_after": lost_after, "lost_by_horizon": by_horizon,
         "left_out": sorted(set(_custom_names(rows)) - set(kinds)),
         "warnings": _warnings(held_out),
     }
@@ -600,6 +611,16 @@ def train(store: Store, fields: Sequence[str] | None = None, *, author: int | No
     report["model_id"] = model_id
     predict_all(store, model_id, parameters)
     return TrainedModel(model_id, report)
+
+
+def outcomes(store: Store, lost_after: int | None, now: datetime) -> list[tuple]:
+    """The leads with an outcome, counting those handed over lost_after days before now or
+    earlier without a win as lost."""
+    if lost_after is None:
+        return store.conversion_facts(labelled=True)
+    if lost_after < 1:
+        raise BadInput(f"--lost-after takes a number of days, 1 or more (not {lost_after}).")
+    return store.conversion_facts(labelled=True, lost_after=(lost_after, now))
 
 
 def _custom_names(rows: Sequence[tuple]) -> set[str]:

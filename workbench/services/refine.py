@@ -25,6 +25,7 @@ from workbench.services.model import (
     POINTS_PER_LOGIT,
     current,
     learned_rules,
+    outcomes,
     rule_points,
 )
 from workbench.store.leads import Store
@@ -65,7 +66,9 @@ def _deserved(rate: float, average: float) -> int:
 
 
 def suggestions(store: Store, criteria: Criteria, now: datetime) -> list[Suggestion]:
-    facts = store.conversion_facts(labelled=True)
+    latest = store.latest_model()
+    # the outcomes the latest model learned from: with its horizon, if it had one
+    facts = outcomes(store, latest[2].get("lost_after") if latest else None, now)
     if not facts:
         return []
     label = {row[0]: row[1] for row in facts}
@@ -99,7 +102,6 @@ def suggestions(store: Store, criteria: Criteria, now: datetime) -> list[Suggest
             if abs(deserved - rule.points) >= MIN_CHANGE:
                 found.append(Suggestion(rule.label, kind, round(rule.points), deserved,
                                         int(members.sum()), rate, average))
-    latest = store.latest_model()
     if latest is not None and current(latest[1]):
         return _by_change(found) + _learned(facts, latest[1], criteria, average)
     covered = {v for r in criteria.fit_rules if r.field == "source" for v in r.values}

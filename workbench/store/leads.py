@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from itertools import chain
 from pathlib import Path
@@ -871,34 +871,44 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQu
                 {"ids": json.dumps(list(lead_ids)), "kinds": json.dumps(list(kinds))})
             return [(lead_id, kind) for lead_id, kind in rows if kind is not None]
 
-    def conversion_facts(self, *, labelled: bool,
-                         id_range: tuple[int, int] | None = None) -> list[tuple]:
+    def conversion_facts(self, *, labelled: bool, id_range: tuple[int, int] | None = None,
+                         lost_after: tuple[int, datetime] | None = None) -> list[tuple]:
         """Per lead, what the conversion model learns from: (id, label, cutoff, seniority,
         employee band, revenue band, industry, country, source, email domain, custom fields,
-        rules score, rules fit score, *behaviour counts in BEHAVIOUR_FEATURES order). The
-        label is 1 for a lead that became an opportunity or customer (or was imported as won),
-        0 for one
-        disqualified (or imported as lost), None otherwise; behaviour counts only before
-        the outcome, so that what happened because of it does not predict it."""
+        rules score, rules fit score, lost by the horizon, *behaviour counts in
+        BEHAVIOUR_FEATURES order). The label is 1 for a lead that became an opportunity or
+        customer (or was imported as won), 0 for one disqualified (or imported as lost),
+        None otherwise; with lost_after (days, now), also 0 for a lead handed over (its
+        first move to MQL, SAL or SQL, or its MQL time) at least that many days before now
+        without a win, its cutoff that many days after the handover, and 1 in the "lost by
+        the horizon" column. Behaviour counts only before the cutoff, so that what happened
+        because of the outcome does not predict it."""
         sums = ", ".join(
             f"sum(a.kind = '{kind}'" + (f" AND a.page_kind = '{page}'" if page else "")
             + f") AS n{i}" for i, (kind, page) in enumerate(BEHAVIOUR_FEATURES))
         counts = ", ".join(f"coalesce(act.n{i}, 0)" for i in range(len(BEHAVIOUR_FEATURES)))
         after, last = id_range or (0, 2**63 - 1)
+        days, now = lost_after or (None, None)
+        horizon = "(:days IS NOT NULL AND coalesce(o.handed_at, l.mql_at) <= :handed_before)"
         with self.engine.connect() as conn:
             raw = conn.connection.driver_connection
             return raw.execute(
                 "WITH outcome AS (SELECT lead_id, min(CASE WHEN to_stage IN ('opportunity', "
                 "'customer', 'evangelist') THEN changed_at END) AS won_at, min(CASE WHEN "
-                "to_stage = 'disqualified' THEN changed_at END) AS lost_at FROM stage_changes "
-                "WHERE to_stage IN ('opportunity', 'customer', 'evangelist', 'disqualified') "
+                "to_stage = 'disqualified' THEN changed_at END) AS lost_at, min(CASE WHEN "
+                "to_stage IN ('mql', 'sal', 'sql') THEN changed_at END) AS handed_at "
+                "FROM stage_changes WHERE to_stage IN ('opportunity', 'customer', "
+                "'evangelist', 'disqualified', 'mql', 'sal', 'sql') "
                 "AND lead_id > :after AND lead_id <= :last GROUP BY lead_id), "
                 "base AS (SELECT l.id, CASE WHEN o.won_at IS NOT NULL OR l.historic_outcome = "
-                "'won' THEN 1 WHEN o.lost_at IS NOT NULL OR l.historic_outcome = 'lost' THEN 0 "
-                "END AS label, coalesce(o.won_at, o.lost_at) AS cutoff, l.seniority, "
+                "'won' THEN 1 WHEN o.lost_at IS NOT NULL OR l.historic_outcome = 'lost' "
+                f"OR {horizon} THEN 0 END AS label, coalesce(o.won_at, o.lost_at, CASE WHEN "
+                f"{horizon} AND l.historic_outcome IS NULL THEN datetime(coalesce(o.handed_at, "
+                "l.mql_at), '+' || :days || ' days') END) AS cutoff, l.seniority, "
                 "c.employee_band, c.revenue_band, c.industry, c.country, l.source, "
                 "substr(l.email, instr(l.email, '@') + 1) AS domain, l.custom_fields, l.score, "
-                "l.fit_score "
+                "l.fit_score, o.won_at IS NULL AND o.lost_at IS NULL AND "
+                f"l.historic_outcome IS NULL AND {horizon} AS by_horizon "
                 "FROM leads l LEFT JOIN companies c ON c.id = l.company_id "
                 "LEFT JOIN outcome o ON o.lead_id = l.id WHERE l.id > :after AND l.id <= :last) "
                 f"SELECT b.*, {counts} FROM base b LEFT JOIN (SELECT a.lead_id, {sums} "
@@ -906,7 +916,9 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQu
                 "WHERE a.occurred_at < coalesce(b2.cutoff, '9999') GROUP BY a.lead_id) act "
                 "ON act.lead_id = b.id "
                 + ("WHERE b.label IS NOT NULL " if labelled else "") + "ORDER BY b.id",
-                {"after": after, "last": last}).fetchall()
+                {"after": after, "last": last, "days": days,
+                 "handed_before": None if now is None else
+                 db.sql_time(now - timedelta(days=days))}).fetchall()
 
     def latest_model(self) -> tuple[int, dict, dict] | None:
         """(id, parameters, report) of the newest conversion model, if one was trained."""
