@@ -42,4 +42,5 @@ class ActionId(StrEnum):
     SYNC = "sync"
     TEAM_SERVER = "team_server"
     CONFLICTS = "conflicts"
+    HELP = "help"
     ABOUT = "about"

@@ -38,7 +38,7 @@ LABELS = {
     ActionId.BANT_TIMELINE: "Next &timeline status",
     ActionId.SYNC: "S&ync with the team now", ActionId.TEAM_SERVER: "&Team server…",
     ActionId.CONFLICTS: "Stage &conflicts…",
-    ActionId.ABOUT: "&About",
+    ActionId.HELP: "&Keys and how triage works", ActionId.ABOUT: "&About",
 }
 # Single-letter keys act only while the board has the focus, so they never steal a
 # letter typed into the search box or a note.
@@ -78,7 +78,7 @@ MENUS: tuple[tuple[str, tuple[ActionId | Submenu | None, ...]], ...] = (
              ActionId.COLUMN_RIGHT)),
     ("&Lead", (*TRIAGE, SEPARATOR, *FOLLOW_UP, SEPARATOR, *BANT_KEYS, SEPARATOR,
                ActionId.RESCORE, ActionId.DUPLICATES, ActionId.CONFLICTS, Submenu.MOVE_TO)),
-    ("&Help", (ActionId.ABOUT,)),
+    ("&Help", (ActionId.HELP, ActionId.ABOUT)),
 )
 
 GROUPINGS = ((BoardGrouping.STAGE, "&Lifecycle stage"),
@@ -121,8 +121,9 @@ def create_actions(parent: QObject) -> dict[ActionId, QAction]:
     for action_id in ActionId:
         action = QAction(LABELS[action_id], parent)
         action.setObjectName(action_id.value)
-        if action_id in SHORTCUTS:
-            action.setShortcut(QKeySequence(SHORTCUTS[action_id]))
+        keys = SHORTCUTS.get(action_id, ())
+        action.setShortcuts([QKeySequence(key) for key in
+                             (keys if isinstance(keys, tuple) else (keys,))])
         if action_id in BOARD_ONLY:
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         actions[action_id] = action

@@ -7,11 +7,11 @@ from html import escape
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from ui.text import duration, score_band, sla_text, source_label
+from ui.text import duration, follow_up_line, score_band, source_label
 from ui.theme import Theme, theme
 from workbench.rules.sla import sla_state
 from workbench.rules.stages import Stage
-from workbench.rules.vocabulary import ActivityKind
+from workbench.rules.vocabulary import ActivityKind, in_words
 from workbench.store.leads import LeadDetail
 
 if TYPE_CHECKING:
@@ -73,10 +73,11 @@ def lead_html(detail: LeadDetail, score: ScoreResult | None, now: datetime,
         if state is not None:
             colour = colours.css("touched" if state.touched else "overdue" if state.overdue
                                  else "due")
-            parts.append(f"<p style='color:{colour}'>Follow-up: {escape(sla_text(state))}</p>")
+            parts.append(f"<p style='color:{colour}'>{escape(follow_up_line(state))}</p>")
     if lead.next_step_due is not None:
         late = lead.next_step_due < now
-        parts.append(f"<p{' style=color:#c0392b' if late else ''}>Next step: "
+        style = f" style='color:{colours.css('overdue')}'" if late else ""
+        parts.append(f"<p{style}>Next step: "
                      f"{escape(lead.next_step_kind or '')}, due {_when(lead.next_step_due)}"
                      + (" (overdue)" if late else "")
                      + (f" — {escape(lead.next_step_note)}" if lead.next_step_note else "")
@@ -92,7 +93,8 @@ def lead_html(detail: LeadDetail, score: ScoreResult | None, now: datetime,
     parts.append("<p>" + " &nbsp;·&nbsp; ".join(contact or ["No email or phone"]) + "</p>")
 
     parts.append("<h3>Person</h3><table>")
-    parts += [_row("Owner", detail.owner_name or "Unassigned"), _row("Seniority", detail.seniority),
+    parts += [_row("Owner", detail.owner_name or "Unassigned"),
+              _row("Seniority", in_words(detail.seniority)),
               _row("Created", _when(lead.created_at)), _row("External id", detail.external_id)]
     parts.append("</table>")
     if company is not None:
@@ -117,7 +119,7 @@ def lead_html(detail: LeadDetail, score: ScoreResult | None, now: datetime,
     parts.append(f"<h3>Activity ({len(detail.activities)})</h3><table>")
     for activity in detail.activities:
         icon = ACTIVITY_ICONS.get(ActivityKind(activity.kind), "•")
-        what = activity.kind.replace("_", " ") + (
+        what = in_words(activity.kind) + (
             f": {activity.outcome.replace('_', ' ')}" if activity.outcome else "")
         extra = activity.note or activity.url or ""
         by = f" — {activity.user_name}" if activity.user_name else ""

@@ -4,7 +4,9 @@ from PySide6.QtGui import QKeySequence
 
 from ui.action_ids import ActionId
 
-SHORTCUTS: dict[ActionId, QKeySequence | QKeySequence.StandardKey | str] = {
+Key = QKeySequence | QKeySequence.StandardKey | str
+
+SHORTCUTS: dict[ActionId, Key | tuple[Key, ...]] = {
     ActionId.REFRESH: QKeySequence.StandardKey.Refresh,  # F5
     ActionId.QUIT: QKeySequence.StandardKey.Quit,
     ActionId.OPEN_DATABASE: QKeySequence.StandardKey.Open,  # Ctrl+O
@@ -35,4 +37,12 @@ SHORTCUTS: dict[ActionId, QKeySequence | QKeySequence.StandardKey | str] = {
     ActionId.BANT_AUTHORITY: "2",
     ActionId.BANT_NEED: "3",
     ActionId.BANT_TIMELINE: "4",
+    ActionId.HELP: (QKeySequence.StandardKey.HelpContents, "?"),  # F1
 }
+# Keys that are not actions: the cards' and the note's own (Help lists them too)
+OTHER_KEYS = (
+    ("←  →", "Column left / right (on the cards)"),
+    ("↑  ↓", "Previous / next card"),
+    ("Ctrl+Enter", "Save the note being typed"),
+    ("Alt+1 … Alt+4", "To the budget, authority, need or timeline status"),
+)

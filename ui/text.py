@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from workbench.rules.sla import SlaState
+from workbench.rules.vocabulary import in_words
 
 # (lowest score, band name, badge colour): the first band whose threshold the score reaches
 SCORE_BANDS = ((70, "hot", "#c0392b"), (40, "warm", "#e67e22"), (15, "cool", "#2e86c1"),
@@ -37,10 +38,15 @@ def duration(span: timedelta) -> str:
 
 def sla_text(state: SlaState) -> str:
     if state.touched:
-        return "touched"
+        return "followed up"
     if state.overdue:
         return f"overdue {duration(-state.remaining)}"
     return f"{duration(state.remaining)} left"
+
+
+def follow_up_line(state: SlaState) -> str:
+    """The follow-up SLA as a line of its own: 'Follow-up: 5h left', 'Followed up'."""
+    return "Followed up" if state.touched else f"Follow-up: {sla_text(state)}"
 
 
 def initials(name: str | None) -> str:
@@ -51,7 +57,7 @@ def initials(name: str | None) -> str:
 
 
 def source_label(source: str | None) -> str:
-    return (source or "unknown source").replace("_", " ")
+    return in_words(source) or "Unknown source"
 
 
 def plural(count: int, word: str) -> str:

@@ -78,7 +78,8 @@ def _theme(palette: QPalette) -> Theme:
     dark = window.lightness() < 128
     named = {name: QColor(colours[dark]) for name, colours in NAMED.items()}
     return Theme(
-        dark=dark, text=text, muted=mix(text, base, 0.32 if dark else 0.38), link=palette.color(Role.Link),
+        dark=dark, text=text, muted=mix(text, base, 0.32 if dark else 0.38),
+        link=palette.color(Role.Link),
         column=mix(window, text, 0.06 if dark else 0.03), card=base,
         card_border=mix(base, text, 0.25 if dark else 0.18),
         selected=mix(base, highlight, 0.22 if dark else 0.12), selected_border=highlight,

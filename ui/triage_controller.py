@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
 from ui.card_keys import CardKeys
 from ui.dialogs.reason import ReasonDialog
@@ -26,7 +26,11 @@ class TriageController(QObject):
     changed = Signal(object)
     """Leads moved: the Changes, for the window to refresh the views by."""
     message = Signal(str)
-    """What happened or was refused, for the status bar."""
+    """What happened, for the status bar."""
+    refused = Signal(str)
+    """A move the stage machine or the lead's owner refused: the rule, said beside the cards."""
+    last_move = Signal(str)
+    """The move Ctrl+Z would undo now ('Eva Cohen moved to SAL'), or '' when there is none."""
 
     def __init__(self, store: Store, window: QWidget, cards: CardKeys,
                  acting: Callable[[], int | None], undo: QAction) -> None:
@@ -45,7 +49,7 @@ class TriageController(QObject):
         try:
             target = triage.accepted_stage(self.store.lead(lead_id))
         except Refused as refused:
-            self.message.emit(str(refused))
+            self.refused.emit(str(refused))
             return
         self.triage_current(target)
 
@@ -92,14 +96,12 @@ class TriageController(QObject):
                 move = triage.move_lead(self.store, lead_id, to_stage, by=self.acting(),
                                         **details)
             except Refused as refused:
-                self.message.emit(str(refused))
-                QMessageBox.warning(self.window, "Move refused", str(refused))
+                self.refused.emit(str(refused))
                 continue
             self.undo_stack.append(move)
-            self.undo.setEnabled(True)
             changes |= move.changes
-            self.message.emit(f"{lead.name} moved to {to_stage.label}.")
         if changes.moves:
+            self._say_last_move()
             self.changed.emit(changes)
 
     def undo_last_move(self) -> None:
@@ -107,7 +109,7 @@ class TriageController(QObject):
         if not self.undo_stack:
             return
         move = self.undo_stack.pop()
-        self.undo.setEnabled(bool(self.undo_stack))
+        self._say_last_move()
         try:
             undone = triage.undo_move(self.store, move, by=self.acting())
         except Refused as refused:
@@ -116,6 +118,11 @@ class TriageController(QObject):
         self.changed.emit(undone.changes)
         self.cards.select_lead(move.lead_id)
         self.message.emit(f"{move.before.name} is back in {move.before.stage.label}.")
+
+    def _say_last_move(self) -> None:
+        last = self.undo_stack[-1] if self.undo_stack else None
+        self.undo.setEnabled(last is not None)
+        self.last_move.emit(f"{last.before.name} moved to {last.to_stage.label}" if last else "")
 
     def offer_allowed_moves(self, actions: dict[Stage, QAction]) -> None:
         """The Move to menu: only the moves the stage machine allows the selected lead."""

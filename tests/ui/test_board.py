@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QToolButton
 
 from tests.store.test_board_queries import ODD_SEARCHES
 from ui.dialogs.reason import ReasonAnswer, ReasonDialog
@@ -70,17 +70,19 @@ def test_dropping_a_card_on_an_allowed_stage_moves_it(window):
     assert window.store.stage_history(lead_id)[-1].to_stage == Stage.SAL
 
 
-def test_a_refused_drop_snaps_back_with_the_rule(window, monkeypatch):
-    warnings = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda *args: warnings.append(args[2]))
+def test_a_refused_drop_snaps_back_with_the_rule_said_inline(window):
+    # no message box: the autouse fixture fails the test on any
     lead_id = ids(window, Stage.SAL)[0]
     history = window.store.stage_history(lead_id)
     window.triage.move_leads([lead_id], Stage.CUSTOMER)
     assert window.store.lead(lead_id).stage == Stage.SAL
     assert lead_id in ids(window, Stage.SAL)
     assert window.store.stage_history(lead_id) == history
-    assert warnings and "from SAL to Customer" in warnings[0] and "qualified" in warnings[0]
-    assert "from SAL to Customer" in window.statusBar().currentMessage()
+    notice = window.splitter.notice
+    assert notice.isVisible()
+    assert "from SAL to Customer" in notice.text.text() and "qualified" in notice.text.text()
+    notice.findChild(QToolButton).click()
+    assert not notice.isVisible()
 
 
 def test_a_drop_on_a_column_that_holds_the_card_is_not_accepted(window):
@@ -381,15 +383,13 @@ def test_the_board_can_be_grouped_by_buyer_journey_read_only(window, qtbot):
         again.close()
 
 
-def test_a_drop_into_sql_needs_the_bant_rule(window, monkeypatch):
-    warnings = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda *args: warnings.append(args[2]))
+def test_a_drop_into_sql_needs_the_bant_rule(window):
     lead_id = ids(window, Stage.SAL)[0]
     for item in ("budget", "authority", "need", "timeline"):
         window.store.set_bant(lead_id, item, "unknown")
     window.triage.move_leads([lead_id], Stage.SQL)
     assert window.store.lead(lead_id).stage == Stage.SAL
-    assert "not sales qualified yet: need must be confirmed" in warnings[0]
+    assert "not sales qualified yet: need must be confirmed" in window.splitter.notice.text.text()
     window.store.set_bant(lead_id, "need", "confirmed")
     window.store.set_bant(lead_id, "budget", "partial")
     window.store.set_bant(lead_id, "timeline", "confirmed")

@@ -38,7 +38,7 @@ def test_t_logs_a_touch_that_answers_the_sla_and_shows_in_the_detail(window, qtb
     qtbot.keyClick(view, Qt.Key.Key_T)
     assert asked == [window.store.lead(lead_id).name]
     assert window.store.lead(lead_id).first_touch_at == NOW
-    assert "call: connected" in window.detail.document.toPlainText()
+    assert "Call: connected" in window.detail.document.toPlainText()
     assert window.counts.overdue <= overdue  # counted again: the SLA is answered
     assert "Follow-up SLA answered" in window.statusBar().currentMessage()
 

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from ui.text import plural
 from ui.views.board import BOARD_ORDER
 from workbench.clock import utcnow
+from workbench.rules.vocabulary import in_words
 from workbench.services.reports import Period, ReportSpec, build_report
 from workbench.store.reports import Slice
 
@@ -42,7 +43,7 @@ def test_the_report_shows_the_figures_of_the_domain_report(window, qtbot):
     assert table_text(reports, 0, 6).endswith("%")
     # in words, as the charts say them: a source, and the top rejection reason's label
     coded = next(i for i, r in enumerate(expected.rows) if "_" in r.key)
-    assert table_text(reports, coded, 0) == expected.rows[coded].key.replace("_", " ")
+    assert table_text(reports, coded, 0) == in_words(expected.rows[coded].key)
     top_reason = table_text(reports, model.rowCount() - 1, model.columnCount() - 1)
     assert top_reason.split(" (")[0] in window.store.reason_labels("reject").values()
     charts = reports.charts
@@ -93,7 +94,8 @@ def test_a_click_on_a_count_lists_its_leads_on_the_board(window, qtbot):
     reports._cell_clicked(reports.model.index(0, 3))  # the Rejected count of the first row
     assert window.views.currentWidget() is window.board
     assert window.figure_chip.isVisible()
-    assert f"Rejected · {row.key}" in window.figure_chip.label.toolTip()
+    tip = window.figure_chip.label.toolTip()  # the source in words, as the table says it
+    assert f"Rejected · {in_words(row.key)}" in tip and "_" not in tip
     summaries = window.board.summaries
     assert window.board.visible_stages() == [s for s in BOARD_ORDER if summaries[s].count]
     shown = sum(s.count for s in summaries.values())

@@ -2,8 +2,17 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from ui.text import duration, initials, plural, score_band, sla_text
+from ui.text import (
+    duration,
+    follow_up_line,
+    initials,
+    plural,
+    score_band,
+    sla_text,
+    source_label,
+)
 from workbench.rules.sla import sla_state
+from workbench.rules.vocabulary import in_words
 
 NOW = datetime(2026, 11, 23, 12)
 
@@ -19,8 +28,18 @@ def test_duration(span, text):
 def test_sla_text_for_each_state():
     assert sla_text(sla_state(NOW - timedelta(hours=2), None, NOW)) == "22h left"
     assert sla_text(sla_state(NOW - timedelta(hours=30), None, NOW)) == "overdue 6h"
-    assert sla_text(sla_state(NOW - timedelta(hours=30), NOW, NOW)) == "touched"
+    assert sla_text(sla_state(NOW - timedelta(hours=30), NOW, NOW)) == "followed up"
     assert sla_state(None, None, NOW) is None
+    assert follow_up_line(sla_state(NOW - timedelta(hours=30), NOW, NOW)) == "Followed up"
+    assert follow_up_line(sla_state(NOW - timedelta(hours=2), None, NOW)) == (
+        "Follow-up: 22h left")
+
+
+def test_codes_read_as_words():
+    assert [in_words(c) for c in ("c_level", "vp", "web_form", "organic_search", "director")] == [
+        "C-level", "VP", "Web form", "Organic search", "Director"]
+    assert in_words(None) == in_words("") == ""
+    assert source_label("paid_ads") == "Paid ads" and source_label(None) == "Unknown source"
 
 
 def test_initials_and_plural():

@@ -7,7 +7,7 @@ import html
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
-from ui.text import sla_text, source_label
+from ui.text import follow_up_line, sla_text, source_label
 from workbench.clock import utcnow
 from workbench.rules.sla import DEFAULT_SLA_HOURS, sla_state
 from workbench.rules.stages import Stage
@@ -112,7 +112,7 @@ class CardListModel(QAbstractListModel):
                  f"Owner: {card.owner_name or 'unassigned'}"]
         state = sla_state(card.mql_at, card.first_touch_at, utcnow(), self.sla_hours)
         if card.stage == Stage.MQL and state:
-            lines.append(f"Follow-up: {sla_text(state)}")
+            lines.append(follow_up_line(state))
         # Qt guesses whether a tooltip is rich text: say so, and escape the data
         return "<qt>" + "<br>".join(html.escape(line) for line in lines if line) + "</qt>"
 

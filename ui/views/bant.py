@@ -61,9 +61,10 @@ class BantPanel(QGroupBox):
             self.note[item].setCursorPosition(0)  # evidence reads from its beginning
             self.note[item].setToolTip(note or PROMPTS[item])
 
-    def save(self, item: str) -> None:
+    def save(self, item: str) -> bool:
+        """Store the item as shown; False when refused (the panel shows what is stored)."""
         if self.lead_id is None:
-            return
+            return False
         status, note = self.status[item].currentData(), self.note[item].text().strip() or None
         try:
             changes = triage.set_bant(self.store, self.lead_id, item, status, note,
@@ -71,13 +72,15 @@ class BantPanel(QGroupBox):
         except NotAllowed as refused:
             self.show_lead(self.lead_id)  # back to what is stored
             self.refused.emit(str(refused))
-            return
+            return False
         if changes:
             self.changed.emit(changes)
+        return True
 
-    def cycle(self, number: int) -> None:
-        """Keys 1-4: the next status of budget, authority, need or timeline."""
+    def cycle(self, number: int) -> tuple[str, str | None]:
+        """Keys 1-4: the next status of budget, authority, need or timeline; (the item, the
+        status now set, or None if refused)."""
         item = BANT_ITEMS[number - 1]
         box = self.status[item]
         box.setCurrentIndex((box.currentIndex() + 1) % len(ORDER))
-        self.save(item)
+        return item, box.currentData() if self.save(item) else None

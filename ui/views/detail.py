@@ -39,6 +39,9 @@ class LeadDetailPane(QWidget):
         self.document.setOpenExternalLinks(True)  # mailto: and tel: go to the system
         self.document.setPlaceholderText(EMPTY_TEXT)
         self.document.setAccessibleName("Lead details")
+        # Enter moves the keys here: a frame in the highlight colour shows it
+        self.document.setStyleSheet(
+            "QTextBrowser:focus { border: 2px solid palette(highlight); }")
         # an email or a domain too long for its line overflows rather than breaking mid-word
         self.document.setWordWrapMode(QTextOption.WrapMode.WordWrap)
         self.note = QPlainTextEdit(self)
@@ -93,6 +96,15 @@ class LeadDetailPane(QWidget):
         position = self.document.verticalScrollBar().value() if same_lead else 0
         self.document.setHtml(lead_html(detail, score, utcnow(), self.criteria.sla_hours))
         self.document.verticalScrollBar().setValue(position)
+
+    def cycle_bant(self, number: int) -> str:
+        """Keys 1-4: the next status of one BANT item; what was set, in words."""
+        if self.lead_id is None:
+            return "Select a lead first."
+        item, status = self.bant.cycle(number)
+        if status is None:
+            return self.message.text()  # refused: the pane says why
+        return f"{item.capitalize()}: {status}, for {self.store.lead(self.lead_id).name}."
 
     def focus_document(self) -> None:
         self.document.setFocus()

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.text import source_label
 from ui.theme import theme
 from workbench.clock import utcnow
 from workbench.rules.sla import overdue_cutoff
@@ -88,7 +89,7 @@ class FilterBar(QWidget):
         """Fill the pickers, keeping what is chosen."""
         for box, items in ((self.me, [(name, uid) for uid, name, _email, _role in users]),
                            (self.source, [("Any source", None)]
-                            + [(s.replace("_", " "), s) for s in sources]),
+                            + [(source_label(s), s) for s in sources]),
                            (self.campaign, [("Any campaign", None)]
                             + [(c, c) for c in campaigns])):
             chosen = box.currentData()

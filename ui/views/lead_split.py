@@ -1,15 +1,17 @@
-"""The board (or the queue) beside the lead pane. The pane keeps the width the rep gave it:
-a wider window widens the board, the Reports tab (which hides the pane) gives it back as it
-was, and on a small screen the pane collapses to give the board the whole width and comes
-back at its width (View › Lead pane, or dragging the handle)."""
+"""The board (or the queue), under a line for refused moves, beside the lead pane. The pane
+keeps the width the rep gave it: a wider window widens the board, the Reports tab (which
+hides the pane) gives it back as it was, and on a small screen the pane collapses to give
+the board the whole width and comes back at its width (View › Lead pane, or dragging the
+handle)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QSplitter, QWidget
+from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from ui.views.detail import LeadDetailPane
+from ui.views.feedback import NoticeBar
 
 PANE_WIDTH = 340  # the pane's width until the rep chooses one
 PANE_MIN_WIDTH = 280  # narrower, the details are unreadable: dragged below it, it collapses
@@ -20,9 +22,16 @@ class LeadSplit(QSplitter):
     def __init__(self, board: QWidget, pane: LeadDetailPane, parent=None) -> None:
         super().__init__(Qt.Orientation.Horizontal, parent)
         self.pane = pane
-        self.addWidget(board)
+        left = QWidget(self)
+        self.notice = NoticeBar(left)  # a refused move, said above the cards
+        column = QVBoxLayout(left)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.notice)
+        column.addWidget(board)
+        self.addWidget(left)
         self.addWidget(pane)
-        board.setMinimumWidth(BOARD_MIN_WIDTH)
+        left.setMinimumWidth(BOARD_MIN_WIDTH)
         pane.setMinimumWidth(PANE_MIN_WIDTH)
         self.setStretchFactor(0, 1)
         self.setStretchFactor(1, 0)  # a resized window resizes the board, not the pane

@@ -12,7 +12,6 @@ from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QApplication,
     QMainWindow,
-    QMessageBox,
     QTabWidget,
     QToolBar,
 )
@@ -31,11 +30,12 @@ from ui.actions import (
 from ui.card_keys import CardKeys
 from ui.dialogs.criteria import CriteriaDialog
 from ui.dialogs.duplicates import DuplicatesDialog
+from ui.dialogs.help import Help
 from ui.first_day import FirstDay
 from ui.followup_controller import FollowUpController
 from ui.lead_files import LeadFiles, dropped_file
 from ui.operations import OperationRunner
-from ui.product import APP_NAME, version
+from ui.product import APP_NAME
 from ui.rescoring import Rescoring
 from ui.sync_dialogs import SyncDialogs
 from ui.team_sync import TeamSync
@@ -43,6 +43,7 @@ from ui.text import plural
 from ui.triage_controller import TriageController
 from ui.views.board import BOARD_ORDER, BoardView
 from ui.views.detail import LeadDetailPane
+from ui.views.feedback import Feedback
 from ui.views.filter_bar import FigureChip, FilterBar
 from ui.views.lead_split import LeadSplit
 from ui.views.queue import QueueView
@@ -97,6 +98,9 @@ class MainWindow(QMainWindow):
         self.triage = TriageController(store, self, self.cards, acting,
                                        self.actions_by_id[ActionId.UNDO])
         self.sync = SyncDialogs(store, self.team_sync, self, acting)
+        self.help = Help(self, self.actions_by_id, store.path)
+        self.feedback = Feedback(self.triage, self.cards, self.statusBar(), self.splitter.notice,
+                                 self.actions_by_id[ActionId.UNDO])
         self.followup = FollowUpController(store, self, self.cards, acting, self.actions_by_id,
                                            self.views)
         self.operations = OperationRunner(self, store.path)  # rescore, export: one at a time
@@ -153,14 +157,16 @@ class MainWindow(QMainWindow):
             ActionId.PREVIOUS_CARD: lambda: self.cards.step_card(-1),
             ActionId.COLUMN_LEFT: lambda: self.cards.step_column(-1),
             ActionId.COLUMN_RIGHT: lambda: self.cards.step_column(1),
-            ActionId.ABOUT: self._about, ActionId.RESCORE: self.scores.rescore_all,
+            ActionId.ABOUT: self.help.show_about, ActionId.HELP: self.help.show_keys,
+            ActionId.RESCORE: self.scores.rescore_all,
             ActionId.CRITERIA: self.edit_criteria, ActionId.DUPLICATES: self.review_duplicates,
             ActionId.SYNC: self.sync.sync_now, ActionId.TEAM_SERVER: self.sync.choose_team_server,
             ActionId.CONFLICTS: self.sync.review_conflicts,
             ActionId.UNDO: self.triage.undo_last_move, ActionId.ACCEPT: self.triage.accept_current,
             ActionId.REJECT: lambda: self.triage.triage_current(Stage.DISQUALIFIED),
             ActionId.RECYCLE: lambda: self.triage.triage_current(Stage.RECYCLED),
-            **{key: lambda n=n: self.cycle_bant(n) for n, key in enumerate(BANT_KEYS, 1)},
+            **{key: lambda n=n: self.say(self.detail.cycle_bant(n))
+               for n, key in enumerate(BANT_KEYS, 1)},
         }
         for action_id, handler in handlers.items():
             self.actions_by_id[action_id].triggered.connect(
@@ -348,12 +354,6 @@ class MainWindow(QMainWindow):
             self.cards.focus_cards()
         self.cards.announce()
 
-    def cycle_bant(self, number: int) -> None:
-        if self.detail.lead_id is None:
-            self.say("Select a lead first.")
-            return
-        self.detail.bant.cycle(number)
-
     # -- dialogs -------------------------------------------------------------
 
     def _operation_busy(self, busy: bool) -> None:
@@ -388,9 +388,4 @@ class MainWindow(QMainWindow):
         self.reports.finish_jobs()
         self.operations.cancel()  # it writes nothing, and ends before the database closes
         super().closeEvent(event)
-
-    def _about(self) -> None:
-        QMessageBox.about(self, f"About {APP_NAME}",
-                          f"{APP_NAME} {version()}: triage, qualify and score the leads "
-                          f"marketing hands to sales.\n\nDatabase: {self.store.path}")
 

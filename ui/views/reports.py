@@ -248,7 +248,7 @@ class ReportsView(QWidget):
         row = self.model.row(index.row())
         ids = figure_lead_ids(self.store, self.report.spec, row, measure)
         title = self.model.headerData(index.column(), Qt.Orientation.Horizontal)
-        where = "all rows" if row.is_total else row.key
+        where = "all rows" if row.is_total else self.model.index(index.row(), 0).data()
         self.figure_requested.emit(ids, f"{title} · {where} · {self.period.currentText()}")
 
     # -- exports -------------------------------------------------------------

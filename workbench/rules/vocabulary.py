@@ -4,6 +4,19 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+# codes whose words are not the code with spaces
+WORDS = {"c_level": "C-level", "vp": "VP", "svp": "SVP", "evp": "EVP", "cxo": "CxO"}
+
+
+def in_words(code: str | None) -> str:
+    """A stored code as a person reads it: 'web_form' -> 'Web form', 'c_level' -> 'C-level'."""
+    if not code:
+        return ""
+    if code.lower() in WORDS:
+        return WORDS[code.lower()]
+    text = code.replace("_", " ")
+    return text[:1].upper() + text[1:]
+
 
 class Role(StrEnum):
     REP = "rep"

@@ -22,6 +22,7 @@ from typing import Any
 
 from workbench.rules.cells import spreadsheet_safe
 from workbench.rules.refusals import BadInput
+from workbench.rules.vocabulary import in_words
 from workbench.store.leads import Store
 from workbench.store.reports import HandoverWindow, Measure, Slice
 
@@ -285,9 +286,9 @@ def top_reason(row: ReportRow, labels: dict[str, str] | None = None) -> str:
 
 
 def readable_cells(row: ReportRow, by: Slice, reason_labels: dict[str, str]) -> list[str]:
-    """A row as the window and the PDF show it to people: a source in words ('web form'),
+    """A row as the window and the PDF show it to people: a source in words ('Web form'),
     the top rejection reason by its label. The table, CSV and JSON of the CLI keep codes."""
-    key = row.key.replace("_", " ") if by == Slice.SOURCE and not row.is_total else row.key
+    key = in_words(row.key) if by == Slice.SOURCE and not row.is_total else row.key
     return [key, *(cell(row) for _, cell in TABLE_COLUMNS[:-1]),
             top_reason(row, reason_labels)]
 
