@@ -2,13 +2,15 @@
 else the board's current column; moving along them and between columns.
 
 There is one current lead in the whole window: the board's when the board is shown, the
-queue's when the queue is, none on the reports. The detail pane shows it and every action
-acts on it; both ask here."""
+queue's when the queue is, that of another list of leads when it is shown (Today), none on
+the reports. The detail pane shows it and every action acts on it; both ask here."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QTabWidget
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal, SignalInstance
+from PySide6.QtWidgets import QTabWidget, QWidget
 
 from ui.models.card_list import CardListModel
 from ui.views.board import BoardView
@@ -24,6 +26,7 @@ class CardKeys(QObject):
         super().__init__(views)
         self.views, self.board, self.queue = views, board, queue
         self.current = CurrentLead(self.current_lead, self.current_lead_changed.emit)
+        self.other_lists: dict[QWidget, Callable[[], int | None]] = {}
         board.current_lead_changed.connect(self.announce)
         queue.current_lead_changed.connect(self.announce)
 
@@ -39,10 +42,19 @@ class CardKeys(QObject):
         column = self.board.current_column()
         return None if column is None else (column.view, column.model)
 
+    def add_list(self, view: QWidget, current_lead: Callable[[], int | None],
+                 changed: SignalInstance) -> None:
+        """Another tab that lists leads: its current lead is the window's while it is shown."""
+        self.other_lists[view] = current_lead
+        changed.connect(self.announce)
+
     def current_lead(self) -> int | None:
-        if self.on_queue():
+        shown = self.views.currentWidget()
+        if shown is self.queue:
             return self.queue.current_lead()
-        return self.board.current_lead() if self.views.currentWidget() is self.board else None
+        if shown in self.other_lists:
+            return self.other_lists[shown]()
+        return self.board.current_lead() if shown is self.board else None
 
     def announce(self) -> None:
         """Say the current lead if it changed (a view changed it, or another tab is shown)."""

@@ -32,8 +32,6 @@ class FollowUpController(QObject):
     """A touch was logged or a step planned: the Changes, for the window to refresh by."""
     message = Signal(str)
     """What happened or was refused, for the status bar."""
-    lead_chosen = Signal(int)
-    """A lead was chosen in Today: the detail pane shows it."""
 
     def __init__(self, store: Store, window: QWidget, cards: CardKeys,
                  acting: Callable[[], int | None], actions: dict[ActionId, QAction],
@@ -44,7 +42,7 @@ class FollowUpController(QObject):
         self.today = TodayView(store, window)
         views.addTab(self.today, "Today  (Ctrl+4)")
         self.today.addActions([actions[ActionId.LOG_TOUCH], actions[ActionId.PLAN_NEXT]])
-        self.today.lead_selected.connect(self.lead_chosen)
+        cards.add_list(self.today, self.today.current_lead, self.today.lead_selected)
         views.currentChanged.connect(self._view_changed)
         actions[ActionId.LOG_TOUCH].triggered.connect(self.log_touch)
         actions[ActionId.PLAN_NEXT].triggered.connect(self.plan_next_step)
@@ -55,9 +53,7 @@ class FollowUpController(QObject):
         self.reminders.fell_due.connect(lambda _due: self.read_today())
 
     def current_lead(self) -> int | None:
-        """Today's selected lead while Today is shown, else the window's current lead."""
-        if self.views.currentWidget() is self.today:
-            return self.today.current_lead()
+        """The window's current lead (Today's selected one while Today is shown)."""
         return self.cards.current_lead()
 
     def set_rep(self, me: int | None, rep_name: str | None) -> None:
@@ -81,9 +77,7 @@ class FollowUpController(QObject):
         if self.views.currentWidget() is not self.today:
             return
         self.today.focus_list()
-        lead_id = self.today.current_lead()
-        if lead_id is not None:
-            self.lead_chosen.emit(lead_id)
+        self.cards.announce()
 
     def log_touch(self) -> None:
         """T: log a call, an email or a meeting with the current lead."""

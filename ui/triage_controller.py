@@ -56,8 +56,11 @@ class TriageController(QObject):
     def triage_current(self, to_stage: Stage) -> None:
         """Move the selected lead, then select the next card of its list (keyboard triage)."""
         cards, lead_id = self.cards.current_cards(), self.cards.current_lead()
-        if cards is None or lead_id is None:
+        if lead_id is None:
             self.message.emit(SELECT_FIRST)
+            return
+        if cards is None:  # a lead of Today: no list of cards to step along
+            self.move_leads([lead_id], to_stage)
             return
         view, model = cards
         row = view.currentIndex().row()

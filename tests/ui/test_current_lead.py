@@ -207,3 +207,32 @@ def test_the_queue_and_the_board_each_keep_their_lead_and_the_shown_one_is_curre
     win.actions_by_id["reject"].trigger()  # the menu acts on the lead shown
     assert win.store.lead(queued).stage == Stage.DISQUALIFIED
     assert win.store.lead(on_board_lead).stage == Stage.SQL
+
+
+def test_on_today_the_lead_selected_there_is_the_one_current(on_board, qtbot, monkeypatch):
+    from datetime import datetime
+
+    from workbench.services import followup
+
+    win = on_board
+    me = win.filters.me.currentData()
+    planned = [i for i in ids(win, Stage.SAL) if win.store.lead(i).owner_id == me][:2]
+    for lead_id in planned:
+        followup.plan_next_step(win.store, lead_id, "call", datetime(2026, 11, 22, 9), by=me)
+    win.actions_by_id["show_today"].trigger()
+    today = win.followup.today
+    qtbot.waitUntil(today.list.hasFocus)
+    shown = today.current_lead()
+    assert shown is not None
+    assert win.cards.current_lead() == win.detail.lead_id == shown
+    other = next(i for i, item in enumerate(today.items)
+                 if item.lead_id != shown and item.lead_id in planned)
+    today.list.setCurrentItem(today.list.topLevelItem(other))
+    chosen = today.items[other].lead_id
+    assert win.cards.current_lead() == win.detail.lead_id == chosen
+    monkeypatch.setattr(ReasonDialog, "ask", classmethod(
+        lambda cls, *a, **k: ReasonAnswer("no_need", None, None)))
+    win.actions_by_id["reject"].trigger()  # the menu acts on the lead shown
+    assert win.store.lead(chosen).stage == Stage.DISQUALIFIED
+    win.show_view(win.board)
+    assert win.cards.current_lead() == win.detail.lead_id != chosen

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from ui.action_ids import ActionId
 from ui.dialogs.followup import NextStepAnswer, NextStepDialog, TouchAnswer, TouchDialog
 from ui.dialogs.reassign import ReassignAnswer, ReassignDialog
+from ui.theme import theme
 from workbench.rules.stages import Stage
 from workbench.services import followup
 
@@ -94,7 +95,7 @@ def test_n_plans_the_next_step_and_today_lists_it_first_when_overdue(window, qtb
     qtbot.waitUntil(today.list.hasFocus)
     first = today.list.topLevelItem([i.lead_id for i in today.items].index(lead_id))
     assert (first.text(1), first.text(4)) == ("Meeting", "Scope the pilot")
-    assert first.foreground(0).color().name() == "#c0392b"  # overdue
+    assert first.foreground(0).color() == theme().overdue
     today.list.setCurrentItem(first)
     assert window.detail.lead_id == lead_id
     # T on Today acts on Today's lead, and the touch completes the step

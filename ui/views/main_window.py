@@ -180,7 +180,6 @@ class MainWindow(QMainWindow):
         self.filters.changed.connect(self.apply_filters)
         self.filters.search.returnPressed.connect(self.search_entered)
         self.cards.current_lead_changed.connect(self.detail.show_lead)
-        self.followup.lead_chosen.connect(self.detail.show_lead)
         self.views.currentChanged.connect(self._view_changed)
         self.reports.figure_requested.connect(self.show_figure_leads)
         self.figure_chip.cleared.connect(self.clear_figure)

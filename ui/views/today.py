@@ -7,10 +7,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from ui.text import plural
+from ui.theme import theme
 from workbench.clock import utcnow
 from workbench.rules.followup import TodayItem, TodayReason
 from workbench.services import followup
@@ -20,8 +21,6 @@ KEY_HINTS = ("T log a touch  ·  N plan the next step  ·  ↑/↓ next/previous
              "Ctrl+4 Today")
 COLUMNS = ("Due", "What", "Lead", "Company", "Note")
 WHAT = {TodayReason.SLA: "Follow-up SLA", TodayReason.NO_NEXT_STEP: "No next step planned"}
-OVERDUE = QColor("#c0392b")
-
 
 def local_time(moment: datetime) -> str:
     return moment.replace(tzinfo=UTC).astimezone().strftime("%Y-%m-%d %H:%M")
@@ -41,8 +40,10 @@ class TodayView(QWidget):
         self.title.setStyleSheet("font-weight: 600; font-size: 14pt;")
         self.summary = QLabel(self)
         hints = QLabel(KEY_HINTS, self)
-        hints.setStyleSheet("background: #e8f1fb; color: #1f2933; border-radius: 4px; "
-                            "padding: 4px 8px;")
+        colours = theme()
+        hints.setStyleSheet(f"background: {colours.css('selected')};"
+                            f" color: {colours.css('text')}; border-radius: 4px;"
+                            " padding: 4px 8px;")
         self.list = QTreeWidget(self)
         self.list.setHeaderLabels(COLUMNS)
         self.list.setRootIsDecorated(False)
@@ -79,7 +80,7 @@ class TodayView(QWidget):
                                         item.name, item.company or "", item.note or ""])
             if item.overdue(now):
                 for column in range(2):
-                    row_item.setForeground(column, QBrush(OVERDUE))
+                    row_item.setForeground(column, QBrush(theme().overdue))
             self.list.addTopLevelItem(row_item)
         self.list.blockSignals(False)
         late = sum(item.overdue(now) for item in self.items)
