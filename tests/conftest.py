@@ -77,3 +77,31 @@ def workbench(capsys, monkeypatch):
         return Ran(code, out, err)
 
     return run
+
+
+@pytest.fixture
+def open_window(qtbot, tmp_path):
+    """Open a window on a database (a name: NAME.db in tmp_path; or a path), shown; each
+    is closed with its store after the test, unless it was closed for another database's
+    window (File › Open…), which deletes it."""
+    from shiboken6 import isValid
+
+    from ui.views.main_window import MainWindow
+
+    opened = []
+
+    def open_on(where):
+        store = Store.open(where if isinstance(where, Path) else tmp_path / f"{where}.db")
+        window = MainWindow(store)
+        window.show()
+        qtbot.waitExposed(window)
+        opened.append((window, store))
+        return window
+
+    yield open_on
+    for window, store in opened:
+        if isValid(window):
+            if window.first_day.you_dialog is not None:
+                window.first_day.you_dialog.close()
+            window.close()
+        store.close()

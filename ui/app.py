@@ -62,7 +62,11 @@ def run(path: Path, screenshot: Path | None = None) -> int:
     window = MainWindow(store)
     try:
         if screenshot is not None:
-            return save_screenshot(app, window, screenshot)
+            window.first_day.asks_who_you_are = False  # a picture answers no question
+            try:
+                return save_screenshot(app, window, screenshot)
+            finally:  # a rescore begun at opening (scores of another day) ends first
+                window.operations.cancel()
         from ui.window_state import fit_within
 
         fit_within(window, window.screen().availableGeometry())  # a laptop's, a monitor's

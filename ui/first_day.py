@@ -32,6 +32,7 @@ class FirstDay(QObject):
         window.actions_by_id[ActionId.PEOPLE].triggered.connect(self.edit_people)
         self.you_dialog: YouDialog | None = None
         self._started = False  # "You" restored by the window's settings is not yet this one
+        self.asks_who_you_are = True
         self.show_welcome_if_empty()
         window.filters.me.currentIndexChanged.connect(self._remember_you)
         QTimer.singleShot(0, self._start)  # once the window is on screen, its state restored
@@ -80,7 +81,7 @@ class FirstDay(QObject):
 
     def _ask_who_you_are(self) -> None:
         """Asked once per database: one without people, of this laptop alone."""
-        if self.window.isHidden() or self.store.people():
+        if not self.asks_who_you_are or self.window.isHidden() or self.store.people():
             return
         status = self.store.sync_status()
         key = self._key()

@@ -3,35 +3,14 @@ backoff while the server cannot be reached."""
 
 import shutil
 
-import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from tests.sync.test_sync import me
 from ui.team_sync import FIRST_RETRY_MS, status_text
-from ui.views.main_window import MainWindow
 from workbench.rules.stages import Stage
 from workbench.services.sync import synchronise
 from workbench.store.leads import BoardFilter, Store
 from workbench.sync.protocol import SyncBlocked
-
-
-@pytest.fixture
-def open_window(qtbot, tmp_path):
-    opened = []
-
-    def open_on(name: str) -> MainWindow:
-        store = Store.open(tmp_path / f"{name}.db")
-        window = MainWindow(store)
-        qtbot.addWidget(window)
-        window.show()
-        qtbot.waitExposed(window)
-        opened.append((window, store))
-        return window
-
-    yield open_on
-    for window, store in opened:
-        window.close()
-        store.close()
 
 
 def test_sync_now_brings_the_team_leads_and_shows_the_status(team, open_window,
