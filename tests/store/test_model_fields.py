@@ -174,9 +174,13 @@ def test_learned_rules_rank_as_the_model_and_the_store_scores_them_alike(store, 
     assert report["rules"]["top_decile_lift"] is None and report["warnings"]
     gain = report["learned_rules"]["auc"] - 0.5
     assert gain >= 0.9 * (report["model"]["auc"] - 0.5)
+    assert cli.main(["score", "--refine", "--db", str(store.path)]) == 0
+    assert f"rules score 0.500 before, {report['learned_rules']['auc']:.3f} with the learned" \
+        in capsys.readouterr().out
     assert cli.main(["score", "--refine", "--apply", "--json", "--db", str(store.path)]) == 0
-    learned = [s for s in json.loads(capsys.readouterr().out)["suggestions"]
-               if s["kind"] == "learned"]
+    refined = json.loads(capsys.readouterr().out)
+    assert refined["held_out"]["model"] == report["model"]
+    learned = [s for s in refined["suggestions"] if s["kind"] == "learned"]
     assert {s["field"] for s in learned} == {"custom:Plan", "custom:Age"}
     assert any(s["match"] == "between" for s in learned)
     criteria = store.current_criteria()

@@ -141,6 +141,7 @@ def cmd_refine(args: argparse.Namespace) -> int:
     with Store.open(existing_db(args)) as store:
         criteria = store.current_criteria()
         found = refine.suggestions(store, criteria, utcnow())
+        compared = _rules_beside_model(store)
         saved = None
         if args.apply and found:
             saved = triage.save_criteria(store, refine.apply(criteria, found),
@@ -148,8 +149,13 @@ def cmd_refine(args: argparse.Namespace) -> int:
                                            note="Points refined from the outcomes")
     if args.json:
         print(json.dumps({"suggestions": [s.to_json() for s in found],
-                          "criteria_version": saved.version if saved else None}, indent=2))
+                          "criteria_version": saved.version if saved else None,
+                          "held_out": compared}, indent=2))
         return 0
+    if compared:
+        print(f"Held out when model {compared['model_id']} was trained: model AUC "
+              f"{compared['model']['auc']:.3f}; rules score {compared['rules']['auc']:.3f} "
+              f"before, {compared['learned_rules']['auc']:.3f} with the learned rules.")
     if not found:
         print("Every rule's points agree with the outcomes (or too few outcomes to tell).")
         return 0
@@ -162,6 +168,16 @@ def cmd_refine(args: argparse.Namespace) -> int:
     else:
         print("Apply them with: workbench score --refine --apply")
     return 0
+
+
+def _rules_beside_model(store: Store) -> dict | None:
+    """The latest model's held-out figures: the model, the rules score as it was, and the
+    rules score with the rules refine learns from it."""
+    latest = store.latest_model()
+    if latest is None or "learned_rules" not in latest[2]:
+        return None
+    report = latest[2]
+    return {"model_id": latest[0], **{k: report[k] for k in ("model", "rules", "learned_rules")}}
 
 
 def cmd_criteria_export(args: argparse.Namespace) -> int:
