@@ -51,7 +51,7 @@ def test_headers_show_count_and_average_of_each_visible_stage(window):
         text = column(window, stage).summary.text()
         assert text.startswith(f"{stats.by_stage[stage.value]:,} lead"), text
         assert "avg score" in text
-    assert window.counts.lead_count.text() == "2,000 leads"
+    assert window.counts.lead_count.text().startswith("2,000 leads · ")
 
 
 def test_dropping_a_card_on_an_allowed_stage_moves_it(window):
@@ -173,14 +173,31 @@ def test_search_narrows_every_column(window):
     assert column(window, Stage.MQL).model.rowCount() > 20
 
 
+def test_the_count_says_how_many_leads_are_in_hidden_columns(window):
+    window.filters.search.setText("sales")
+    window.filters.flush()
+    summaries = window.board.summaries
+    hidden = [s for s in summaries if s not in window.board.visible_stages()
+              and summaries[s].count]
+    total = sum(summary.count for summary in summaries.values())
+    text = window.counts.lead_count.text()
+    assert text.startswith(f"{total:,} leads · {sum(summaries[s].count for s in hidden):,}"
+                           " in hidden columns (")
+    assert all(f"{s.label} {summaries[s].count:,}" in text for s in hidden)
+    for stage in hidden:
+        window.column_actions[stage].setChecked(True)
+    assert window.counts.lead_count.text() == f"{total:,} leads"
+
+
 def test_a_broad_search_says_it_lists_only_the_first_matches(window, monkeypatch):
     monkeypatch.setattr("workbench.store.leads.SEARCH_MATCH_LIMIT", 25)
     window.filters.search.setText("sales")  # every sales title in the demo
     window.filters.flush()
     assert window.store.search_is_capped("sales")
-    assert window.counts.lead_count.text() == "First 25 matches: type more to narrow the search"
+    assert window.counts.lead_count.text().startswith(
+        "First 25 matches: type more to narrow the search")
     window.clear_search()
-    assert window.counts.lead_count.text() == "2,000 leads"
+    assert window.counts.lead_count.text().startswith("2,000 leads · ")
 
 
 def test_owner_filter_and_overdue_only(window):
@@ -277,7 +294,7 @@ def test_changes_from_another_process_appear_on_refresh(window):
         cli.add_lead(first_name="Fresh", last_name="Import", stage=Stage.MQL)
     window.actions_by_id["refresh"].trigger()
     assert column(window, Stage.MQL).model.rowCount() == count + 1
-    assert window.counts.lead_count.text() == "2,001 leads"
+    assert window.counts.lead_count.text().startswith("2,001 leads · ")
 
 
 def test_layout_columns_and_filters_are_restored(qtbot, db_copy):

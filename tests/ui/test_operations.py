@@ -177,5 +177,5 @@ def test_bulk_changes_read_every_list_again(window):
                        source="trade_show_2027")
     window.apply(Changes(leads=True))
     assert window.board.summaries[Stage.MQL].count == count + 1
-    assert window.counts.lead_count.text() == "2,001 leads"
+    assert window.counts.lead_count.text().startswith("2,001 leads · ")
     assert window.filters.source.findData("trade_show_2027") >= 0  # new choices too

@@ -19,6 +19,28 @@ MARGIN = 6
 PADDING = 8
 
 
+def inner_rect(card: QRect) -> QRect:
+    """Inside a card's box, within its padding."""
+    box = card.adjusted(MARGIN, MARGIN // 2, -MARGIN, -MARGIN // 2)
+    return box.adjusted(PADDING, PADDING - 2, -PADDING, -PADDING + 2)
+
+
+def badge_rect(inner: QRect, score: int, font: QFont) -> QRect:
+    width = QFontMetrics(font).horizontalAdvance(str(score)) + 14
+    return QRect(inner.right() - width, inner.top() + 1, width, 18)
+
+
+def name_rect(inner: QRect, badge: QRect, line: int) -> QRect:
+    """Where the lead's name goes: the first line, up to the score badge."""
+    return QRect(inner.left(), inner.top(), badge.left() - inner.left() - 6, line)
+
+
+def small_font(base: QFont) -> QFont:
+    small = QFont(base)
+    small.setPointSizeF(max(7.0, base.pointSizeF() - 1))
+    return small
+
+
 class CardDelegate(QStyledItemDelegate):
     sla_hours: float = DEFAULT_SLA_HOURS  # the team's follow-up SLA (criteria)
 
@@ -35,32 +57,32 @@ class CardDelegate(QStyledItemDelegate):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         colours = theme()  # the application's: the column's own is its background
         box = option.rect.adjusted(MARGIN, MARGIN // 2, -MARGIN, -MARGIN // 2)
+        inner = inner_rect(option.rect)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         painter.setPen(QPen(colours.selected_border if selected else colours.card_border,
                             2 if selected else 1))
         painter.setBrush(colours.selected if selected else colours.card)
         painter.drawRoundedRect(box, 6, 6)
 
-        inner = box.adjusted(PADDING, PADDING - 2, -PADDING, -PADDING + 2)
         base = QFont(option.font)
         bold = QFont(base)
         bold.setBold(True)
-        small = QFont(base)
-        small.setPointSizeF(max(7.0, base.pointSizeF() - 1))
+        small = small_font(base)
         line = QFontMetrics(base).height() + 3
 
         badge = self._score_badge(painter, inner, card.score, small)
+        # Every string from data goes through drawText, which never interprets markup.
+        # The name has the first line but for the score; the grade ends the second line.
+        self._text(painter, name_rect(inner, badge, line), card.name, bold, colours.text)
+        title_end = inner.right()
         if card.grade:
             width = QFontMetrics(small).horizontalAdvance(card.grade) + 4
-            badge = QRect(badge.left() - width - 4, badge.top(), width, badge.height())
-            self._text(painter, badge, card.grade, small, colours.muted,
-                       Qt.AlignmentFlag.AlignRight)
-        # Every string from data goes through drawText, which never interprets markup.
-        self._text(painter, QRect(inner.left(), inner.top(), badge.left() - inner.left() - 6,
-                                  line), card.name, bold, colours.text)
+            title_end -= width + 6
+            self._text(painter, QRect(title_end + 6, inner.top() + line, width, line),
+                       card.grade, small, colours.muted, Qt.AlignmentFlag.AlignRight)
         title = " at ".join(filter(None, (card.job_title, card.company)))
-        self._text(painter, QRect(inner.left(), inner.top() + line, inner.width(), line),
-                   title, base, colours.muted)
+        self._text(painter, QRect(inner.left(), inner.top() + line, title_end - inner.left(),
+                                  line), title, base, colours.muted)
 
         bottom = QRect(inner.left(), inner.top() + 2 * line, inner.width(), line)
         right = self._owner(painter, bottom, card.owner_name, small,
@@ -76,8 +98,8 @@ class CardDelegate(QStyledItemDelegate):
             self._text(painter, QRect(right, bottom.top(), width, line), sla, small,
                        colour, Qt.AlignmentFlag.AlignRight)
             right -= 8
-        facts = "  ·  ".join(filter(None, (card.buyer_stage, source_label(card.source),
-                                          duration(now - card.stage_entered_at))))
+        facts = " · ".join(filter(None, (card.buyer_stage, source_label(card.source),
+                                        duration(now - card.stage_entered_at))))
         self._text(painter, QRect(bottom.left(), bottom.top(), right - bottom.left(), line),
                    facts, small, colours.muted)
         painter.restore()
@@ -93,8 +115,7 @@ class CardDelegate(QStyledItemDelegate):
     @staticmethod
     def _score_badge(painter: QPainter, inner: QRect, score: int, font: QFont) -> QRect:
         text = str(score)
-        width = QFontMetrics(font).horizontalAdvance(text) + 14
-        rect = QRect(inner.right() - width, inner.top() + 1, width, 18)
+        rect = badge_rect(inner, score, font)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor(score_band(score)[1]))
         painter.drawRoundedRect(rect, 9, 9)

@@ -78,6 +78,8 @@ class BoardView(QWidget):
     """The board's current lead is now this one (an int), or none (None): once per change."""
     move_requested = Signal(list, object)
     """Cards (lead ids) were dropped on another stage's column."""
+    columns_shown = Signal()
+    """Other columns are shown (View › Columns, the grouping): their leads are on view."""
 
     def __init__(self, store: Store, parent=None) -> None:
         super().__init__(parent)
@@ -156,6 +158,7 @@ class BoardView(QWidget):
                 self._current = None
                 if lead is not None:
                     self.select_lead(lead)
+        self.columns_shown.emit()
 
     def set_sla_hours(self, hours: float) -> None:
         for column in self._all_columns():

@@ -184,6 +184,7 @@ class MainWindow(QMainWindow):
         self.reports.figure_requested.connect(self.show_figure_leads)
         self.figure_chip.cleared.connect(self.clear_figure)
         self.board.move_requested.connect(self.triage.move_leads)
+        self.board.columns_shown.connect(lambda: self.counts.show_leads(self.board))
         QApplication.instance().applicationStateChanged.connect(self._application_state)
 
     def say(self, message: str) -> None:

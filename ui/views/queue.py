@@ -45,7 +45,6 @@ class QueueView(QWidget):
         self.view = CardColumnView(self.model, self)
         self.view.setAccessibleName("My queue cards")
         self.view.setDragDropMode(QAbstractItemView.DragDropMode.NoDragDrop)
-        self.view.setMaximumWidth(720)
         self.view.current_lead_changed.connect(self.current_lead_changed)
         self.model.modelReset.connect(self._show_empty)
         self.model.rowsRemoved.connect(self._show_empty)

@@ -25,11 +25,21 @@ class StatusCounts:
         self.overdue = 0
 
     def show_leads(self, board: BoardView) -> None:
-        shown = sum(summary.count for summary in board.summaries.values())
-        capped = self.store.search_is_capped(board.board.search)
-        self.lead_count.setText(
-            f"First {plural(shown, 'match')}: type more to narrow the search" if capped
-            else plural(shown, "lead"))
+        """How many leads the board's filter finds; those in hidden columns, and which."""
+        shown_keys = {column.key for column in board.shown_columns()}
+        total = sum(summary.count for summary in board.summaries.values())
+        hidden = [(key, summary.count) for key, summary in board.summaries.items()
+                  if key not in shown_keys and summary.count]
+        if self.store.search_is_capped(board.board.search):
+            text = f"First {plural(total, 'match')}: type more to narrow the search"
+        else:
+            text = plural(total, "lead")
+        if hidden:
+            where = ", ".join(f"{key.label if isinstance(key, Stage) else key} {count:,}"
+                              for key, count in hidden)
+            text += f" · {sum(c for _k, c in hidden):,} in hidden columns ({where})"
+        self.lead_count.setText(text)
+        self.lead_count.setToolTip("View › Columns shows the hidden columns" if hidden else "")
 
     def read_overdue(self, sla_hours: float) -> None:
         cutoff = overdue_cutoff(utcnow(), sla_hours)
