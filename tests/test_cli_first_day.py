@@ -257,3 +257,26 @@ def test_create_owners_on_a_team_laptop_is_refused_before_anything(workbench, te
     result = workbench("import", csv_file, "--db", team_db, "--create-owners")
     assert result.returncode == 1 and "come from the server" in result.stderr
     assert json.loads(workbench("stats", "--db", team_db, "--json").stdout)["leads"] == 0
+
+
+def test_an_export_with_another_systems_status_column_keeps_its_stages(workbench, demo_db,
+                                                                      tmp_path):
+    import csv
+
+    export = tmp_path / "all.csv"
+    assert workbench("export", "--db", demo_db, "--out", export).returncode == 0
+    with export.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    statuses = ("Open", "Contacted", "Qualified", "Unqualified")
+    with (tmp_path / "status.csv").open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([rows[0] + ["Lead Status"]] + [
+            row + [statuses[i % 4]] for i, row in enumerate(rows[1:])])
+    stages = {}
+    for name in ("all.csv", "status.csv"):
+        target = tmp_path / f"{name}.db"
+        workbench("init", "--db", target)
+        result = workbench("import", tmp_path / name, "--db", target, "--create-owners",
+                           "--json")
+        assert json.loads(result.stdout)["owners_unknown"] == []
+        stages[name] = json.loads(workbench("stats", "--db", target, "--json").stdout)
+    assert stages["status.csv"] == stages["all.csv"]

@@ -237,7 +237,10 @@ class Mapping:
         if kind != ImportKind.LEADS:
             columns = dict.fromkeys(headers, "ignore")
         for spec in FIELDS[kind]:
-            for alias in spec.aliases:
+            # the field's own label first: a workbench export's "Stage" is its stage even
+            # beside another system's "Lead Status"
+            label = _header_key(spec.label)
+            for alias in sorted(spec.aliases, key=lambda alias: alias != label):
                 found = next((h for h, k in zip(headers, keys, strict=True)
                               if k == alias and columns[h] in ("custom", "ignore")
                               and k not in COMPUTED_COLUMNS), None)
