@@ -17,6 +17,8 @@ class ActionId(StrEnum):
     CLEAR_SEARCH = "clear_search"
     NEXT_CARD = "next_card"
     PREVIOUS_CARD = "previous_card"
+    SELECT_NEXT = "select_next"
+    SELECT_PREVIOUS = "select_previous"
     COLUMN_LEFT = "column_left"
     COLUMN_RIGHT = "column_right"
     OPEN_DETAIL = "open_detail"

@@ -22,6 +22,8 @@ LABELS = {
     ActionId.EXPORT: "&Export leads…", ActionId.UNDO: "&Undo last move",
     ActionId.FOCUS_SEARCH: "&Search…", ActionId.CLEAR_SEARCH: "&Clear search",
     ActionId.NEXT_CARD: "&Next card", ActionId.PREVIOUS_CARD: "&Previous card",
+    ActionId.SELECT_NEXT: "Select the ne&xt card too",
+    ActionId.SELECT_PREVIOUS: "Select the pre&vious card too",
     ActionId.COLUMN_LEFT: "Column &left", ActionId.COLUMN_RIGHT: "Column &right",
     ActionId.OPEN_DETAIL: "Open lead &details", ActionId.FOCUS_BOARD: "Back to the &cards",
     ActionId.LEAD_PANE: "Lead &pane",
@@ -42,7 +44,8 @@ LABELS = {
 }
 # Single-letter keys act only while the board has the focus, so they never steal a
 # letter typed into the search box or a note.
-BOARD_ONLY = {ActionId.NEXT_CARD, ActionId.PREVIOUS_CARD, ActionId.COLUMN_LEFT,
+BOARD_ONLY = {ActionId.NEXT_CARD, ActionId.PREVIOUS_CARD, ActionId.SELECT_NEXT,
+              ActionId.SELECT_PREVIOUS, ActionId.COLUMN_LEFT,
               ActionId.COLUMN_RIGHT, ActionId.OPEN_DETAIL, ActionId.ACCEPT, ActionId.REJECT,
               ActionId.RECYCLE, ActionId.LOG_TOUCH, ActionId.PLAN_NEXT, ActionId.BANT_BUDGET,
               ActionId.BANT_AUTHORITY, ActionId.BANT_NEED, ActionId.BANT_TIMELINE}
@@ -74,8 +77,8 @@ MENUS: tuple[tuple[str, tuple[ActionId | Submenu | None, ...]], ...] = (
                ActionId.FOCUS_SEARCH, ActionId.CLEAR_SEARCH, ActionId.FOCUS_BOARD,
                ActionId.OPEN_DETAIL, ActionId.LEAD_PANE, SEPARATOR, Submenu.GROUP_BY,
                Submenu.COLUMNS)),
-    ("&Go", (ActionId.NEXT_CARD, ActionId.PREVIOUS_CARD, ActionId.COLUMN_LEFT,
-             ActionId.COLUMN_RIGHT)),
+    ("&Go", (ActionId.NEXT_CARD, ActionId.PREVIOUS_CARD, ActionId.SELECT_NEXT,
+             ActionId.SELECT_PREVIOUS, ActionId.COLUMN_LEFT, ActionId.COLUMN_RIGHT)),
     ("&Lead", (*TRIAGE, SEPARATOR, *FOLLOW_UP, SEPARATOR, *BANT_KEYS, SEPARATOR,
                ActionId.RESCORE, ActionId.DUPLICATES, ActionId.CONFLICTS, Submenu.MOVE_TO)),
     ("&Help", (ActionId.HELP, ActionId.ABOUT)),

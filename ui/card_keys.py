@@ -86,6 +86,12 @@ class CardKeys(QObject):
         view.select_row(max(row, 0))
         view.setFocus()
 
+    def extend_selection(self, step: int) -> None:
+        """Shift+J and Shift+K: the next or previous card joins the selection."""
+        cards = self.current_cards()
+        if cards is not None:
+            cards[0].extend_selection(step)
+
     def step_column(self, step: int) -> None:
         """H and L: the column to the left or right (the queue has one)."""
         if self.on_queue():

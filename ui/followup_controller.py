@@ -115,20 +115,25 @@ class FollowUpController(QObject):
             self.message.emit(f"{lead.name}: next step {answer.kind} planned.")
 
     def reassign(self) -> None:
-        """Lead › Reassign…: a manager gives the current lead to someone, saying why."""
+        """Lead › Reassign…: a manager gives the selected leads (the current one, or the
+        cards picked with Shift or Ctrl) to someone, saying why: all of them or none."""
         lead_id = self.current_lead()
         if lead_id is None:
             self.message.emit(SELECT_FIRST)
             return
-        name = self.store.lead(lead_id).name
+        cards = self.cards.current_cards()
+        picked = (cards[0].selected_leads() if cards is not None
+                  and self.views.currentWidget() is not self.today else []) or [lead_id]
+        what = (self.store.lead(lead_id).name if len(picked) == 1
+                else f"{len(picked)} leads")
         people = [(p.name, p.email) for p in self.store.people() if p.active]
-        answer = ReassignDialog.ask(self.window, name, people)
+        answer = ReassignDialog.ask(self.window, what, people)
         if answer is None:
             return
         if self._run("Reassignment refused", lambda: Changes(leads=bool(bulk.assign(
-                self.store, [lead_id], answer.email, by=self.acting(),
+                self.store, picked, answer.email, by=self.acting(),
                 reason=answer.reason)))) is not None:
-            self.message.emit(f"{name} is now {answer.email}'s lead.")
+            self.message.emit(f"{what}: now {answer.email}'s.")
 
     def _run(self, title: str, action: Callable[[], Changes]) -> Changes | None:
         lead_id = self.current_lead()

@@ -19,6 +19,8 @@ SHORTCUTS: dict[ActionId, Key | tuple[Key, ...]] = {
     ActionId.CLEAR_SEARCH: "Esc",
     ActionId.NEXT_CARD: "J",
     ActionId.PREVIOUS_CARD: "K",
+    ActionId.SELECT_NEXT: "Shift+J",
+    ActionId.SELECT_PREVIOUS: "Shift+K",
     ActionId.COLUMN_LEFT: "H",
     ActionId.COLUMN_RIGHT: "L",
     ActionId.OPEN_DETAIL: "Return",

@@ -15,8 +15,8 @@ from ui.card_keys import CardKeys
 from ui.dialogs.reason import ReasonDialog
 from workbench.rules.refusals import NotFound, Refused
 from workbench.rules.stages import REASON_KIND, Stage, allowed_targets
-from workbench.services import triage
-from workbench.services.changes import NOTHING, StageMove
+from workbench.services import bulk, triage
+from workbench.services.changes import NOTHING, Changes, StageMove
 from workbench.store.leads import Store
 
 SELECT_FIRST = "Select a lead first."
@@ -38,7 +38,9 @@ class TriageController(QObject):
         self.store, self.window, self.cards, self.acting = store, window, cards, acting
         self.undo = undo
         undo.setEnabled(False)
-        self.undo_stack: list[StageMove] = []  # this session's moves, newest last
+        # this session's actions, newest last: each the moves it made (several leads
+        # moved at once are one action, undone at once)
+        self.undo_stack: list[tuple[StageMove, ...]] = []
 
     def accept_current(self) -> None:
         """A: accept the selected lead (MQL -> SAL, or SAL -> SQL when BANT holds)."""
@@ -54,7 +56,8 @@ class TriageController(QObject):
         self.triage_current(target)
 
     def triage_current(self, to_stage: Stage) -> None:
-        """Move the selected lead, then select the next card of its list (keyboard triage)."""
+        """Move the selected leads (the current one, or the cards picked with Shift or
+        Ctrl), then select the next card of its list (keyboard triage)."""
         cards, lead_id = self.cards.current_cards(), self.cards.current_lead()
         if lead_id is None:
             self.message.emit(SELECT_FIRST)
@@ -64,7 +67,7 @@ class TriageController(QObject):
             return
         view, model = cards
         row = view.currentIndex().row()
-        self.move_leads([lead_id], to_stage)
+        self.move_leads(view.selected_leads() or [lead_id], to_stage)
         if model.row_of(lead_id) is None:  # it moved: the next card takes its place
             view.setFocus()
             view.select_row(row)
@@ -77,7 +80,12 @@ class TriageController(QObject):
         self.move_leads([lead_id], stage)
 
     def move_leads(self, lead_ids: list[int], to_stage: Stage) -> None:
-        """Ask the stage machine for each move; a refused move leaves the card where it was."""
+        """Ask the stage machine for each move; a refused move leaves the card where it was.
+        Several leads rejected or recycled together give one reason and move together, all
+        of them or none (services.bulk), as one action to undo."""
+        if len(lead_ids) > 1 and to_stage in bulk.VERBS:
+            self._move_together(lead_ids, to_stage)
+            return
         changes = NOTHING
         for lead_id in lead_ids:
             try:
@@ -101,31 +109,63 @@ class TriageController(QObject):
             except Refused as refused:
                 self.refused.emit(str(refused))
                 continue
-            self.undo_stack.append(move)
+            self.undo_stack.append((move,))
             changes |= move.changes
         if changes.moves:
             self._say_last_move()
             self.changed.emit(changes)
 
+    def _move_together(self, lead_ids: list[int], to_stage: Stage) -> None:
+        kind = REASON_KIND[to_stage]
+        answer = ReasonDialog.ask(
+            self.window, "Reject" if kind == "reject" else "Recycle",
+            f"{len(lead_ids)} leads", self.store.reasons(kind),
+            ask_revisit=to_stage == Stage.RECYCLED,
+            revisit_days=self.store.current_criteria().recycle_days)
+        if answer is None:
+            return
+        try:
+            moves = bulk.move_many(self.store, lead_ids, to_stage, by=self.acting(),
+                                   reason_code=answer.reason_code, note=answer.note,
+                                   revisit_on=answer.revisit_on)
+        except Refused as refused:
+            self.refused.emit(str(refused))
+            return
+        self.undo_stack.append(tuple(moves))
+        self._say_last_move()
+        self.changed.emit(Changes(moves=tuple(moves)))
+
     def undo_last_move(self) -> None:
-        """Ctrl+Z: reverse this session's last move (a compensating stage change)."""
+        """Ctrl+Z: reverse this session's last action, each of its moves by a compensating
+        stage change."""
         if not self.undo_stack:
             return
-        move = self.undo_stack.pop()
+        moves = self.undo_stack.pop()
         self._say_last_move()
-        try:
-            undone = triage.undo_move(self.store, move, by=self.acting())
-        except Refused as refused:
-            self.message.emit(str(refused))
+        changes = NOTHING
+        for move in reversed(moves):
+            try:
+                changes |= triage.undo_move(self.store, move, by=self.acting()).changes
+            except Refused as refused:
+                self.message.emit(str(refused))
+        if not changes:
             return
-        self.changed.emit(undone.changes)
-        self.cards.select_lead(move.lead_id)
-        self.message.emit(f"{move.before.name} is back in {move.before.stage.label}.")
+        self.changed.emit(changes)
+        first = moves[0]
+        self.cards.select_lead(first.lead_id)
+        self.message.emit(f"{first.before.name} is back in {first.before.stage.label}."
+                          if len(moves) == 1 else
+                          f"{len(changes.moves)} leads are back where they were.")
 
     def _say_last_move(self) -> None:
         last = self.undo_stack[-1] if self.undo_stack else None
         self.undo.setEnabled(last is not None)
-        self.last_move.emit(f"{last.before.name} moved to {last.to_stage.label}" if last else "")
+        if last is None:
+            self.last_move.emit("")
+        elif len(last) == 1:
+            self.last_move.emit(f"{last[0].before.name} moved to {last[0].to_stage.label}")
+        else:
+            self.last_move.emit(f"{len(last)} leads moved to {last[0].to_stage.label}")
 
     def offer_allowed_moves(self, actions: dict[Stage, QAction]) -> None:
         """The Move to menu: only the moves the stage machine allows the selected lead."""

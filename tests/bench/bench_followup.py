@@ -73,14 +73,16 @@ def test_today_of_the_busiest_rep(copy):
                         "(l.owner_id = ? OR l.owner_id IS NULL) AND l.next_step_due < ? AND "
                         "l.stage IN ('mql', 'sal', 'sql', 'opportunity') "
                         "ORDER BY l.next_step_due LIMIT 200", (rep, end)).fetchall()
-            raw.execute("SELECT l.id, l.first_name, l.last_name, c.name, l.mql_at FROM leads l "
-                        "LEFT JOIN companies c ON c.id = l.company_id WHERE "
-                        "(l.owner_id = ? OR l.owner_id IS NULL) AND l.stage = 'mql' AND "
-                        "l.first_touch_at IS NULL AND l.mql_at < ? ORDER BY l.mql_at LIMIT 200",
-                        (rep, sla_end)).fetchall()
+            untouched = ("SELECT id, mql_at FROM leads WHERE {} AND stage = 'mql' AND "
+                         "first_touch_at IS NULL AND mql_at < :end ORDER BY mql_at LIMIT 200")
+            raw.execute("SELECT l.id, l.first_name, l.last_name, c.name, d.mql_at FROM leads l "
+                        "LEFT JOIN companies c ON c.id = l.company_id JOIN (SELECT * FROM ("
+                        + untouched.format("owner_id = :me") + ") UNION ALL SELECT * FROM ("
+                        + untouched.format("owner_id IS NULL") + ")) d ON d.id = l.id "
+                        "ORDER BY d.mql_at LIMIT 200", {"me": rep, "end": sla_end}).fetchall()
             raw.execute("SELECT l.id, l.first_name, l.last_name, c.name FROM leads l "
                         "LEFT JOIN companies c ON c.id = l.company_id WHERE l.owner_id = ? AND "
-                        "l.stage IN ('mql', 'sal', 'sql', 'opportunity') AND "
+                        "l.stage IN ('mql', 'opportunity', 'sal', 'sql') AND "
                         "l.next_step_due IS NULL AND EXISTS (SELECT 1 FROM activities a WHERE "
                         "a.lead_id = l.id AND a.kind IN ('call', 'email_sent', 'meeting')) "
                         "ORDER BY l.last_activity_at DESC LIMIT 200", (rep,)).fetchall()

@@ -3,12 +3,15 @@ the day, and a reminder says when a step falls due."""
 
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtWidgets import QMessageBox
 
 from ui.action_ids import ActionId
 from ui.dialogs.followup import NextStepAnswer, NextStepDialog, TouchAnswer, TouchDialog
+from ui.dialogs.reason import ReasonAnswer, ReasonDialog
 from ui.dialogs.reassign import ReassignAnswer, ReassignDialog
 from ui.theme import theme
+from ui.views.cards import ADD
 from workbench.rules.stages import Stage
 from workbench.services import followup
 
@@ -144,3 +147,72 @@ def test_a_manager_reassigns_the_current_lead_from_the_lead_menu(window, monkeyp
     assert window.store.lead(lead_id).owner_id == \
         window.store.user_by_email("jonas.keller@sales.example")
     assert "Speaks German" in window.detail.document.toPlainText()
+
+
+def test_shift_j_picks_cards_that_r_rejects_at_once_and_ctrl_z_brings_back(window, qtbot,
+                                                                          monkeypatch):
+    window.activateWindow()
+    window.board.focus_first_card()
+    view = window.board.columns[Stage.MQL].view
+    model = window.board.columns[Stage.MQL].model
+    first = [model.card(row).id for row in range(4)]
+    qtbot.keyClick(view, Qt.Key.Key_J, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(view, Qt.Key.Key_J, Qt.KeyboardModifier.ShiftModifier)
+    assert view.selected_leads() == first[:3]
+    assert window.cards.current_lead() == first[2]
+    # Ctrl-click adds the fourth card, and takes the second away
+    click = lambda row: qtbot.mouseClick(  # noqa: E731
+        view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ControlModifier,
+        view.visualRect(model.index(row, 0)).center())
+    click(3)
+    assert view.selected_leads() == first[:4] and window.cards.current_lead() == first[3]
+    click(1)
+    picked = [first[0], first[2], first[3]]
+    assert view.selected_leads() == picked
+    asked, warned = [], []
+
+    def answer(cls, parent, verb, what, *args, **kwargs):
+        asked.append(what)
+        return ReasonAnswer("bad_data", "List import batch", None)
+
+    monkeypatch.setattr(ReasonDialog, "ask", classmethod(answer))
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: warned.append(args[2]))
+    owners = {window.store.lead(i).owner_id for i in picked} - {None}
+    rep = next(uid for uid, *_rest in window.store.users() if uid not in owners)
+    window.filters.me.setCurrentIndex(window.filters.me.findData(rep))  # a rep: refused
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_R)
+    if owners:  # another rep's lead among them: none moves, each refused one named
+        assert "cannot be rejected; nothing was changed:\n  #" in warned[0]
+        assert {window.store.lead(i).stage for i in picked} == {Stage.MQL}
+    manager = window.store.user_by_email("dana.whitfield@sales.example")
+    window.filters.me.setCurrentIndex(window.filters.me.findData(manager))
+    view.setFocus()  # the same cards picked again (a new "You" reads the board again)
+    view.selectionModel().clear()
+    for i in picked:
+        view.selectionModel().select(model.index(model.row_of(i), 0), ADD)
+    view.selectionModel().setCurrentIndex(model.index(model.row_of(picked[-1]), 0),
+                                          QItemSelectionModel.SelectionFlag.NoUpdate)
+    asked.clear()
+    qtbot.keyClick(view, Qt.Key.Key_R)
+    assert asked == ["3 leads"]  # one reason for all of them
+    assert [window.store.lead(i).stage for i in picked] == [Stage.DISQUALIFIED] * 3
+    assert window.store.lead(first[1]).stage == Stage.MQL
+    assert all(model.row_of(i) is None for i in picked)
+    window.actions_by_id[ActionId.UNDO].trigger()
+    assert [window.store.lead(i).stage for i in picked] == [Stage.MQL] * 3
+    assert "3 leads are back where they were" in window.statusBar().currentMessage()
+
+
+def test_a_click_without_a_key_picks_one_card_again(window, qtbot):
+    window.board.focus_first_card()
+    view = window.board.columns[Stage.MQL].view
+    view.extend_selection(1)
+    assert len(view.selected_leads()) == 2
+    second = view.visualRect(view.model().index(1, 0)).center()
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=second)
+    assert view.selected_leads() == [view.model().card(1).id]
+    fourth = view.visualRect(view.model().index(3, 0)).center()  # Shift-click: a range
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.ShiftModifier, fourth)
+    assert view.selected_leads() == [view.model().card(row).id for row in (1, 2, 3)]

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QAbstractItemView, QFrame, QHeaderView, QTableView
 
 from ui.delegates.card import CARD_HEIGHT, CardDelegate
@@ -19,6 +19,8 @@ from ui.models.card_list import CardListModel
 from ui.theme import theme
 
 SELECT = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+ADD = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
 
 
 class CurrentLead:
@@ -68,7 +70,8 @@ class CardColumnView(QTableView):
         rows.setDefaultSectionSize(CARD_HEIGHT)
         self.setShowGrid(False)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Shift- or Ctrl-click and Shift+J/K pick several cards to act on at once
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
@@ -109,6 +112,21 @@ class CardColumnView(QTableView):
             self.select_row(row)
         return row is not None
 
+    def selected_leads(self) -> list[int]:
+        """The leads of the selected cards, in list order (the current one among them)."""
+        model = self.model()
+        return [model.card(row).id for row in sorted(
+            index.row() for index in self.selectionModel().selectedRows())]
+
+    def extend_selection(self, step: int) -> None:
+        """Shift+J/K: the next or previous card becomes current and joins the selection."""
+        row = self.currentIndex().row() + step
+        if not 0 <= row < self.model().rowCount():
+            return
+        index = self.model().index(row, 0)
+        self.selectionModel().setCurrentIndex(index, ADD)
+        self.scrollTo(index)
+
     def clear_current(self) -> None:
         self.selectionModel().clear()
         self.current.announce()
@@ -127,9 +145,9 @@ class CardColumnView(QTableView):
 
     def _current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid() and not self.selectionModel().isRowSelected(current.row()):
-            # Qt moves the current index without the selection (a removed row): the
-            # highlighted card is always the current one
-            self.selectionModel().select(current, SELECT)
+            # Qt moves the current index without the selection (a removed row, a card
+            # Ctrl-clicked away): the current card is always highlighted
+            self.selectionModel().select(current, ADD)
         self.current.announce()
 
     def _before_reset(self) -> None:
@@ -148,10 +166,37 @@ class CardColumnView(QTableView):
     # -- mouse and keys -----------------------------------------------------------
 
     def selectionCommand(self, index, event=None) -> QItemSelectionModel.SelectionFlag:
-        # a click (even with Ctrl) selects the card under it and never leaves none selected
+        # a click or a key selects the card alone and never leaves none selected; Shift
+        # with an arrow key extends the selection (Ctrl- and Shift-clicks: mousePressEvent)
         if not index.isValid():
             return QItemSelectionModel.SelectionFlag.NoUpdate
+        if isinstance(event, QKeyEvent) and event.modifiers() & SHIFT:
+            return super().selectionCommand(index, event)
         return SELECT
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        """Ctrl-click adds a card to the selection (it becomes the current card) or takes
+        it away (not the current one); Shift-click selects the cards from the current one
+        to it."""
+        index = self.indexAt(event.position().toPoint())
+        held = event.modifiers() & (CTRL | SHIFT)
+        if not index.isValid() or event.button() != Qt.MouseButton.LeftButton or not held:
+            super().mousePressEvent(event)
+            return
+        selection = self.selectionModel()
+        if held & CTRL and selection.isRowSelected(index.row()):
+            if index.row() != self.currentIndex().row():  # the current card stays picked
+                selection.select(index, QItemSelectionModel.SelectionFlag.Deselect
+                                 | QItemSelectionModel.SelectionFlag.Rows)
+            return
+        if held & CTRL:
+            selection.select(index, ADD)
+        else:
+            top, bottom = sorted((max(self.currentIndex().row(), 0), index.row()))
+            model = self.model()
+            selection.select(QItemSelection(model.index(top, 0), model.index(bottom, 0)), ADD)
+        with self.current.holding():
+            selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         # J/K/H/L and Enter are the window's actions (in its menus); the arrows that a

@@ -155,6 +155,8 @@ class MainWindow(QMainWindow):
             ActionId.OPEN_DETAIL: self.splitter.focus_pane,
             ActionId.NEXT_CARD: lambda: self.cards.step_card(1),
             ActionId.PREVIOUS_CARD: lambda: self.cards.step_card(-1),
+            ActionId.SELECT_NEXT: lambda: self.cards.extend_selection(1),
+            ActionId.SELECT_PREVIOUS: lambda: self.cards.extend_selection(-1),
             ActionId.COLUMN_LEFT: lambda: self.cards.step_column(-1),
             ActionId.COLUMN_RIGHT: lambda: self.cards.step_column(1),
             ActionId.ABOUT: self.help.show_about, ActionId.HELP: self.help.show_keys,
