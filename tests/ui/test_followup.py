@@ -4,7 +4,6 @@ the day, and a reminder says when a step falls due."""
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtWidgets import QMessageBox
 
 from ui.action_ids import ActionId
 from ui.dialogs.followup import NextStepAnswer, NextStepDialog, TouchAnswer, TouchDialog
@@ -176,7 +175,7 @@ def test_shift_j_picks_cards_that_r_rejects_at_once_and_ctrl_z_brings_back(windo
         return ReasonAnswer("bad_data", "List import batch", None)
 
     monkeypatch.setattr(ReasonDialog, "ask", classmethod(answer))
-    monkeypatch.setattr(QMessageBox, "warning", lambda *args: warned.append(args[2]))
+    window.triage.refused.connect(warned.append)  # said above the cards
     owners = {window.store.lead(i).owner_id for i in picked} - {None}
     rep = next(uid for uid, *_rest in window.store.users() if uid not in owners)
     window.filters.me.setCurrentIndex(window.filters.me.findData(rep))  # a rep: refused
