@@ -143,7 +143,7 @@ def test_a_move_adjusts_the_views_by_what_moved_without_recounting(window, monke
     monkeypatch.setattr(window.store, "column_summaries", recount)
     monkeypatch.setattr(window.store, "queue_summary", recount)
     window.triage.move_leads([lead_id], Stage.SAL)  # from the pool: it leaves the queue
-    [move] = window.triage.undo_stack
+    [(move,)] = window.triage.undo_stack  # one action of one move
     assert window.board.summaries[Stage.MQL].count == summaries[Stage.MQL].count - 1
     assert window.board.summaries[Stage.SAL].count == summaries[Stage.SAL].count + 1
     assert window.counts.overdue == overdue - move.was_overdue
