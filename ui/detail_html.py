@@ -96,6 +96,8 @@ def lead_html(detail: LeadDetail, score: ScoreResult | None, now: datetime,
     parts += [_row("Owner", detail.owner_name or "Unassigned"),
               _row("Seniority", in_words(detail.seniority)),
               _row("Created", _when(lead.created_at)), _row("External id", detail.external_id)]
+    if company is None and lead.country:  # else the company's country, below
+        parts.append(_row("Country", lead.country))
     parts.append("</table>")
     if company is not None:
         parts.append("<h3>Company</h3><table>")

@@ -128,19 +128,20 @@ def test_messy_rows_are_reported_and_left_out_the_rest_goes_in(store, team, tmp_
          "Open - Not Contacted", ""],
     ])
     result = run_import(store, path)
-    assert (result.read, result.imported, result.skipped) == (7, 2, 5)
+    assert (result.read, result.imported, result.skipped) == (7, 3, 4)
     with result.errors_file.open(encoding="utf-8") as f:
         problems = list(csv.DictReader(f))
     assert [(p["row"], p["column"], p["reason"][:24]) for p in problems] == [
         ("2", "Owner", "no user with this email "), ("3", "Email", "not an email address"),
         ("4", "Country", "not a country name or co"), ("5", "Created", "not a date"),
         ("6", "Lead Status", "not a stage the workbenc"), ("7", "", "no name, email or id")]
-    assert problems[0]["row imported"] == "yes" and problems[1]["row imported"] == "no"
+    assert [p["row imported"] for p in problems] == ["yes", "no", "yes", "no", "no", "no"]
     rows = leads(store, "l.email", "c.name", "c.country", "c.employee_band", "l.created_at",
                  "l.stage", "l.owner_id")
     assert rows[0] == ("ada@example.com", "=HYPERLINK(\"http://x\")", "GB", "51-200",
                        "2026-11-23 00:00:00.000000", "lead", None)
-    assert rows[1][1:6] == (None, None, None, "2026-11-23 00:00:00.000000", "mql")
+    assert rows[1][:3] == ("c@x.example", "X", None)  # an unknown country keeps its row
+    assert rows[2][1:6] == (None, None, None, "2026-11-23 00:00:00.000000", "mql")
 
 
 @pytest.mark.parametrize(("content", "message"), [
@@ -404,7 +405,7 @@ def test_a_large_file_read_in_two_parts_imports_as_one_reader_would(tmp_path, mo
             tables.append(leads(opened, "l.id", "l.external_id", "l.first_name", "l.email",
                                 "l.custom_fields", "c.country"))
             problems.append(result.errors_file.read_text(encoding="utf-8"))
-    assert results[0] == results[1] and results[0]["skipped"] > 100
+    assert results[0] == results[1] and results[0]["skipped"] > 50
     assert shares[-1] == 1.0 and all(0 < share <= 1 for share in shares)  # 1: all read
     # R-0 again after the middle: row 2 + 2,980 rows + 31 blank ones
     assert problems[0].splitlines()[1] == '2,,,"the same lead as row 3013, which was used ' \
@@ -467,13 +468,13 @@ def test_a_repeated_bad_value_is_reported_on_every_row_and_custom_text_is_kept(s
     odd = 'He said "yes" \\ ünïcode\ttab'
     path = write_csv(tmp_path / "repeats.csv", [
         ["Email", "Company", "Country", "Created", "Notes"],
-        *[[f"p{i}@x.example", "X", "Atlantis" if i % 2 else "DE", "2026-11-23", odd]
+        *[[f"p{i}@x.example", "X", "DE", "someday" if i % 2 else "2026-11-23", odd]
           for i in range(6)]])
     result = run_import(store, path, score=False)
     assert (result.imported, result.skipped) == (3, 3)
     with result.errors_file.open(encoding="utf-8") as f:
         assert [(p["row"], p["value"]) for p in csv.DictReader(f)] == [
-            ("3", "Atlantis"), ("5", "Atlantis"), ("7", "Atlantis")]
+            ("3", "someday"), ("5", "someday"), ("7", "someday")]
     rows = leads(store, "l.custom_fields", "c.country", "l.created_at")
     assert [json.loads(r[0]) for r in rows] == [{"Notes": odd}] * 3
     assert {r[1:] for r in rows} == {("DE", "2026-11-23 00:00:00.000000")}

@@ -18,8 +18,9 @@ def write_csv(path: Path, rows: list[list[str]]) -> Path:
     return path
 
 
-def column(store, sql: str) -> list:
-    with closing(sqlite3.connect(store.path)) as conn:
+def column(database, sql: str) -> list:
+    """The rows of a query on a store's database (or a database file): values, or tuples."""
+    with closing(sqlite3.connect(getattr(database, "path", database))) as conn:
         return [r[0] if len(r) == 1 else r for r in conn.execute(sql)]
 
 
@@ -164,3 +165,105 @@ def test_common_headers_of_marketing_tools_are_recognised(store, tmp_path, famil
     assert column(store, "SELECT external_id, source, created_at, custom_fields FROM leads") == [
         ("P-77", "paid_ads", "2026-02-03 00:00:00.000000",
          '{"Landing page":"https://x.example/demo"}')]
+
+
+def test_country_is_kept_on_a_lead_without_a_company_and_an_unknown_one_keeps_its_row(
+        store, tmp_path):
+    from workbench.services.export import export_leads
+
+    path = write_csv(tmp_path / "people.csv", [
+        ["Email", "Name", "Company", "Country"],
+        ["a@one.example", "Ann One", "", "Germany"],
+        ["b@two.example", "Bo Two", "Acme", "fr"],
+        ["c@three.example", "Cy Three", "", "Atlantis"],
+    ])
+    result = run_import(store, path)
+    assert (result.imported, result.skipped) == (3, 0)
+    assert column(store, "SELECT l.country, c.country, l.custom_fields FROM leads l LEFT JOIN "
+                         "companies c ON c.id = l.company_id ORDER BY l.id") == [
+        ("DE", None, None), (None, "FR", None), (None, None, '{"Country":"Atlantis"}')]
+    assert [(p["row"], p["column"], p["value"], p["reason"], p["row imported"])
+            for p in problems(result)] == [
+        ("4", "Country", "Atlantis",
+         "not a country name or code; kept as the custom field 'Country'", "yes")]
+    # the model, the fit rules and exports read a lead's own country without a company
+    facts = {row[0]: row[7] for row in store.conversion_facts(labelled=False)}
+    assert list(facts.values()) == ["DE", "FR", None]
+    export_leads(store, tmp_path / "out.csv")
+    with (tmp_path / "out.csv").open(encoding="utf-8-sig") as f:
+        rows = list(csv.reader(f))
+    assert {len(row) for row in rows} == {len(rows[0])}  # the kept "Country" has no column
+    assert [row[rows[0].index("Country")] for row in rows[1:]] == ["DE", "FR", ""]
+
+
+def test_an_export_imported_into_a_new_database_keeps_its_leads_stages_and_owners(
+        demo_db, tmp_path):
+    """What the README says an export keeps; an extra "Lead Status" column (another system's
+    values) stays a custom field and moves no lead."""
+    from workbench.files.reading import ImportKind
+    from workbench.services.export import export_activities, export_leads
+    from workbench.store.leads import Store
+
+    copy = tmp_path / "demo.db"
+    copy.write_bytes(demo_db.read_bytes())
+    with closing(sqlite3.connect(copy)) as conn, conn:
+        assert conn.execute("UPDATE activities SET outcome = CASE WHEN id % 2 THEN 'connected' "
+                            "ELSE 'no_answer' END WHERE kind = 'call'").rowcount > 10
+    exported, activities = tmp_path / "leads.csv", tmp_path / "activities.csv"
+    with Store.open(copy) as old:
+        export_leads(old, exported)
+        assert export_activities(old, activities) == column(
+            copy, "SELECT count(*) FROM activities")[0]
+        users = [(name, email) for _id, name, email, _role in old.users()]
+    with exported.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    statuses = ("Open", "Contacted", "Thinking about it", "")
+    write_csv(exported, [rows[0] + ["Lead Status"]]
+              + [row + [statuses[i % 4]] for i, row in enumerate(rows[1:])])
+    with Store.open(tmp_path / "new.db") as new:
+        for name, email in users:
+            new.add_user(name, email)
+        result = run_import(new, exported, score=False)
+        assert result.format.startswith("Workbench export")
+        # leads sharing an email (and no external id) are one lead to an import
+        shared = column(copy, "SELECT count(*) - count(DISTINCT coalesce(external_id, email)) "
+                              "FROM leads")[0]
+        assert (result.read, result.imported, result.skipped) == (2000, 2000 - shared, shared)
+        kept = ("SELECT coalesce(l.external_id, l.email), l.stage, u.email, l.created_at, "
+                "l.source, l.historic_outcome FROM leads l LEFT JOIN users u ON u.id = "
+                "l.owner_id WHERE l.id IN (SELECT max(id) FROM leads GROUP BY "
+                "coalesce(external_id, email)) ORDER BY 1")
+        assert column(new, kept) == column(copy, kept)
+        acted = run_import(new, activities, ImportKind.ACTIVITIES)
+        assert (acted.skipped, acted.errors_file) == (0, None)
+    # every activity, with its rep and note, on the lead of its external id, else of its
+    # email (of two leads sharing an email, the older one)
+    done = ("SELECT l.email, a.occurred_at, a.kind, a.url, u.email, a.note, a.outcome "
+            "FROM activities a "
+            "JOIN leads l ON l.id = a.lead_id LEFT JOIN users u ON u.id = a.user_id "
+            "ORDER BY 1, 2, 3, 4, 6, 7")
+    assert column(tmp_path / "new.db", done) == column(copy, done)
+    assert column(tmp_path / "new.db", "SELECT DISTINCT json_extract(custom_fields, "
+                  "'$.\"Lead Status\"') FROM leads ORDER BY 1") == [None, *sorted(statuses[:3])]
+
+
+
+def test_an_activity_file_names_the_rep_and_how_a_touch_went(store, tmp_path):
+    from workbench.files.reading import ImportKind
+
+    ana = store.add_user("Ana Rep", "ana@sales.example")
+    run_import(store, write_csv(tmp_path / "leads.csv", [["Email"], ["a@one.example"]]))
+    path = write_csv(tmp_path / "touches.csv", [
+        ["Lead email", "Time", "Kind", "By", "Note", "Outcome"],
+        ["a@one.example", "2026-11-02 10:00", "call", "ana@sales.example", "Busy", "No answer"],
+        ["a@one.example", "2026-11-03 10:00", "call", "zed@else.example", "", "connected"],
+        ["a@one.example", "2026-11-04 10:00", "call", "", "", "maybe"],
+    ])
+    result = run_import(store, path, ImportKind.ACTIVITIES)
+    assert (result.imported, result.skipped) == (2, 1)
+    assert [(p["row"], p["column"], p["reason"][:36], p["row imported"])
+            for p in problems(result)] == [
+        ("3", "By", "no user with this email or name; imp", "yes"),
+        ("4", "Outcome", "not how a touch went (one of connect", "no")]
+    assert column(store, "SELECT user_id, note, outcome FROM activities ORDER BY occurred_at") == [
+        (ana, "Busy", "no_answer"), (None, None, "connected")]

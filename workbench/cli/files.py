@@ -37,11 +37,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     json_option(load)
     load.set_defaults(run=cmd_import)
 
-    export = sub.add_parser("export", help="write leads to a CSV or XLSX file")
+    export = sub.add_parser("export", help="write leads or their activities to a CSV or XLSX "
+                                           "file, for 'import' to read back")
     db_option(export)
     export.add_argument("--out", type=Path, required=True, metavar="FILE.csv|FILE.xlsx")
     export.add_argument("--stage", choices=[s.value for s in Stage],
                         help="only the leads in this stage")
+    export.add_argument("--kind", choices=["leads", "activities"], default="leads",
+                        help="the leads (default), or the activities of those leads")
     export.set_defaults(run=cmd_export)
 
 
@@ -86,9 +89,15 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from workbench.services.export import export_leads
+    from workbench.services.export import export_activities, export_leads
 
+    stage = Stage(args.stage) if args.stage else None
+    if args.kind == "activities":
+        with Store.open(existing_db(args)) as store:
+            count = export_activities(store, args.out, stage)
+        print(f"{count:,} activities written to {args.out}.")
+        return 0
     with scored_store(args) as store:
-        count = export_leads(store, args.out, Stage(args.stage) if args.stage else None)
+        count = export_leads(store, args.out, stage)
     print(f"{count:,} leads written to {args.out}.")
     return 0

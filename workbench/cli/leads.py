@@ -149,6 +149,7 @@ def cmd_lead_show(args: argparse.Namespace) -> int:
         print(json.dumps({
             "id": lead.id, "name": lead.name, "email": lead.email, "job_title": lead.job_title,
             "company": detail.company.name if detail.company else None,
+            "country": detail.company.country if detail.company else lead.country,
             "stage": lead.stage.value, "owner": detail.owner_name, "source": lead.source,
             "campaign": lead.campaign, "score": result.to_json(),
             "prediction": None if detail.predicted_conversion is None else {

@@ -69,6 +69,8 @@ class Field:
     label: str
     aliases: tuple[str, ...]  # normalised headers, best first
     parse: Callable[[str], Any] | None = None  # None: the cleaned text as it is
+    # a value it cannot read keeps its row: the text goes to a custom field of the header
+    kept_when_unreadable: bool = False
 
 
 def _header_key(header: str) -> str:
@@ -111,7 +113,7 @@ LEAD_FIELDS = (
           normalise.employee_band),
     Field("revenue", "Annual revenue", ("annual revenue", "revenue"), normalise.revenue_band),
     Field("country", "Country", ("country/region", "country region", "country"),
-          normalise.country),
+          normalise.country, kept_when_unreadable=True),
     Field("source", "Source", ("lead source", "original source", "original source type",
                                "source", "utm source", "origin", "lead origin", "channel",
                                "lead channel", "source channel", "acquisition channel",
@@ -162,6 +164,10 @@ ACTIVITY_FIELDS = (
     Field("kind", "Kind", ("kind", "activity", "activity type", "event", "event type",
                            "type"), normalise.activity_kind),
     Field("url", "URL", ("url", "page url", "page", "link")),
+    Field("note", "Note", ("note", "notes", "comment", "description")),
+    Field("by", "By (rep)", ("by", "rep", "user", "performed by", "created by")),
+    Field("outcome", "Touch outcome", ("outcome", "touch outcome", "call outcome", "result"),
+          normalise.touch_outcome),
 )
 
 
@@ -206,6 +212,8 @@ STAGE_VALUES: dict[str, Stage] = {
 
 # What recognises a CRM's export: headers that only it writes (normalised).
 FORMATS = (
+    ("Workbench export", {"fit score", "engagement score", "predicted conversion",
+                          "historic outcome"}),
     ("HubSpot contacts export", {"record id", "lifecycle stage", "contact owner",
                                  "original source", "country/region"}),
     ("Salesforce leads export", {"lead id", "lead owner", "lead status", "company / account",
@@ -490,6 +498,7 @@ def _check_headers(path: Path, headers: list[str]) -> None:
 
 # an owner no one here matches: the lead goes in unassigned (see `import --create-owners`)
 UNKNOWN_OWNER = "no user with this email or name; imported unassigned"
+UNKNOWN_REP = "no user with this email or name; imported without one"  # an activity's
 
 
 @dataclass
@@ -547,6 +556,8 @@ class RowReader:
         self.texts = [(spec.name, i) for spec, i, _header in self.fields if spec.parse is None]
         self.parsers = [(spec.name, mapping.parser(spec), i, header, {})
                         for spec, i, header in self.fields if spec.parse is not None]
+        self.kept_when_unreadable = {spec.name for spec, _i, _header in self.fields
+                                     if spec.kept_when_unreadable}
         self.width = 1 + max([i for _spec, i, _header in self.fields]
                              + [i for i, _header in self.custom], default=0)
         # custom fields become a JSON object: each header encoded once, values by the C encoder
@@ -590,6 +601,7 @@ class RowReader:
                 raw = cells[i]
                 record[name] = clean(raw) if raw else None
             problems = []
+            kept: list[tuple[str, str]] = []  # (header, text) of unreadable values kept
             for name, parse, i, header, memo in self.parsers:
                 raw = cells[i]
                 if not raw:
@@ -601,15 +613,23 @@ class RowReader:
                     if len(memo) < MEMO_LIMIT:
                         memo[raw] = value
                 if type(value) is _Unparsable:
-                    problems.append(RowProblem(number, header, raw, value.reason))
+                    if name in self.kept_when_unreadable:
+                        problems.append(RowProblem(
+                            number, header, raw, f"{value.reason}; kept as the custom field "
+                            f"'{header}'", left_out=False))
+                        kept.append((header, raw.strip()))
+                    else:
+                        problems.append(RowProblem(number, header, raw, value.reason))
                     continue
                 record[name] = value
             if kind == ImportKind.LEADS:
-                self._lead(record, cells, number, problems)
+                self._lead(record, cells, number, problems, kept)
             elif kind == ImportKind.ACTIVITIES:
                 self._required(record, ("occurred_at", "kind"), number, problems)
                 if not record.get("email") and not record.get("external_id"):
                     problems.append(RowProblem(number, "", "", "no lead email or external id"))
+                record["user_id"] = self._user(record.pop("by", None), "by", number, problems,
+                                               UNKNOWN_REP)
                 record["page_kind"] = normalise.page_kind(record.get("url"))
             else:
                 self._required(record, ("company_domain", "topic", "strength", "observed_at"),
@@ -622,6 +642,18 @@ class RowReader:
         if progress is not None:
             progress(1.0)  # every row read: what is left is the store's work
 
+    def _user(self, person: str | None, name: str, number: int, problems: list,
+              reason: str) -> int | None:
+        """The user a cell names (by email or name); one the workbench does not know is
+        reported and the row goes in without."""
+        if person is None:
+            return None
+        user = self.owners.get(person.strip().lower())
+        if user is None:
+            problems.append(RowProblem(number, self.mapping.column_of(name) or "", person,
+                                       reason, left_out=False))
+        return user
+
     def _required(self, record, names, number, problems) -> None:
         for name in names:
             if record.get(name) is None and not any(p.column == self.mapping.column_of(name)
@@ -629,7 +661,8 @@ class RowReader:
                 problems.append(RowProblem(number, self.mapping.column_of(name) or name, "",
                                            "missing"))
 
-    def _lead(self, record: dict, cells: list[str], number: int, problems: list) -> None:
+    def _lead(self, record: dict, cells: list[str], number: int, problems: list,
+              kept: list[tuple[str, str]]) -> None:
         full = record.pop("full_name", None)
         if full and not (record.get("first_name") or record.get("last_name")):
             first, _, last = full.partition(" ") if " " in full else ("", "", full)
@@ -637,12 +670,9 @@ class RowReader:
         if not (record.get("first_name") or record.get("last_name") or record.get("email")
                 or record.get("external_id")):  # an id alone: named by a later file
             problems.append(RowProblem(number, "", "", "no name, email or id"))
-        owner = record.pop("owner", None)
-        if owner is not None:
-            record["owner_id"] = self.owners.get(owner.strip().lower())
-            if record["owner_id"] is None:  # another system's user: the lead goes in unassigned
-                problems.append(RowProblem(number, self.mapping.column_of("owner") or "", owner,
-                                           UNKNOWN_OWNER, left_out=False))
+        # another system's user: the lead goes in unassigned
+        record["owner_id"] = self._user(record.pop("owner", None), "owner", number, problems,
+                                        UNKNOWN_OWNER)
         if not record.get("website") and record.get("email") and record.get("company"):
             domain = record["email"].rsplit("@", 1)[1]
             if domain not in FREE_MAIL:
@@ -652,7 +682,8 @@ class RowReader:
         custom = [key + encode_json_text(value) for i, key in self.custom_keys
                   if (value := clean(cells[i])) is not None]
         if (page := record.pop("landing_page", None)) is not None:
-            custom.append(encode_json_text(LANDING_PAGE) + ":" + encode_json_text(page))
+            kept.append((LANDING_PAGE, page))
+        custom += [encode_json_text(key) + ":" + encode_json_text(value) for key, value in kept]
         record["custom_fields"] = "{" + ",".join(custom) + "}" if custom else None
         won_on = record.pop("won_on", None)
         if "won_on" in self.named and record.get("outcome") is None:

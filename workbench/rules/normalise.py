@@ -253,6 +253,17 @@ def activity_kind(text: str) -> str:
     return value
 
 
+def touch_outcome(text: str) -> str:
+    """How a rep's call, email or meeting went (rules.followup.Outcome), as exported."""
+    from workbench.rules.followup import Outcome
+
+    value = text.strip().lower().replace(" ", "_")
+    if value not in {outcome.value for outcome in Outcome}:
+        raise ValueError(f"not how a touch went (one of "
+                         f"{', '.join(outcome.label for outcome in Outcome)})")
+    return value
+
+
 @lru_cache(maxsize=8192)
 def page_kind(url: str | None) -> str | None:
     if not url:

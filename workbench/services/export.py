@@ -26,6 +26,11 @@ EXPORT_COLUMNS = (
     ("Fit score", "fit_score"), ("Engagement score", "engagement_score"),
     ("Score", "score"), ("Grade", "grade"), ("Predicted conversion", "predicted_conversion"),
 )
+# (header, column of Store.export_activity_rows); the activity importer recognises each
+ACTIVITY_EXPORT_COLUMNS = (
+    ("Lead external id", "external_id"), ("Lead email", "email"), ("Time", "occurred_at"),
+    ("Kind", "kind"), ("URL", "url"), ("By", "user_email"), ("Note", "note"),
+    ("Outcome", "outcome"))
 PROGRESS_EVERY = 1000  # rows between progress reports (and looks at Cancel)
 
 
@@ -45,24 +50,43 @@ def export_leads(store: Store, path: Path, stage: Stage | None = None,
     not at all, never over the store's database; returns how many. Progress is (leads
     written, leads in all)."""
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise ExportError(f"Export to a .csv or .xlsx file, not '{path.name}'.")
-    custom = store.custom_field_names(stage, lead_ids)
-    header = [h for h, _ in EXPORT_COLUMNS] + [c for c in custom
-                                                if c not in {h for h, _ in EXPORT_COLUMNS}]
+    _check_suffix(path)
+    # a custom field named as a column of ours (an unreadable "Country" kept) has no column
+    custom = [c for c in store.custom_field_names(stage, lead_ids)
+              if c not in {h for h, _ in EXPORT_COLUMNS}]
+    header = [h for h, _ in EXPORT_COLUMNS] + custom
     rows = _rows(store.export_rows(stage, lead_ids), custom)
     if progress is not None or cancelled is not None:
         total = (len(lead_ids) if lead_ids is not None else
                  store.stats().by_stage[stage.value] if stage else store.count_leads())
         rows = _watched(rows, total, progress, cancelled)
+    return _write(store, path, header, rows)
+
+
+def export_activities(store: Store, path: Path, stage: Stage | None = None,
+                      lead_ids: Sequence[int] | None = None) -> int:
+    """Write the activities of the leads (of one stage, of the ids, or all) to a .csv or
+    .xlsx file that `import --kind activities` reads back; returns how many."""
+    path = Path(path)
+    _check_suffix(path)
+    rows = ([record[column] for _, column in ACTIVITY_EXPORT_COLUMNS]
+            for record in store.export_activity_rows(stage, lead_ids))
+    return _write(store, path, [h for h, _ in ACTIVITY_EXPORT_COLUMNS], rows)
+
+
+def _check_suffix(path: Path) -> None:
+    if path.suffix.lower() not in (".csv", ".xlsx"):
+        raise ExportError(f"Export to a .csv or .xlsx file, not '{path.name}'.")
+
+
+def _write(store: Store, path: Path, header: list[str], rows: Iterator[list]) -> int:
+    """The rows written whole or not at all, never over the store's database."""
     try:
         with replacing(path, store.path) as temporary:
-            count = _write_csv(temporary, header, rows) if suffix == ".csv" else \
-                _write_xlsx(temporary, header, rows)
+            return (_write_csv(temporary, header, rows) if path.suffix.lower() == ".csv"
+                    else _write_xlsx(temporary, header, rows))
     except OSError as problem:
         raise ExportError(f"{path} cannot be written: {problem.strerror or problem}.") from None
-    return count
 
 
 def _watched(rows: Iterator[list], total: int, progress: Callable[[int, int], None] | None,

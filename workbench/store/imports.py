@@ -41,7 +41,9 @@ _LEAD_UPDATES = (("external_id", "r.external_id"), ("first_name", "r.first_name"
                  ("job_title", "r.job_title"), ("seniority", "r.seniority"),
                  ("company_id", "k.company_id"), ("source", "r.source"),
                  ("campaign", "r.campaign"), ("owner_id", "r.owner_id"),
-                 ("historic_outcome", "r.outcome"))
+                 ("historic_outcome", "r.outcome"),
+                 # a lead's own country only without a company: else it is the company's
+                 ("country", "CASE WHEN k.company_id IS NULL THEN r.country END"))
 
 
 # what the merge works out for each staged row, kept apart from the wide staged rows so that
@@ -56,7 +58,8 @@ _KEYS_TABLE = ("CREATE TEMP TABLE import_keys (seq INTEGER PRIMARY KEY, company_
 _NEW_ROWS = "FROM import_keys k JOIN import_rows r ON r.seq = k.seq WHERE k.is_new ORDER BY k.seq"
 
 
-ACTIVITY_COLUMNS = ("row", "external_id", "email", "occurred_at", "kind", "url", "page_kind")
+ACTIVITY_COLUMNS = ("row", "external_id", "email", "occurred_at", "kind", "url", "page_kind",
+                    "note", "user_id", "outcome")
 
 
 # the triggers that keep the search index and the handovers in step row by row; an import
@@ -70,7 +73,7 @@ FUNNEL_ORDER = tuple(stage.value for stage in FUNNEL)
 
 # what a merge fills on the kept lead when it has none
 _MERGE_FILLS = ("email", "phone", "job_title", "seniority", "company_id",
-                "source", "campaign", "owner_id", "historic_outcome")
+                "source", "campaign", "owner_id", "historic_outcome", "country")
 
 
 @dataclass(frozen=True)
@@ -249,13 +252,14 @@ class ImportQueries:
             "INSERT INTO leads (id, external_id, first_name, last_name, email, phone, "
             "job_title, seniority, company_id, source, campaign, owner_id, stage, fit_score, "
             "engagement_score, score, created_at, updated_at, stage_entered_at, mql_at, "
-            "last_activity_at, custom_fields, historic_outcome) "
+            "last_activity_at, custom_fields, historic_outcome, country) "
             "SELECT k.lead_id, external_id, coalesce(first_name, ''), coalesce(last_name, ''), "
             "email, phone, job_title, coalesce(seniority, seniority_guess), k.company_id, "
             "source, campaign, owner_id, coalesce(stage, 'lead'), 0, 0, 0, "
             "coalesce(created_at, :now), :now, coalesce(created_at, :now), "
             "CASE WHEN stage = 'mql' THEN coalesce(created_at, :now) END, "
-            "coalesce(created_at, :now), custom_fields, outcome "
+            "coalesce(created_at, :now), custom_fields, outcome, "
+            "CASE WHEN k.company_id IS NULL THEN r.country END "
             f"{_NEW_ROWS}", {"now": now}).rowcount
         clock = tick(raw)  # the stage changes' clock: the triggers that set it are suspended
         # numbered as record_bulk_changes expects
@@ -469,12 +473,31 @@ class ImportQueries:
             cursor = conn.connection.driver_connection.execute(
                 "SELECT l.external_id, l.first_name, l.last_name, l.email, l.phone, "
                 "l.job_title, l.seniority, c.name AS company, c.domain, c.industry, "
-                "c.employee_band, c.revenue_band, c.country, l.source, l.campaign, l.stage, "
+                "c.employee_band, c.revenue_band, coalesce(c.country, l.country) AS country, "
+                "l.source, l.campaign, l.stage, "
                 "u.email AS owner_email, l.created_at, l.historic_outcome, l.fit_score, "
                 "l.engagement_score, l.score, l.grade, l.predicted_conversion, l.custom_fields "
                 "FROM leads l "
                 "LEFT JOIN companies c ON c.id = l.company_id "
                 f"LEFT JOIN users u ON u.id = l.owner_id {where} ORDER BY l.id", params)
+            names = [d[0] for d in cursor.description]
+            while rows := cursor.fetchmany(2000):
+                for row in rows:
+                    yield dict(zip(names, row, strict=True))
+
+    def export_activity_rows(self, stage: Stage | None = None,
+                             lead_ids: Sequence[int] | None = None
+                             ) -> Iterator[dict[str, Any]]:
+        """The activities of the leads (of a stage, of the ids, or all), each with its lead's
+        external id and email and its rep's email, streamed by lead and time."""
+        where, params = self._export_where(stage, lead_ids)
+        with self.engine.connect() as conn:
+            cursor = conn.connection.driver_connection.execute(
+                "SELECT l.external_id, l.email, a.occurred_at, a.kind, a.url, "
+                "u.email AS user_email, a.note, a.outcome FROM activities a "
+                "JOIN leads l ON l.id = a.lead_id "
+                f"LEFT JOIN users u ON u.id = a.user_id {where} "
+                "ORDER BY a.lead_id, a.occurred_at, a.id", params)
             names = [d[0] for d in cursor.description]
             while rows := cursor.fetchmany(2000):
                 for row in rows:
@@ -503,8 +526,9 @@ class ImportQueries:
                     "import_rows.occurred_at AND a.kind = import_rows.kind AND a.url IS "
                     "import_rows.url)").rowcount - len(counts.left_out)
                 counts.imported = raw.execute(
-                    "INSERT INTO activities (lead_id, occurred_at, kind, url, page_kind) "
-                    "SELECT lead_id, occurred_at, kind, url, page_kind FROM import_rows "
+                    "INSERT INTO activities (lead_id, occurred_at, kind, url, page_kind, note, "
+                    "user_id, outcome) SELECT lead_id, occurred_at, kind, url, page_kind, note, "
+                    "user_id, outcome FROM import_rows "
                     "ORDER BY lead_id, occurred_at").rowcount
                 touches = ", ".join(f"'{kind.value}'" for kind in SLA_TOUCHES)
                 raw.execute(

@@ -90,6 +90,7 @@ class LeadRecord:
     revisit_on: date | None
     first_touch_at: datetime | None
     external_id: str | None
+    country: str | None  # its own, for a lead without a company
     # the next step planned (rules.followup.TouchKind), when it is due, what it is for
     next_step_kind: str | None = None
     next_step_due: datetime | None = None
@@ -380,7 +381,7 @@ _ACCOUNT_STAGES_SQL = ", ".join(sorted(repr(stage.value) for stage in ACCOUNT_ST
 _FIT_FIELD_SQL = {
     "seniority": "l.seniority", "job_title": "l.job_title", "source": "l.source",
     "employee_band": "c.employee_band", "revenue_band": "c.revenue_band",
-    "industry": "c.industry", "country": "c.country",
+    "industry": "c.industry", "country": "coalesce(c.country, l.country)",
     "email_domain": "lower(substr(l.email, instr(l.email, '@') + 1))",
     "company_domain": "c.domain",
     # a lead that is not a customer itself, at a company where another lead is (the
@@ -905,7 +906,8 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQu
                 f"OR {horizon} THEN 0 END AS label, coalesce(o.won_at, o.lost_at, CASE WHEN "
                 f"{horizon} AND l.historic_outcome IS NULL THEN datetime(coalesce(o.handed_at, "
                 "l.mql_at), '+' || :days || ' days') END) AS cutoff, l.seniority, "
-                "c.employee_band, c.revenue_band, c.industry, c.country, l.source, "
+                "c.employee_band, c.revenue_band, c.industry, coalesce(c.country, l.country), "
+                "l.source, "
                 "substr(l.email, instr(l.email, '@') + 1) AS domain, l.custom_fields, l.score, "
                 "l.fit_score, o.won_at IS NULL AND o.lost_at IS NULL AND "
                 f"l.historic_outcome IS NULL AND {horizon} AS by_horizon "

@@ -17,7 +17,8 @@ from workbench.store.derived import drop_triggers
 from workbench.store.sync import tick
 
 ROUTE_BATCH = 5000  # leads per UPDATE (two values each, under SQLite's 32,766)
-_TERRITORY = ("SELECT l.id, c.country, c.industry, c.employee_band FROM leads l "
+_TERRITORY = ("SELECT l.id, coalesce(c.country, l.country), c.industry, c.employee_band "
+              "FROM leads l "
               "LEFT JOIN companies c ON c.id = l.company_id "
               "WHERE l.stage = 'mql' AND l.owner_id IS NULL")
 

@@ -126,6 +126,8 @@ class Lead(Base):
     custom_fields: Mapped[str | None] = mapped_column(Text)
     # an outcome imported from another system (won, lost), for the scoring model to learn from
     historic_outcome: Mapped[str | None] = mapped_column(String(8))
+    # ISO 3166 alpha-2, for a lead without a company (a company's country is the company's)
+    country: Mapped[str | None] = mapped_column(String(2))
     # the trained model's probability that the lead converts, and why (JSON list)
     predicted_conversion: Mapped[float | None] = mapped_column(Float)
     prediction_reasons: Mapped[str | None] = mapped_column(Text)

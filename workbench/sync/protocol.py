@@ -75,7 +75,8 @@ COMPANY = Entity(
 LEAD_ENTITY = Entity(
     "lead", "leads",
     ("first_name", "last_name", "email", "phone", "job_title", "seniority", "external_id",
-     "source", "campaign", "custom_fields", "historic_outcome", "stage", "stage_entered_at",
+     "source", "campaign", "custom_fields", "historic_outcome", "country", "stage",
+     "stage_entered_at",
      "mql_at", "revisit_on", "first_touch_at", "created_at", "updated_at",
      "last_activity_at", "fit_score", "engagement_score", "score", "grade", "buyer_stage",
      "next_step_kind", "next_step_due", "next_step_note"),
@@ -83,7 +84,7 @@ LEAD_ENTITY = Entity(
           "owner_email": Ref("owner_id", "user")},
     groups={"contact": ("first_name", "last_name", "email", "phone", "job_title",
                         "seniority", "company_uid", "external_id", "source", "campaign",
-                        "custom_fields", "historic_outcome"),
+                        "custom_fields", "historic_outcome", "country"),
             "stage": ("stage", "stage_entered_at", "mql_at", "revisit_on"),
             "owner": ("owner_email",),
             "touch": ("first_touch_at",),
