@@ -106,6 +106,13 @@ def test_a_constant_score_has_no_lift_and_says_so(store, capsys):
     out, err = capsys.readouterr()
     assert "Rules score" in out and "n/a" in out
     assert "the same for every lead" in err and "no rule fired" in err
+    assert "The model predicts the same" not in err
+    # a model given only a field that is the same for every lead ranks nothing either
+    assert cli.main(["score", "--train", "--fields", "seniority", "--json",
+                     "--db", str(store.path)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["model"]["auc"] == pytest.approx(0.5, abs=0.05)
+    assert any(w.startswith("The model predicts the same") for w in report["warnings"])
 
 
 def test_fits_run_with_one_thread(store, monkeypatch):

@@ -604,7 +604,7 @@ def train(store: Store, fields: Sequence[str] | None = None, *, author: int | No
         "folds": FOLDS, "converted": won, "lost": lost, "fields": fields,
         "lost_after": lost_after, "lost_by_horizon": by_horizon,
         "left_out": sorted(set(_custom_names(rows)) - set(kinds)),
-        "warnings": _warnings(held_out),
+        "warnings": _warnings(held_out, np.ptp(field_parts(parameters, rows).sum(axis=1)) == 0),
     }
     report["seconds"] = round(time.perf_counter() - started, 2)
     model_id = store.save_model(fields, parameters, report, author)
@@ -683,12 +683,17 @@ def _by_time(rows: Sequence[tuple], y: np.ndarray, fields: Sequence[str],
     return {**figures, "n_train": int((~newest).sum()), "n_test": int(newest.sum())}
 
 
-def _warnings(figures: dict[str, Any]) -> list[str]:
+def _warnings(figures: dict[str, Any], constant_model: bool) -> list[str]:
+    """What ranks nothing: a score that is the same for every lead with an outcome."""
+    found = []
+    if constant_model:
+        found.append("The model predicts the same for every lead with an outcome: the fields "
+                     "it was given tell nothing about who converts (see 'Fields').")
     if figures["rules"]["top_decile_lift"] is None:
-        return ["The rules score is the same for every lead with an outcome (no rule fired "
-                "on them): it ranks nothing. 'workbench score --refine' proposes rules on the "
-                "fields the model uses."]
-    return []
+        found.append("The rules score is the same for every lead with an outcome (no rule "
+                     "fired on them): it ranks nothing. 'workbench score --refine' proposes "
+                     "rules on the fields the model uses.")
+    return found
 
 
 def explain_rows(parameters: dict[str, Any], rows: Sequence[tuple]
