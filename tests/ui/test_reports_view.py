@@ -1,10 +1,12 @@
 """The Reports view as a manager uses it: table, charts, exports, and the leads behind a
 figure on the board."""
 
+import pytest
 from PySide6.QtCore import Qt
 
 from ui.text import plural
 from ui.views.board import BOARD_ORDER
+from ui.views.report_charts import week_ticks
 from workbench.clock import utcnow
 from workbench.rules.vocabulary import in_words
 from workbench.services.reports import Period, ReportSpec, build_report
@@ -125,3 +127,28 @@ def test_custom_dates_that_end_before_they_start_say_so(window, qtbot):
     qtbot.waitUntil(lambda: not reports.busy())
     reports.end.setDate(reports.start.date().addDays(-3))
     assert "before it starts" in reports.status.text()
+
+
+def test_the_reports_hide_the_board_filters_and_show_a_placeholder_until_ready(window, qtbot):
+    filters = window.filters
+    assert filters.search.isVisible() and filters.owner.isVisible()
+    qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    reports = window.reports
+    assert reports.placeholder.isVisible() and not reports.split.isVisible()
+    assert filters.me.isVisible()  # whose figures: the one filter the reports read
+    assert not any(w.isVisible() for w in (filters.search, filters.owner, filters.source,
+                                           filters.campaign, filters.min_score,
+                                           filters.overdue, filters.sort))
+    qtbot.waitUntil(lambda: not reports.busy() and reports.report is not None, timeout=20000)
+    assert not reports.placeholder.isVisible() and reports.split.isVisible()
+    qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert filters.search.isVisible() and filters.sort.isVisible()
+
+
+@pytest.mark.parametrize("weeks", [1, 2, 7, 8, 9, 13, 20, 52, 53])
+def test_the_week_axis_is_labelled_at_both_ends(weeks):
+    ticks = week_ticks(weeks)
+    assert ticks[0] == 0 and ticks[-1] == weeks - 1
+    assert ticks == sorted(set(ticks)) and len(ticks) <= 9
+    gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
+    assert not gaps or min(gaps) >= max(gaps) / 2  # none crowded against the last

@@ -62,6 +62,7 @@ class FilterBar(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.addWidget(self.search, 2)
+        self.board_only: list[QWidget] = [self.search]  # what the reports do not read
         for label, widget in (("You", self.me), ("Owner", self.owner), ("Source", self.source),
                               ("Campaign", self.campaign), ("Score", self.min_score)):
             widget.setAccessibleName(label)
@@ -69,12 +70,18 @@ class FilterBar(QWidget):
                 caption = QLabel(label, self)
                 caption.setBuddy(widget)
                 layout.addWidget(caption)
+                if label == "Score":
+                    self.board_only.append(caption)
             layout.addWidget(widget)
-        layout.addWidget(QLabel("–", self))
+            if widget is not self.me:
+                self.board_only.append(widget)
+        dash = QLabel("–", self)
+        layout.addWidget(dash)
         self.max_score.setAccessibleName("Highest score")
-        layout.addWidget(self.max_score)
-        layout.addWidget(self.overdue)
-        layout.addWidget(self.sort)
+        for widget in (self.max_score, self.overdue, self.sort):
+            layout.addWidget(widget)
+        self.board_only += [dash, self.max_score, self.overdue, self.sort]
+        layout.addStretch(0)
 
         self._delay = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._delay.timeout.connect(self.changed)
@@ -84,6 +91,11 @@ class FilterBar(QWidget):
         for spin in (self.min_score, self.max_score):
             spin.valueChanged.connect(self._delay.start)
         self.overdue.toggled.connect(self._delay.start)
+
+    def show_board_filters(self, shown: bool) -> None:
+        """The reports read only "You": the board's filters are hidden while they show."""
+        for widget in self.board_only:
+            widget.setVisible(shown)
 
     def set_choices(self, users, sources, campaigns) -> None:
         """Fill the pickers, keeping what is chosen."""

@@ -350,6 +350,7 @@ class MainWindow(QMainWindow):
             self.queue.reload()
         on_reports = self.views.currentWidget() is self.reports
         self.splitter.set_pane_visible(not on_reports)  # reports want the width
+        self.filters.show_board_filters(not on_reports)
         if on_reports and self.reports.stale:
             self.reports.refresh()
         elif not on_reports:  # a tab clicked works like its shortcut: the keys act at once

@@ -24,6 +24,20 @@ def _short(text: str) -> str:
     return text if len(text) <= MAX_LABEL else text[:MAX_LABEL - 1] + "…"
 
 
+def week_ticks(weeks: int, most: int = 8) -> list[int]:
+    """Which of the weeks get a label: about `most`, evenly spaced, the first and the last
+    always (the reader sees where the period starts and ends)."""
+    if weeks <= 0:
+        return []
+    step = max(1, -(-weeks // most))
+    ticks = list(range(0, weeks, step))
+    if ticks[-1] != weeks - 1:
+        if weeks - 1 - ticks[-1] < step / 2 and len(ticks) > 1:
+            ticks.pop()  # too close to the last one to read
+        ticks.append(weeks - 1)
+    return ticks
+
+
 def _plot(title: str, left: str, bottom: str) -> pg.PlotWidget:
     plot = pg.PlotWidget(title=title)
     plot.setLabel("left", left)
@@ -31,7 +45,7 @@ def _plot(title: str, left: str, bottom: str) -> pg.PlotWidget:
     plot.setMenuEnabled(False)
     plot.setMouseEnabled(x=False, y=False)
     plot.hideButtons()
-    plot.setMinimumSize(320, 220)
+    plot.setMinimumSize(320, 160)  # two rows of charts fit a 720-pixel screen
     return plot
 
 
@@ -88,9 +102,8 @@ class ReportCharts(QWidget):
                  for r in rows]
             plot.plot(x, y, pen=pg.mkPen(colour, width=2), symbol="o", symbolSize=5,
                       symbolBrush=colour, symbolPen=colour, name=name, connect="finite")
-        step = max(1, len(rows) // 8)
-        plot.getAxis("bottom").setTicks([[(i, row.key) for i, row in enumerate(rows)
-                                          if i % step == 0]])
+        plot.getAxis("bottom").setTicks([[(i, rows[i].key) for i in week_ticks(len(rows))]])
+        plot.setXRange(-0.8, len(rows) - 0.2, padding=0)  # room for the end labels
         plot.setYRange(0, 100)
 
     def show_reasons(self, row: ReportRow, labels: dict[str, str]) -> None:

@@ -120,8 +120,15 @@ class ReportsView(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
+        # until the first report is in, a placeholder rather than an empty table and area
+        self.placeholder = QLabel("Computing the report…", self)
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setStyleSheet(f"color: {theme().css('muted')}; font-size: 14pt;")
+        self.split = split
+        split.hide()
         layout.addLayout(controls)
         layout.addLayout(about)
+        layout.addWidget(self.placeholder, 1)
         layout.addWidget(split, 1)
 
         self._use_period()
@@ -224,6 +231,8 @@ class ReportsView(QWidget):
             self.charts = ReportCharts(self.chart_area)
             self.chart_layout.addWidget(self.charts)
         self.charts.show_report(report, weekly, report.total, labels)
+        self.placeholder.hide()
+        self.split.show()
         total = report.total
         self.status.setText(
             f"{total.mqls:,} MQLs handed over in this period, each counted with the first "
@@ -234,6 +243,7 @@ class ReportsView(QWidget):
     def _failed(self, message: str) -> None:
         self._jobs.pop(0)
         self.status.setText(f"The report could not be computed: {message}")
+        self.placeholder.setText("No report: see the line above.")
 
     # -- figures and rows ----------------------------------------------------
 
