@@ -4,8 +4,10 @@ from datetime import timedelta
 
 from tests.sync.test_sync import laptop, me, shared_mql  # noqa: F401 (a fixture)
 from workbench.clock import utcnow
-from workbench.services import followup
+from workbench.rules.routing import RoutingRule
+from workbench.services import bulk, followup, triage
 from workbench.services.sync import synchronise
+from workbench.store.leads import BoardFilter
 
 
 def test_a_touch_reaches_the_manager_with_its_outcome_and_answers_the_sla(team, laptop):  # noqa: F811
@@ -40,3 +42,25 @@ def test_a_next_step_syncs_as_one_group_and_the_later_plan_wins(team, laptop):  
     back = ana.lead(lead)
     assert (back.next_step_kind, back.next_step_due, back.next_step_note) == \
         ("meeting", due + timedelta(hours=2), None)
+
+
+def test_a_reassignment_and_the_routing_rules_reach_the_other_laptops(team, laptop):  # noqa: F811
+    ana, ben, dana = laptop("ana"), laptop("ben"), laptop("dana")
+    lead, on_dana = shared_mql(team, ana, dana, "Rik")
+    synchronise(ben, team["ben"])
+    bulk.assign(dana, [on_dana], "ben@sales.example", by=me(dana, "dana"),
+                reason="Ben covers Benelux")
+    rules = (RoutingRule("Benelux", ("ben@sales.example",), countries=("NL", "BE")),)
+    triage.save_criteria(dana, dana.current_criteria().with_changes(routing=rules),
+                         by=me(dana, "dana"))
+    synchronise(dana, team["dana"])
+    synchronise(ben, team["ben"])
+    synchronise(ana, team["ana"])
+    [on_ben] = [i for i in ben.board_lead_ids(BoardFilter())
+                if ben.lead(i).first_name == "Rik"]
+    assert ben.lead(on_ben).owner_id == me(ben, "ben")
+    [note] = [a.note for a in ben.lead_detail(on_ben).activities if a.kind == "assigned"]
+    assert note == "Reassigned from Ana to Ben by Dana: Ben covers Benelux"
+    assert ben.current_criteria().routing == rules
+    assert ana.current_criteria().routing == rules
+    assert not ana.known_lead_uids([f"{ana.sync_status().device}-{lead}"])  # Ben's now

@@ -119,3 +119,23 @@ def test_the_window_saves_a_new_version_and_rescores_by_it(window, qtbot, monkey
     assert window.statusBar().currentMessage() == "Criteria version 1 saved."
     qtbot.waitUntil(lambda: not window.operations.running(), timeout=30_000)
     assert window.store.scores_state()[1] == 1  # every score by the new version
+
+
+def test_routing_rules_survive_an_edit_in_the_form_and_gaps_are_warned_of(qtbot, window,
+                                                                          monkeypatch):
+    from workbench.rules.routing import RoutingRule
+
+    rules = (RoutingRule("DACH", ("jonas.keller@sales.example",), countries=("DE",)),)
+    routed = DEFAULT_CRITERIA.with_changes(routing=rules)
+    opened = CriteriaDialog(routed, [])
+    qtbot.addWidget(opened)
+    opened.mql_threshold.setValue(70)
+    assert opened.edited_criteria().routing == rules  # not a field of the form: kept
+    monkeypatch.setattr(CriteriaDialog, "edit", classmethod(
+        lambda cls, *a: (routed.with_changes(mql_threshold=70), None)))
+    warned = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a: warned.append(a[2]))
+    manager = window.store.user_by_email("dana.whitfield@sales.example")
+    saved = CriteriaDialog.edit_and_save(window, window.store, by=manager)
+    assert saved.routing == rules
+    assert "No routing rule covers" in warned[0]

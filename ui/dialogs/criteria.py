@@ -37,7 +37,7 @@ from workbench.files.criteria_file import CriteriaFileError, export_criteria, re
 from workbench.rules.criteria import FIT_FIELDS, JOURNEY_STAGES, RANGES, REASON_KINDS, Criteria
 from workbench.rules.qualification import BANT_ITEMS
 from workbench.rules.refusals import BadInput, NotAllowed, Refused
-from workbench.services import triage
+from workbench.services import routing, triage
 from workbench.store.leads import CriteriaVersionRecord, Store
 
 
@@ -295,6 +295,8 @@ class CriteriaDialog(QDialog):
 
     def show_criteria(self, criteria: Criteria) -> None:
         data = criteria.to_dict()
+        # routing rules are written in the criteria file: the form keeps those it was shown
+        self.routing = data["routing"]
         for name in ("mql_threshold", "sla_hours", "recycle_days", "half_life_days",
                      "journey_window_days"):
             getattr(self, name).setValue(data[name])
@@ -327,6 +329,7 @@ class CriteriaDialog(QDialog):
             data[f"{kind}_reasons"] = editor.rows()
         for name in ("fit_rules", "engagement_rules", "journey"):
             data[name] = getattr(self, name).rows()
+        data["routing"] = self.routing
         return Criteria.from_dict(data)
 
     def accept(self) -> None:
@@ -360,10 +363,15 @@ class CriteriaDialog(QDialog):
             return None
         criteria, note = edited
         try:
-            return triage.save_criteria(store, criteria, note=note, by=by)
+            saved = triage.save_criteria(store, criteria, note=note, by=by)
         except NotAllowed as refused:
             QMessageBox.warning(parent, "Criteria not saved", str(refused))
             return None
+        warnings = routing.warnings(store, saved)
+        if warnings:  # saved all the same: the manager decides what to change
+            QMessageBox.warning(parent, "Routing rules saved, with gaps",
+                                "\n\n".join(warnings))
+        return saved
 
     # -- files ---------------------------------------------------------------
 
