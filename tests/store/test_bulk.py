@@ -94,3 +94,12 @@ def test_reassigning_is_refused_to_a_rep_an_unknown_or_deactivated_person(store,
     with pytest.raises(Refused, match="#77: There is no lead"):
         bulk.assign(store, [lead, 77], "alex@sales.example", by=team["dana"])
     assert store.lead(lead).owner_id == team["alex"]
+
+
+def test_the_bulk_reads_every_field_of_a_lead_record():
+    from dataclasses import fields
+
+    from workbench.store.bulk import LEAD_COLUMNS
+    from workbench.store.leads import LeadRecord
+
+    assert set(LEAD_COLUMNS) == {f.name for f in fields(LeadRecord)}

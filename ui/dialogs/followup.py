@@ -6,17 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
-from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtCore import QDateTime
 from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
     QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
-    QPlainTextEdit,
 )
 
+from ui.dialogs.lead_form import lead_form, note_box
 from workbench.clock import local_today, utcnow
 from workbench.rules.followup import OUTCOMES, TouchKind
 
@@ -61,23 +58,10 @@ class TouchDialog(QDialog):
         self.when = QDateTimeEdit(local_edit_time(utcnow()), self)
         self.when.setDisplayFormat(TIME_FORMAT)
         self.when.setMaximumDateTime(local_edit_time(utcnow()))  # never in the future
-        self.note = QPlainTextEdit(self)
-        self.note.setPlaceholderText("What was said (optional)")
-        self.note.setMaximumHeight(80)
-        who = QLabel(lead_name, self)
-        who.setTextFormat(Qt.TextFormat.PlainText)
-        form = QFormLayout(self)
-        form.addRow("Lead:", who)
-        form.addRow("&Kind:", self.kind)
-        form.addRow("&Outcome:", self.outcome)
-        form.addRow("&When:", self.when)
-        form.addRow("&Note:", self.note)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Log")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        self.note = note_box(self, "What was said (optional)")
+        lead_form(self, "Lead:", lead_name, [
+            ("&Kind:", self.kind), ("&Outcome:", self.outcome), ("&When:", self.when),
+            ("&Note:", self.note)], "Log")
 
     def _offer_outcomes(self) -> None:
         self.outcome.clear()
@@ -109,27 +93,14 @@ class NextStepDialog(QDialog):
         self.due = QDateTimeEdit(QDateTime(tomorrow), self)
         self.due.setDisplayFormat(TIME_FORMAT)
         self.due.setCalendarPopup(True)
-        self.note = QPlainTextEdit(self)
-        self.note.setPlaceholderText("What it is for (optional)")
-        self.note.setMaximumHeight(80)
+        self.note = note_box(self, "What it is for (optional)")
         if current is not None:
             kind, due, note = current
             self.kind.setCurrentIndex(self.kind.findData(kind))
             self.due.setDateTime(local_edit_time(due))
             self.note.setPlainText(note or "")
-        who = QLabel(lead_name, self)
-        who.setTextFormat(Qt.TextFormat.PlainText)
-        form = QFormLayout(self)
-        form.addRow("Lead:", who)
-        form.addRow("&Kind:", self.kind)
-        form.addRow("&Due:", self.due)
-        form.addRow("&Note:", self.note)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Plan")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        lead_form(self, "Lead:", lead_name, [
+            ("&Kind:", self.kind), ("&Due:", self.due), ("&Note:", self.note)], "Plan")
 
     def answer(self) -> NextStepAnswer:
         return NextStepAnswer(self.kind.currentData(), utc_of(self.due),

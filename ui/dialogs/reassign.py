@@ -4,15 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
-    QLineEdit,
-)
+from PySide6.QtWidgets import QComboBox, QDialog, QLineEdit
+
+from ui.dialogs.lead_form import lead_form
 
 
 @dataclass(frozen=True)
@@ -31,18 +25,8 @@ class ReassignDialog(QDialog):
             self.person.addItem(f"{name} <{email}>", email)
         self.reason = QLineEdit(self)
         self.reason.setPlaceholderText("Why, for the history (optional)")
-        label = QLabel(what, self)
-        label.setTextFormat(Qt.TextFormat.PlainText)
-        form = QFormLayout(self)
-        form.addRow("Leads:", label)
-        form.addRow("&To:", self.person)
-        form.addRow("&Reason:", self.reason)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Reassign")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        lead_form(self, "Leads:", what, [("&To:", self.person), ("&Reason:", self.reason)],
+                  "Reassign")
 
     def answer(self) -> ReassignAnswer:
         return ReassignAnswer(self.person.currentData(), self.reason.text().strip() or None)

@@ -22,8 +22,8 @@ from workbench.store import db
 # the lead's columns a LeadRecord holds, in its order
 LEAD_COLUMNS = ("id", "first_name", "last_name", "email", "job_title", "company_id", "source",
                 "campaign", "owner_id", "stage", "score", "created_at", "stage_entered_at",
-                "mql_at", "revisit_on", "first_touch_at", "external_id", "next_step_kind",
-                "next_step_due", "next_step_note")
+                "mql_at", "revisit_on", "first_touch_at", "external_id", "country",
+                "next_step_kind", "next_step_due", "next_step_note")
 _TIMES = {"created_at", "stage_entered_at", "mql_at", "first_touch_at", "next_step_due"}
 
 
