@@ -49,14 +49,17 @@ def test_the_report_shows_the_figures_of_the_domain_report(window, qtbot):
     top_reason = table_text(reports, model.rowCount() - 1, model.columnCount() - 1)
     assert top_reason.split(" (")[0] in window.store.reason_labels("reject").values()
     charts = reports.charts
-    titles = [p.getPlotItem().titleLabel.text for p in charts.plots()]
+    titles = [chart.title for chart in charts.plots()]
     assert titles == ["What sales did with the MQLs", "Acceptance and rejection over the weeks",
                       "Why sales rejected", "Funnel: how far the MQLs went"]
-    outcomes = charts.outcomes.getPlotItem()
-    assert outcomes.getAxis("left").labelText == "MQLs handed over"
-    assert outcomes.getAxis("bottom").labelText == "Source"
-    legend = [label.text for _sample, label in outcomes.legend.items]
-    assert legend == ["Accepted", "Rejected", "Recycled", "Pending"]
+    outcomes = charts.outcomes
+    assert outcomes.left_label == "MQLs handed over"
+    assert outcomes.bottom_label == "Source"
+    assert outcomes.legend() == ["Accepted", "Rejected", "Recycled", "Pending"]
+    assert outcomes.labels == [row.key.replace("_", " ") for row in expected.rows]
+    accepted = outcomes.series[0].values
+    assert accepted == [row.accepted for row in expected.rows]
+    assert charts.funnel.legend() == []  # one series: no legend to read
     assert not window.detail.isVisible()  # the report takes the width
 
 

@@ -56,7 +56,7 @@ class ReportsView(QWidget):
         self.sla_hours = 24.0
         self.report: Report | None = None
         self.weekly: Report | None = None
-        self.charts = None  # created with the first report: pyqtgraph loads then
+        self.charts = None  # created with the first report
         self._generation = 0
         self._jobs: list = []
         self.stale = True
@@ -312,7 +312,7 @@ class ReportsView(QWidget):
             return
         menu = QMenu(self)
         for plot in self.charts.plots():
-            title = plot.getPlotItem().titleLabel.text
+            title = plot.title
             menu.addAction(title, lambda plot=plot, title=title: self.export_png(plot, title))
         menu.exec(self.png.mapToGlobal(self.png.rect().bottomLeft()))
 
