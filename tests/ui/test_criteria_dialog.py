@@ -139,3 +139,24 @@ def test_routing_rules_survive_an_edit_in_the_form_and_gaps_are_warned_of(qtbot,
     saved = CriteriaDialog.edit_and_save(window, window.store, by=manager)
     assert saved.routing == rules
     assert "No routing rule covers" in warned[0]
+
+
+def test_it_opens_on_the_thresholds_each_sized_to_its_numbers_with_a_line_of_help(qtbot):
+    from PySide6.QtWidgets import QLabel
+
+    from ui.dialogs.criteria import THRESHOLD_HELP
+
+    dialog = CriteriaDialog(DEFAULT_CRITERIA, [])
+    qtbot.addWidget(dialog)
+    dialog.tabs.setCurrentIndex(3)
+    dialog = CriteriaDialog(DEFAULT_CRITERIA, [])  # a new one opens on the first tab
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.tabs.currentIndex() == 0 and dialog.focusWidget() is dialog.mql_threshold
+    boxes = [dialog.mql_threshold, dialog.sla_hours, dialog.recycle_days,
+             dialog.half_life_days, dialog.journey_window_days, *dialog.fit_grades]
+    assert all(box.width() < 200 for box in boxes)  # a number's width, not the dialog's
+    shown = {label.text() for label in dialog.tabs.widget(0).findChildren(QLabel)
+             if label.isVisible()}
+    assert set(THRESHOLD_HELP.values()) <= shown

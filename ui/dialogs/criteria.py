@@ -61,6 +61,40 @@ def _box(parent: QWidget, name: str, *, decimals: int | None = None,
                           decimals=decimals, suffix=suffix)
 
 
+# a line under each threshold: what it does, in the team's words
+THRESHOLD_HELP = {
+    "mql": "A lead is handed to sales as an MQL when its score reaches this.",
+    "sla": "Sales owes a new MQL a first call, email or meeting within this; later is "
+           "overdue.",
+    "recycle": "A recycled lead comes back to the queue after this, unless the rep picks "
+               "another date.",
+    "half_life": "Behaviour fades: a visit counts half as much after this, a quarter after "
+                 "twice this.",
+    "journey": "Only behaviour this recent places a lead in the buyer's journey.",
+    "fit": "Fit points a lead needs for grade A, B or C; fewer is D.",
+    "engagement": "Engagement points for 1, 2 or 3; fewer is 4. The grade pairs both (B2).",
+}
+
+
+def _with_help(parent: QWidget, boxes: list[QWidget], help_text: str) -> QWidget:
+    """The boxes at their own size, and under them a muted line of help."""
+    field = QWidget(parent)
+    column = QVBoxLayout(field)
+    column.setContentsMargins(0, 0, 0, 4)
+    column.setSpacing(2)
+    row = QHBoxLayout()
+    for box in boxes:
+        box.setMinimumWidth(box.sizeHint().width() + 12)  # room for the largest value
+        row.addWidget(box)
+    row.addStretch(1)
+    column.addLayout(row)
+    help_line = QLabel(help_text, field)
+    help_line.setWordWrap(True)
+    help_line.setStyleSheet(f"color: {theme().css('muted')};")
+    column.addWidget(help_line)
+    return field
+
+
 def _values(text: str) -> list[str]:
     return [v.strip() for v in text.split(",") if v.strip()]
 
@@ -187,6 +221,9 @@ class CriteriaDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.problem)
         layout.addWidget(buttons)
+        self.tabs = tabs
+        tabs.setCurrentIndex(0)  # always opens on the thresholds, the first field ready
+        self.mql_threshold.setFocus()
         self.show_criteria(criteria)
         self.result_criteria: Criteria | None = None
 
@@ -203,20 +240,22 @@ class CriteriaDialog(QDialog):
                                         suffix=" days")
         self.fit_grades = [_box(page, "grades") for _ in range(3)]
         self.engagement_grades = [_box(page, "grades") for _ in range(3)]
-        form.addRow("MQL score threshold", self.mql_threshold)
-        form.addRow("Follow-up SLA for a new MQL", self.sla_hours)
-        form.addRow("Recycled leads come back after", self.recycle_days)
-        form.addRow("Behaviour points halve every", self.half_life_days)
-        form.addRow("Buyer journey looks back", self.journey_window_days)
-        for label, boxes, grades in (("Fit grade A / B / C from", self.fit_grades, "ABC"),
-                                     ("Engagement 1 / 2 / 3 from", self.engagement_grades,
-                                      "123")):
-            row = QHBoxLayout()
+        for label, boxes, help_text in (
+                ("MQL score threshold", [self.mql_threshold], THRESHOLD_HELP["mql"]),
+                ("Follow-up SLA for a new MQL", [self.sla_hours], THRESHOLD_HELP["sla"]),
+                ("Recycled leads come back after", [self.recycle_days],
+                 THRESHOLD_HELP["recycle"]),
+                ("Behaviour points halve every", [self.half_life_days],
+                 THRESHOLD_HELP["half_life"]),
+                ("Buyer journey looks back", [self.journey_window_days],
+                 THRESHOLD_HELP["journey"]),
+                ("Fit grade A / B / C from", self.fit_grades, THRESHOLD_HELP["fit"]),
+                ("Engagement 1 / 2 / 3 from", self.engagement_grades,
+                 THRESHOLD_HELP["engagement"])):
+            form.addRow(label, _with_help(page, boxes, help_text))
+        for grades, boxes in (("ABC", self.fit_grades), ("123", self.engagement_grades)):
             for grade, box in zip(grades, boxes, strict=True):
                 box.setPrefix(f"{grade}: ")
-                row.addWidget(box)
-            row.addStretch(1)
-            form.addRow(label, row)
         return page
 
     def _sql_rule_tab(self) -> QWidget:
