@@ -122,3 +122,58 @@ def test_possible_duplicates_are_reviewed_and_merged(window, qtbot):
     dialog.choice_buttons[0].click()  # merge into the first
     assert all(second not in (p.first, p.second) for p in dialog.items)
     assert store.lead_detail(first).phone == "+1 555 0100"
+
+
+def test_the_first_page_says_what_comes_next_and_what_is_read(window, qtbot):
+    wizard = ImportWizard(window.store, None, window)
+    qtbot.addWidget(wizard)
+    guide = wizard.file_page.guide.text()
+    assert "writes nothing" in guide and "Email" in guide and "custom fields" in guide
+    kind = wizard.file_page.kind
+    kind.setCurrentIndex(kind.findData("intent"))
+    assert "Company domain" in wizard.file_page.guide.text()
+    assert "custom fields" not in wizard.file_page.guide.text()
+
+
+def test_cells_the_import_cannot_read_are_marked_in_the_preview(window, qtbot, tmp_path):
+    path = tmp_path / "leads.csv"
+    path.write_text("Email,First name,Last name,Created\n"
+                    "ada@example.com,Ada,Lovelace,2026-03-01\n"
+                    "not an email,Bob,Ray,someday\n"
+                    "cy@example.com,Cy,Young,2026-03-02\n", encoding="utf-8")
+    wizard = ImportWizard(window.store, path, window)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    page = next_page(wizard, qtbot)
+    headers = [page.table.horizontalHeaderItem(i).text()
+               for i in range(page.table.columnCount())]
+    marked = {(row, headers[column]) for row in range(1, page.table.rowCount())
+              for column in range(page.table.columnCount())
+              if page.table.item(row, column).toolTip()}
+    assert marked and all(row == 2 for row, _header in marked), marked  # the file's row 3
+    assert "cannot be read" in page.flags.text()
+    assert not (tmp_path / "leads.errors.csv").exists()
+
+
+def test_the_check_writes_no_errors_file_unless_asked(window, qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    path = tmp_path / "leads.csv"
+    path.write_text("Email,First name,Last name,Created\n"
+                    "ada@example.com,Ada,Lovelace,2026-03-01\n"
+                    "not an email,Bob,Ray,someday\n", encoding="utf-8")
+    wizard = ImportWizard(window.store, path, window)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    next_page(wizard, qtbot)
+    check = next_page(wizard, qtbot)
+    assert check.done and check.problems.rowCount() >= 1
+    assert check.problems.item(0, 0).text() == "3"  # the file's row
+    assert not (tmp_path / "leads.errors.csv").exists()
+    assert check.save_problems.isVisible() and "only if you ask" in check.summary.text()
+    target = tmp_path / "kept.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a, **k: (str(target), "")))
+    check.save_problems.click()
+    assert target.read_text(encoding="utf-8").startswith("row,column,value,reason")
+    assert f"saved in {target}" in check.summary.text()

@@ -4,9 +4,11 @@ keyboard; the import runs off the GUI thread and is one transaction."""
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QThread
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -29,12 +31,23 @@ from ui.dialogs.new_owners import NewOwnersBox
 from ui.operations import Operation, start
 from ui.text import plural
 from ui.theme import theme
-from workbench.files.reading import FIELDS, ImportFatal, ImportKind, Mapping, read_sample
+from workbench.files.reading import (
+    FIELDS,
+    ImportFatal,
+    ImportKind,
+    Mapping,
+    Table,
+    errors_file_of,
+    read_sample,
+    sample_problems,
+    write_problem_csv,
+)
 from workbench.rules.refusals import Refused
 from workbench.services.imports import ImportResult, run_import
 from workbench.store.leads import Store
 
 PREVIEW_ROWS = 20
+SHOWN_PROBLEMS = 200  # listed in the wizard; the CSV holds them all
 PROBLEM_VALUE_WIDTH = 280  # a long cell is cut here; the error CSV holds it whole
 KIND_LABELS = {ImportKind.LEADS: "Leads", ImportKind.ACTIVITIES: "Activities (behaviour)",
                ImportKind.INTENT: "Company intent signals"}
@@ -42,9 +55,11 @@ KIND_LABELS = {ImportKind.LEADS: "Leads", ImportKind.ACTIVITIES: "Activities (be
 
 def import_worker(store: Store, path: Path, mapping: Mapping,
                   dry_run: bool) -> Operation:
-    """One import (or dry run) on its own thread; progress in percent."""
+    """One import (or dry run) on its own thread; progress in percent. The check (dry run)
+    writes no errors file: its problems are listed, and saved only if the user asks."""
     return Operation(lambda progress, cancelled: run_import(
         store, path, mapping.kind, mapping=mapping, dry_run=dry_run,
+        write_errors=not dry_run,
         progress=lambda done: progress(int(done * 100), None), cancelled=cancelled),
         store.path)
 
@@ -108,7 +123,28 @@ class FilePage(QWizardPage):
         form.addRow(file_label, row)
         form.addRow("&What it holds:", self.kind)
         form.addRow(self.problem)
+        # what happens next and what is read, so the page says more than "a file"
+        self.guide = QLabel(self)
+        self.guide.setWordWrap(True)
+        self.guide.setTextFormat(Qt.TextFormat.RichText)
+        form.addRow(self.guide)
+        self.kind.currentIndexChanged.connect(self._show_guide)
+        self._show_guide()
         self.path.textChanged.connect(self.completeChanged)
+
+    def _show_guide(self) -> None:
+        kind = ImportKind(self.kind.currentData())
+        fields = ", ".join(escape(spec.label) for spec in FIELDS[kind])
+        extra = (" Other columns are kept with each lead as custom fields. A lead already "
+                 "here (same external id, else same email) is updated, not doubled."
+                 if kind == ImportKind.LEADS else "")
+        self.guide.setText(
+            "<p><b>Next:</b> a preview of the first rows with the field each column fills "
+            "(change any), then a check of every row that writes nothing, then the import "
+            "in one transaction: all of it or, on Cancel, none.</p>"
+            f"<p><b>Columns it recognises</b> (by their usual names in CRM and marketing "
+            f"exports): {fields}.{extra}</p>"
+            "<p>A file can also be dropped on the window.</p>")
 
     def _browse(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, "Import a file", "",
@@ -128,7 +164,7 @@ class FilePage(QWizardPage):
             self.problem.setText(str(problem))
             return False
         wizard.mapping = mapping
-        wizard.mapping_page.show_sample(table.headers, table.description, sample)
+        wizard.mapping_page.show_sample(table, sample)
         self.problem.clear()
         return True
 
@@ -148,13 +184,18 @@ class MappingPage(QWizardPage):
         save = QPushButton("&Save this mapping…", self)
         save.clicked.connect(self._save)
         layout = QVBoxLayout(self)
+        self.flags = QLabel(self)
+        self.flags.setWordWrap(True)
         layout.addWidget(self.recognised)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.flags)
         layout.addWidget(save, 0, Qt.AlignmentFlag.AlignLeft)
         self.pickers: list[QComboBox] = []
 
-    def show_sample(self, headers: list[str], description: str, sample: list[list[str]]) -> None:
+    def show_sample(self, table: Table, sample: list[list[str]]) -> None:
         wizard: ImportWizard = self.wizard()
+        headers, description = table.headers, table.description
+        self.table_read, self.sample = table, sample
         mapping = wizard.mapping
         self.recognised.setText(f"Recognised: {mapping.format} ({description}). Each column "
                                 "goes to the field chosen above it; columns kept as custom "
@@ -181,6 +222,36 @@ class MappingPage(QWizardPage):
             for row, cells in enumerate(sample, start=1):
                 value = cells[column] if column < len(cells) else ""
                 self.table.setItem(row, column, QTableWidgetItem(value))
+        self.flag_problems()
+
+    def flag_problems(self) -> None:
+        """Cells the import could not read, and rows it would leave out, marked in the
+        preview with the reason: seen before the check, and again after each change."""
+        wizard: ImportWizard = self.wizard()
+        problems = sample_problems(self.table_read, wizard.mapping, self.sample,
+                                   wizard.store.owner_keys())
+        headers = [self.table.horizontalHeaderItem(c).text()
+                   for c in range(self.table.columnCount())]
+        colour = theme().notice
+        for row in range(1, self.table.rowCount()):
+            for column in range(self.table.columnCount()):
+                item = self.table.item(row, column)
+                if item is not None:
+                    item.setBackground(QBrush())
+                    item.setToolTip("")
+        flagged = 0
+        for problem in problems:
+            row = problem.row - 1  # the pickers' row is first; the file's rows from 2
+            column = headers.index(problem.column) if problem.column in headers else 0
+            item = self.table.item(row, column)
+            if item is None:
+                continue
+            item.setBackground(colour)
+            item.setToolTip(problem.reason)
+            flagged += 1
+        self.flags.setText(
+            f"{plural(flagged, 'cell')} of these rows cannot be read as the field above it: "
+            "marked, the reason in each one's tooltip." if flagged else "")
 
     def _picked(self, header: str, picker: QComboBox) -> None:
         mapping: Mapping = self.wizard().mapping
@@ -196,6 +267,7 @@ class MappingPage(QWizardPage):
                     box.setCurrentIndex(box.findData(mapping.columns[other]))
                     box.blockSignals(False)
         mapping.columns[header] = target
+        self.flag_problems()
 
     def _save(self) -> None:
         name, _ = QFileDialog.getSaveFileName(self, "Save the mapping", "mapping.toml",
@@ -237,6 +309,10 @@ class RunPage(QWizardPage):
         layout.addLayout(row)
         layout.addWidget(self.summary)
         layout.addWidget(self.problems, 1)
+        self.save_problems = QPushButton("&Save the problems as CSV…", self)
+        self.save_problems.clicked.connect(self._save_problems)
+        self.save_problems.hide()
+        layout.addWidget(self.save_problems, 0, Qt.AlignmentFlag.AlignLeft)
         self.owners = NewOwnersBox(self)  # offered after the check, added on Import
         layout.addWidget(self.owners)
         self.worker: Operation | None = None
@@ -284,6 +360,10 @@ class RunPage(QWizardPage):
                  f"{result.skipped:,} left out."]
         if result.errors_file:
             lines.append(f"Each problem is listed in {result.errors_file}.")
+        elif result.problems:
+            lines.append(f"{plural(len(result.problems), 'problem')}, below; saved to a "
+                         "file only if you ask (Save the problems as CSV…).")
+        self.save_problems.setVisible(self.dry_run and bool(result.problems))
         if self.dry_run and not result.imported and not result.updated:
             lines.append("Nothing would change.")
         self.summary.setText("\n".join(lines))
@@ -295,18 +375,28 @@ class RunPage(QWizardPage):
         self.completeChanged.emit()
 
     def _show_problems(self, result: ImportResult) -> None:
-        if not result.errors_file:
-            return
-        import csv
-
-        with result.errors_file.open(encoding="utf-8", newline="") as f:
-            rows = list(csv.reader(f))[1:201]
+        rows = result.problems[:SHOWN_PROBLEMS]
         self.problems.setRowCount(len(rows))
-        for r, cells in enumerate(rows):
-            for c, value in enumerate(cells[:4]):
+        for r, problem in enumerate(rows):
+            for c, value in enumerate((str(problem.row), problem.column, problem.value,
+                                       problem.reason)):
                 self.problems.setItem(r, c, QTableWidgetItem(value))
         self.problems.resizeColumnsToContents()  # the problem column takes what is left
         self.problems.setColumnWidth(2, min(self.problems.columnWidth(2), PROBLEM_VALUE_WIDTH))
+
+    def _save_problems(self) -> None:
+        wizard: ImportWizard = self.wizard()
+        suggested = errors_file_of(wizard.path())
+        name, _ = QFileDialog.getSaveFileName(self, "Save the problems", str(suggested),
+                                              "CSV (*.csv)")
+        if not name or wizard.result is None:
+            return
+        try:
+            saved = write_problem_csv(wizard.result.problems, Path(name), wizard.store.path)
+        except (Refused, OSError) as problem:
+            self.summary.setText(f"{self.summary.text()}\nNot saved: {problem}")
+            return
+        self.summary.setText(f"{self.summary.text()}\nThe problems are saved in {saved}.")
 
     def _failed(self, message: str) -> None:
         self.cancel.setEnabled(False)

@@ -697,14 +697,32 @@ class RowReader:
         if not self.problems:
             check_target(target, database).unlink(missing_ok=True)  # from an earlier import
             return None
-        with replacing(target, database) as temporary, \
-                temporary.open("w", encoding="utf-8", newline="") as f:
-            writer = csv.writer(f)
-            writer.writerow(["row", "column", "value", "reason", "row imported"])
-            for p in self.problems:
-                writer.writerow([p.row, p.column, spreadsheet_safe(p.value), p.reason,
-                                 "no" if p.left_out else "yes"])
-        return target
+        return write_problem_csv(self.problems, target, database)
+
+
+def write_problem_csv(problems: list[RowProblem], target: Path,
+                      database: Path | None) -> Path:
+    """The problems of an import as a CSV a spreadsheet opens safely."""
+    with replacing(target, database) as temporary, \
+            temporary.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["row", "column", "value", "reason", "row imported"])
+        for p in problems:
+            writer.writerow([p.row, p.column, spreadsheet_safe(p.value), p.reason,
+                             "no" if p.left_out else "yes"])
+    return target
+
+
+def sample_problems(table: Table, mapping: Mapping, sample: list[list[str]],
+                    owners: dict[str, int], first_row: int = 2) -> list[RowProblem]:
+    """What the import would say of a preview's rows (numbered as in the file, the headers
+    on the row before the first): its cells that cannot be read, rows it would leave out."""
+    preview = Table(table.headers, iter(enumerate((list(cells) for cells in sample),
+                                                  start=first_row)), table.description)
+    reader = RowReader(preview, mapping, owners)
+    for _record in reader.records():
+        pass
+    return reader.problems
 
 
 def read_sample(path: Path, kind: ImportKind, mapping_path: Path | None = None,

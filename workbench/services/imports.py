@@ -40,6 +40,7 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)  # what of the mapping went unused
     owners_created: list[str] = field(default_factory=list)  # their emails
     owners_unknown: list[str] = field(default_factory=list)  # as the file names them, once
+    problems: list[RowProblem] = field(default_factory=list)  # each row's, in row order
 
     @property
     def changes(self) -> Changes:
@@ -59,14 +60,15 @@ class ImportResult:
 def run_import(store: Store, path: Path, kind: ImportKind = ImportKind.LEADS, *,
                mapping: Mapping | None = None, mapping_path: Path | None = None,
                dry_run: bool = False, score: bool = True, create_owners: bool = False,
-               progress: Callable[[float], None] | None = None,
+               write_errors: bool = True, progress: Callable[[float], None] | None = None,
                cancelled: Callable[[], bool] | None = None) -> ImportResult:
     """Import a file: one transaction for its valid rows, an error CSV for the others.
     Imported or changed leads are then scored (unless score is False). The mapping is the
     one given, else the saved one at mapping_path, else the one recognised from the headers.
     With create_owners, the owners it names with an email that no one here matches are
-    first added as reps (not in a dry run). Cancelling (ImportCancelled) or any error
-    writes nothing."""
+    first added as reps (not in a dry run). Without write_errors the problems are only in the
+    result (a check in the window writes no file unless asked). Cancelling (ImportCancelled)
+    or any error writes nothing."""
     from workbench.clock import utcnow
 
     path = Path(path)
@@ -99,7 +101,9 @@ def run_import(store: Store, path: Path, kind: ImportKind = ImportKind.LEADS, *,
                           read=reader.read, imported=counts.imported, updated=counts.updated,
                           unchanged=counts.unchanged,
                           skipped=len({p.row for p in reader.problems if p.left_out}),
-                          errors_file=reader.write_problems(path, store.path), dry_run=dry_run,
+                          errors_file=(reader.write_problems(path, store.path)
+                                       if write_errors else None), dry_run=dry_run,
+                          problems=reader.problems,
                           lead_ids=counts.lead_ids, warnings=mapping.warnings,
                           owners_created=[person.email for person in created],
                           owners_unknown=_distinct(p.value for p in reader.problems
