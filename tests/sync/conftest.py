@@ -2,25 +2,14 @@
 started once for the session and removed after. `.ci/run` installs the server packages;
 elsewhere the tests skip, saying why, when no server can be started."""
 
-import glob
 import os
-import shutil
-import socket
-import subprocess
-import tempfile
 import uuid
 
 import keyring
 import pytest
 from keyring.backend import KeyringBackend
 
-OWNER_PASSWORD = "owner-of-the-test-cluster"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.sync.cluster import Unavailable, running_cluster
 
 
 def _unavailable(reason: str):
@@ -32,41 +21,11 @@ def _unavailable(reason: str):
 
 @pytest.fixture(scope="session")
 def pg_cluster():
-    binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    if not binaries:
-        _unavailable("initdb is not installed")
-    bin_dir = os.path.dirname(binaries[-1])
-    data, sockets = tempfile.mkdtemp(prefix="wb-pg-"), tempfile.mkdtemp(prefix="wb-pgs-")
-    as_postgres = []
-    if os.geteuid() == 0:  # PostgreSQL refuses to run as root
-        if shutil.which("runuser") is None:
-            _unavailable("running as root without runuser")
-        shutil.chown(data, "postgres", "postgres")
-        shutil.chown(sockets, "postgres", "postgres")
-        as_postgres = ["runuser", "-u", "postgres", "--"]
-    port = _free_port()
-    log = os.path.join(sockets, "server.log")
-    # passwords over TCP (the team's roles log in with theirs); the socket trusts the owner
-    password_file = os.path.join(sockets, "owner-password")
-    with open(password_file, "w") as f:
-        f.write(OWNER_PASSWORD)
-    if as_postgres:
-        shutil.chown(password_file, "postgres", "postgres")
     try:
-        subprocess.run([*as_postgres, f"{bin_dir}/initdb", "-D", data, "--auth-local=trust",
-                        "--auth-host=scram-sha-256", f"--pwfile={password_file}",
-                        "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8"],
-                       check=True, capture_output=True, timeout=120)
-        subprocess.run([*as_postgres, f"{bin_dir}/pg_ctl", "-D", data, "-l", log, "-w",
-                        "-o", f"-c listen_addresses=127.0.0.1 -p {port} -k {sockets}", "start"],
-                       check=True, capture_output=True, timeout=120)
-    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as problem:
-        _unavailable(f"the server did not start ({problem})")
-    yield f"postgresql://postgres:{OWNER_PASSWORD}@127.0.0.1:{port}"
-    subprocess.run([*as_postgres, f"{bin_dir}/pg_ctl", "-D", data, "-m", "fast", "-w", "stop"],
-                   capture_output=True, timeout=120)
-    shutil.rmtree(data, ignore_errors=True)
-    shutil.rmtree(sockets, ignore_errors=True)
+        with running_cluster() as cluster:
+            yield cluster.url
+    except Unavailable as problem:
+        _unavailable(str(problem))
 
 
 @pytest.fixture

@@ -112,17 +112,16 @@ def synchronise(store: Store, url: str | None = None, *, password: str | None = 
 
 def _push(store: Store, server: TeamServer, result: SyncResult,
           step: Callable[[str, int], None], *, first: bool) -> None:
+    from workbench.read_ahead import read_ahead
+
     if first:  # every row this laptop has, whatever the outbox holds
         result.first_push = True
         up_to = store.last_outbox_seq()
         refused: list[Refusal] = []
         for entity in ENTITIES:
-            after = 0
-            while True:
+            # the laptop reads the next batch while the server writes this one
+            for batch in read_ahead(store.all_rows(entity, PUSH_ROWS), "sync-send"):
                 step("Sending", result.pushed)
-                after, batch = store.all_rows(entity, after, PUSH_ROWS)
-                if not batch.rows:
-                    break
                 refused += store.describe_refused(server.push([batch], []))
                 result.pushed += len(batch.rows)
         store.push_done(up_to, refused, first_push_done=True)

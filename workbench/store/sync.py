@@ -410,18 +410,23 @@ class SyncQueries:
                                      [by_row[r[0]] for r in rows]))
         return entries[-1][0], batches, deleted
 
-    def all_rows(self, entity: Entity, after: int, limit: int) -> tuple[int, Batch]:
-        """The first push of a laptop sends every row: `limit` rows of an entity after
-        row id `after`, each group clocked now. Returns the last row id read."""
-        with self._sync_writing() as raw:
-            clock = [tick(raw), self._device(raw)]
-        with self._sync_reading() as raw:
-            key = "a.lead_id" if entity.keyed_by_lead else "a.id"
-            rows = self._read_rows(raw, entity, f"{key} > :after ORDER BY {key} LIMIT :limit",
-                                   {"after": after, "limit": limit})
-        return (rows[-1][0] if rows else after,
-                Batch(entity, [payload(entity, r[1:]) for r in rows],
-                      [dict.fromkeys(entity.groups, clock) for _ in rows]))
+    def all_rows(self, entity: Entity, limit: int) -> Iterator[Batch]:
+        """The first push of a laptop sends every row: an entity's rows in batches of
+        `limit`, by row id, each batch's groups clocked when it is read."""
+        key = "a.lead_id" if entity.keyed_by_lead else "a.id"
+        after = 0
+        while True:
+            with self._sync_writing() as raw:
+                clock = [tick(raw), self._device(raw)]
+            with self._sync_reading() as raw:
+                rows = self._read_rows(raw, entity,
+                                       f"{key} > :after ORDER BY {key} LIMIT :limit",
+                                       {"after": after, "limit": limit})
+            if not rows:
+                return
+            after = rows[-1][0]
+            yield Batch(entity, [payload(entity, r[1:]) for r in rows],
+                        [dict.fromkeys(entity.groups, clock)] * len(rows))
 
     def push_done(self, up_to_seq: int | None, refused: Sequence[Refusal], *,
                   first_push_done: bool = False) -> None:

@@ -34,13 +34,17 @@ SERVER_MIGRATIONS = Path(__file__).parent / "server_migrations"
 # what the server migrations add beside the models: accounts and the sync bookkeeping
 SERVER_ONLY_TABLES = frozenset({"server_accounts", "sync_high_water", "sync_tombstones",
                                 "sync_devices"})
-SERVER_SCHEMA_REVISION = "server_0008"  # the server migrations' head: what a laptop needs
+SERVER_SCHEMA_REVISION = "server_0010"  # the server migrations' head: what a laptop needs
 SERVER_ONLY_COLUMNS = frozenset({"sync_version", "sync_clocks"})
 # (table, column) of the laptop's models that the server does not have
 LOCAL_ONLY_COLUMNS = frozenset({("users", "deactivated_at")})
-# indexes for what only a laptop does (an import matches companies by name)
-LOCAL_ONLY_INDEXES = frozenset({"ix_companies_name", "ix_leads_untouched_mql",
-                                "ix_leads_unplanned"})
+# indexes for what only a laptop does (an import matches companies by name; the board,
+# reports, Today and duplicates; server_0010): the server would write them for nothing
+LOCAL_ONLY_INDEXES = frozenset({
+    "ix_companies_name", "ix_leads_untouched_mql", "ix_leads_unplanned",
+    "ix_leads_stage_score", "ix_leads_stage_entered", "ix_leads_stage_activity",
+    "ix_leads_source", "ix_leads_campaign", "ix_leads_email", "ix_activities_touch",
+    "ix_stage_changes_time", "ix_stage_changes_undo"})
 
 
 def on_server(item: object, name: str | None, type_: str, reflected: bool,
