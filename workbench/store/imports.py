@@ -469,21 +469,16 @@ class ImportQueries:
         """Every lead (of a stage, of the ids) with its company and owner, streamed in id
         order."""
         where, params = self._export_where(stage, lead_ids)
-        with self.engine.connect() as conn:
-            cursor = conn.connection.driver_connection.execute(
-                "SELECT l.external_id, l.first_name, l.last_name, l.email, l.phone, "
-                "l.job_title, l.seniority, c.name AS company, c.domain, c.industry, "
-                "c.employee_band, c.revenue_band, coalesce(c.country, l.country) AS country, "
-                "l.source, l.campaign, l.stage, "
-                "u.email AS owner_email, l.created_at, l.historic_outcome, l.fit_score, "
-                "l.engagement_score, l.score, l.grade, l.predicted_conversion, l.custom_fields "
-                "FROM leads l "
-                "LEFT JOIN companies c ON c.id = l.company_id "
-                f"LEFT JOIN users u ON u.id = l.owner_id {where} ORDER BY l.id", params)
-            names = [d[0] for d in cursor.description]
-            while rows := cursor.fetchmany(2000):
-                for row in rows:
-                    yield dict(zip(names, row, strict=True))
+        yield from self._streamed(
+            "SELECT l.external_id, l.first_name, l.last_name, l.email, l.phone, "
+            "l.job_title, l.seniority, c.name AS company, c.domain, c.industry, "
+            "c.employee_band, c.revenue_band, coalesce(c.country, l.country) AS country, "
+            "l.source, l.campaign, l.stage, "
+            "u.email AS owner_email, l.created_at, l.historic_outcome, l.fit_score, "
+            "l.engagement_score, l.score, l.grade, l.predicted_conversion, l.custom_fields "
+            "FROM leads l "
+            "LEFT JOIN companies c ON c.id = l.company_id "
+            f"LEFT JOIN users u ON u.id = l.owner_id {where} ORDER BY l.id", params)
 
     def export_activity_rows(self, stage: Stage | None = None,
                              lead_ids: Sequence[int] | None = None
@@ -491,13 +486,17 @@ class ImportQueries:
         """The activities of the leads (of a stage, of the ids, or all), each with its lead's
         external id and email and its rep's email, streamed by lead and time."""
         where, params = self._export_where(stage, lead_ids)
+        yield from self._streamed(
+            "SELECT l.external_id, l.email, a.occurred_at, a.kind, a.url, "
+            "u.email AS user_email, a.note, a.outcome FROM activities a "
+            "JOIN leads l ON l.id = a.lead_id "
+            f"LEFT JOIN users u ON u.id = a.user_id {where} "
+            "ORDER BY a.lead_id, a.occurred_at, a.id", params)
+
+    def _streamed(self, sql: str, params: tuple) -> Iterator[dict[str, Any]]:
+        """A query's rows as records by column name, fetched a few thousand at a time."""
         with self.engine.connect() as conn:
-            cursor = conn.connection.driver_connection.execute(
-                "SELECT l.external_id, l.email, a.occurred_at, a.kind, a.url, "
-                "u.email AS user_email, a.note, a.outcome FROM activities a "
-                "JOIN leads l ON l.id = a.lead_id "
-                f"LEFT JOIN users u ON u.id = a.user_id {where} "
-                "ORDER BY a.lead_id, a.occurred_at, a.id", params)
+            cursor = conn.connection.driver_connection.execute(sql, params)
             names = [d[0] for d in cursor.description]
             while rows := cursor.fetchmany(2000):
                 for row in rows:
