@@ -48,8 +48,8 @@ def move_many(store: Store, lead_ids: Sequence[int], to_stage: Stage | str, *,
 
     def check(row: dict) -> None:
         check_transition(row["stage"], to_stage)
-        ownership.check_lead_change(actor, display_name(row["first_name"], row["last_name"]),
-                                    people.get(row["owner_id"]))
+        name = display_name(row["first_name"], row["last_name"], row["email"], row["external_id"])
+        ownership.check_lead_change(actor, name, people.get(row["owner_id"]))
 
     rows, refusals = store.check_each(lead_ids, check)
     refusals.raise_if_any(VERBS.get(to_stage, f"moved to {to_stage.label}"),
