@@ -1,14 +1,17 @@
-"""The board on a 1,000,000-lead database: time to a painted window, the next window of
-cards, a search keystroke, a triage action, and memory; each beside raw sqlite3 running the
-same SQL (for triage: the move itself).
+"""The board on a 1,000,000-lead database: time to a painted window (warm, and from a fresh
+copy of the file, which no cache has seen), the next window of cards, fifty search
+keystrokes, a triage action and memory; each beside raw sqlite3 running the same SQL (for
+triage: the move itself).
 
-Each search keystroke is the median of three, another connection committing in between so
-that nothing is served from the search cache. Targets: shown under 1.5 s, next window under
-30 ms, keystroke under 50 ms, a triage action through to the next lead shown under 50 ms,
-resident memory under 400 MB.
+Each keystroke is read after another connection's commit, so nothing is served from the
+search cache. Targets: shown under 0.6 s warm and 1.2 s from a fresh copy; a triage action
+through to the next lead shown under 16 ms (one frame); keystrokes under 16 ms at the median
+and 35 ms at the 95th percentile; the next window under 30 ms; memory under 200 MB.
 """
 
 import json
+import shutil
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -16,26 +19,48 @@ from pathlib import Path
 ROOT = Path(__file__).parents[2]
 
 
-def test_board_at_a_million_leads(million_db):
-    result = subprocess.run([sys.executable, "-m", "tests.bench.window_probe", str(million_db)],
-                            capture_output=True, text=True, timeout=600, cwd=ROOT)
+def probe(database: Path) -> dict:
+    result = subprocess.run([sys.executable, "-m", "tests.bench.window_probe", str(database)],
+                            capture_output=True, text=True, timeout=900, cwd=ROOT)
     assert result.returncode == 0, result.stderr[-3000:]
-    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
-    def line(label, figure, target_ms):
-        app, raw = figure["app"] * 1000, figure["raw"] * 1000
-        print(f"  {label:<28}{app:8.1f} ms   raw SQL {raw:7.1f} ms   ratio "
-              f"{app / raw if raw else float('nan'):5.1f}x   target < {target_ms} ms   "
-              f"({figure['statements']} statements)")
-        return app < target_ms
 
-    print("\n[board, 1,000,000 leads]")
-    ok = [line("window shown and painted", figures["shown"], 1500),
-          line("next window of 200 cards", figures["next_window"], 30)]
-    for text, figure in figures["search"].items():
-        ok.append(line(f"search keystroke {text!r}", figure, 50))
-    ok.append(line("triage: accept, next lead shown", figures["triage"], 50))
+def line(label, app_ms, raw_ms, target_ms, detail=""):
+    print(f"  {label:<34}{app_ms:8.1f} ms   raw SQL {raw_ms:7.1f} ms   ratio "
+          f"{app_ms / raw_ms if raw_ms else float('nan'):5.1f}x   target < {target_ms} ms"
+          f"   {detail}")
+    return app_ms < target_ms
+
+
+def test_board_at_a_million_leads(million_db, tmp_path):
+    fresh = tmp_path / "fresh-copy.db"  # its pages are not in the window's caches
+    shutil.copy(million_db, fresh)
+    cold = probe(fresh)
+    figures = probe(million_db)  # the same file again: warm
+
+    def timed(label, figure, target_ms):
+        return line(label, figure["app"] * 1000, figure["raw"] * 1000, target_ms,
+                    f"({figure['statements']} statements)")
+
+    parts = ", ".join(f"{name} {seconds * 1000:.0f} ms"
+                      for name, seconds in figures["start_parts"].items())
+    print(f"\n[board, 1,000,000 leads]\n  start, warm: {parts}")
+    ok = [timed("window shown and painted, warm", figures["shown"], 600),
+          timed("shown from a fresh copy", cold["shown"], 1200),
+          timed("next window of 200 cards", figures["next_window"], 30),
+          timed("triage: accept, next lead shown", figures["triage"], 16)]
+    searches = figures["search"]
+    app = sorted(run["app"] * 1000 for run in searches.values())
+    raw = sorted(run["raw"] * 1000 for run in searches.values())
+    p95 = app[round(0.95 * (len(app) - 1))]
+    slowest = max(searches, key=lambda text: searches[text]["app"])
+    ok.append(line(f"search keystroke, median of {len(app)}", statistics.median(app),
+                   statistics.median(raw), 16))
+    ok.append(line("search keystroke, 95th percentile", p95,
+                   raw[round(0.95 * (len(raw) - 1))], 35,
+                   f"(slowest {slowest!r} {searches[slowest]['app'] * 1000:.1f} ms)"))
     print(f"  resident memory after paint  {figures['rss_mb']:.0f} MB, after the searches "
-          f"{figures['rss_after_mb']:.0f} MB   target < 400 MB")
+          f"{figures['rss_after_mb']:.0f} MB   target < 200 MB")
+    ok.append(figures["rss_after_mb"] < 200)
     assert all(ok)
-    assert figures["rss_after_mb"] < 400
