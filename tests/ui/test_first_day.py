@@ -105,7 +105,7 @@ def test_the_first_person_is_asked_for_once_and_becomes_you(open_window, tmp_pat
     other.first_day.you_dialog.reject()  # "Later": not asked again for this database
     other.close()
     again = open_window(tmp_path / "other.db")
-    qtbot.wait(50)
+    qtbot.waitUntil(lambda: again.first_day._started)
     assert again.first_day.you_dialog is None
 
 
@@ -113,7 +113,7 @@ def test_no_one_is_asked_on_a_team_laptop(open_window, tmp_path, qtbot):
     with Store.open(tmp_path / "team.db") as store:
         store.set_sync_server("postgresql://jane@team.example/leads")
     window = open_window(tmp_path / "team.db")
-    qtbot.wait(50)
+    qtbot.waitUntil(lambda: window.first_day._started)
     assert window.first_day.you_dialog is None
 
 
@@ -183,6 +183,7 @@ def test_a_new_database_opens_in_a_new_window_and_never_replaces_a_file(
         if opened.first_day.you_dialog is not None:
             opened.first_day.you_dialog.close()
         opened.close()
+    qtbot.waitUntil(lambda: not databases._opened)  # deleted, and its store closed
 
 
 def test_back_up_from_the_window_copies_the_database_whole(window, tmp_path, qtbot):
