@@ -101,6 +101,10 @@ def open_window(qtbot, tmp_path):
     yield open_on
     for window, store in opened:
         if isValid(window):
+            # a rescore begun at opening (a new database's scores) hands its result back
+            # before the database closes
+            qtbot.waitUntil(lambda window=window: not window.operations.running(),
+                            timeout=30_000)
             if window.first_day.you_dialog is not None:
                 window.first_day.you_dialog.close()
             window.close()
