@@ -247,3 +247,19 @@ def test_a_history_of_wins_only_learns_with_a_horizon(store, capsys):
     for wrong in (["--lost-after", "0", "--train"], ["--lost-after", "30"]):
         assert cli.main(["score", *wrong, "--db", str(store.path)]) == 1
         assert "--lost-after" in capsys.readouterr().err
+
+
+def test_the_predicted_chances_are_calibrated_on_held_out_leads(store):
+    def fields(i, rng):
+        score, tier = rng.gauss(0, 1), rng.choice("ABCD")
+        return {"Score": f"{score:.3f}", "Tier": tier}, \
+            -1.2 + 1.1 * score + {"A": 0.8, "B": 0.2, "C": -0.3, "D": -0.9}[tier]
+
+    imported(store, 3000, fields)
+    report = model.train(store).report
+    bins = report["reliability"]
+    assert sum(b["leads"] for b in bins) == 3000 and len(bins) == model.RELIABILITY_BINS
+    # each fifth of the leads, from the least likely to the most, converts about as predicted
+    assert [b["predicted"] for b in bins] == sorted(b["predicted"] for b in bins)
+    for b in bins:
+        assert abs(b["predicted"] - b["observed"]) < 0.05, bins
