@@ -19,7 +19,8 @@ LABELS = {
     ActionId.NEW_DATABASE: "&New database…", ActionId.OPEN_DATABASE: "&Open…",
     ActionId.BACKUP: "&Back up…", ActionId.PEOPLE: "&People…",
     ActionId.REFRESH: "&Refresh", ActionId.QUIT: "&Quit", ActionId.IMPORT: "&Import…",
-    ActionId.EXPORT: "&Export leads…", ActionId.UNDO: "&Undo last move",
+    ActionId.EXPORT: "&Export leads…", ActionId.EXPORT_SELECTION: "Export the se&lection…",
+    ActionId.UNDO: "&Undo last move",
     ActionId.FOCUS_SEARCH: "&Search…", ActionId.CLEAR_SEARCH: "&Clear search",
     ActionId.NEXT_CARD: "&Next card", ActionId.PREVIOUS_CARD: "&Previous card",
     ActionId.SELECT_NEXT: "Select the ne&xt card too",
@@ -34,7 +35,8 @@ LABELS = {
     ActionId.ACCEPT: "&Accept (MQL → SAL, SAL → SQL)", ActionId.REJECT: "&Reject…",
     ActionId.RECYCLE: "Re&cycle…", ActionId.LOG_TOUCH: "&Log a touch…",
     ActionId.PLAN_NEXT: "Plan the ne&xt step…", ActionId.REASSIGN: "Reass&ign…",
-    ActionId.SHOW_TODAY: "&Today",
+    ActionId.SHOW_TODAY: "&Today", ActionId.SAVE_VIEW: "Sa&ve view…",
+    ActionId.FORGET_VIEW: "&Forget a view…",
     ActionId.BANT_BUDGET: "Next &budget status",
     ActionId.BANT_AUTHORITY: "Next a&uthority status", ActionId.BANT_NEED: "Next &need status",
     ActionId.BANT_TIMELINE: "Next &timeline status",
@@ -63,12 +65,14 @@ class Submenu(StrEnum):
     COLUMNS = "&Columns"
     MOVE_TO = "&Move to"
     RECENT = "Open &recent"
+    VIEWS = "Vie&ws"
 
 
 SEPARATOR = None
 MENUS: tuple[tuple[str, tuple[ActionId | Submenu | None, ...]], ...] = (
     ("&File", (ActionId.NEW_DATABASE, ActionId.OPEN_DATABASE, Submenu.RECENT,
-               ActionId.BACKUP, SEPARATOR, ActionId.IMPORT, ActionId.EXPORT, SEPARATOR,
+               ActionId.BACKUP, SEPARATOR, ActionId.IMPORT, ActionId.EXPORT,
+               ActionId.EXPORT_SELECTION, SEPARATOR,
                ActionId.SYNC, ActionId.TEAM_SERVER, SEPARATOR, ActionId.REFRESH,
                ActionId.QUIT)),
     ("&Edit", (ActionId.UNDO, SEPARATOR, ActionId.CRITERIA, ActionId.PEOPLE)),
@@ -76,7 +80,8 @@ MENUS: tuple[tuple[str, tuple[ActionId | Submenu | None, ...]], ...] = (
                ActionId.SHOW_TODAY, SEPARATOR,
                ActionId.FOCUS_SEARCH, ActionId.CLEAR_SEARCH, ActionId.FOCUS_BOARD,
                ActionId.OPEN_DETAIL, ActionId.LEAD_PANE, SEPARATOR, Submenu.GROUP_BY,
-               Submenu.COLUMNS)),
+               Submenu.COLUMNS, SEPARATOR, ActionId.SAVE_VIEW, Submenu.VIEWS,
+               ActionId.FORGET_VIEW)),
     ("&Go", (ActionId.NEXT_CARD, ActionId.PREVIOUS_CARD, ActionId.SELECT_NEXT,
              ActionId.SELECT_PREVIOUS, ActionId.COLUMN_LEFT, ActionId.COLUMN_RIGHT)),
     ("&Lead", (*TRIAGE, SEPARATOR, *FOLLOW_UP, SEPARATOR, *BANT_KEYS, SEPARATOR,

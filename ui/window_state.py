@@ -61,6 +61,16 @@ def window_settings() -> QSettings:
     return QSettings(str(paths.data_dir() / "window.ini"), QSettings.Format.IniFormat)
 
 
+def show_columns(window: Window, stages: list[Stage]) -> None:
+    """These columns on the board (none: those it shows), ticked in View › Columns."""
+    if stages:
+        window.board.set_visible_stages(stages)
+    for stage, action in window.column_actions.items():
+        action.blockSignals(True)
+        action.setChecked(stage in window.board.visible_stages())
+        action.blockSignals(False)
+
+
 def restore(window: Window) -> None:
     settings = window_settings()
     geometry = settings.value("geometry")
@@ -69,14 +79,9 @@ def restore(window: Window) -> None:
     window.splitter.restore(settings.value("pane_width", 0, type=int),
                             settings.value("pane_collapsed", False, type=bool))
     stages = settings.value("visible_stages")
-    if stages:
-        names = [stages] if isinstance(stages, str) else list(stages)
-        known = {stage.value for stage in Stage}
-        window.board.set_visible_stages([Stage(n) for n in names if n in known])
-    for stage, action in window.column_actions.items():
-        action.blockSignals(True)
-        action.setChecked(stage in window.board.visible_stages())
-        action.blockSignals(False)
+    names = [stages] if isinstance(stages, str) else list(stages or ())
+    known = {stage.value for stage in Stage}
+    show_columns(window, [Stage(n) for n in names if n in known])
     filters = settings.value("filters")
     if isinstance(filters, dict):
         window.filters.restore(filters)

@@ -134,3 +134,22 @@ def test_criteria_saved_before_ranges_existed_are_refused_until_corrected(store,
         store.current_criteria()
     store.save_criteria(read_criteria(exported))
     assert store.current_criteria().half_life_days == 30
+
+
+def test_shared_views_travel_in_the_criteria_file_and_a_broken_one_names_its_line(
+        exported, store):
+    text = exported.read_text()
+    exported.write_text(text + '\n[[views]]\nname = "Overdue MQLs"\nsort = "time_in_stage"\n'
+                        'stages = ["mql"]\n[views.filters]\noverdue = true\n')
+    criteria = read_criteria(exported)
+    assert [(v.name, dict(v.filters), v.stages) for v in criteria.views] == [
+        ("Overdue MQLs", {"overdue": True}, ("mql",))]
+    saved = store.save_criteria(criteria, note="views for the team")
+    assert store.current_criteria().views == saved.views == criteria.views
+    again = exported.parent / "again.toml"
+    export_criteria(store.current_criteria(), again, None)  # a manager's export keeps them
+    assert read_criteria(again).views == criteria.views
+    edit(exported, 'sort = "time_in_stage"', 'sort = "newest"')
+    with pytest.raises(CriteriaFileError, match="sort must be one of") as refused:
+        read_criteria(exported)
+    assert refused.value.line == line_of(exported, "[[views]]")

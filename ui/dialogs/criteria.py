@@ -334,8 +334,9 @@ class CriteriaDialog(QDialog):
 
     def show_criteria(self, criteria: Criteria) -> None:
         data = criteria.to_dict()
-        # routing rules are written in the criteria file: the form keeps those it was shown
-        self.routing = data["routing"]
+        # routing rules and shared views are written in the criteria file: the form keeps
+        # those it was shown
+        self.routing, self.views = data["routing"], data["views"]
         for name in ("mql_threshold", "sla_hours", "recycle_days", "half_life_days",
                      "journey_window_days"):
             getattr(self, name).setValue(data[name])
@@ -368,7 +369,7 @@ class CriteriaDialog(QDialog):
             data[f"{kind}_reasons"] = editor.rows()
         for name in ("fit_rules", "engagement_rules", "journey"):
             data[name] = getattr(self, name).rows()
-        data["routing"] = self.routing
+        data["routing"], data["views"] = self.routing, self.views
         return Criteria.from_dict(data)
 
     def accept(self) -> None:

@@ -117,10 +117,7 @@ class FilterBar(QWidget):
         board = BoardFilter(
             owner=OwnerFilter(self.owner.currentData()), me=self.me.currentData(),
             source=self.source.currentData(), campaign=self.campaign.currentData(),
-            min_score=None if self.min_score.value() == self.min_score.minimum()
-            else self.min_score.value(),
-            max_score=None if self.max_score.value() == self.max_score.minimum()
-            else self.max_score.value(),
+            min_score=self._bound(self.min_score), max_score=self._bound(self.max_score),
             overdue_before=(overdue_cutoff(utcnow(), sla_hours) if self.overdue.isChecked()
                             else None),
             search=self.search.text(),
@@ -132,6 +129,41 @@ class FilterBar(QWidget):
         if self._delay.isActive():
             self._delay.stop()
             self.changed.emit()
+
+    # -- saved views (ui/saved_views.py) ---------------------------------------
+
+    def view_filters(self) -> dict:
+        """The filters as a saved view keeps them (rules.views): what is set, not "You"."""
+        filters = {"owner": self.owner.currentData(), "source": self.source.currentData(),
+                   "campaign": self.campaign.currentData(),
+                   "min_score": self._bound(self.min_score),
+                   "max_score": self._bound(self.max_score),
+                   "overdue": self.overdue.isChecked(), "search": self.search.text()}
+        return {key: value for key, value in filters.items()
+                if value not in (None, "", False, OwnerFilter.ALL.value)}
+
+    @staticmethod
+    def _bound(spin: QSpinBox) -> int | None:
+        return None if spin.value() == spin.minimum() else spin.value()
+
+    def show_view(self, filters: dict, sort: str) -> list[str]:
+        """Set the filters and sort of a saved view, every one it does not name to "any";
+        returns the source or campaign it names that this database does not have."""
+        missing = []
+        for key, box in (("owner", self.owner), ("source", self.source),
+                         ("campaign", self.campaign), ("sort", self.sort)):
+            wanted = sort if key == "sort" else filters.get(key)
+            found = box.findData(wanted)
+            if found < 0 and wanted is not None:
+                missing.append(f"{key} {wanted}")
+            box.setCurrentIndex(max(found, 0))
+        for key, spin in (("min_score", self.min_score), ("max_score", self.max_score)):
+            spin.setValue(filters.get(key, spin.minimum()))
+        self.overdue.setChecked(bool(filters.get("overdue")))
+        self.search.setText(filters.get("search", ""))
+        self._delay.stop()
+        self.changed.emit()
+        return missing
 
     # -- state kept between runs ---------------------------------------------
 

@@ -37,6 +37,7 @@ from ui.lead_files import LeadFiles, dropped_file
 from ui.operations import OperationRunner
 from ui.product import APP_NAME
 from ui.rescoring import Rescoring
+from ui.saved_views import SavedViews
 from ui.sync_dialogs import SyncDialogs
 from ui.team_sync import TeamSync
 from ui.text import plural
@@ -108,6 +109,7 @@ class MainWindow(QMainWindow):
         self.files = LeadFiles(store, self.operations, self.board, self)
         self.setAcceptDrops(True)  # a CSV or XLSX dropped on the window is imported
         self._build_menus()
+        self.saved_views = SavedViews(self)  # View › Save view…, Ctrl+Shift+1 … 9
         self._connect()
         self.first_day = FirstDay(self)  # the welcome, people, databases and backups
         self.use_criteria(store.current_criteria())
@@ -177,6 +179,7 @@ class MainWindow(QMainWindow):
             source.changed.connect(self.apply)
             source.message.connect(self.say)
         self.detail.changed.connect(self.apply)
+        self.saved_views.message.connect(self.say)
         self.splitter.use_action(self.actions_by_id[ActionId.LEAD_PANE])
         self.operations.busy_changed.connect(self._operation_busy)
         self.filters.changed.connect(self.apply_filters)
@@ -246,6 +249,7 @@ class MainWindow(QMainWindow):
         """The team's current criteria: scores are explained and SLAs counted with them."""
         self.criteria = self.detail.criteria = criteria
         self.board.set_sla_hours(criteria.sla_hours)
+        self.saved_views.use_team_views(criteria.views)
         self.queue.model.sla_hours = self.queue.view.itemDelegate().sla_hours = \
             criteria.sla_hours
 

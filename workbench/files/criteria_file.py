@@ -17,7 +17,7 @@ from workbench.rules.criteria import Criteria
 from workbench.rules.refusals import BadInput
 
 RULE_SECTIONS = ("fit_rules", "engagement_rules", "journey", "reject_reasons",
-                 "recycle_reasons", "routing")
+                 "recycle_reasons", "routing", "views")
 
 
 class CriteriaFileError(BadInput):
@@ -41,8 +41,9 @@ def export_criteria(criteria: Criteria, path: Path, database: Path | None) -> No
     header = (f"# Lead Workbench criteria, version {criteria.version or 'default'}.\n"
               "# Edit and load with: workbench criteria import FILE.toml\n\n")
     data = criteria.to_dict()
-    if not data["routing"]:  # left out, so that [[routing]] tables can be added at the end
-        del data["routing"]
+    for section in ("routing", "views"):  # left out, so that [[routing]] or [[views]]
+        if not data[section]:  # tables can be added at the end
+            del data[section]
     write_text(path, header + tomli_w.dumps(_without_none(data)), database)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from workbench.rules.qualification import SqlRule
 from workbench.rules.refusals import BadInput
 from workbench.rules.routing import RoutingRule, validate_rules
+from workbench.rules.views import SavedView, validate_views
 
 # Lead fields a fit rule can test. email_domain is the part after the '@'; account_status
 # is 'customer' for a lead that is not a customer itself when another lead at its company
@@ -145,6 +146,8 @@ class Criteria:
     recycle_reasons: tuple[ReasonOption, ...] = DEFAULT_RECYCLE_REASONS
     # who new MQLs go to (rules.routing); none: they wait in the pool
     routing: tuple[RoutingRule, ...] = ()
+    # the team's saved views (rules.views), offered on every laptop beside its own
+    views: tuple[SavedView, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -175,6 +178,7 @@ class Criteria:
                                        for r in data.get("engagement_rules", ())),
                 journey=tuple(JourneyStep(**s) for s in data.get("journey", ())),
                 routing=tuple(RoutingRule.from_dict(r) for r in data.get("routing", ())),
+                views=tuple(SavedView.from_dict(v) for v in data.get("views", ())),
                 **{f"{kind}_reasons": tuple(ReasonOption(**r) for r in data[f"{kind}_reasons"])
                    for kind in REASON_KINDS if f"{kind}_reasons" in data},
             )
@@ -230,6 +234,7 @@ class Criteria:
         for kind in REASON_KINDS:
             self._validate_reasons(kind)
         validate_rules(self.routing)
+        validate_views(self.views)
         if complete and not (self.fit_rules or self.engagement_rules):
             raise BadInput("There are no scoring rules: every score would be 0. Give at "
                            "least one fit or engagement rule.")
