@@ -99,27 +99,23 @@ def test_the_pane_collapses_and_comes_back_at_its_width(window, qtbot):
 
 
 def test_the_pane_width_and_collapse_are_kept_between_runs(qtbot, db_copy):
-    with Store.open(db_copy) as store:
-        first = MainWindow(store)
-        qtbot.addWidget(first)
-        first.resize(1440, 900)
-        first.show()
+    def opened(store):
+        win = MainWindow(store)
+        qtbot.addWidget(win)
+        win.resize(1440, 900)
+        win.show()
         settle(qtbot)
+        return win
+
+    with Store.open(db_copy) as store:
+        first = opened(store)
         first.splitter.setSizes([1440 - 420, 420])
         first.close()
-        second = MainWindow(store)
-        qtbot.addWidget(second)
-        second.resize(1440, 900)
-        second.show()
-        settle(qtbot)
+        second = opened(store)
         assert second.splitter.sizes()[1] == 420
         second.actions_by_id["lead_pane"].trigger()
         second.close()
-        third = MainWindow(store)
-        qtbot.addWidget(third)
-        third.resize(1440, 900)
-        third.show()
-        settle(qtbot)
+        third = opened(store)
         assert third.splitter.sizes()[1] == 0
         assert not third.actions_by_id["lead_pane"].isChecked()
         third.actions_by_id["lead_pane"].trigger()
