@@ -80,20 +80,22 @@ class FollowUpController(QObject):
         self.cards.announce()
 
     def log_touch(self) -> None:
-        """T: log a call, an email or a meeting with the current lead."""
-        lead_id = self.current_lead()
-        if lead_id is None:
+        """T: log a call, an email or a meeting with the current lead, or the same one with
+        each of the cards picked with Shift or Ctrl (all of them or none). A touch has no
+        undo (it happened): Ctrl+Z leaves it."""
+        picked = self._picked()
+        if not picked:
             self.message.emit(SELECT_FIRST)
             return
-        name = self.store.lead(lead_id).name
-        answer = TouchDialog.ask(self.window, name)
+        what = self._what(picked)
+        answer = TouchDialog.ask(self.window, what)
         if answer is None:
             return
-        changes = self._run("Touch refused", lambda: followup.log_touch(
-            self.store, lead_id, answer.kind, answer.outcome, note=answer.note, at=answer.at,
+        changes = self._run("Touch refused", lambda: followup.log_touches(
+            self.store, picked, answer.kind, answer.outcome, note=answer.note, at=answer.at,
             by=self.acting()))
         if changes is not None:
-            self.message.emit(f"{name}: {answer.kind}, {Outcome(answer.outcome).label}."
+            self.message.emit(f"{what}: {answer.kind}, {Outcome(answer.outcome).label}."
                               + (" Follow-up SLA answered." if changes.leads else "")
                               + " Plan the next step with N.")
 
@@ -117,15 +119,11 @@ class FollowUpController(QObject):
     def reassign(self) -> None:
         """Lead › Reassign…: a manager gives the selected leads (the current one, or the
         cards picked with Shift or Ctrl) to someone, saying why: all of them or none."""
-        lead_id = self.current_lead()
-        if lead_id is None:
+        picked = self._picked()
+        if not picked:
             self.message.emit(SELECT_FIRST)
             return
-        cards = self.cards.current_cards()
-        picked = (cards[0].selected_leads() if cards is not None
-                  and self.views.currentWidget() is not self.today else []) or [lead_id]
-        what = (self.store.lead(lead_id).name if len(picked) == 1
-                else f"{len(picked)} leads")
+        what = self._what(picked)
         people = [(p.name, p.email) for p in self.store.people() if p.active]
         answer = ReassignDialog.ask(self.window, what, people)
         if answer is None:
@@ -134,6 +132,19 @@ class FollowUpController(QObject):
                 self.store, picked, answer.email, by=self.acting(),
                 reason=answer.reason)))) is not None:
             self.message.emit(f"{what}: now {answer.email}'s.")
+
+    def _picked(self) -> list[int]:
+        """The leads an action is for: the cards picked with Shift or Ctrl on the board or
+        the queue, else the current lead (Today's selected one while Today is shown)."""
+        lead_id = self.current_lead()
+        if lead_id is None:
+            return []
+        cards = self.cards.current_cards()
+        return (cards[0].selected_leads() if cards is not None
+                and self.views.currentWidget() is not self.today else []) or [lead_id]
+
+    def _what(self, picked: list[int]) -> str:
+        return self.store.lead(picked[0]).name if len(picked) == 1 else f"{len(picked)} leads"
 
     def _run(self, title: str, action: Callable[[], Changes]) -> Changes | None:
         lead_id = self.current_lead()

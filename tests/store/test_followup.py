@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from workbench.rules.refusals import BadInput, NotAllowed
+from workbench.rules.refusals import BadInput, NotAllowed, Refused
 from workbench.rules.stages import Stage
 from workbench.services import followup
 
@@ -123,3 +123,28 @@ def test_today_lists_due_steps_sla_due_mqls_and_unplanned_touched_leads_in_order
         ["Pia"]
     falling = store.next_steps_falling_due(rep, NOW, NOW + timedelta(hours=3))
     assert [(i.lead_id, i.kind) for i in falling] == [(due_later_today, "call")]
+
+
+def test_one_touch_logged_on_several_leads_at_once_or_on_none(store, rep, mql):
+    other = store.add_user("Sam Lee", "sam@sales.example")
+    touched = store.add_lead(first_name="Tom", last_name="Touched", stage=Stage.MQL,
+                             at=NOW - timedelta(hours=30), owner_id=rep)
+    followup.log_touch(store, touched, "email", "replied", at=NOW - timedelta(hours=3), by=rep)
+    theirs = store.add_lead(first_name="Sal", last_name="Other", stage=Stage.MQL,
+                            at=NOW - timedelta(hours=30), owner_id=other)
+    with pytest.raises(Refused, match=r"2 of 3 leads cannot be given this touch; nothing was "
+                                      r"changed:\n  #\d+ Sal Other: Sal Other is Sam Lee's "
+                                      r"lead.*\n  #999: There is no lead with id 999"):
+        followup.log_touches(store, [mql, theirs, 999], "call", "connected", by=rep)
+    assert store.lead_detail(mql).activities == []
+    at = NOW - timedelta(hours=1)
+    changes = followup.log_touches(store, [mql, touched, mql], "call", "left_message",
+                                   note="List call", at=at, by=rep)
+    assert changes.leads and changes.details == {mql, touched}  # mql's SLA is answered
+    assert store.lead(mql).first_touch_at == at
+    assert store.lead(touched).first_touch_at == NOW - timedelta(hours=3)
+    for lead_id in (mql, touched):
+        assert [(a.kind, a.outcome, a.note) for a in store.lead_detail(lead_id).activities
+                if a.note == "List call"] == [("call", "left_message", "List call")]
+    again = followup.log_touches(store, [mql, touched], "email", "replied", by=rep)
+    assert not again.leads  # no SLA left to answer: only the details change

@@ -215,3 +215,30 @@ def test_a_click_without_a_key_picks_one_card_again(window, qtbot):
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
                      Qt.KeyboardModifier.ShiftModifier, fourth)
     assert view.selected_leads() == [view.model().card(row).id for row in (1, 2, 3)]
+
+
+def test_t_logs_the_same_touch_with_each_picked_card(window, qtbot, monkeypatch):
+    manager = window.store.user_by_email("dana.whitfield@sales.example")
+    window.filters.me.setCurrentIndex(window.filters.me.findData(manager))
+    window.filters.flush()
+    window.activateWindow()
+    window.board.focus_first_card()
+    view = window.board.columns[Stage.MQL].view
+    model = window.board.columns[Stage.MQL].model
+    qtbot.keyClick(view, Qt.Key.Key_J, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(view, Qt.Key.Key_J, Qt.KeyboardModifier.ShiftModifier)
+    picked = view.selected_leads()
+    assert len(picked) == 3 and picked == [model.card(row).id for row in range(3)]
+    asked = []
+
+    def answer(cls, parent, lead_name):
+        asked.append(lead_name)
+        return TouchAnswer("email", "replied", NOW, "Webinar follow-up")
+
+    monkeypatch.setattr(TouchDialog, "ask", classmethod(answer))
+    qtbot.keyClick(view, Qt.Key.Key_T)
+    assert asked == ["3 leads"]
+    for lead_id in picked:
+        notes = [a.note for a in window.store.lead_detail(lead_id).activities]
+        assert notes.count("Webinar follow-up") == 1
+    assert window.statusBar().currentMessage().startswith("3 leads: email, ")

@@ -3,10 +3,13 @@ the next step, and the day's list of what is due (Today)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from workbench.clock import next_day_start, utcnow
 from workbench.rules import ownership
+from workbench.rules.lead_names import display_name
+from workbench.rules.refusals import BadInput, NotFound
 from workbench.rules.followup import (
     TodayItem,
     check_next_step,
@@ -21,19 +24,40 @@ from workbench.store.leads import Store
 def log_touch(store: Store, lead_id: int, kind: str, outcome: str, *,
               note: str | None = None, at: datetime | None = None,
               by: int | None = None) -> Changes:
-    """A call, an email or a meeting with the lead, and how it went. The first touch since
-    the lead became an MQL answers its follow-up SLA (whatever the outcome): the overdue
-    counts change, so every list is read again then; otherwise only the lead's details."""
+    """A call, an email or a meeting with the lead, and how it went (log_touches)."""
+    return log_touches(store, [lead_id], kind, outcome, note=note, at=at, by=by)
+
+
+def log_touches(store: Store, lead_ids: Sequence[int], kind: str, outcome: str, *,
+                note: str | None = None, at: datetime | None = None,
+                by: int | None = None) -> Changes:
+    """The same touch with each of these leads (a call to a list, one email to several), and
+    how it went: with all of them or none, one line per refused lead. The first touch since
+    a lead became an MQL answers its follow-up SLA (whatever the outcome): the overdue
+    counts change, so every list is read again then; otherwise only the leads' details.
+    A touch has no undo: it happened (a wrong one is corrected by a note)."""
     now = utcnow()
     at = at or now
     touch = touch_kind(kind)
     result = check_touch(touch, outcome, at, now)
-    lead = store.lead(lead_id)
-    ownership.check_lead_change(store.person(by), lead.name, store.person(lead.owner_id))
-    store.add_activity(lead_id, touch.activity, by=by, note=(note or "").strip() or None,
-                       at=at, outcome=result.value)
-    answered_sla = lead.first_touch_at is None and store.lead(lead_id).first_touch_at is not None
-    return Changes(details=frozenset({lead_id}), leads=answered_sla)
+    if not lead_ids:
+        raise BadInput("Name at least one lead.")
+    people = store.people_by_id()
+    if by is not None and by not in people:
+        raise NotFound(f"There is no user with id {by}.")
+
+    def check(row: dict) -> None:
+        name = display_name(row["first_name"], row["last_name"], row["email"], row["external_id"])
+        ownership.check_lead_change(people.get(by), name, people.get(row["owner_id"]))
+
+    rows, refusals = store.check_each(lead_ids, check)
+    refusals.raise_if_any("given this touch", len(set(lead_ids)))
+    store.add_touches(list(rows), touch.activity, by=by, note=(note or "").strip() or None,
+                      at=at, outcome=result.value)
+    untouched = {i for i, row in rows.items() if row["first_touch_at"] is None}
+    answered = any(row["first_touch_at"] is not None
+                   for row in store.lead_rows(sorted(untouched)).values())
+    return Changes(details=frozenset(rows), leads=answered)
 
 
 def plan_next_step(store: Store, lead_id: int, kind: str, due: datetime, *,

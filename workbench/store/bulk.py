@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from workbench.rules.lead_names import display_name
 from workbench.rules.ownership import Person
-from workbench.rules.refusals import Refused
+from workbench.rules.refusals import NotFound, Refused
 from workbench.rules.stages import Stage
 from workbench.rules.vocabulary import ActivityKind
 from workbench.store import db
@@ -31,12 +31,12 @@ _TIMES = {"created_at", "stage_entered_at", "mql_at", "first_touch_at", "next_st
 class Refusals:
     """Why each refused lead of a bulk action is refused: (lead id, its name, why)."""
 
-    lines: list[tuple[int, str, str]]
+    lines: list[tuple[int, str, Refused]]
 
     def raise_if_any(self, verb: str, total: int) -> None:
         """One line per refused lead; one lead alone is refused as a move of one is."""
-        if total == 1 and self.lines:
-            raise Refused(self.lines[0][2])
+        if total == 1 and self.lines:  # as it was raised (NotAllowed, NotFound…)
+            raise self.lines[0][2]
         if self.lines:
             raise Refused(
                 f"{len(self.lines)} of {total} leads cannot be {verb}; nothing was changed:\n"
@@ -90,14 +90,14 @@ class BulkQueries:
         for lead_id in dict.fromkeys(lead_ids):
             row = rows.get(lead_id)
             if row is None:
-                lines.append((lead_id, "", f"There is no lead with id {lead_id}."))
+                lines.append((lead_id, "", NotFound(f"There is no lead with id {lead_id}.")))
                 continue
             try:
                 check(row)
             except Refused as refused:
                 name = display_name(row["first_name"], row["last_name"], row["email"],
                                     row["external_id"])
-                lines.append((lead_id, name, str(refused)))
+                lines.append((lead_id, name, refused))
         return rows, Refusals(lines)
 
     def move_many(self, lead_ids: Sequence[int], to_stage: Stage, *, by: int | None,

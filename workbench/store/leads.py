@@ -1117,22 +1117,19 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQu
                      outcome: str | None = None) -> int:
         """Record an activity; it moves the lead's last activity, and a touch that reaches
         the person answers the follow-up SLA of an MQL."""
-        kind = ActivityKind(kind)
-        at = at or utcnow()
         with self.writing() as s:
-            lead = _get_lead(s, lead_id)
-            activity = Activity(lead_id=lead_id, occurred_at=at, kind=kind.value, url=url,
-                                page_kind=page_kind, user_id=by, note=note, outcome=outcome)
-            s.add(activity)
-            lead.last_activity_at = max(filter(None, (lead.last_activity_at, at)))
-            lead.updated_at = utcnow()
-            if (kind in SLA_TOUCHES and lead.stage == Stage.MQL.value
-                    and lead.first_touch_at is None and lead.mql_at and at >= lead.mql_at):
-                lead.first_touch_at = at
-            if kind in SLA_TOUCHES:  # the touch was the step planned, or made it moot
-                lead.next_step_kind = lead.next_step_due = lead.next_step_note = None
-            s.flush()
-            return activity.id
+            return _add_activity(s, _get_lead(s, lead_id), ActivityKind(kind), at or utcnow(),
+                                 by=by, note=note, url=url, page_kind=page_kind,
+                                 outcome=outcome)
+
+    def add_touches(self, lead_ids: Sequence[int], kind: ActivityKind | str, *,
+                    by: int | None, note: str | None, at: datetime, outcome: str) -> list[int]:
+        """The same touch with each of these leads (checked already), in one transaction:
+        all of them or none. Returns the activities' ids."""
+        with self.writing() as s:
+            return [_add_activity(s, _get_lead(s, lead_id), ActivityKind(kind), at, by=by,
+                                  note=note, outcome=outcome)
+                    for lead_id in dict.fromkeys(lead_ids)]
 
     def add_note(self, lead_id: int, text: str, *, by: int | None = None) -> int:
         text = text.strip()
@@ -1248,3 +1245,20 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQu
                 scored(ScoreWriter(raw))
             rebuild_derived(raw, triggers)
         return counts
+
+
+def _add_activity(s: Session, lead: Lead, kind: ActivityKind, at: datetime, *,
+                  by: int | None, note: str | None, outcome: str | None,
+                  url: str | None = None, page_kind: str | None = None) -> int:
+    activity = Activity(lead_id=lead.id, occurred_at=at, kind=kind.value, url=url,
+                        page_kind=page_kind, user_id=by, note=note, outcome=outcome)
+    s.add(activity)
+    lead.last_activity_at = max(filter(None, (lead.last_activity_at, at)))
+    lead.updated_at = utcnow()
+    if (kind in SLA_TOUCHES and lead.stage == Stage.MQL.value
+            and lead.first_touch_at is None and lead.mql_at and at >= lead.mql_at):
+        lead.first_touch_at = at
+    if kind in SLA_TOUCHES:  # the touch was the step planned, or made it moot
+        lead.next_step_kind = lead.next_step_due = lead.next_step_note = None
+    s.flush()
+    return activity.id
