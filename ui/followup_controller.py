@@ -83,7 +83,7 @@ class FollowUpController(QObject):
         """T: log a call, an email or a meeting with the current lead, or the same one with
         each of the cards picked with Shift or Ctrl (all of them or none). A touch has no
         undo (it happened): Ctrl+Z leaves it."""
-        picked = self._picked()
+        picked = self.picked()
         if not picked:
             self.message.emit(SELECT_FIRST)
             return
@@ -119,7 +119,7 @@ class FollowUpController(QObject):
     def reassign(self) -> None:
         """Lead › Reassign…: a manager gives the selected leads (the current one, or the
         cards picked with Shift or Ctrl) to someone, saying why: all of them or none."""
-        picked = self._picked()
+        picked = self.picked()
         if not picked:
             self.message.emit(SELECT_FIRST)
             return
@@ -133,7 +133,7 @@ class FollowUpController(QObject):
                 reason=answer.reason)))) is not None:
             self.message.emit(f"{what}: now {answer.email}'s.")
 
-    def _picked(self) -> list[int]:
+    def picked(self) -> list[int]:
         """The leads an action is for: the cards picked with Shift or Ctrl on the board or
         the queue, else the current lead (Today's selected one while Today is shown)."""
         lead_id = self.current_lead()

@@ -1,13 +1,15 @@
 """Leads in and out as files: the import wizard (also for a file dropped on the window),
-and the export of the board's leads or all of them, written off the GUI thread."""
+and the export of the board's leads, the picked ones or all of them, written off the GUI
+thread."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
 
+from ui.action_ids import ActionId
 from ui.dialogs.import_wizard import ImportWizard
 from ui.operations import OperationRunner
 from ui.text import plural
@@ -25,9 +27,11 @@ class LeadFiles(QObject):
     """What an import or an export did, for the status bar."""
 
     def __init__(self, store: Store, operations: OperationRunner, board: BoardView,
-                 window: QWidget) -> None:
+                 window: QMainWindow) -> None:
         super().__init__(window)
         self.store, self.operations, self.board, self.window = store, operations, board, window
+        window.actions_by_id[ActionId.EXPORT_SELECTION].triggered.connect(
+            self.export_selection)
 
     def import_file(self, path: Path | None = None) -> None:
         """The import wizard, on the file given if one is."""
@@ -50,11 +54,25 @@ class LeadFiles(QObject):
             | QMessageBox.StandardButton.Cancel)
         if which == QMessageBox.StandardButton.Cancel:
             return
+        self._export(board_ids if which == QMessageBox.StandardButton.Yes else None)
+
+    def export_selection(self) -> None:
+        """File › Export the selection…: the cards picked with Shift or Ctrl (or the current
+        lead), to a file."""
+        picked = self.window.followup.picked()
+        if not picked:
+            self.message.emit("Select the leads to export first (Shift+J/K, Shift- or "
+                              "Ctrl-click).")
+            return
+        self._export(picked)
+
+    def _export(self, ids: list[int] | None) -> None:
+        """The leads (None: all of them) to the file the user names, off the GUI thread."""
         name, _ = QFileDialog.getSaveFileName(self.window, "Export leads", "leads.xlsx",
                                               "Excel (*.xlsx);;CSV (*.csv)")
         if not name:
             return
-        store, ids = self.store, board_ids if which == QMessageBox.StandardButton.Yes else None
+        store = self.store
 
         def failed(problem: Exception) -> None:
             if isinstance(problem, ExportCancelled):

@@ -1,6 +1,7 @@
 """Long operations off the GUI thread (ui/operations.py), and the views refreshed by what a
 change changed (MainWindow.apply)."""
 
+import csv
 import dataclasses
 import sqlite3
 import threading
@@ -122,6 +123,23 @@ def test_an_export_runs_off_the_gui_thread_and_cancel_leaves_no_file(window, qtb
     qtbot.waitUntil(lambda: not window.operations.running(), timeout=30_000)
     assert window.statusBar().currentMessage() == f"2,000 leads written to {out / 'all.csv'}."
     assert len((out / "all.csv").read_text(encoding="utf-8-sig").splitlines()) == 2001
+
+
+def test_export_the_selection_writes_the_picked_cards_only(window, qtbot, monkeypatch,
+                                                          tmp_path):
+    path = tmp_path / "picked.csv"
+    monkeypatch.setattr("ui.lead_files.QFileDialog.getSaveFileName",
+                        lambda *a, **k: (str(path), ""))
+    window.board.focus_first_card()
+    view = window.board.columns[Stage.MQL].view
+    view.extend_selection(1)
+    view.extend_selection(1)
+    picked = {window.store.lead(i).email for i in view.selected_leads()}
+    window.actions_by_id["export_selection"].trigger()
+    qtbot.waitUntil(lambda: not window.operations.running(), timeout=30_000)
+    assert window.statusBar().currentMessage() == f"3 leads written to {path}."
+    rows = list(csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines()))
+    assert len(picked) == 3 and {row["Email"] for row in rows} == picked
 
 
 def mql_ids(window):

@@ -364,7 +364,7 @@ class MainWindow(QMainWindow):
     # -- dialogs -------------------------------------------------------------
 
     def _operation_busy(self, busy: bool) -> None:
-        for action_id in (ActionId.RESCORE, ActionId.EXPORT):
+        for action_id in (ActionId.RESCORE, ActionId.EXPORT, ActionId.EXPORT_SELECTION):
             self.actions_by_id[action_id].setEnabled(not busy)
 
     def edit_criteria(self) -> None:
