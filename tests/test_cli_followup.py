@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 from workbench.rules.stages import Stage
-from workbench.store.leads import BoardFilter, Store
+from workbench.store.leads import BoardFilter, OwnerFilter, Store
 
 
 @pytest.fixture
@@ -92,3 +92,27 @@ def test_a_next_step_needs_a_time_it_can_read(workbench, copy):
                        "--due", "next tuesday")
     assert result.returncode == 1
     assert "The due time of a next step is written like 2026-12-07T10:00" in result.stderr
+
+
+def test_stale_lists_a_reps_open_leads_past_their_stage_days(workbench, copy):
+    from tests.conftest import SUITE_NOW
+    from workbench.rules.criteria import DEFAULT_CRITERIA
+    from workbench.rules.rotting import is_stale, stale_cutoffs
+
+    rep = "alex.morgan@sales.example"
+    result = workbench("stale", "--db", copy, "--rep", rep, "--json")
+    assert result.returncode == 0, result.stderr
+    listed = json.loads(result.stdout)
+    cutoffs = dict(stale_cutoffs(DEFAULT_CRITERIA.rotting, SUITE_NOW))
+    with Store.open(copy) as store:
+        me = store.user_by_email(rep)
+        mine = [c for stage in Stage
+                for c in store.board_page(stage, BoardFilter(owner=OwnerFilter.MINE, me=me),
+                                          limit=5000)]
+    expected = {c.id for c in mine if is_stale(c.stage, c.stage_entered_at, c.last_touch_at,
+                                               cutoffs.get(c.stage))}
+    assert expected and {item["id"] for item in listed} == expected
+    assert all(item["stale_since"] < SUITE_NOW.isoformat() for item in listed)
+    text = workbench("stale", "--db", copy, "--rep", rep).stdout
+    assert text.startswith(f"{len(expected):,} stale leads\n")
+    assert "stale since" in text

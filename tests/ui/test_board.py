@@ -547,3 +547,27 @@ def test_recycled_leads_due_today_are_back_when_the_window_opens(qtbot, db_copy)
         assert lead_id in ids(win, Stage.MQL)
         assert "back in the queue" in win.statusBar().currentMessage()
         win.close()
+
+
+def test_stale_only_shows_the_leads_past_their_stages_days_marked_stale(window, monkeypatch):
+    from ui.delegates.card import CardDelegate
+    from workbench.clock import utcnow
+    from workbench.rules.rotting import stale_since
+
+    sal = column(window, Stage.SAL)
+    everyone = sal.model.rowCount()
+    window.filters.stale.setChecked(True)
+    window.filters.flush()
+    stale = [sal.model.card(r) for r in range(sal.model.rowCount())]
+    assert 0 < len(stale) < everyone
+    rotting = window.criteria.rotting
+    assert all(stale_since(c.stage, c.stage_entered_at, c.last_touch_at, rotting, utcnow())
+               for c in stale)
+    flags = []
+    original = CardDelegate._flag.__func__
+    monkeypatch.setattr(CardDelegate, "_flag", classmethod(
+        lambda cls, painter, row, right, text, font, colour:
+        flags.append(text) or original(cls, painter, row, right, text, font, colour)))
+    sal.view.viewport().grab()
+    assert flags and all(flag.startswith("stale ") for flag in flags)
+    assert window.filters.state()["stale"] is True

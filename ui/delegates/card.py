@@ -1,4 +1,5 @@
-"""Paints a lead card: name, title at company, score badge, source, owner, time in stage, SLA."""
+"""Paints a lead card: name, title at company, score badge, source, owner, time in stage, SLA,
+and how long it has been stale (rules.rotting)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from ui.models.card_list import CARD_ROLE
 from ui.text import duration, initials, score_band, sla_text, source_label
 from ui.theme import theme
 from workbench.clock import utcnow
+from workbench.rules.rotting import Rotting, stale_since
 from workbench.rules.sla import DEFAULT_SLA_HOURS, sla_state
 from workbench.rules.stages import Stage
 from workbench.store.leads import CardRecord
@@ -43,6 +45,7 @@ def small_font(base: QFont) -> QFont:
 
 class CardDelegate(QStyledItemDelegate):
     sla_hours: float = DEFAULT_SLA_HOURS  # the team's follow-up SLA (criteria)
+    rotting: Rotting = Rotting()  # the team's days before a lead is stale (criteria)
 
     def sizeHint(self, option: QStyleOptionViewItem,
                  index: QModelIndex | QPersistentModelIndex) -> QSize:
@@ -92,12 +95,12 @@ class CardDelegate(QStyledItemDelegate):
         if card.stage == Stage.MQL and state is not None:
             colour = (colours.touched if state.touched else colours.overdue if state.overdue
                       else colours.due)
-            sla = sla_text(state)
-            width = QFontMetrics(small).horizontalAdvance(sla) + 2
-            right -= width
-            self._text(painter, QRect(right, bottom.top(), width, line), sla, small,
-                       colour, Qt.AlignmentFlag.AlignRight)
-            right -= 8
+            right = self._flag(painter, bottom, right, sla_text(state), small, colour)
+        stale = stale_since(card.stage, card.stage_entered_at, card.last_touch_at,
+                            self.rotting, now)
+        if stale is not None:
+            right = self._flag(painter, bottom, right, f"stale {duration(now - stale)}",
+                               small, colours.due)
         facts = " · ".join(filter(None, (card.buyer_stage, source_label(card.source),
                                         duration(now - card.stage_entered_at))))
         self._text(painter, QRect(bottom.left(), bottom.top(), right - bottom.left(), line),
@@ -111,6 +114,17 @@ class CardDelegate(QStyledItemDelegate):
         painter.setPen(colour)
         elided = QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, rect.width())
         painter.drawText(rect, int(align | Qt.AlignmentFlag.AlignVCenter), elided)
+
+    @classmethod
+    def _flag(cls, painter: QPainter, row: QRect, right: int, text: str, font: QFont,
+              colour: QColor) -> int:
+        """A short coloured word at the right of the bottom row, ending at `right`; where
+        the next one ends."""
+        width = QFontMetrics(font).horizontalAdvance(text) + 2
+        right -= width
+        cls._text(painter, QRect(right, row.top(), width, row.height()), text, font, colour,
+                  Qt.AlignmentFlag.AlignRight)
+        return right - 8
 
     @staticmethod
     def _score_badge(painter: QPainter, inner: QRect, score: int, font: QFont) -> QRect:

@@ -165,6 +165,11 @@ class BoardView(QWidget):
             column.model.sla_hours = column.view.itemDelegate().sla_hours = hours
             column.view.viewport().update()
 
+    def set_rotting(self, rotting) -> None:
+        for column in self._all_columns():
+            column.view.itemDelegate().rotting = rotting
+            column.view.viewport().update()
+
     def set_query(self, board: BoardFilter, sort: BoardSort) -> None:
         self.board, self.sort = board, sort
         self.refresh()

@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
 from ui.text import source_label
 from ui.theme import theme
 from workbench.clock import utcnow
+from workbench.rules.criteria import Criteria
+from workbench.rules.rotting import stale_cutoffs
 from workbench.rules.sla import overdue_cutoff
 from workbench.store.leads import BoardFilter, BoardSort, OwnerFilter
 
@@ -54,6 +56,10 @@ class FilterBar(QWidget):
             box.setSpecialValueText(special)  # shown at the lowest value: no bound
             box.setValue(box.minimum())
         self.overdue = QCheckBox("Overdue only", self)
+        self.overdue.setToolTip("MQLs past their follow-up SLA, untouched")
+        self.stale = QCheckBox("Stale only", self)
+        self.stale.setToolTip("Open leads nobody has touched for the days their stage "
+                              "allows (the criteria's rotting)")
         self.sort = QComboBox(self)
         for sort in BoardSort:
             self.sort.addItem(f"Sort: {sort.label}", sort.value)
@@ -78,9 +84,9 @@ class FilterBar(QWidget):
         dash = QLabel("–", self)
         layout.addWidget(dash)
         self.max_score.setAccessibleName("Highest score")
-        for widget in (self.max_score, self.overdue, self.sort):
+        for widget in (self.max_score, self.overdue, self.stale, self.sort):
             layout.addWidget(widget)
-        self.board_only += [dash, self.max_score, self.overdue, self.sort]
+        self.board_only += [dash, self.max_score, self.overdue, self.stale, self.sort]
         layout.addStretch(0)
 
         self._delay = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
@@ -90,7 +96,8 @@ class FilterBar(QWidget):
             box.currentIndexChanged.connect(self._delay.start)
         for spin in (self.min_score, self.max_score):
             spin.valueChanged.connect(self._delay.start)
-        self.overdue.toggled.connect(self._delay.start)
+        for check in (self.overdue, self.stale):
+            check.toggled.connect(self._delay.start)
 
     def show_board_filters(self, shown: bool) -> None:
         """The reports read only "You": the board's filters are hidden while they show."""
@@ -113,13 +120,16 @@ class FilterBar(QWidget):
             box.setCurrentIndex(found if found >= 0 else 0)
             box.blockSignals(False)
 
-    def query(self, sla_hours: float) -> tuple[BoardFilter, BoardSort]:
+    def query(self, criteria: Criteria) -> tuple[BoardFilter, BoardSort]:
+        now = utcnow()
         board = BoardFilter(
             owner=OwnerFilter(self.owner.currentData()), me=self.me.currentData(),
             source=self.source.currentData(), campaign=self.campaign.currentData(),
             min_score=self._bound(self.min_score), max_score=self._bound(self.max_score),
-            overdue_before=(overdue_cutoff(utcnow(), sla_hours) if self.overdue.isChecked()
-                            else None),
+            overdue_before=(overdue_cutoff(now, criteria.sla_hours)
+                            if self.overdue.isChecked() else None),
+            stale_cutoffs=(stale_cutoffs(criteria.rotting, now) if self.stale.isChecked()
+                           else None),
             search=self.search.text(),
         )
         return board, BoardSort(self.sort.currentData())
@@ -138,7 +148,8 @@ class FilterBar(QWidget):
                    "campaign": self.campaign.currentData(),
                    "min_score": self._bound(self.min_score),
                    "max_score": self._bound(self.max_score),
-                   "overdue": self.overdue.isChecked(), "search": self.search.text()}
+                   "overdue": self.overdue.isChecked(), "stale": self.stale.isChecked(),
+                   "search": self.search.text()}
         return {key: value for key, value in filters.items()
                 if value not in (None, "", False, OwnerFilter.ALL.value)}
 
@@ -160,6 +171,7 @@ class FilterBar(QWidget):
         for key, spin in (("min_score", self.min_score), ("max_score", self.max_score)):
             spin.setValue(filters.get(key, spin.minimum()))
         self.overdue.setChecked(bool(filters.get("overdue")))
+        self.stale.setChecked(bool(filters.get("stale")))
         self.search.setText(filters.get("search", ""))
         self._delay.stop()
         self.changed.emit()
@@ -171,7 +183,8 @@ class FilterBar(QWidget):
         return {"me": self.me.currentData(), "owner": self.owner.currentData(),
                 "source": self.source.currentData(), "campaign": self.campaign.currentData(),
                 "min_score": self.min_score.value(), "max_score": self.max_score.value(),
-                "overdue": self.overdue.isChecked(), "sort": self.sort.currentData()}
+                "overdue": self.overdue.isChecked(), "stale": self.stale.isChecked(),
+                "sort": self.sort.currentData()}
 
     def restore(self, state: dict) -> None:
         for key, box in (("me", self.me), ("owner", self.owner), ("source", self.source),
@@ -183,6 +196,7 @@ class FilterBar(QWidget):
             if isinstance(state.get(key), int):
                 spin.setValue(state[key])
         self.overdue.setChecked(bool(state.get("overdue")))
+        self.stale.setChecked(bool(state.get("stale")))
         self._delay.stop()  # the window applies the restored query itself
 
 

@@ -250,6 +250,8 @@ class MainWindow(QMainWindow):
         self.criteria = self.detail.criteria = criteria
         self.board.set_sla_hours(criteria.sla_hours)
         self.saved_views.use_team_views(criteria.views)
+        self.board.set_rotting(criteria.rotting)
+        self.queue.view.itemDelegate().rotting = criteria.rotting
         self.queue.model.sla_hours = self.queue.view.itemDelegate().sla_hours = \
             criteria.sla_hours
 
@@ -272,7 +274,7 @@ class MainWindow(QMainWindow):
     # -- what is shown -------------------------------------------------------
 
     def apply_filters(self) -> None:
-        board, sort = self.filters.query(self.criteria.sla_hours)
+        board, sort = self.filters.query(self.criteria)
         if self.figure is not None:
             board = replace(board, lead_ids=tuple(self.figure[0]))
         self.detail.user_id = board.me

@@ -18,6 +18,7 @@ from workbench.cli.common import (
 )
 from workbench.clock import parse_local_time, utcnow
 from workbench.rules.followup import OUTCOMES, TodayReason, TouchKind
+from workbench.rules.rotting import stale_since
 from workbench.services import followup
 from workbench.store.leads import Store
 
@@ -69,6 +70,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     json_option(today)
     today.set_defaults(run=cmd_today)
 
+    stale = sub.add_parser(
+        "stale", help="a rep's open leads nobody has touched for the days their stage allows",
+        description="Rotting: the criteria give each open stage a number of days without a "
+                    "call, an email or a meeting ([rotting] in the criteria file); a lead past "
+                    "them is stale. Longest in its stage first.")
+    db_option(stale)
+    stale.add_argument("--rep", metavar="EMAIL", default=os.environ.get("WORKBENCH_USER"),
+                       help="whose leads (default: $WORKBENCH_USER, else the unassigned leads)")
+    json_option(stale)
+    stale.set_defaults(run=cmd_stale)
+
 
 def cmd_lead_log(args: argparse.Namespace) -> int:
     at = parse_local_time(args.at, "The time of a touch") if args.at else None
@@ -116,4 +128,28 @@ def cmd_today(args: argparse.Namespace) -> int:
         print(f"  #{item.lead_id:<8} {when:<16} {flag:<8} {what:<14} {item.name}"
               f"{', ' + item.company if item.company else ''}"
               f"{'  (' + item.note + ')' if item.note else ''}")
+    return 0
+
+
+def cmd_stale(args: argparse.Namespace) -> int:
+    with scored_store(args) as store:
+        me = store.user_by_email(args.rep) if args.rep else None
+        cards = followup.stale(store, me)
+        rotting = store.current_criteria().rotting
+    now = utcnow()
+    since = [stale_since(c.stage, c.stage_entered_at, c.last_touch_at, rotting, now)
+             for c in cards]
+    if args.json:
+        print(json.dumps([{"id": c.id, "name": c.name, "company": c.company,
+                           "stage": c.stage.value,
+                           "last_touch": c.last_touch_at.isoformat() if c.last_touch_at
+                           else None, "stale_since": s.isoformat() if s else None}
+                          for c, s in zip(cards, since, strict=True)], indent=2))
+        return 0
+    print(f"{len(cards):,} stale leads")
+    for card, when in zip(cards, since, strict=True):
+        touched = f"last touch {card.last_touch_at:%Y-%m-%d}" if card.last_touch_at \
+            else "never touched"
+        print(f"  #{card.id:<8} {card.stage.label:<12} {'stale since ' + f'{when:%Y-%m-%d}':<22}"
+              f" {touched:<22} {card.name}{', ' + card.company if card.company else ''}")
     return 0

@@ -82,7 +82,9 @@ def _check(path: Path, text: str, part: dict, line: int | None) -> None:
 
 
 def _line_of_key(text: str, key: str) -> int | None:
-    found = re.search(rf"^[ \t]*{re.escape(key)}[ \t]*=", text, re.MULTILINE)
+    """The line of `key = ...`, or of a `[key]` table."""
+    name = re.escape(key)
+    found = re.search(rf"^[ \t]*(?:{name}[ \t]*=|\[[ \t]*{name}[ \t]*\])", text, re.MULTILINE)
     return text.count("\n", 0, found.start()) + 1 if found else None
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from workbench.rules.qualification import SqlRule
 from workbench.rules.refusals import BadInput
+from workbench.rules.rotting import ROTTING_STAGES, Rotting
 from workbench.rules.routing import RoutingRule, validate_rules
 from workbench.rules.views import SavedView, validate_views
 
@@ -62,6 +63,7 @@ RANGES = {
     "half_life_days": Range(0.5, 3650),
     "journey_window_days": Range(1, 3650),
     "recycle_days": Range(1, 3650, whole=True),
+    "rotting": Range(0, 3650, whole=True),  # days without a touch; 0: the stage never rots
     "grades": Range(-1000, 1000, whole=True),  # fit_grades and engagement_grades
     "points": Range(-100, 100),  # of a fit or engagement rule
     "cap": Range(0.5, 1000),  # of an engagement rule
@@ -148,6 +150,8 @@ class Criteria:
     routing: tuple[RoutingRule, ...] = ()
     # the team's saved views (rules.views), offered on every laptop beside its own
     views: tuple[SavedView, ...] = ()
+    # days without a touch before an open lead is stale, by stage (rules.rotting)
+    rotting: Rotting = field(default_factory=Rotting)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -179,6 +183,7 @@ class Criteria:
                 journey=tuple(JourneyStep(**s) for s in data.get("journey", ())),
                 routing=tuple(RoutingRule.from_dict(r) for r in data.get("routing", ())),
                 views=tuple(SavedView.from_dict(v) for v in data.get("views", ())),
+                rotting=Rotting(**data.get("rotting", {})),
                 **{f"{kind}_reasons": tuple(ReasonOption(**r) for r in data[f"{kind}_reasons"])
                    for kind in REASON_KINDS if f"{kind}_reasons" in data},
             )
@@ -192,6 +197,8 @@ class Criteria:
         for name in ("mql_threshold", "sla_hours", "half_life_days", "journey_window_days",
                      "recycle_days"):
             _check_range(name, name, getattr(self, name))
+        for stage in ROTTING_STAGES:
+            _check_range(f"rotting.{stage}", "rotting", getattr(self.rotting, stage))
         for name in ("fit_grades", "engagement_grades"):
             for grade in getattr(self, name):
                 _check_range(name, "grades", grade)

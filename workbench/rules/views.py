@@ -18,7 +18,7 @@ MAX_NAME = 40
 # what a view's filters may say, and the type each takes
 FILTER_TYPES: dict[str, tuple[type, ...]] = {
     "owner": (str,), "source": (str,), "campaign": (str,), "min_score": (int,),
-    "max_score": (int,), "overdue": (bool,), "search": (str,)}
+    "max_score": (int,), "overdue": (bool,), "stale": (bool,), "search": (str,)}
 
 
 @dataclass(frozen=True)

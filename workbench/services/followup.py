@@ -17,8 +17,9 @@ from workbench.rules.followup import (
     today_order,
     touch_kind,
 )
+from workbench.rules.rotting import stale_cutoffs
 from workbench.services.changes import Changes
-from workbench.store.leads import Store
+from workbench.store.leads import BoardFilter, CardRecord, OwnerFilter, Store
 
 
 def log_touch(store: Store, lead_id: int, kind: str, outcome: str, *,
@@ -79,3 +80,12 @@ def today(store: Store, me: int | None, now: datetime | None = None,
     the leads touched with no next step planned."""
     end = next_day_start(now or utcnow())
     return today_order(store.today(me, end, store.current_criteria().sla_hours, limit))
+
+
+def stale(store: Store, me: int | None, now: datetime | None = None,
+          limit: int = 500) -> list[CardRecord]:
+    """A rep's open leads (None: the pool's) nobody has touched for the days their stage
+    allows (the criteria's rotting), longest in their stage first."""
+    cutoffs = stale_cutoffs(store.current_criteria().rotting, now or utcnow())
+    owner = OwnerFilter.MINE if me is not None else OwnerFilter.UNASSIGNED
+    return store.stale_cards(BoardFilter(owner=owner, me=me, stale_cutoffs=cutoffs), limit)

@@ -13,7 +13,7 @@ from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, Table, and_, case, func, or_, select, text, tuple_
+from sqlalchemy import Engine, Table, and_, case, false, func, or_, select, text, tuple_
 from sqlalchemy.orm import Session
 
 if TYPE_CHECKING:
@@ -155,6 +155,8 @@ class BoardFilter:
     search: str = ""
     # only these leads (the leads behind a report figure)
     lead_ids: tuple[int, ...] | None = None
+    # only stale leads: each rotting stage's cutoff (rules.rotting.stale_cutoffs)
+    stale_cutoffs: tuple[tuple[Stage, datetime], ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +177,7 @@ class CardRecord:
     last_activity_at: datetime | None
     grade: str | None
     buyer_stage: str | None
+    last_touch_at: datetime | None  # the last call, email or meeting: rules.rotting
 
     def column(self, by: BoardGrouping) -> Stage | str | None:
         """Which column of a board grouped `by` this card belongs in."""
@@ -335,6 +338,26 @@ def overdue_clause(cutoff: datetime):
     return and_(Lead.first_touch_at.is_(None), Lead.mql_at < cutoff)
 
 
+# a rep's touches, as ix_activities_touch's condition says it (the index answers them)
+_TOUCH = text("activities.kind IN ('call', 'email_sent', 'meeting')")
+
+
+def last_touch_column():
+    """The lead's last touch, one seek in ix_activities_touch."""
+    return (select(func.max(Activity.occurred_at))
+            .where(Activity.lead_id == Lead.id, _TOUCH).scalar_subquery())
+
+
+def stale_clause(cutoffs: tuple[tuple[Stage, datetime], ...]):
+    """rules.rotting.is_stale in SQL: in a rotting stage since before its cutoff, and no
+    touch at or after it."""
+    return or_(false(), *(and_(
+        Lead.stage == stage.value, Lead.stage_entered_at < cutoff,
+        ~select(Activity.id).where(Activity.lead_id == Lead.id, _TOUCH,
+                                   Activity.occurred_at >= cutoff).exists())
+        for stage, cutoff in cutoffs))
+
+
 def queue_clause(me: int | None):
     """rules.ownership.in_queue in SQL: the MQLs of `me` and the unassigned pool."""
     owner = Lead.owner_id.is_(None) if me is None else or_(Lead.owner_id == me,
@@ -358,6 +381,8 @@ def _filter_clauses(board: BoardFilter, search_ids: list[int] | None) -> list:
         clauses.append(Lead.score <= board.max_score)
     if board.overdue_before is not None:
         clauses += [Lead.stage == Stage.MQL.value, overdue_clause(board.overdue_before)]
+    if board.stale_cutoffs is not None:
+        clauses.append(stale_clause(board.stale_cutoffs))
     if search_ids is not None:
         clauses.append(Lead.id.in_(search_ids))
     if board.lead_ids is not None:
@@ -627,7 +652,7 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQu
             select(Lead.id, Lead.first_name, Lead.last_name, Lead.job_title, Company.name,
                    Lead.score, Lead.source, User.name, Lead.stage, Lead.stage_entered_at,
                    Lead.mql_at, Lead.first_touch_at, Lead.last_activity_at, Lead.grade,
-                   Lead.buyer_stage, Lead.email, Lead.external_id)
+                   Lead.buyer_stage, Lead.email, Lead.external_id, last_touch_column())
             .outerjoin(Company, Company.id == Lead.company_id)
             .outerjoin(User, User.id == Lead.owner_id)
             .where(*_filter_clauses(board, search_ids))
@@ -641,7 +666,8 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQu
                            job_title=r[3], company=r[4],
                            score=r[5], source=r[6], owner_name=r[7], stage=Stage(r[8]),
                            stage_entered_at=r[9], mql_at=r[10], first_touch_at=r[11],
-                           last_activity_at=r[12], grade=r[13], buyer_stage=r[14])
+                           last_activity_at=r[12], grade=r[13], buyer_stage=r[14],
+                           last_touch_at=r[17])
                 for r in rows]
 
     def _searched_cards(self, board: BoardFilter, sort: BoardSort) -> list[CardRecord]:
@@ -818,6 +844,12 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQu
                  .order_by(waiting.desc(), case((waiting, Lead.mql_at)), Lead.score.desc(),
                            Lead.id))
         return self._read_cards(query.limit(limit).offset(offset) if limit else query)
+
+    def stale_cards(self, board: BoardFilter, limit: int = 500) -> list[CardRecord]:
+        """The leads a board with "Stale only" shows (board.stale_cutoffs set), longest in
+        their stage first."""
+        return self._read_cards(self._card_query(board, None, BoardSort.TIME_IN_STAGE)
+                                .limit(limit))
 
     def queue_summary(self, me: int | None, overdue_before: datetime) -> tuple[int, int]:
         """(leads in the queue, of which overdue): untouched MQLs handed over before the cutoff."""
