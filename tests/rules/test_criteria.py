@@ -13,6 +13,7 @@ from workbench.rules.criteria import (
     JourneyStep,
 )
 from workbench.rules.refusals import BadInput
+from workbench.rules.rotting import Rotting
 
 # each setting, and how a value of it is put into criteria
 SETTINGS = {
@@ -26,6 +27,7 @@ SETTINGS = {
     "points": lambda v: {"engagement_rules": (EngagementRule("Demo", "demo_request", v),)},
     "cap": lambda v: {"engagement_rules": (EngagementRule("Demo", "demo_request", 5, cap=v),)},
     "min_count": lambda v: {"journey": (JourneyStep("intent", "demo_request", min_count=v),)},
+    "rotting": lambda v: {"rotting": Rotting(sal=v)},
 }
 
 
