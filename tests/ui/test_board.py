@@ -571,3 +571,8 @@ def test_stale_only_shows_the_leads_past_their_stages_days_marked_stale(window, 
     sal.view.viewport().grab()
     assert flags and all(flag.startswith("stale ") for flag in flags)
     assert window.filters.state()["stale"] is True
+    assert window.filters.view_filters() == {"stale": True}  # a saved view keeps it
+    window.filters.show_view({}, "score")
+    assert not window.filters.stale.isChecked()
+    window.filters.show_view({"stale": True}, "score")
+    assert window.filters.stale.isChecked()
