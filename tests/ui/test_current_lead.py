@@ -139,7 +139,7 @@ def test_a_search_or_filter_that_hides_the_current_lead_clears_the_pane(on_board
 def test_enter_in_the_search_box_takes_the_keys_to_the_first_match(on_board, qtbot):
     win = on_board
     target = win.store.lead(ids(win, Stage.SQL)[0])
-    win.focus_search()
+    win.filters.focus_search()
     win.filters.search.setText(target.name)
     qtbot.keyClick(win.filters.search, Qt.Key.Key_Return)
     first = next(ids(win, s)[0] for s in win.board.visible_stages() if ids(win, s))

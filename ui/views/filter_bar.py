@@ -99,6 +99,11 @@ class FilterBar(QWidget):
         for check in (self.overdue, self.stale):
             check.toggled.connect(self._delay.start)
 
+    def focus_search(self) -> None:
+        """/: into the search box, its text selected to type over."""
+        self.search.setFocus()
+        self.search.selectAll()
+
     def show_board_filters(self, shown: bool) -> None:
         """The reports read only "You": the board's filters are hidden while they show."""
         for widget in self.board_only:

@@ -149,7 +149,8 @@ class MainWindow(QMainWindow):
         handlers = {
             ActionId.REFRESH: self.refresh, ActionId.QUIT: self.close,
             ActionId.IMPORT: self.files.import_file, ActionId.EXPORT: self.files.export_leads,
-            ActionId.FOCUS_SEARCH: self.focus_search, ActionId.CLEAR_SEARCH: self.clear_search,
+            ActionId.FOCUS_SEARCH: self.filters.focus_search,
+            ActionId.CLEAR_SEARCH: self.clear_search,
             ActionId.FOCUS_BOARD: self.cards.focus_cards,
             ActionId.SHOW_BOARD: lambda: self.show_view(self.board),
             ActionId.SHOW_QUEUE: lambda: self.show_view(self.queue),
@@ -331,10 +332,6 @@ class MainWindow(QMainWindow):
                                        if a.isChecked()])
 
     # -- keyboard ------------------------------------------------------------
-
-    def focus_search(self) -> None:
-        self.filters.search.setFocus()
-        self.filters.search.selectAll()
 
     def search_entered(self) -> None:
         """Enter in the search box: the matches now, and the keys on them."""
