@@ -18,7 +18,7 @@ from ui.views.board import DEFAULT_VISIBLE
 from ui.views.main_window import MainWindow
 from workbench.clock import local_today
 from workbench.rules.stages import Stage
-from workbench.store.leads import BoardFilter, BoardSort, Store
+from workbench.store.leads import BoardFilter, BoardSort, OwnerFilter, Store
 
 
 def column(win, stage):
@@ -576,3 +576,17 @@ def test_stale_only_shows_the_leads_past_their_stages_days_marked_stale(window, 
     assert not window.filters.stale.isChecked()
     window.filters.show_view({"stale": True}, "score")
     assert window.filters.stale.isChecked()
+
+
+@pytest.mark.parametrize("sort", [BoardSort.SCORE, BoardSort.TIME_IN_STAGE])
+def test_a_moved_card_takes_its_place_in_its_new_column_as_a_fresh_read_would(window, sort):
+    window.filters.sort.setCurrentIndex(window.filters.sort.findData(sort.value))
+    window.filters.flush()
+    pool = window.store.board_page(Stage.MQL, BoardFilter(owner=OwnerFilter.UNASSIGNED))
+    sal = column(window, Stage.SAL).model
+    before = sal.rowCount()
+    window.triage.move_leads([card.id for card in pool[:3]], Stage.SAL)
+    placed = ids(window, Stage.SAL)
+    assert len(placed) == before + sum(1 for c in pool[:3] if c.id in placed) > before
+    sal.reload()  # the window read again from the store
+    assert placed == ids(window, Stage.SAL)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import QByteArray, QMimeData, Qt, Signal
+from PySide6.QtCore import QByteArray, QMimeData, QModelIndex, Qt, Signal
 
 from ui.models.card_list import CardListModel, Index
 from ui.text import plural
@@ -41,6 +41,25 @@ class StageColumnModel(CardListModel):
     def set_query(self, board: BoardFilter, sort: BoardSort) -> None:
         self.board, self.sort = board, sort
         self.reload()
+
+    def place(self, card: CardRecord) -> None:
+        """A card that came into this column goes where the sort puts it among the loaded
+        cards (one card, not the window read again); past the last of them while more are
+        to come, a later window brings it."""
+        self.remove_lead(card.id)
+        key = card.sort_key(self.sort)
+        if key[0] is None:  # no value to place it by: the store knows where it goes
+            self.reload()
+            return
+        comes_after = ((lambda other: other.sort_key(self.sort) > key) if self.sort.descending
+                       else (lambda other: other.sort_key(self.sort) < key))
+        row = next((i for i, other in enumerate(self._cards) if not comes_after(other)),
+                   len(self._cards))
+        if row == len(self._cards) and not self._exhausted:
+            return
+        self.beginInsertRows(QModelIndex(), row, row)
+        self._cards.insert(row, card)
+        self.endInsertRows()
 
     def _page(self, loaded: list[CardRecord], limit: int) -> list[CardRecord]:
         after = loaded[-1].sort_key(self.sort) if loaded else None

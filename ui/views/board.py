@@ -19,7 +19,14 @@ from ui.theme import theme
 from ui.views.cards import CardColumnView, CurrentLead
 from workbench.rules.criteria import JOURNEY_STAGES
 from workbench.rules.stages import FUNNEL, Stage
-from workbench.store.leads import BoardFilter, BoardGrouping, BoardSort, ColumnSummary, Store
+from workbench.store.leads import (
+    BoardFilter,
+    BoardGrouping,
+    BoardSort,
+    CardRecord,
+    ColumnSummary,
+    Store,
+)
 
 DEFAULT_VISIBLE = (Stage.MQL, Stage.SAL, Stage.SQL, Stage.OPPORTUNITY, Stage.CUSTOMER)
 BOARD_ORDER = (*FUNNEL, Stage.RECYCLED, Stage.DISQUALIFIED)
@@ -254,13 +261,15 @@ class BoardView(QWidget):
             i += step
 
     def move_card(self, lead_id: int, from_stage: Stage, to_stage: Stage, score: int,
-                  still_shown: bool) -> None:
+                  card: CardRecord | None) -> None:
         """After a move: the card leaves its old column (the next card takes its place if it
-        was current), and both column headers count it where it is now, if the filter still
-        shows it (accepting a pool lead makes it someone's); the caller reloads the new
-        column's window."""
+        was current) and takes its place in the new one, and both column headers count it
+        where it is now: `card` is None when the filter no longer shows it (accepting a pool
+        lead makes it someone's)."""
         self.columns[from_stage].view.remove_lead(lead_id)
-        for stage, change in ((from_stage, -1), (to_stage, int(still_shown))):
+        if card is not None and to_stage in self.visible_stages():
+            self.columns[to_stage].model.place(card)
+        for stage, change in ((from_stage, -1), (to_stage, int(card is not None))):
             old = self.summaries.get(stage)
             if old is None:
                 continue

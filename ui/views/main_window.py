@@ -229,14 +229,12 @@ class MainWindow(QMainWindow):
         for move in moves:
             self.board.move_card(move.lead_id, move.from_stage, move.to_stage,
                                  move.before.score,
-                                 self.store.board_shows(self.board.board, move.lead_id))
+                                 self.store.board_card(self.board.board, move.lead_id))
             self.counts.show_overdue(self.counts.overdue - move.was_overdue)
             if move.left_queue:
                 self.queue.view.remove_lead(move.lead_id)
                 self.queue.show_summary(self.queue.count - 1,
                                         self.queue.overdue - move.was_overdue)
-        for stage in {move.to_stage for move in moves} & set(self.board.visible_stages()):
-            self.board.columns[stage].model.reload()  # where the card now sits by its sort
 
     def refresh(self) -> None:
         """Read everything again (F5, or another process changed the database); recycled

@@ -119,6 +119,10 @@ class BoardSort(StrEnum):
     LAST_ACTIVITY = "last_activity"  # most recent first
 
     @property
+    def descending(self) -> bool:
+        return self != BoardSort.TIME_IN_STAGE
+
+    @property
     def label(self) -> str:
         return {"score": "Score", "time_in_stage": "Time in stage",
                 "last_activity": "Last activity"}[self.value]
@@ -303,10 +307,10 @@ def _change_record(change: StageChange) -> StageChangeRecord:
                    from_stage=Stage(change.from_stage) if change.from_stage else None)
 
 
-_SORT_COLUMNS = {  # sort -> (column, descending)
-    BoardSort.SCORE: (Lead.score, True),
-    BoardSort.TIME_IN_STAGE: (Lead.stage_entered_at, False),
-    BoardSort.LAST_ACTIVITY: (Lead.last_activity_at, True),
+_SORT_COLUMNS = {  # sort -> column (BoardSort.descending says which way)
+    BoardSort.SCORE: Lead.score,
+    BoardSort.TIME_IN_STAGE: Lead.stage_entered_at,
+    BoardSort.LAST_ACTIVITY: Lead.last_activity_at,
 }
 # A search lists at most this many leads (the window says so and asks for more letters):
 # enough to browse, and it keeps every keystroke quick at a million leads.
@@ -627,7 +631,7 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQu
                    ) -> list[CardRecord]:
         """One window of a board column (the leads whose stage, or buyer-journey stage,
         is `value`), keyset-paged: pass the last card's sort_key."""
-        _key, descending = _SORT_COLUMNS[sort]
+        descending = sort.descending
         if by == BoardGrouping.STAGE:
             value = Stage(value)
         if fts_query(board.search) is not None:
@@ -640,14 +644,14 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQu
         query = self._card_query(board, None, sort).where(
             *_grouping_clauses(by, str(value))).limit(limit)
         if after is not None:
-            cursor = tuple_(_SORT_COLUMNS[sort][0], Lead.id)
+            cursor = tuple_(_SORT_COLUMNS[sort], Lead.id)
             query = query.where(cursor < tuple_(*after) if descending else cursor > tuple_(*after))
         return self._read_cards(query)
 
     @staticmethod
     def _card_query(board: BoardFilter, search_ids: list[int] | None, sort: BoardSort):
-        key, descending = _SORT_COLUMNS[sort]
-        order = (key.desc(), Lead.id.desc()) if descending else (key.asc(), Lead.id.asc())
+        key = _SORT_COLUMNS[sort]
+        order = (key.desc(), Lead.id.desc()) if sort.descending else (key.asc(), Lead.id.asc())
         return (
             select(Lead.id, Lead.first_name, Lead.last_name, Lead.job_title, Company.name,
                    Lead.score, Lead.source, User.name, Lead.stage, Lead.stage_entered_at,
@@ -709,13 +713,14 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQu
             return list(s.scalars(select(Lead.id).where(*_filter_clauses(board, ids))
                                   .order_by(Lead.id)))
 
-    def board_shows(self, board: BoardFilter, lead_id: int) -> bool:
-        """Whether the board's filter shows this lead (after a move changed its owner or
-        its stage, say)."""
-        ids = self.search_ids(board.search) if fts_query(board.search) is not None else None
-        with self.reading() as s:
-            return s.scalar(select(Lead.id).where(Lead.id == lead_id,
-                                                  *_filter_clauses(board, ids))) is not None
+    def board_card(self, board: BoardFilter, lead_id: int) -> CardRecord | None:
+        """The lead's card if the board's filter shows it (after a move changed its owner or
+        its stage, say), else None: one row read, where its column's window is 200."""
+        if fts_query(board.search) is not None and lead_id not in self.search_ids(board.search):
+            return None
+        cards = self._read_cards(self._card_query(board, None, BoardSort.SCORE)
+                                 .where(Lead.id == lead_id))
+        return cards[0] if cards else None
 
     def search_is_capped(self, search: str) -> bool:
         """Whether the search matches more leads than it lists."""
