@@ -26,7 +26,8 @@ ACTIVITY_ICONS = {
     ActivityKind.EMAIL_SENT: "✉", ActivityKind.MEETING: "☗", ActivityKind.NOTE: "✍",
     ActivityKind.ASSIGNED: "⇄",
 }
-# the text takes the palette's colour; muted lines and headings the theme's
+# the text takes the palette's colour; muted lines and headings the theme's. Lines, not
+# tables: Qt lays a table out several times slower, and the pane is redrawn on every move.
 STYLE = """
 <style>
  body { font-size: 10pt; }
@@ -34,7 +35,8 @@ STYLE = """
  h3 { margin: 14px 0 4px 0; font-size: 10pt; color: %(muted)s; text-transform: uppercase; }
  .muted { color: %(muted)s; }
  .badge { color: white; font-weight: bold; }
- td { padding: 1px 8px 1px 0; vertical-align: top; }
+ .line { margin: 1px 0; }
+ .hang { margin: 1px 0 1px 18px; text-indent: -18px; }
 </style>
 """
 
@@ -44,7 +46,8 @@ def _when(moment: datetime) -> str:
 
 
 def _row(label: str, value: str | None) -> str:
-    return f"<tr><td class='muted'>{escape(label)}</td><td>{escape(value or '—')}</td></tr>"
+    return (f"<p class='line'><span class='muted'>{escape(label)}</span>&nbsp; "
+            f"{escape(value or '—')}</p>")
 
 
 def lead_html(detail: LeadDetail, score: ScoreResult | None, now: datetime,
@@ -92,19 +95,17 @@ def lead_html(detail: LeadDetail, score: ScoreResult | None, now: datetime,
                        f"{escape(detail.phone).replace(' ', '&nbsp;')}</a>")
     parts.append("<p>" + " &nbsp;·&nbsp; ".join(contact or ["No email or phone"]) + "</p>")
 
-    parts.append("<h3>Person</h3><table>")
+    parts.append("<h3>Person</h3>")
     parts += [_row("Owner", detail.owner_name or "Unassigned"),
               _row("Seniority", in_words(detail.seniority)),
               _row("Created", _when(lead.created_at)), _row("External id", detail.external_id)]
     if company is None and lead.country:  # else the company's country, below
         parts.append(_row("Country", lead.country))
-    parts.append("</table>")
     if company is not None:
-        parts.append("<h3>Company</h3><table>")
+        parts.append("<h3>Company</h3>")
         parts += [_row("Name", company.name), _row("Domain", company.domain),
                   _row("Industry", company.industry), _row("Employees", company.employee_band),
                   _row("Revenue", company.revenue_band), _row("Country", company.country)]
-        parts.append("</table>")
 
     parts.append(_score_html(score, colours) if score is not None else "")
     if detail.predicted_conversion is not None:
@@ -114,34 +115,31 @@ def lead_html(detail: LeadDetail, score: ScoreResult | None, now: datetime,
                      f"(learned from the team's outcomes)<br><span class='muted'>{why}"
                      "</span></p>")
     if detail.custom_fields:
-        parts.append("<h3>Imported fields</h3><table>")
+        parts.append("<h3>Imported fields</h3>")
         parts += [_row(name, str(value)) for name, value in detail.custom_fields.items()]
-        parts.append("</table>")
 
-    parts.append(f"<h3>Activity ({len(detail.activities)})</h3><table>")
+    parts.append(f"<h3>Activity ({len(detail.activities)})</h3>")
     for activity in detail.activities:
         icon = ACTIVITY_ICONS.get(ActivityKind(activity.kind), "•")
         what = in_words(activity.kind) + (
             f": {activity.outcome.replace('_', ' ')}" if activity.outcome else "")
         extra = activity.note or activity.url or ""
         by = f" — {activity.user_name}" if activity.user_name else ""
-        parts.append(f"<tr><td>{icon}</td><td>{escape(what + by)} &nbsp;"
+        parts.append(f"<p class='hang'>{icon}&nbsp; {escape(what + by)} &nbsp;"
                      f"<span class='muted'>{_when(activity.occurred_at)}</span>"
                      + (f"<br><span class='muted'>{escape(extra)}</span>" if extra else "")
-                     + "</td></tr>")
-    parts.append("</table>")
+                     + "</p>")
 
-    parts.append("<h3>Stage history</h3><table>")
+    parts.append("<h3>Stage history</h3>")
     for change in detail.history:
         moved = (f"{change.from_stage.label} → {change.to_stage.label}" if change.from_stage
                  else f"Created as {change.to_stage.label}")
         who = detail.user_names.get(change.user_id, "") if change.user_id else ""
         why = " · ".join(filter(None, (change.reason_code, change.note, who)))
-        parts.append(f"<tr><td>{escape(moved)} &nbsp;"
+        parts.append(f"<p class='line'>{escape(moved)} &nbsp;"
                      f"<span class='muted'>{_when(change.changed_at)}</span>"
                      + (f"<br><span class='muted'>{escape(why)}</span>" if why else "")
-                     + "</td></tr>")
-    parts.append("</table>")
+                     + "</p>")
     return "".join(parts)
 
 
@@ -150,12 +148,12 @@ def _score_html(score: ScoreResult, colours: Theme) -> str:
     journey = score.buyer_stage or "no recent activity"
     parts = [f"<h3>Why {score.total}?</h3>",
              f"<p>Fit {score.fit} + engagement {score.engagement} &nbsp;·&nbsp; grade "
-             f"{escape(score.grade)} &nbsp;·&nbsp; buyer journey: {escape(journey)}</p><table>"]
+             f"{escape(score.grade)} &nbsp;·&nbsp; buyer journey: {escape(journey)}</p>"]
     for part in score.breakdown:
         colour = colours.css("touched" if part.points > 0 else "overdue")
-        parts.append(f"<tr><td style='color:{colour}' align='right'>{part.points:+d}</td>"
-                     f"<td>{escape(part.rule)}</td></tr>")
+        parts.append(f"<p class='hang' style='margin-left: 36px; text-indent: -36px'>"
+                     f"<span style='color:{colour}'>{part.points:+d}</span>&nbsp; "
+                     f"{escape(part.rule)}</p>")
     if not score.breakdown:
-        parts.append("<tr><td class='muted'>No rule applies to this lead yet.</td></tr>")
-    parts.append("</table>")
+        parts.append("<p class='line muted'>No rule applies to this lead yet.</p>")
     return "".join(parts)
