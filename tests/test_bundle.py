@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QImage
 
+from tests.old_databases import first_schema_database
 from workbench.files.split import PARALLEL_MIN_BYTES
 from workbench.services.scoring import PARALLEL_FROM
 from workbench.store import db
@@ -98,15 +99,7 @@ def test_the_window_opens_on_the_demo_in_the_data_folder(workbench, home, tmp_pa
 
 def test_an_older_database_is_migrated_with_a_backup(workbench, home, tmp_path):
     path = tmp_path / "old.db"
-    engine = db.create_sqlite_engine(path)
-    db.migrate(engine, "20261123_0001")  # the first schema: every later revision runs
-    with db.write_connection(engine) as conn:
-        conn.exec_driver_sql(
-            "INSERT INTO leads (first_name, last_name, stage, fit_score, engagement_score, "
-            "score, created_at, updated_at, stage_entered_at) VALUES ('Ada', 'Byron', 'mql', "
-            "0, 0, 42, '2026-01-05 10:00:00.000000', '2026-01-05 10:00:00.000000', "
-            "'2026-01-05 10:00:00.000000')")
-    engine.dispose()
+    first_schema_database(path)
 
     result = run(workbench, home, "--db", "old.db", "lead", "show", "1", "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr

@@ -9,6 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from tests.old_databases import first_schema_database
 from workbench.rules.stages import Stage
 from workbench.store import db
 from workbench.store.leads import Store
@@ -57,15 +58,7 @@ def test_migration_chain_is_linear_and_matches_the_models(store):
 
 def test_upgrading_an_older_database_keeps_its_data_and_writes_a_backup(tmp_path):
     path = tmp_path / "old.db"
-    engine = db.create_sqlite_engine(path)
-    db.migrate(engine, "20261123_0001")  # the first schema, before the reason catalogue
-    with db.write_connection(engine) as conn:
-        conn.exec_driver_sql(
-            "INSERT INTO leads (first_name, last_name, stage, fit_score, engagement_score, "
-            "score, created_at, updated_at, stage_entered_at) VALUES ('Ada', 'Byron', 'mql', "
-            "0, 0, 42, '2026-01-05 10:00:00.000000', '2026-01-05 10:00:00.000000', "
-            "'2026-01-05 10:00:00.000000')")
-    engine.dispose()
+    first_schema_database(path)
 
     with Store.open(path) as store:
         assert store.backup is not None and store.backup.exists()
