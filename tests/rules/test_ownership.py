@@ -44,3 +44,8 @@ def test_accepting_from_the_pool_takes_the_lead_and_never_reassigns_one():
     (Stage.SAL, None, None, False), ("mql", 1, 1, True)])
 def test_the_queue_holds_my_mqls_and_the_pool(stage, owner, me, queued):
     assert in_queue(stage, owner, me) is queued
+
+
+def test_a_lead_not_to_be_contacted_is_in_no_queue():
+    assert not in_queue(Stage.MQL, None, 1, do_not_contact=True)
+    assert not in_queue(Stage.MQL, 1, 1, do_not_contact=True)

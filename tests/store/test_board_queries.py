@@ -107,9 +107,12 @@ def test_the_stores_queue_and_overdue_sql_agree_with_the_rules(store):
                 leads.append(lead)
                 if age == timedelta(hours=30) and owner == ben:
                     store.add_activity(lead, ActivityKind.CALL, at=now - timedelta(hours=29))
+                if age == timedelta(hours=2):  # asked not to be contacted
+                    store.set_do_not_contact(lead, True, now)
     rows = {lead.id: lead for lead in map(store.lead, leads)}
     for me in (None, ana, ben):
-        expected = {i for i, r in rows.items() if in_queue(r.stage, r.owner_id, me)}
+        expected = {i for i, r in rows.items()
+                    if in_queue(r.stage, r.owner_id, me, r.do_not_contact)}
         late = {i for i in expected
                 if is_overdue(rows[i].mql_at, rows[i].first_touch_at, cutoff)}
         assert {c.id for c in store.queue(me)} == expected

@@ -7,7 +7,7 @@ import argparse
 import json
 from datetime import date, timedelta
 
-from workbench.cli import followup, routing
+from workbench.cli import erasure, followup, routing
 from workbench.cli.common import (
     acting_option,
     acting_user,
@@ -62,6 +62,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         acting_option(action, "who acts")
     followup.register_lead_commands(lead_sub)
     routing.register_lead_commands(lead_sub)
+    erasure.register_lead_commands(lead_sub)
     bant.add_argument("items", nargs="+", metavar="ITEM=STATUS[:NOTE]",
                       help="ITEM: budget, authority, need or timeline; STATUS: unknown, "
                            "confirmed, partial or failed")

@@ -39,11 +39,12 @@ def check_criteria_change(actor: Person | None) -> None:
                          "a rep. Send the change to your manager.")
 
 
-def in_queue(stage: Stage | str, owner_id: int | None, me: int | None) -> bool:
+def in_queue(stage: Stage | str, owner_id: int | None, me: int | None,
+             do_not_contact: bool = False) -> bool:
     """Whether a lead is in the queue of `me` (None: nobody's): an MQL of theirs or of the
-    unassigned pool. The store selects the queue with the same test in SQL
-    (store.leads.queue_clause)."""
-    return stage == Stage.MQL and owner_id in (None, me)
+    unassigned pool that may be contacted. The store selects the queue with the same test
+    in SQL (store.leads.queue_clause)."""
+    return stage == Stage.MQL and owner_id in (None, me) and not do_not_contact
 
 
 def new_owner_on_accept(actor: Person | None, owner: Person | None) -> int | None:

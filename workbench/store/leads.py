@@ -30,6 +30,7 @@ from workbench.rules.criteria import (
     Criteria,
     is_custom_field,
 )
+from workbench.rules.erasure import ERASED_LEAD_FIELDS, ERASED_NAME
 from workbench.rules.lead_names import display_name
 from workbench.rules.ownership import Person
 from workbench.rules.qualification import BANT_ITEMS
@@ -95,6 +96,8 @@ class LeadRecord:
     next_step_kind: str | None = None
     next_step_due: datetime | None = None
     next_step_note: str | None = None
+    erased_at: datetime | None = None  # erased on request (rules.erasure)
+    do_not_contact: bool = False
 
     @property
     def name(self) -> str:
@@ -366,7 +369,7 @@ def queue_clause(me: int | None):
     """rules.ownership.in_queue in SQL: the MQLs of `me` and the unassigned pool."""
     owner = Lead.owner_id.is_(None) if me is None else or_(Lead.owner_id == me,
                                                             Lead.owner_id.is_(None))
-    return and_(Lead.stage == Stage.MQL.value, owner)
+    return and_(Lead.stage == Stage.MQL.value, owner, Lead.do_not_contact.is_(False))
 
 
 def _filter_clauses(board: BoardFilter, search_ids: list[int] | None) -> list:
@@ -855,6 +858,41 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQu
         their stage first."""
         return self._read_cards(self._card_query(board, None, BoardSort.TIME_IN_STAGE)
                                 .limit(limit))
+
+    def erase_lead(self, lead_id: int, at: datetime) -> None:
+        """Remove what names or reaches the person (rules.erasure) from the lead, its
+        activities, stage changes, BANT evidence and the search index, in one transaction;
+        the anonymous row stays. Freed pages are overwritten, and the search index is
+        rebuilt so that no old copy of the words is left in it."""
+        blank = ", ".join(f"{name} = NULL" for name in ERASED_LEAD_FIELDS)
+        notes = ", ".join(f"{item}_note = NULL" for item in BANT_ITEMS)
+        with db.write_connection(self.engine) as conn:
+            raw = conn.connection.driver_connection
+            raw.execute("PRAGMA secure_delete = ON")
+            found = raw.execute(
+                f"UPDATE leads SET first_name = ?, last_name = '', {blank}, erased_at = ?, "
+                "do_not_contact = 1, updated_at = ? WHERE id = ?",
+                (ERASED_NAME, db.sql_time(at), db.sql_time(at), lead_id)).rowcount
+            if not found:
+                raise NotFound(f"There is no lead with id {lead_id}.")
+            raw.execute("UPDATE activities SET note = NULL, url = NULL WHERE lead_id = ?",
+                        (lead_id,))
+            raw.execute("UPDATE stage_changes SET note = NULL WHERE lead_id = ?", (lead_id,))
+            raw.execute(f"UPDATE qualifications SET {notes} WHERE lead_id = ?", (lead_id,))
+            raw.execute("UPDATE lead_search SET notes = NULL WHERE rowid = ?", (lead_id,))
+            # an FTS5 update leaves the old words in its segments until they are merged
+            raw.execute("INSERT INTO lead_search (lead_search) VALUES ('optimize')")
+            raw.execute("PRAGMA secure_delete = OFF")  # the writes above were overwritten
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")  # no old page in the WAL
+
+    def set_do_not_contact(self, lead_id: int, on: bool, at: datetime) -> None:
+        with db.write_connection(self.engine) as conn:
+            found = conn.connection.driver_connection.execute(
+                "UPDATE leads SET do_not_contact = ?, updated_at = ? WHERE id = ?",
+                (int(on), db.sql_time(at), lead_id)).rowcount
+        if not found:
+            raise NotFound(f"There is no lead with id {lead_id}.")
 
     def queue_summary(self, me: int | None, overdue_before: datetime) -> tuple[int, int]:
         """(leads in the queue, of which overdue): untouched MQLs handed over before the cutoff."""

@@ -20,7 +20,8 @@ ROUTE_BATCH = 5000  # leads per UPDATE (two values each, under SQLite's 32,766)
 _TERRITORY = ("SELECT l.id, coalesce(c.country, l.country), c.industry, c.employee_band "
               "FROM leads l "
               "LEFT JOIN companies c ON c.id = l.company_id WHERE ")
-_IN_POOL = "l.stage = 'mql' AND l.owner_id IS NULL"
+# a lead not to be contacted is routed to nobody (rules.erasure)
+_IN_POOL = "l.stage = 'mql' AND l.owner_id IS NULL AND l.do_not_contact = 0"
 
 
 class RoutingQueries:

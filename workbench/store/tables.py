@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     Float,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -136,6 +138,11 @@ class Lead(Base):
     next_step_kind: Mapped[str | None] = mapped_column(String(16))
     next_step_due: Mapped[datetime | None] = mapped_column(DateTime)
     next_step_note: Mapped[str | None] = mapped_column(Text)
+    # erased on request (rules.erasure): the row stays, anonymous, for the reports' counts
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # never in the queue nor routed: the person asked not to be contacted (or was erased)
+    do_not_contact: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                 server_default=false())
     uid: Mapped[str | None] = mapped_column(String(40))  # see SYNC_UID
 
     __table_args__ = (
