@@ -23,8 +23,10 @@ from workbench.store import db
 LEAD_COLUMNS = ("id", "first_name", "last_name", "email", "job_title", "company_id", "source",
                 "campaign", "owner_id", "stage", "score", "created_at", "stage_entered_at",
                 "mql_at", "revisit_on", "first_touch_at", "external_id", "country",
-                "next_step_kind", "next_step_due", "next_step_note")
-_TIMES = {"created_at", "stage_entered_at", "mql_at", "first_touch_at", "next_step_due"}
+                "next_step_kind", "next_step_due", "next_step_note", "erased_at",
+                "do_not_contact")
+_TIMES = {"created_at", "stage_entered_at", "mql_at", "first_touch_at", "next_step_due",
+          "erased_at"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +55,8 @@ def _value(name: str, value):
         return date.fromisoformat(value)
     if name == "stage":
         return Stage(value)
+    if name == "do_not_contact":
+        return bool(value)
     return value
 
 
