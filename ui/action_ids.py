@@ -34,6 +34,8 @@ class ActionId(StrEnum):
     LOG_TOUCH = "log_touch"
     PLAN_NEXT = "plan_next"
     REASSIGN = "reassign"
+    DO_NOT_CONTACT = "do_not_contact"
+    ERASE = "erase"
     BANT_BUDGET = "bant_budget"
     BANT_AUTHORITY = "bant_authority"
     BANT_NEED = "bant_need"

@@ -35,6 +35,7 @@ LABELS = {
     ActionId.ACCEPT: "&Accept (MQL → SAL, SAL → SQL)", ActionId.REJECT: "&Reject…",
     ActionId.RECYCLE: "Re&cycle…", ActionId.LOG_TOUCH: "&Log a touch…",
     ActionId.PLAN_NEXT: "Plan the ne&xt step…", ActionId.REASSIGN: "Reass&ign…",
+    ActionId.DO_NOT_CONTACT: "Do not con&tact", ActionId.ERASE: "&Erase on request…",
     ActionId.SHOW_TODAY: "&Today", ActionId.SAVE_VIEW: "Sa&ve view…",
     ActionId.FORGET_VIEW: "&Forget a view…",
     ActionId.BANT_BUDGET: "Next &budget status",
@@ -85,6 +86,7 @@ MENUS: tuple[tuple[str, tuple[ActionId | Submenu | None, ...]], ...] = (
     ("&Go", (ActionId.NEXT_CARD, ActionId.PREVIOUS_CARD, ActionId.SELECT_NEXT,
              ActionId.SELECT_PREVIOUS, ActionId.COLUMN_LEFT, ActionId.COLUMN_RIGHT)),
     ("&Lead", (*TRIAGE, SEPARATOR, *FOLLOW_UP, SEPARATOR, *BANT_KEYS, SEPARATOR,
+               ActionId.DO_NOT_CONTACT, ActionId.ERASE, SEPARATOR,
                ActionId.RESCORE, ActionId.DUPLICATES, ActionId.CONFLICTS, Submenu.MOVE_TO)),
     ("&Help", (ActionId.HELP, ActionId.ABOUT)),
 )

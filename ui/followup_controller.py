@@ -1,6 +1,7 @@
 """The rep's follow-up from the keys: T logs a touch with the current lead, N plans its next
 step, Ctrl+4 shows Today (ui/views/today.py), and a reminder says when a next step falls
-due (ui/due_reminders.py); and a manager reassigns the current lead (Lead › Reassign…).
+due (ui/due_reminders.py); a manager reassigns the current lead (Lead › Reassign…); and a
+lead is marked not to be contacted or erased on the person's request (Lead › Erase…).
 What changed goes to the window, which refreshes the views by it; Today is read again
 whenever it is shown and after each of these."""
 
@@ -20,7 +21,7 @@ from ui.due_reminders import DueReminders
 from ui.views.today import TodayView
 from workbench.rules.followup import Outcome
 from workbench.rules.refusals import Refused
-from workbench.services import bulk, followup
+from workbench.services import bulk, erasure, followup
 from workbench.services.changes import Changes
 from workbench.store.leads import Store
 
@@ -47,6 +48,8 @@ class FollowUpController(QObject):
         actions[ActionId.LOG_TOUCH].triggered.connect(self.log_touch)
         actions[ActionId.PLAN_NEXT].triggered.connect(self.plan_next_step)
         actions[ActionId.REASSIGN].triggered.connect(self.reassign)
+        actions[ActionId.DO_NOT_CONTACT].triggered.connect(self.toggle_do_not_contact)
+        actions[ActionId.ERASE].triggered.connect(self.erase)
         actions[ActionId.SHOW_TODAY].triggered.connect(
             lambda: views.setCurrentWidget(self.today))
         self.reminders = DueReminders(store, window, acting)
@@ -132,6 +135,41 @@ class FollowUpController(QObject):
                 self.store, picked, answer.email, by=self.acting(),
                 reason=answer.reason)))) is not None:
             self.message.emit(f"{what}: now {answer.email}'s.")
+
+    def toggle_do_not_contact(self) -> None:
+        """Lead › Do not contact: the current lead leaves the queue and routing, or (if it
+        was marked) may be contacted again."""
+        lead_id = self.current_lead()
+        if lead_id is None:
+            self.message.emit(SELECT_FIRST)
+            return
+        lead = self.store.lead(lead_id)
+        on = not lead.do_not_contact
+        if self._run("Do not contact refused", lambda: erasure.do_not_contact(
+                self.store, lead_id, on, by=self.acting())) is not None:
+            self.message.emit(f"{lead.name}: " + ("not to be contacted: out of the queue and "
+                              "of routing." if on else "may be contacted again."))
+
+    def erase(self) -> None:
+        """Lead › Erase on request…: after a confirmation that says what goes and what
+        stays, the person's data leaves this database."""
+        lead_id = self.current_lead()
+        if lead_id is None:
+            self.message.emit(SELECT_FIRST)
+            return
+        name = self.store.lead(lead_id).name
+        sure = QMessageBox.question(
+            self.window, "Erase on request",
+            f"Erase {name} for good? Their names, email, phone, title, notes, BANT evidence "
+            "and search words leave this database; an anonymous lead stays so the reports "
+            "count the same, and it is never contacted again. This cannot be undone.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel)
+        if sure != QMessageBox.StandardButton.Yes:
+            return
+        if self._run("Erasure refused", lambda: erasure.erase(
+                self.store, lead_id, by=self.acting())) is not None:
+            self.message.emit(f"{name} erased: only an anonymous lead is left.")
 
     def picked(self) -> list[int]:
         """The leads an action is for: the cards picked with Shift or Ctrl on the board or

@@ -242,3 +242,38 @@ def test_t_logs_the_same_touch_with_each_picked_card(window, qtbot, monkeypatch)
         notes = [a.note for a in window.store.lead_detail(lead_id).activities]
         assert notes.count("Webinar follow-up") == 1
     assert window.statusBar().currentMessage().startswith("3 leads: email, ")
+
+
+def test_lead_erase_asks_first_then_leaves_an_anonymous_lead(window, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from workbench.rules.erasure import ERASED_NAME
+
+    manager = window.store.user_by_email("dana.whitfield@sales.example")
+    window.filters.me.setCurrentIndex(window.filters.me.findData(manager))
+    window.board.focus_first_card()
+    lead_id = window.cards.current_lead()
+    name = window.store.lead(lead_id).name
+    answers = [QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Yes]
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(
+        lambda parent, title, text, *rest: asked.append(text) or answers.pop(0)))
+    window.actions_by_id[ActionId.ERASE].trigger()
+    assert window.store.lead(lead_id).name == name  # cancelled: nothing erased
+    assert f"Erase {name} for good?" in asked[0]
+    window.actions_by_id[ActionId.ERASE].trigger()
+    assert window.store.lead(lead_id).name == ERASED_NAME
+    assert lead_id not in (window.store.search_ids(name.split()[-1]) or [])
+
+
+def test_do_not_contact_takes_the_lead_out_of_the_queue_and_back(window):
+    window.board.focus_first_card()
+    lead_id = window.cards.current_lead()
+    owner = window.store.lead(lead_id).owner_id
+    assert lead_id in {c.id for c in window.store.queue(owner)}
+    window.actions_by_id[ActionId.DO_NOT_CONTACT].trigger()
+    assert window.store.lead(lead_id).do_not_contact
+    assert lead_id not in {c.id for c in window.store.queue(owner)}
+    window.cards.select_lead(lead_id)
+    window.actions_by_id[ActionId.DO_NOT_CONTACT].trigger()
+    assert not window.store.lead(lead_id).do_not_contact
