@@ -47,4 +47,5 @@ OTHER_KEYS = (
     ("↑  ↓", "Previous / next card"),
     ("Ctrl+Enter", "Save the note being typed"),
     ("Alt+1 … Alt+4", "To the budget, authority, need or timeline status"),
+    ("Ctrl+Shift+1 … 9", "The saved views, in the order View › Views lists them"),
 )
