@@ -13,7 +13,7 @@ GOOD = {"name": "Hot webinar MQLs", "filters": {"owner": "mine", "campaign": "We
 
 
 def test_the_views_values_are_the_boards():
-    assert OWNERS == tuple(OwnerFilter) and SORTS == tuple(BoardSort)
+    assert tuple(OwnerFilter) == OWNERS and tuple(BoardSort) == SORTS
 
 
 def test_a_view_reads_back_as_it_was_written():

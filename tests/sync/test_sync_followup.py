@@ -5,6 +5,7 @@ from datetime import timedelta
 from tests.sync.test_sync import laptop, me, shared_mql  # noqa: F401 (a fixture)
 from workbench.clock import utcnow
 from workbench.rules.routing import RoutingRule
+from workbench.rules.views import SavedView
 from workbench.services import bulk, followup, triage
 from workbench.services.sync import synchronise
 from workbench.store.leads import BoardFilter
@@ -44,14 +45,17 @@ def test_a_next_step_syncs_as_one_group_and_the_later_plan_wins(team, laptop):  
         ("meeting", due + timedelta(hours=2), None)
 
 
-def test_a_reassignment_and_the_routing_rules_reach_the_other_laptops(team, laptop):  # noqa: F811
+def test_a_reassignment_routing_and_shared_views_reach_the_other_laptops(team, laptop):  # noqa: F811
     ana, ben, dana = laptop("ana"), laptop("ben"), laptop("dana")
     lead, on_dana = shared_mql(team, ana, dana, "Rik")
     synchronise(ben, team["ben"])
     bulk.assign(dana, [on_dana], "ben@sales.example", by=me(dana, "dana"),
                 reason="Ben covers Benelux")
     rules = (RoutingRule("Benelux", ("ben@sales.example",), countries=("NL", "BE")),)
-    triage.save_criteria(dana, dana.current_criteria().with_changes(routing=rules),
+    views = (SavedView.from_dict({"name": "Benelux MQLs", "filters": {"search": "NL"},
+                                  "stages": ["mql"]}),)
+    triage.save_criteria(dana, dana.current_criteria().with_changes(routing=rules,
+                                                                    views=views),
                          by=me(dana, "dana"))
     synchronise(dana, team["dana"])
     synchronise(ben, team["ben"])
@@ -63,4 +67,5 @@ def test_a_reassignment_and_the_routing_rules_reach_the_other_laptops(team, lapt
     assert note == "Reassigned from Ana to Ben by Dana: Ben covers Benelux"
     assert ben.current_criteria().routing == rules
     assert ana.current_criteria().routing == rules
+    assert ana.current_criteria().views == ben.current_criteria().views == views  # shared
     assert not ana.known_lead_uids([f"{ana.sync_status().device}-{lead}"])  # Ben's now

@@ -8,8 +8,6 @@ from datetime import datetime
 
 from workbench.clock import next_day_start, utcnow
 from workbench.rules import ownership
-from workbench.rules.lead_names import display_name
-from workbench.rules.refusals import BadInput, NotFound
 from workbench.rules.followup import (
     TodayItem,
     check_next_step,
@@ -17,6 +15,8 @@ from workbench.rules.followup import (
     today_order,
     touch_kind,
 )
+from workbench.rules.lead_names import display_name
+from workbench.rules.refusals import BadInput, NotFound
 from workbench.rules.rotting import stale_cutoffs
 from workbench.services.changes import Changes
 from workbench.store.leads import BoardFilter, CardRecord, OwnerFilter, Store
