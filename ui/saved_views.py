@@ -17,6 +17,7 @@ from ui.actions import Submenu
 from workbench.rules.refusals import BadInput
 from workbench.rules.stages import Stage
 from workbench.rules.views import MAX_VIEWS, SavedView, validate_views
+from workbench.store.leads import BoardGrouping
 
 KEY_PREFIX = "Ctrl+Shift+"
 
@@ -80,6 +81,8 @@ class SavedViews(QObject):
         if window.figure is not None:  # a report figure's list gives way to the view
             window.clear_figure()
         missing = window.filters.show_view(dict(view.filters), view.sort)
+        if view.stages:  # the columns it names are lifecycle stages
+            window.group_by(BoardGrouping.STAGE)
         window_state.show_columns(window, [Stage(s) for s in view.stages])
         window.show_view(window.board)
         note = (f" This database has no {', no '.join(missing)}: shown as any."

@@ -9,7 +9,7 @@ from ui.saved_views import SavedViews
 from ui.views.main_window import MainWindow
 from workbench.rules.stages import Stage
 from workbench.rules.views import SavedView
-from workbench.store.leads import BoardSort, OwnerFilter, Store
+from workbench.store.leads import BoardGrouping, BoardSort, OwnerFilter, Store
 
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 
@@ -76,11 +76,14 @@ def test_a_team_view_from_the_criteria_appears_first(window, qtbot, monkeypatch)
         {"name": "Overdue MQLs", "filters": {"overdue": True}, "stages": ["mql"]}),))
     window.store.save_criteria(criteria, note="a view for the team")
     window.refresh()
+    window.group_by(BoardGrouping.JOURNEY)
     assert [a.text() for a in window.saved_views.view_actions] == [
         "&1 Overdue MQLs   (team)", "&2 Mine"]
     window.activateWindow()
     qtbot.keyClick(window.board.columns[Stage.MQL].view, Qt.Key.Key_1, CTRL_SHIFT)
     assert window.filters.overdue.isChecked() and window.board.visible_stages() == [Stage.MQL]
+    assert window.board.grouping == BoardGrouping.STAGE
+    assert [c.key for c in window.board.shown_columns()] == [Stage.MQL]
     name_it(monkeypatch, "overdue mqls")  # the team's name is taken
     warned = []
     monkeypatch.setattr("ui.saved_views.QMessageBox.warning",
