@@ -7,8 +7,9 @@ from PySide6.QtWidgets import QInputDialog
 from ui.action_ids import ActionId
 from ui.saved_views import SavedViews
 from ui.views.main_window import MainWindow
+from workbench.files.criteria_file import export_criteria, read_criteria
 from workbench.rules.stages import Stage
-from workbench.rules.views import SavedView
+from workbench.services import triage
 from workbench.store.leads import BoardGrouping, BoardSort, OwnerFilter, Store
 
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
@@ -69,12 +70,16 @@ def test_own_views_are_kept_per_database(window, qtbot, monkeypatch, tmp_path, d
     store.close()
 
 
-def test_a_team_view_from_the_criteria_appears_first(window, qtbot, monkeypatch):
+def test_a_team_view_from_the_criteria_file_appears_first(window, qtbot, monkeypatch,
+                                                         tmp_path):
     name_it(monkeypatch, "Mine")
     window.actions_by_id[ActionId.SAVE_VIEW].trigger()
-    criteria = window.store.current_criteria().with_changes(views=(SavedView.from_dict(
-        {"name": "Overdue MQLs", "filters": {"overdue": True}, "stages": ["mql"]}),))
-    window.store.save_criteria(criteria, note="a view for the team")
+    path = tmp_path / "criteria.toml"  # a manager's export, with a view added, imported
+    export_criteria(window.store.current_criteria(), path, window.store.path)
+    path.write_text(path.read_text() + '\n[[views]]\nname = "Overdue MQLs"\n'
+                    'stages = ["mql"]\nfilters = { overdue = true }\n')
+    manager = window.store.user_by_email("dana.whitfield@sales.example")
+    triage.save_criteria(window.store, read_criteria(path), by=manager)
     window.refresh()
     window.group_by(BoardGrouping.JOURNEY)
     assert [a.text() for a in window.saved_views.view_actions] == [
