@@ -64,22 +64,19 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "MQLs of the rep's queue (theirs and the pool) whose follow-up SLA falls "
                     "due today untouched, by when each is due; then the rep's open leads "
                     "touched with no next step planned.")
-    db_option(today)
-    today.add_argument("--rep", metavar="EMAIL", default=os.environ.get("WORKBENCH_USER"),
-                       help="whose day (default: $WORKBENCH_USER, else the unassigned leads)")
-    json_option(today)
-    today.set_defaults(run=cmd_today)
-
     stale = sub.add_parser(
         "stale", help="a rep's open leads nobody has touched for the days their stage allows",
         description="Rotting: the criteria give each open stage a number of days without a "
                     "call, an email or a meeting ([rotting] in the criteria file); a lead past "
                     "them is stale. Longest in its stage first.")
-    db_option(stale)
-    stale.add_argument("--rep", metavar="EMAIL", default=os.environ.get("WORKBENCH_USER"),
-                       help="whose leads (default: $WORKBENCH_USER, else the unassigned leads)")
-    json_option(stale)
-    stale.set_defaults(run=cmd_stale)
+    for parser, whose, run in ((today, "whose day", cmd_today),
+                               (stale, "whose leads", cmd_stale)):
+        db_option(parser)
+        parser.add_argument("--rep", metavar="EMAIL", default=os.environ.get("WORKBENCH_USER"),
+                            help=f"{whose} (default: $WORKBENCH_USER, else the unassigned "
+                                 "leads)")
+        json_option(parser)
+        parser.set_defaults(run=run)
 
 
 def cmd_lead_log(args: argparse.Namespace) -> int:
