@@ -13,7 +13,10 @@ NOW = datetime(2026, 12, 6, 12)
 DAY = timedelta(days=1)
 
 
-def cutoff(stage: Stage, rotting: Rotting = Rotting()) -> datetime | None:
+DEFAULT_ROTTING = Rotting()
+
+
+def cutoff(stage: Stage, rotting: Rotting = DEFAULT_ROTTING) -> datetime | None:
     return dict(stale_cutoffs(rotting, NOW)).get(stage)
 
 

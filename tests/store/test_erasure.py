@@ -2,6 +2,7 @@
 the search index, down to the bytes of the database file; the reports count the same."""
 
 import shutil
+
 import pytest
 
 from tests.conftest import SUITE_NOW
@@ -60,7 +61,8 @@ def test_an_erased_person_is_gone_from_every_table_and_the_file(copy):
         assert build_report(store, spec, 24, SUITE_NOW) == before  # the same counts
         assert not store.search_ids(SECRET) and lead not in store.search_ids("Ines")
         assert all(a.note is None and a.url is None for a in store.lead_detail(lead).activities)
-    assert SECRET.lower().encode() not in file_bytes(copy)  # no old copy in a free page or the index
+    # no old copy in a free page or the index
+    assert SECRET.lower().encode() not in file_bytes(copy)
 
 
 def test_erasing_an_unknown_lead_or_twice_or_another_reps_changes_nothing(copy):

@@ -22,7 +22,8 @@ def test_the_stale_sql_agrees_with_the_rule_down_to_the_cutoff(store):
             for touched in (None, *ages):
                 if touched is not None and touched > entered:
                     continue  # a touch before the stage: the stage's entry counts
-                lead = store.add_lead(first_name=stage.value, last_name="L", stage=stage, at=NOW - entered)
+                lead = store.add_lead(first_name=stage.value, last_name="L", stage=stage,
+                                      at=NOW - entered)
                 if touched is not None:
                     store.add_activity(lead, ActivityKind.CALL, at=NOW - touched)
                 # behaviour and notes are no touch
