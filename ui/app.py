@@ -35,6 +35,9 @@ def application():
     # desktop entry's, which they find by this name
     app.setWindowIcon(app_icon())
     app.setDesktopFileName(APP_ID)
+    from ui.theme import readable
+
+    app.setPalette(readable(app.palette()))
     return app
 
 

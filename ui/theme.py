@@ -60,6 +60,21 @@ class Theme:
         return getattr(self, name).name()
 
 
+def readable(palette: QPalette) -> QPalette:
+    """The palette with its links and placeholders made readable on its base: a dark system
+    palette often keeps a light theme's blue links and grey placeholders."""
+    base, text = palette.color(Role.Base), palette.color(Role.Text)
+    adjusted = QPalette(palette)
+    for role, least in ((Role.Link, 4.5), (Role.PlaceholderText, 3.0)):  # WCAG: text, hints
+        own = palette.color(role)
+        colour, share = own, 0.0
+        while contrast(colour, base) < least and share < 1:
+            share = min(1.0, share + 0.1)
+            colour = mix(own, text, share)
+        adjusted.setColor(role, colour)
+    return adjusted
+
+
 _themes: dict[int, Theme] = {}
 
 

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
-from ui.theme import contrast, theme
+from ui.theme import contrast, readable, theme
 from ui.views.main_window import MainWindow
 from workbench.rules.stages import Stage
 from workbench.store.leads import Store
@@ -59,6 +59,19 @@ def test_every_text_colour_reads_on_every_background(qapp, palette):
         for background in ("card", "column", "selected"):
             ratio = contrast(getattr(colours, text), getattr(colours, background))
             assert ratio >= 4.5, (palette, text, background, ratio)
+
+
+def test_a_dark_palette_that_kept_light_links_and_placeholders_is_made_readable():
+    palette = dark_fusion_palette()
+    palette.setColor(QPalette.ColorRole.Link, QColor("#0000ff"))  # a light theme's blue
+    palette.setColor(QPalette.ColorRole.PlaceholderText, QColor("#404040"))
+    base = palette.color(QPalette.ColorRole.Base)
+    assert contrast(palette.color(QPalette.ColorRole.Link), base) < 3
+    fixed = readable(palette)
+    assert contrast(fixed.color(QPalette.ColorRole.Link), base) >= 4.5
+    assert contrast(fixed.color(QPalette.ColorRole.PlaceholderText), base) >= 3
+    # a palette that reads already is left as it is
+    assert readable(dark_fusion_palette()).color(QPalette.ColorRole.Link) == QColor("#5aa9ff")
 
 
 def test_with_a_dark_palette_the_board_and_the_pane_are_dark(dark, qtbot, db_copy):
