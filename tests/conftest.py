@@ -1,6 +1,7 @@
 """Every test runs offscreen, on temporary databases, with a temporary data folder."""
 
 import os
+import shutil
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -41,6 +42,14 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 2,000-lead demo shared by read-only tests; copy it before changing it."""
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     demo.create_database(path, leads=2000, seed=11, as_of=DEMO_AS_OF)
+    return path
+
+
+@pytest.fixture
+def db_copy(demo_db: Path, tmp_path: Path) -> Path:
+    """A copy of the shared demo, for a test that changes it."""
+    path = tmp_path / "demo-copy.db"
+    shutil.copy(demo_db, path)
     return path
 
 

@@ -1,7 +1,6 @@
 """`workbench lead erase` and `workbench lead dnc` from the command line."""
 
 import json
-import shutil
 
 import pytest
 
@@ -10,13 +9,6 @@ from workbench.rules.stages import Stage
 from workbench.store.leads import BoardFilter, OwnerFilter, Store
 
 ALEX = "alex.morgan@sales.example"
-
-
-@pytest.fixture
-def copy(demo_db, tmp_path):
-    path = tmp_path / "erase.db"
-    shutil.copy(demo_db, path)
-    return path
 
 
 def alexs_mql(path) -> tuple[int, str, int]:
@@ -29,15 +21,15 @@ def alexs_mql(path) -> tuple[int, str, int]:
     return mine.id, mine.name, other.id
 
 
-def test_erase_leaves_an_anonymous_lead(workbench, copy):
-    lead, name, _other = alexs_mql(copy)
-    result = workbench("lead", "erase", lead, "--db", copy, "--as", ALEX)
+def test_erase_leaves_an_anonymous_lead(workbench, db_copy):
+    lead, name, _other = alexs_mql(db_copy)
+    result = workbench("lead", "erase", lead, "--db", db_copy, "--as", ALEX)
     assert result.returncode == 0, result.stderr
     assert result.stdout == (f"{name} (#{lead}) erased: only an anonymous trace is left for "
                              "the reports, and the lead will not be contacted.\n")
-    shown = json.loads(workbench("lead", "show", lead, "--db", copy, "--json").stdout)
+    shown = json.loads(workbench("lead", "show", lead, "--db", db_copy, "--json").stdout)
     assert shown["name"] == ERASED_NAME and shown["email"] is None
-    queue = json.loads(workbench("queue", "--db", copy, "--rep", ALEX, "--json").stdout)
+    queue = json.loads(workbench("queue", "--db", db_copy, "--rep", ALEX, "--json").stdout)
     assert lead not in {item["id"] for item in queue}
 
 
@@ -45,24 +37,24 @@ def test_erase_leaves_an_anonymous_lead(workbench, copy):
     ("unknown", "There is no lead with id 99999999."),
     ("other", "only its owner or a manager can erase it. Nothing was erased."),
 ])
-def test_a_refused_erase_says_why_in_one_line_and_changes_nothing(workbench, copy, who,
+def test_a_refused_erase_says_why_in_one_line_and_changes_nothing(workbench, db_copy, who,
                                                                    message):
-    _lead, _name, other = alexs_mql(copy)
+    _lead, _name, other = alexs_mql(db_copy)
     target = 99_999_999 if who == "unknown" else other
-    before = copy.read_bytes()
-    result = workbench("lead", "erase", target, "--db", copy, "--as", ALEX)
+    before = db_copy.read_bytes()
+    result = workbench("lead", "erase", target, "--db", db_copy, "--as", ALEX)
     assert result.returncode != 0 and result.stdout == ""
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
-    assert copy.read_bytes() == before
+    assert db_copy.read_bytes() == before
 
 
-def test_dnc_takes_a_lead_out_of_the_queue_and_off_puts_it_back(workbench, copy):
-    lead, name, _other = alexs_mql(copy)
-    result = workbench("lead", "dnc", lead, "--db", copy, "--as", ALEX)
+def test_dnc_takes_a_lead_out_of_the_queue_and_off_puts_it_back(workbench, db_copy):
+    lead, name, _other = alexs_mql(db_copy)
+    result = workbench("lead", "dnc", lead, "--db", db_copy, "--as", ALEX)
     assert result.stdout == (f"{name} (#{lead}) is not to be contacted: out of the queue "
                              "and of routing.\n")
-    queue = json.loads(workbench("queue", "--db", copy, "--rep", ALEX, "--json").stdout)
+    queue = json.loads(workbench("queue", "--db", db_copy, "--rep", ALEX, "--json").stdout)
     assert lead not in {item["id"] for item in queue}
-    workbench("lead", "dnc", lead, "--db", copy, "--as", ALEX, "--off")
-    queue = json.loads(workbench("queue", "--db", copy, "--rep", ALEX, "--json").stdout)
+    workbench("lead", "dnc", lead, "--db", db_copy, "--as", ALEX, "--off")
+    queue = json.loads(workbench("queue", "--db", db_copy, "--rep", ALEX, "--json").stdout)
     assert lead in {item["id"] for item in queue}

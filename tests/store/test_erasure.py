@@ -1,7 +1,6 @@
 """Erasure on request: the person's data leaves the lead, its history, its BANT evidence and
 the search index, down to the bytes of the database file; the reports count the same."""
 
-import shutil
 
 import pytest
 
@@ -15,13 +14,6 @@ from workbench.services.reports import ReportSpec, build_report
 from workbench.store.leads import BoardFilter, Store
 
 SECRET = "Zyxwquist"  # the person's surname: in no other lead
-
-
-@pytest.fixture
-def copy(demo_db, tmp_path):
-    path = tmp_path / "erase.db"
-    shutil.copy(demo_db, path)
-    return path
 
 
 def a_person(store: Store, owner: int | None) -> int:
@@ -42,8 +34,8 @@ def file_bytes(path) -> bytes:
     return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*")).lower()
 
 
-def test_an_erased_person_is_gone_from_every_table_and_the_file(copy):
-    with Store.open(copy) as store:
+def test_an_erased_person_is_gone_from_every_table_and_the_file(db_copy):
+    with Store.open(db_copy) as store:
         owner = store.user_by_email("alex.morgan@sales.example")
         lead = a_person(store, owner)
         triage.move_lead(store, lead, Stage.SAL, by=owner)
@@ -51,7 +43,7 @@ def test_an_erased_person_is_gone_from_every_table_and_the_file(copy):
         before = build_report(store, spec, 24, SUITE_NOW)
         history = len(store.stage_history(lead))
         assert store.search_ids(SECRET) == [lead]
-        assert SECRET.lower().encode() in file_bytes(copy)  # the test below can fail
+        assert SECRET.lower().encode() in file_bytes(db_copy)  # the test below can fail
         erasure.erase(store, lead, by=owner)
         record = store.lead(lead)
         assert (record.name, record.email, record.job_title, record.external_id) == (
@@ -61,12 +53,12 @@ def test_an_erased_person_is_gone_from_every_table_and_the_file(copy):
         assert build_report(store, spec, 24, SUITE_NOW) == before  # the same counts
         assert not store.search_ids(SECRET) and lead not in store.search_ids("Ines")
         assert all(a.note is None and a.url is None for a in store.lead_detail(lead).activities)
-    # no old copy in a free page or the index
-    assert SECRET.lower().encode() not in file_bytes(copy)
+    # no old db_copy in a free page or the index
+    assert SECRET.lower().encode() not in file_bytes(db_copy)
 
 
-def test_erasing_an_unknown_lead_or_twice_or_another_reps_changes_nothing(copy):
-    with Store.open(copy) as store:
+def test_erasing_an_unknown_lead_or_twice_or_another_reps_changes_nothing(db_copy):
+    with Store.open(db_copy) as store:
         alex = store.user_by_email("alex.morgan@sales.example")
         rep = store.add_user("Other Rep", "other@sales.example")
         manager = store.add_user("Mia Manager", "mia@sales.example", role="manager")

@@ -1,18 +1,10 @@
 """A window on a copy of the shared demo database, shown offscreen."""
 
-import shutil
 
 import pytest
 
 from ui.views.main_window import MainWindow
 from workbench.store.leads import Store
-
-
-@pytest.fixture
-def db_copy(demo_db, tmp_path):
-    path = tmp_path / "board.db"
-    shutil.copy(demo_db, path)
-    return path
 
 
 @pytest.fixture
