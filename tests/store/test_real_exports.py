@@ -72,6 +72,18 @@ def test_a_row_with_only_an_id_imports_and_is_shown_by_it_until_named(store, tmp
         ("Ada Lovelace", "Acme"), ("No name (id 4712)", None)]
 
 
+def test_a_lead_is_found_by_the_id_its_export_gave_it(store, tmp_path):
+    run_import(store, write_csv(tmp_path / "ids.csv", [["Lead ID", "Name"], ["4711", ""],
+                                                      ["L-22", "Ada Lovelace"]]))
+    by_id = {i: column(store, f"SELECT id FROM leads WHERE external_id = '{i}'")[0]
+             for i in ("4711", "L-22")}
+    assert store.search_ids("4711") == [by_id["4711"]]
+    assert store.search_ids(" L-22 ") == [by_id["L-22"]]
+    assert [c.name for c in store.board_page("lead", BoardFilter(search="4711"))] == [
+        "No name (id 4711)"]
+    assert store.search_ids("471") == []  # an id is matched whole, not by its start
+
+
 def test_a_file_of_closed_deals_marks_those_leads_won_joined_by_id(store, tmp_path):
     write_csv(tmp_path / "leads.csv", [["Lead ID", "Email"], ["L-1", "a@one.example"],
                                        ["L-2", "b@two.example"], ["L-3", "c@three.example"]])

@@ -33,7 +33,7 @@ class FilterBar(QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.search = QLineEdit(self)
-        self.search.setPlaceholderText("Search name, email, company, title, notes   ( / )")
+        self.search.setPlaceholderText("Search name, email, company, title, notes, id   ( / )")
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(180)
         self.me = QComboBox(self)

@@ -321,6 +321,9 @@ SEARCH_MATCH_LIMIT = 500
 # newest leads first when a search matches more than it lists
 _SEARCH = text("SELECT rowid FROM lead_search WHERE lead_search MATCH :query "
                "ORDER BY rowid DESC LIMIT :limit")
+# the id marketing's tool gave a lead (a row with nothing but an id is found by it too):
+# the whole text, exactly, through the unique index
+_BY_EXTERNAL_ID = text("SELECT id FROM leads WHERE external_id = :text")
 # Distinct values of an indexed column by jumping from one value to the next in the
 # index ("skip scan"): a few probes instead of reading a million rows.
 _DISTINCT_VALUES = """
@@ -731,7 +734,8 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQu
         return ids is not None and len(ids) >= SEARCH_MATCH_LIMIT
 
     def search_ids(self, search: str) -> list[int] | None:
-        """The leads a search matches (at most SEARCH_MATCH_LIMIT), None for no search.
+        """The leads a search matches (at most SEARCH_MATCH_LIMIT), None for no search: by
+        the words of their name, email, company, title and notes, or by their external id.
 
         One full-text query per search text and database state, shared by every column
         of the board and its counts.
@@ -742,7 +746,10 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQu
         key = (query, self.data_version())
         if self._last_search[0] != key:
             with self.reading() as s:
-                ids = list(s.scalars(_SEARCH, {"query": query, "limit": SEARCH_MATCH_LIMIT}))
+                ids = list(s.scalars(_BY_EXTERNAL_ID, {"text": search.strip()}))
+                ids += [i for i in s.scalars(_SEARCH, {"query": query,
+                                                       "limit": SEARCH_MATCH_LIMIT - len(ids)})
+                        if i not in ids]
             self._last_search = (key, ids)
         return self._last_search[1]
 
