@@ -12,6 +12,7 @@ class ActionId(StrEnum):
     IMPORT = "import"
     EXPORT = "export"
     EXPORT_SELECTION = "export_selection"
+    EXPORT_ACTIVITIES = "export_activities"
     UNDO = "undo"
     QUIT = "quit"
     FOCUS_SEARCH = "focus_search"

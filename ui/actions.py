@@ -20,6 +20,7 @@ LABELS = {
     ActionId.BACKUP: "&Back up…", ActionId.PEOPLE: "&People…",
     ActionId.REFRESH: "&Refresh", ActionId.QUIT: "&Quit", ActionId.IMPORT: "&Import…",
     ActionId.EXPORT: "&Export leads…", ActionId.EXPORT_SELECTION: "Export the se&lection…",
+    ActionId.EXPORT_ACTIVITIES: "Export acti&vities…",
     ActionId.UNDO: "&Undo last move",
     ActionId.FOCUS_SEARCH: "&Search…", ActionId.CLEAR_SEARCH: "&Clear search",
     ActionId.NEXT_CARD: "&Next card", ActionId.PREVIOUS_CARD: "&Previous card",
@@ -73,7 +74,7 @@ SEPARATOR = None
 MENUS: tuple[tuple[str, tuple[ActionId | Submenu | None, ...]], ...] = (
     ("&File", (ActionId.NEW_DATABASE, ActionId.OPEN_DATABASE, Submenu.RECENT,
                ActionId.BACKUP, SEPARATOR, ActionId.IMPORT, ActionId.EXPORT,
-               ActionId.EXPORT_SELECTION, SEPARATOR,
+               ActionId.EXPORT_SELECTION, ActionId.EXPORT_ACTIVITIES, SEPARATOR,
                ActionId.SYNC, ActionId.TEAM_SERVER, SEPARATOR, ActionId.REFRESH,
                ActionId.QUIT)),
     ("&Edit", (ActionId.UNDO, SEPARATOR, ActionId.CRITERIA, ActionId.PEOPLE)),

@@ -1,9 +1,11 @@
 """Leads in and out as files: the import wizard (also for a file dropped on the window),
-and the export of the board's leads, the picked ones or all of them, written off the GUI
-thread."""
+and the export of the board's leads (or their activities), the picked ones or all of them,
+written off the GUI thread."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -14,10 +16,26 @@ from ui.dialogs.import_wizard import ImportWizard
 from ui.operations import OperationRunner
 from ui.text import plural
 from ui.views.board import BoardView
-from workbench.services.export import ExportCancelled, export_leads
+from workbench.services.export import ExportCancelled, export_activities, export_leads
 from workbench.store.leads import Store
 
 FILE_SUFFIXES = (".csv", ".xlsx", ".txt")  # what a dropped file may be to be imported
+
+
+@dataclass(frozen=True)
+class Exported:
+    """What an export writes: leads, or the activities of leads."""
+    title: str
+    file_name: str
+    of: str  # before "the leads": what of them is written
+    item: str  # what the count of the finished export counts
+    write: Callable[..., int]
+
+
+LEADS = Exported("Export leads", "leads.xlsx", "", "lead", export_leads)
+# the file `import --kind activities` reads back: every touch, note and visit
+ACTIVITIES = Exported("Export activities", "activities.xlsx", "the activities of ",
+                      "activity", export_activities)
 
 
 class LeadFiles(QObject):
@@ -32,6 +50,8 @@ class LeadFiles(QObject):
         self.store, self.operations, self.board, self.window = store, operations, board, window
         window.actions_by_id[ActionId.EXPORT_SELECTION].triggered.connect(
             self.export_selection)
+        window.actions_by_id[ActionId.EXPORT_ACTIVITIES].triggered.connect(
+            self.export_activities)
 
     def import_file(self, path: Path | None = None) -> None:
         """The import wizard, on the file given if one is."""
@@ -45,16 +65,23 @@ class LeadFiles(QObject):
 
     def export_leads(self) -> None:
         """Export the leads the board shows, or all of them, off the GUI thread."""
+        self._export_shown_or_all(LEADS)
+
+    def export_activities(self) -> None:
+        """File › Export activities…: those of the leads the board shows, or of all."""
+        self._export_shown_or_all(ACTIVITIES)
+
+    def _export_shown_or_all(self, what: Exported) -> None:
         board_ids = self.store.board_lead_ids(self.board.board)
         which = QMessageBox.question(
-            self.window, "Export leads",
-            f"Export the {plural(len(board_ids), 'lead')} the board's filter shows?\n\n"
-            f"No exports all {plural(self.store.count_leads(), 'lead')}.",
+            self.window, what.title,
+            f"Export {what.of}the {plural(len(board_ids), 'lead')} the board's filter "
+            f"shows?\n\nNo exports {what.of}all {plural(self.store.count_leads(), 'lead')}.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
             | QMessageBox.StandardButton.Cancel)
         if which == QMessageBox.StandardButton.Cancel:
             return
-        self._export(board_ids if which == QMessageBox.StandardButton.Yes else None)
+        self._export(board_ids if which == QMessageBox.StandardButton.Yes else None, what)
 
     def export_selection(self) -> None:
         """File › Export the selection…: the cards picked with Shift or Ctrl (or the current
@@ -64,11 +91,11 @@ class LeadFiles(QObject):
             self.message.emit("Select the leads to export first (Shift+J/K, Shift- or "
                               "Ctrl-click).")
             return
-        self._export(picked)
+        self._export(picked, LEADS)
 
-    def _export(self, ids: list[int] | None) -> None:
+    def _export(self, ids: list[int] | None, what: Exported) -> None:
         """The leads (None: all of them) to the file the user names, off the GUI thread."""
-        name, _ = QFileDialog.getSaveFileName(self.window, "Export leads", "leads.xlsx",
+        name, _ = QFileDialog.getSaveFileName(self.window, what.title, what.file_name,
                                               "Excel (*.xlsx);;CSV (*.csv)")
         if not name:
             return
@@ -81,10 +108,11 @@ class LeadFiles(QObject):
                 QMessageBox.warning(self.window, "Export failed", str(problem))
 
         self.operations.run(
-            lambda progress, cancelled: export_leads(store, Path(name), lead_ids=ids,
-                                                     progress=progress, cancelled=cancelled),
-            title="Export leads", label=f"Writing {Path(name).name}…", failed=failed,
-            done=lambda count: self.message.emit(f"{plural(count, 'lead')} written to {name}."))
+            lambda progress, cancelled: what.write(store, Path(name), lead_ids=ids,
+                                                   progress=progress, cancelled=cancelled),
+            title=what.title, label=f"Writing {Path(name).name}…", failed=failed,
+            done=lambda count: self.message.emit(f"{plural(count, what.item)} written to "
+                                                 f"{name}."))
 
 
 def dropped_file(mime) -> Path | None:

@@ -61,5 +61,9 @@ def source_label(source: str | None) -> str:
 
 
 def plural(count: int, word: str) -> str:
-    ending = "" if count == 1 else "es" if word.endswith(("s", "ch", "sh", "x")) else "s"
+    if count == 1:
+        return f"{count:,} {word}"
+    if word.endswith("y") and word[-2:-1] not in tuple("aeiou"):  # activity, not day
+        return f"{count:,} {word[:-1]}ies"
+    ending = "es" if word.endswith(("s", "ch", "sh", "x")) else "s"
     return f"{count:,} {word}{ending}"

@@ -11,6 +11,7 @@ from PySide6.QtCore import QThread
 from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from ui.operations import Operation, OperationRunner, message_of
+from ui.text import plural
 from workbench.rules.refusals import NotFound
 from workbench.rules.stages import Stage
 from workbench.services import scoring
@@ -140,6 +141,27 @@ def test_export_the_selection_writes_the_picked_cards_only(window, qtbot, monkey
     assert window.statusBar().currentMessage() == f"3 leads written to {path}."
     rows = list(csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines()))
     assert len(picked) == 3 and {row["Email"] for row in rows} == picked
+
+
+def test_the_activities_of_the_boards_leads_are_exported_to_import_back(window, qtbot,
+                                                                        monkeypatch, tmp_path):
+    path = tmp_path / "activities.csv"
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr("ui.lead_files.QFileDialog.getSaveFileName",
+                        lambda *a, **k: (str(path), ""))
+    window.board.focus_first_card()
+    window.filters.search.setText(window.store.lead(window.board.current_lead()).name)
+    window.filters.flush()
+    shown = window.store.board_lead_ids(window.board.board)
+    expected = sum(len(window.store.lead_detail(i).activities) for i in shown)
+    window.actions_by_id["export_activities"].trigger()
+    qtbot.waitUntil(lambda: not window.operations.running(), timeout=30_000)
+    assert 0 < expected < window.store.count_activities()
+    assert window.statusBar().currentMessage() == (
+        f"{plural(expected, 'activity')} written to {path}.")
+    rows = list(csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines()))
+    assert len(rows) == expected
+    assert {row["Lead email"] for row in rows} <= {window.store.lead(i).email for i in shown}
 
 
 def mql_ids(window):

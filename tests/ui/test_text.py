@@ -49,6 +49,7 @@ def test_initials_and_plural():
     assert initials(None) == "" and initials("  ") == ""
     assert plural(1, "lead") == "1 lead" and plural(2000, "lead") == "2,000 leads"
     assert plural(3, "match") == "3 matches" and plural(1, "match") == "1 match"
+    assert plural(2, "activity") == "2 activities" and plural(2, "day") == "2 days"
 
 
 def test_score_bands_cover_every_score():

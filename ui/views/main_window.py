@@ -361,7 +361,8 @@ class MainWindow(QMainWindow):
     # -- dialogs -------------------------------------------------------------
 
     def _operation_busy(self, busy: bool) -> None:
-        for action_id in (ActionId.RESCORE, ActionId.EXPORT, ActionId.EXPORT_SELECTION):
+        for action_id in (ActionId.RESCORE, ActionId.EXPORT, ActionId.EXPORT_SELECTION,
+                          ActionId.EXPORT_ACTIVITIES):
             self.actions_by_id[action_id].setEnabled(not busy)
 
     def edit_criteria(self) -> None:

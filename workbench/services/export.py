@@ -64,13 +64,18 @@ def export_leads(store: Store, path: Path, stage: Stage | None = None,
 
 
 def export_activities(store: Store, path: Path, stage: Stage | None = None,
-                      lead_ids: Sequence[int] | None = None) -> int:
+                      lead_ids: Sequence[int] | None = None, *,
+                      progress: Callable[[int, int], None] | None = None,
+                      cancelled: Callable[[], bool] | None = None) -> int:
     """Write the activities of the leads (of one stage, of the ids, or all) to a .csv or
-    .xlsx file that `import --kind activities` reads back; returns how many."""
+    .xlsx file that `import --kind activities` reads back; returns how many. Progress is
+    (activities written, activities in all)."""
     path = Path(path)
     _check_suffix(path)
     rows = ([record[column] for _, column in ACTIVITY_EXPORT_COLUMNS]
             for record in store.export_activity_rows(stage, lead_ids))
+    if progress is not None or cancelled is not None:
+        rows = _watched(rows, store.count_activities(stage, lead_ids), progress, cancelled)
     return _write(store, path, [h for h, _ in ACTIVITY_EXPORT_COLUMNS], rows)
 
 

@@ -493,6 +493,15 @@ class ImportQueries:
             f"LEFT JOIN users u ON u.id = a.user_id {where} "
             "ORDER BY a.lead_id, a.occurred_at, a.id", params)
 
+    def count_activities(self, stage: Stage | None = None,
+                         lead_ids: Sequence[int] | None = None) -> int:
+        """How many activities the leads (of a stage, of the ids, or all) have."""
+        where, params = self._export_where(stage, lead_ids)
+        with self.engine.connect() as conn:
+            return conn.connection.driver_connection.execute(
+                f"SELECT count(*) FROM activities a JOIN leads l ON l.id = a.lead_id {where}",
+                params).fetchone()[0]
+
     def _streamed(self, sql: str, params: tuple) -> Iterator[dict[str, Any]]:
         """A query's rows as records by column name, fetched a few thousand at a time."""
         with self.engine.connect() as conn:
