@@ -1,6 +1,7 @@
 """The board as a rep uses it: columns, cards, moves, search, keys, and state kept."""
 
 import dataclasses
+import re
 import subprocess
 import sys
 from datetime import date, datetime, timedelta
@@ -253,6 +254,18 @@ def test_every_action_is_in_a_menu_with_its_shortcut(window):
     assert [window.actions_by_id[a].shortcut().toString() for a in (
         "show_board", "show_queue", "show_reports", "criteria")] == [
         "Ctrl+1", "Ctrl+2", "Ctrl+3", "Ctrl+,"]
+
+
+def test_each_menu_opens_its_items_by_letters_of_their_own(window):
+    """Alt and a letter opens one item, never cycles between two: each menu's access keys
+    (the letter after &) are its own."""
+    menus = [action.menu() for action in window.menuBar().actions()]
+    assert len(menus) >= 6
+    for menu in menus:
+        letters = [re.search(r"&(\w)", a.text()) for a in menu.actions() if not a.isSeparator()]
+        assert None not in letters, menu.title()
+        keys = [m.group(1).lower() for m in letters]
+        assert len(keys) == len(set(keys)), (menu.title(), keys)
 
 
 def test_markup_in_data_is_shown_as_plain_text(qtbot, tmp_path):
