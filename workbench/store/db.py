@@ -11,7 +11,7 @@ import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 
@@ -84,6 +84,15 @@ def _begin(conn: Connection) -> None:
 def sql_time(moment: datetime) -> str:
     """A time as SQLAlchemy stores it on SQLite, for statements written by hand."""
     return moment.isoformat(" ", "microseconds")  # "%Y-%m-%d %H:%M:%S.%f", several times faster
+
+
+def read_time(text: str | None) -> datetime | None:
+    """A time as SQLAlchemy reads it from SQLite, for rows read by hand."""
+    return datetime.fromisoformat(text) if text else None
+
+
+def read_day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
 
 
 def create_sqlite_engine(path: Path, *, durable: bool = True) -> Engine:

@@ -27,10 +27,6 @@ _NOBODYS = "l.owner_id IS NULL"
 _QUEUE = f"({_MINE} OR {_NOBODYS})"  # as store.leads.queue_clause
 
 
-def _time(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
-
-
 class FollowUpQueries:
     """Mixed into the Store."""
 
@@ -109,7 +105,7 @@ class FollowUpQueries:
 
 def _item(row: tuple, reason: TodayReason, sla: timedelta | None = None) -> TodayItem:
     lead_id, first, last, email, external_id, company, stage, kind, due, note = row
-    due = _time(due)
+    due = db.read_time(due)
     if sla is not None and due is not None:
         due += sla  # an MQL's SLA falls due its hours after it became one
     return TodayItem(lead_id, display_name(first, last, email, external_id), company,

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -54,10 +55,8 @@ from workbench.store.tables import (
     Lead,
     Qualification,
     Reason,
-    ScoreState,
     ScoringModel,
     StageChange,
-    StageConflict,
     User,
 )
 
@@ -276,15 +275,22 @@ class ScoringChunk:
     activity_age: np.ndarray
 
 
+_NEWEST_CRITERIA = "SELECT id, body FROM criteria_versions ORDER BY id DESC LIMIT 1"
+
+
 def _current_criteria(session: Session) -> Criteria:
-    row = session.execute(select(CriteriaVersion.id, CriteriaVersion.body)
-                          .order_by(CriteriaVersion.id.desc()).limit(1)).first()
-    if row is None:
-        return DEFAULT_CRITERIA
+    row = session.execute(text(_NEWEST_CRITERIA)).first()
+    return DEFAULT_CRITERIA if row is None else _saved_criteria(*row)
+
+
+@lru_cache(maxsize=8)
+def _saved_criteria(version: int, body: str) -> Criteria:
+    """A saved version's criteria, parsed and checked once: every triage action and every
+    lead shown asks for them."""
     try:
-        return Criteria.from_dict(json.loads(row.body), version=row.id)
+        return Criteria.from_dict(json.loads(body), version=version)
     except BadInput as problem:  # saved before its numbers had ranges, or synced so
-        raise Refused(f"The team's criteria (version {row.id}) cannot be used: {problem} "
+        raise Refused(f"The team's criteria (version {version}) cannot be used: {problem} "
                       "Save corrected ones with 'workbench criteria import'.") from None
 
 
@@ -303,6 +309,40 @@ def _record(record_type, row, **converted):
 
 def _lead_record(lead: Lead) -> LeadRecord:
     return _record(LeadRecord, lead, stage=Stage(lead.stage))
+
+
+# What a value read from SQLite by the driver becomes, by the record field's type: what
+# SQLAlchemy's column types make of it for the ORM
+_FROM_SQLITE = {"datetime": db.read_time, "datetime | None": db.read_time,
+                "date | None": db.read_day, "Stage": Stage, "Stage | None": Stage, "bool": bool}
+
+
+class _Rows:
+    """Records read by SQLite's driver, for the reads every triage action and every lead
+    shown make: SQLAlchemy builds and runs a statement in 10-20 times SQLite's time. The
+    record's fields are columns of the same name, but for those given."""
+
+    def __init__(self, record_type: type, table: str, given: Sequence[str] = ()) -> None:
+        kept = [f for f in fields(record_type) if f.name not in given]
+        self.record_type = record_type
+        self.columns = ", ".join(f"{table}.{f.name}" for f in kept)
+        self.width = len(kept)
+        self._names = [f.name for f in kept]
+        self._convert = [(f.name, _FROM_SQLITE[f.type]) for f in kept if f.type in _FROM_SQLITE]
+
+    def record(self, row: Sequence, **given: Any):
+        """The record of a row starting with self.columns."""
+        values = dict(zip(self._names, row, strict=False))
+        for name, convert in self._convert:
+            if values[name] is not None:
+                values[name] = convert(values[name])
+        return self.record_type(**values, **given)
+
+
+_LEAD_ROWS = _Rows(LeadRecord, "l")
+_CHANGE_ROWS = _Rows(StageChangeRecord, "c")
+_ACTIVITY_ROWS = _Rows(ActivityRecord, "a", given=("user_name",))
+_COMPANY_ROWS = _Rows(CompanyRecord, "c")
 
 
 def _change_record(change: StageChange) -> StageChangeRecord:
@@ -613,9 +653,12 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQu
         )
 
     def lead(self, lead_id: int) -> LeadRecord:
-        with self.reading() as s:
-            lead = _get_lead(s, lead_id)
-            return _lead_record(lead)
+        with self._reading_raw() as raw:
+            row = raw.execute(f"SELECT {_LEAD_ROWS.columns} FROM leads l WHERE l.id = ?",
+                              (lead_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"There is no lead with id {lead_id}.")
+        return _LEAD_ROWS.record(row)
 
     def colleague_ids(self, lead_id: int) -> list[int]:
         """The leads at the same company as this one, itself included."""
@@ -754,35 +797,46 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQu
         return self._last_search[1]
 
     def lead_detail(self, lead_id: int, activity_limit: int = 200) -> LeadDetail:
-        with self.reading() as s:
-            lead = _get_lead(s, lead_id)
-            company = s.get(Company, lead.company_id) if lead.company_id else None
-            users = dict(s.execute(select(User.id, User.name)).all())
-            activities = s.execute(
-                select(Activity).where(Activity.lead_id == lead_id)
-                .order_by(Activity.occurred_at.desc(), Activity.id.desc()).limit(activity_limit)
-            ).scalars().all()
-            history = s.scalars(select(StageChange).where(StageChange.lead_id == lead_id)
-                                .order_by(func.coalesce(StageChange.hlc, 0).desc(),
-                                          StageChange.id.desc())).all()
-            conflicted = s.scalar(select(func.count()).select_from(StageConflict).where(
-                StageConflict.lead_id == lead_id, StageConflict.resolved_at.is_(None)))
-            return LeadDetail(
-                lead=_lead_record(lead), phone=lead.phone, seniority=lead.seniority,
-                external_id=lead.external_id, fit_score=lead.fit_score,
-                engagement_score=lead.engagement_score,
-                owner_name=users.get(lead.owner_id) if lead.owner_id else None,
-                company=_record(CompanyRecord, company) if company else None,
-                activities=[_record(ActivityRecord, a, user_name=users.get(a.user_id))
-                            for a in activities],
-                history=[_change_record(c) for c in history],
-                user_names=users,
-                custom_fields=json.loads(lead.custom_fields) if lead.custom_fields else {},
-                predicted_conversion=lead.predicted_conversion,
-                prediction_reasons=[tuple(r) for r in json.loads(
-                    lead.prediction_reasons)["top"]] if lead.prediction_reasons else [],
-                open_conflicts=self.stage_conflicts(lead_id=lead_id) if conflicted else [],
-            )
+        """The lead, its company, activities and history: one transaction, read by the
+        driver (the pane shows one on every triage move)."""
+        with self._reading_raw() as raw:
+            row = raw.execute(
+                f"SELECT {_LEAD_ROWS.columns}, {_COMPANY_ROWS.columns}, c.id, l.phone, "
+                "l.seniority, l.fit_score, l.engagement_score, l.custom_fields, "
+                "l.predicted_conversion, l.prediction_reasons, EXISTS (SELECT 1 FROM "
+                "stage_conflicts k WHERE k.lead_id = l.id AND k.resolved_at IS NULL) "
+                "FROM leads l LEFT JOIN companies c ON c.id = l.company_id WHERE l.id = ?",
+                (lead_id,)).fetchone()
+            if row is None:
+                raise NotFound(f"There is no lead with id {lead_id}.")
+            users = dict(raw.execute("SELECT id, name FROM users"))
+            activities = raw.execute(
+                f"SELECT {_ACTIVITY_ROWS.columns}, a.user_id FROM activities a "
+                "WHERE a.lead_id = ? ORDER BY a.occurred_at DESC, a.id DESC LIMIT ?",
+                (lead_id, activity_limit)).fetchall()
+            history = raw.execute(
+                f"SELECT {_CHANGE_ROWS.columns} FROM stage_changes c WHERE c.lead_id = ? "
+                "ORDER BY coalesce(c.hlc, 0) DESC, c.id DESC", (lead_id,)).fetchall()
+        lead = _LEAD_ROWS.record(row)
+        after_lead = row[_LEAD_ROWS.width:]
+        company, company_id = after_lead[:_COMPANY_ROWS.width], after_lead[_COMPANY_ROWS.width]
+        (phone, seniority, fit_score, engagement_score, custom_fields, predicted_conversion,
+         prediction_reasons, conflicted) = after_lead[_COMPANY_ROWS.width + 1:]
+        return LeadDetail(
+            lead=lead, phone=phone, seniority=seniority, external_id=lead.external_id,
+            fit_score=fit_score, engagement_score=engagement_score,
+            owner_name=users.get(lead.owner_id) if lead.owner_id else None,
+            company=_COMPANY_ROWS.record(company) if company_id is not None else None,
+            activities=[_ACTIVITY_ROWS.record(a, user_name=users.get(a[-1]))
+                        for a in activities],
+            history=[_CHANGE_ROWS.record(c) for c in history],
+            user_names=users,
+            custom_fields=json.loads(custom_fields) if custom_fields else {},
+            predicted_conversion=predicted_conversion,
+            prediction_reasons=[tuple(r) for r in json.loads(prediction_reasons)["top"]]
+            if prediction_reasons else [],
+            open_conflicts=self.stage_conflicts(lead_id=lead_id) if conflicted else [],
+        )
 
     def users(self, *, deactivated: bool = False) -> list[tuple[int, str, str, str]]:
         """(id, name, email, role) of every active user (and deactivated ones when
@@ -797,9 +851,9 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQu
         """Who a user is (for the ownership rules); None for no one."""
         if user_id is None:
             return None
-        with self.reading() as s:
-            row = s.execute(select(User.id, User.name, User.role)
-                            .where(User.id == user_id)).one_or_none()
+        with self._reading_raw() as raw:
+            row = raw.execute("SELECT id, name, role FROM users WHERE id = ?",
+                              (user_id,)).fetchone()
         if row is None:
             raise NotFound(f"There is no user with id {user_id}.")
         return Person(*row)
@@ -819,11 +873,16 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQu
 
     def bant(self, lead_id: int) -> dict[str, tuple[str, str | None]]:
         """{item: (status, note)} of the lead's BANT checklist; unknown until set."""
-        with self.reading() as s:
-            _get_lead(s, lead_id)
-            record = s.get(Qualification, lead_id)
-            return {item: (getattr(record, item), getattr(record, f"{item}_note"))
-                    if record else (BantStatus.UNKNOWN.value, None) for item in BANT_ITEMS}
+        items = ", ".join(f"q.{item}, q.{item}_note" for item in BANT_ITEMS)
+        with self._reading_raw() as raw:
+            row = raw.execute(f"SELECT q.lead_id, {items} FROM leads l LEFT JOIN "
+                              "qualifications q ON q.lead_id = l.id WHERE l.id = ?",
+                              (lead_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"There is no lead with id {lead_id}.")
+        if row[0] is None:  # no checklist yet
+            return {item: (BantStatus.UNKNOWN.value, None) for item in BANT_ITEMS}
+        return {item: (row[1 + 2 * i], row[2 + 2 * i]) for i, item in enumerate(BANT_ITEMS)}
 
     def set_bant(self, lead_id: int, item: str, status: BantStatus | str,
                  note: str | None = None, *, by: int | None = None,
@@ -1119,9 +1178,10 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQu
 
     def scores_state(self) -> tuple[datetime | None, int | None]:
         """(as of, criteria version) of the stored scores (see ScoreState)."""
-        with self.reading() as s:
-            return tuple(s.execute(select(ScoreState.scores_as_of,
-                                          ScoreState.criteria_version)).one())
+        with self._reading_raw() as raw:
+            as_of, version = raw.execute(
+                "SELECT scores_as_of, criteria_version FROM score_state").fetchone()
+        return db.read_time(as_of), version
 
     def date_scores(self, as_of: datetime | None, criteria_version: int | None) -> None:
         """The stored scores stand as they are, as of this moment by these criteria."""
@@ -1147,8 +1207,9 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQu
 
     def current_criteria(self) -> Criteria:
         """The newest saved criteria, or the built-in default before any is saved."""
-        with self.reading() as s:
-            return _current_criteria(s)
+        with self._reading_raw() as raw:
+            row = raw.execute(_NEWEST_CRITERIA).fetchone()
+        return DEFAULT_CRITERIA if row is None else _saved_criteria(*row)
 
     def save_criteria(self, criteria: Criteria, *, author: int | None = None,
                       note: str | None = None) -> Criteria:
