@@ -122,6 +122,7 @@ def test_the_stores_queue_and_overdue_sql_agree_with_the_rules(store):
                and is_overdue(r.mql_at, r.first_touch_at, cutoff)}
     assert {c.id for c in store.board_page(Stage.MQL, BoardFilter(overdue_before=cutoff))} \
         == overdue
+    assert store.overdue_count(cutoff) == len(overdue)  # the status bar's count
     assert overdue == {i for i, r in rows.items() if r.stage == Stage.MQL
                        and sla_state(r.mql_at, r.first_touch_at, now, hours).overdue}
 

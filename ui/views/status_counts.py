@@ -11,7 +11,7 @@ from ui.views.board import BoardView
 from workbench.clock import utcnow
 from workbench.rules.sla import overdue_cutoff
 from workbench.rules.stages import Stage
-from workbench.store.leads import BoardFilter, Store
+from workbench.store.leads import Store
 
 
 class StatusCounts:
@@ -42,9 +42,7 @@ class StatusCounts:
         self.lead_count.setToolTip("View › Columns shows the hidden columns" if hidden else "")
 
     def read_overdue(self, sla_hours: float) -> None:
-        cutoff = overdue_cutoff(utcnow(), sla_hours)
-        self.show_overdue(self.store.column_summaries(
-            BoardFilter(overdue_before=cutoff))[Stage.MQL].count)
+        self.show_overdue(self.store.overdue_count(overdue_cutoff(utcnow(), sla_hours)))
 
     def show_overdue(self, count: int) -> None:
         self.overdue = count
