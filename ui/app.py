@@ -68,7 +68,8 @@ def run(path: Path, screenshot: Path | None = None) -> int:
             window.first_day.asks_who_you_are = False  # a picture answers no question
             try:
                 return save_screenshot(app, window, screenshot)
-            finally:  # a rescore begun at opening (scores of another day) ends first
+            finally:  # work begun at opening (scores of another day) ends first
+                window.returning.finish()
                 window.operations.cancel()
         from ui.window_state import fit_within
 

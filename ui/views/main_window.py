@@ -37,6 +37,7 @@ from ui.lead_files import LeadFiles, dropped_file
 from ui.operations import OperationRunner
 from ui.product import APP_NAME
 from ui.rescoring import Rescoring
+from ui.returning_leads import ReturningLeads
 from ui.saved_views import SavedViews
 from ui.sync_dialogs import SyncDialogs
 from ui.team_sync import TeamSync
@@ -106,6 +107,7 @@ class MainWindow(QMainWindow):
                                            self.views)
         self.operations = OperationRunner(self, store.path)  # rescore, export: one at a time
         self.scores = Rescoring(store, self.operations, self)
+        self.returning = ReturningLeads(store, self)
         self.files = LeadFiles(store, self.operations, self.board, self)
         self.setAcceptDrops(True)  # a CSV or XLSX dropped on the window is imported
         self._build_menus()
@@ -176,13 +178,15 @@ class MainWindow(QMainWindow):
         for action_id, handler in handlers.items():
             self.actions_by_id[action_id].triggered.connect(
                 lambda _checked=False, handler=handler: handler())
-        for source in (self.triage, self.followup, self.sync, self.scores, self.files):
+        for source in (self.triage, self.followup, self.sync, self.scores, self.files,
+                       self.returning):
             source.changed.connect(self.apply)
             source.message.connect(self.say)
         self.detail.changed.connect(self.apply)
         self.saved_views.message.connect(self.say)
         self.splitter.use_action(self.actions_by_id[ActionId.LEAD_PANE])
         self.operations.busy_changed.connect(self._operation_busy)
+        self.returning.done.connect(self.scores.bring_scores_up_to_date)
         self.filters.changed.connect(self.apply_filters)
         self.filters.search.returnPressed.connect(self.search_entered)
         self.cards.current_lead_changed.connect(self.detail.show_lead)
@@ -265,10 +269,7 @@ class MainWindow(QMainWindow):
         if self.isHidden():  # closed before it was ever shown: nothing to start
             return
         self.team_sync.start_auto_sync()
-        self.scores.bring_scores_up_to_date()
-        if triage.return_recycled(self.store):
-            self.apply(Changes(leads=True))
-            self.say("Recycled leads whose date has come are back in the queue.")
+        self.returning.start()  # then the day's scores: a rescore holds the database
 
     # -- what is shown -------------------------------------------------------
 
@@ -391,6 +392,7 @@ class MainWindow(QMainWindow):
         window_state.save(self)
         self.team_sync.finish()
         self.reports.finish_jobs()
+        self.returning.finish()
         self.operations.cancel()  # it writes nothing, and ends before the database closes
         super().closeEvent(event)
 
