@@ -3,9 +3,6 @@ Mixed into the Store."""
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
@@ -31,11 +28,6 @@ class FollowUpQueries:
     """Mixed into the Store."""
 
     engine: Engine
-
-    @contextmanager
-    def _reading_raw(self) -> Iterator[sqlite3.Connection]:
-        with self.engine.connect() as conn, conn.begin():
-            yield conn.connection.driver_connection
 
     def set_next_step(self, lead_id: int, kind: str | None, due: datetime | None,
                       note: str | None, at: datetime) -> None:
@@ -69,7 +61,7 @@ class FollowUpQueries:
                                  for w in (o.removeprefix("l.") for o in owners))
         bare = _ITEM.format(kind="NULL", due="NULL", note="NULL")
         queue = _QUEUE if me is not None else _NOBODYS
-        with self._reading_raw() as raw:
+        with db.read_connection(self.engine) as raw:
             steps = raw.execute(
                 f"{step} WHERE {queue} AND l.next_step_due < :end AND l.stage IN ({_OPEN}) "
                 "ORDER BY l.next_step_due LIMIT :limit", params).fetchall()
@@ -94,7 +86,7 @@ class FollowUpQueries:
         whose = _QUEUE if me is not None else _NOBODYS
         step = _ITEM.format(kind="l.next_step_kind", due="l.next_step_due",
                             note="l.next_step_note")
-        with self._reading_raw() as raw:
+        with db.read_connection(self.engine) as raw:
             rows = raw.execute(
                 f"{step} WHERE {whose} AND l.next_step_due > :after AND "
                 f"l.next_step_due <= :until AND l.stage IN ({_OPEN}) ORDER BY l.next_step_due",

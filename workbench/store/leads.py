@@ -14,7 +14,19 @@ from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, Table, and_, case, false, func, or_, select, text, tuple_
+from sqlalchemy import (
+    Engine,
+    Table,
+    and_,
+    bindparam,
+    case,
+    false,
+    func,
+    or_,
+    select,
+    text,
+    tuple_,
+)
 from sqlalchemy.orm import Session
 
 if TYPE_CHECKING:
@@ -278,8 +290,8 @@ class ScoringChunk:
 _NEWEST_CRITERIA = "SELECT id, body FROM criteria_versions ORDER BY id DESC LIMIT 1"
 
 
-def _current_criteria(session: Session) -> Criteria:
-    row = session.execute(text(_NEWEST_CRITERIA)).first()
+def _saved_or_default_criteria(raw: sqlite3.Connection) -> Criteria:
+    row = raw.execute(_NEWEST_CRITERIA).fetchone()
     return DEFAULT_CRITERIA if row is None else _saved_criteria(*row)
 
 
@@ -606,6 +618,7 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQu
         self._watch: sqlite3.Connection | None = None  # see data_version()
         self._last_search: tuple[tuple, list[int]] = ((), [])  # see search_ids()
         self._searched: tuple[tuple, list[CardRecord]] = ((), [])  # see _searched_cards()
+        self._card_of: tuple[BoardFilter | None, Any] = (None, None)  # see board_card()
 
     @classmethod
     def open(cls, path: Path | str, *, durable: bool = True) -> Store:
@@ -653,7 +666,7 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQu
         )
 
     def lead(self, lead_id: int) -> LeadRecord:
-        with self._reading_raw() as raw:
+        with db.read_connection(self.engine) as raw:
             row = raw.execute(f"SELECT {_LEAD_ROWS.columns} FROM leads l WHERE l.id = ?",
                               (lead_id,)).fetchone()
         if row is None:
@@ -712,9 +725,9 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQu
             .order_by(*order)
         )
 
-    def _read_cards(self, query) -> list[CardRecord]:
-        with self.reading() as s:
-            rows = s.execute(query).all()
+    def _read_cards(self, query, params: dict | None = None) -> list[CardRecord]:
+        with self.engine.connect() as conn:  # a Core statement: no ORM session needed
+            rows = conn.execute(query, params).all()
         return [CardRecord(id=r[0], name=display_name(r[1], r[2], r[15], r[16]),
                            job_title=r[3], company=r[4],
                            score=r[5], source=r[6], owner_name=r[7], stage=Stage(r[8]),
@@ -767,8 +780,10 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQu
         its stage, say), else None: one row read, where its column's window is 200."""
         if fts_query(board.search) is not None and lead_id not in self.search_ids(board.search):
             return None
-        cards = self._read_cards(self._card_query(board, None, BoardSort.SCORE)
-                                 .where(Lead.id == lead_id))
+        if self._card_of[0] != board:  # built once per filter: every triage move reads one
+            self._card_of = (board, self._card_query(board, None, BoardSort.SCORE)
+                             .where(Lead.id == bindparam("card_id")))
+        cards = self._read_cards(self._card_of[1], {"card_id": lead_id})
         return cards[0] if cards else None
 
     def search_is_capped(self, search: str) -> bool:
@@ -799,7 +814,7 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQu
     def lead_detail(self, lead_id: int, activity_limit: int = 200) -> LeadDetail:
         """The lead, its company, activities and history: one transaction, read by the
         driver (the pane shows one on every triage move)."""
-        with self._reading_raw() as raw:
+        with db.read_connection(self.engine) as raw:
             row = raw.execute(
                 f"SELECT {_LEAD_ROWS.columns}, {_COMPANY_ROWS.columns}, c.id, l.phone, "
                 "l.seniority, l.fit_score, l.engagement_score, l.custom_fields, "
@@ -851,7 +866,7 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQu
         """Who a user is (for the ownership rules); None for no one."""
         if user_id is None:
             return None
-        with self._reading_raw() as raw:
+        with db.read_connection(self.engine) as raw:
             row = raw.execute("SELECT id, name, role FROM users WHERE id = ?",
                               (user_id,)).fetchone()
         if row is None:
@@ -874,7 +889,7 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQu
     def bant(self, lead_id: int) -> dict[str, tuple[str, str | None]]:
         """{item: (status, note)} of the lead's BANT checklist; unknown until set."""
         items = ", ".join(f"q.{item}, q.{item}_note" for item in BANT_ITEMS)
-        with self._reading_raw() as raw:
+        with db.read_connection(self.engine) as raw:
             row = raw.execute(f"SELECT q.lead_id, {items} FROM leads l LEFT JOIN "
                               "qualifications q ON q.lead_id = l.id WHERE l.id = ?",
                               (lead_id,)).fetchone()
@@ -1188,7 +1203,7 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQu
 
     def scores_state(self) -> tuple[datetime | None, int | None]:
         """(as of, criteria version) of the stored scores (see ScoreState)."""
-        with self._reading_raw() as raw:
+        with db.read_connection(self.engine) as raw:
             as_of, version = raw.execute(
                 "SELECT scores_as_of, criteria_version FROM score_state").fetchone()
         return db.read_time(as_of), version
@@ -1217,9 +1232,8 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQu
 
     def current_criteria(self) -> Criteria:
         """The newest saved criteria, or the built-in default before any is saved."""
-        with self._reading_raw() as raw:
-            row = raw.execute(_NEWEST_CRITERIA).fetchone()
-        return DEFAULT_CRITERIA if row is None else _saved_criteria(*row)
+        with db.read_connection(self.engine) as raw:
+            return _saved_or_default_criteria(raw)
 
     def save_criteria(self, criteria: Criteria, *, author: int | None = None,
                       note: str | None = None) -> Criteria:
@@ -1315,31 +1329,43 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQu
         """
         to_stage = Stage(to_stage)
         at = at or utcnow()
-        with self.writing() as s:
-            lead = _get_lead(s, lead_id)
-            check_transition(lead.stage, to_stage)
+        stamp = db.sql_time(at)
+        with db.write_connection(self.engine) as conn:
+            raw = conn.connection.driver_connection  # a triage move's write, as it runs
+            row = raw.execute("SELECT stage, mql_at, first_touch_at, revisit_on, owner_id "
+                              "FROM leads WHERE id = ?", (lead_id,)).fetchone()
+            if row is None:
+                raise NotFound(f"There is no lead with id {lead_id}.")
+            from_stage = row[0]
+            check_transition(from_stage, to_stage)
             kind = REASON_KIND.get(to_stage)
             if kind is not None:
-                codes = [r.code for r in _current_criteria(s).reasons(kind)]
+                codes = [r.code for r in _saved_or_default_criteria(raw).reasons(kind)]
                 if reason_code not in codes:
                     raise BadInput(f"Moving a lead to {to_stage.label} needs a {kind} reason, "
                                    f"one of: {', '.join(codes)}.")
             if to_stage == Stage.RECYCLED and revisit_on is None:
                 raise BadInput("Recycling a lead needs a date to look at it again.")
-            change = StageChange(lead_id=lead_id, from_stage=lead.stage, to_stage=to_stage.value,
-                                 changed_at=at, user_id=by, reason_code=reason_code, note=note)
-            lead.stage = to_stage.value
-            lead.stage_entered_at = at
-            lead.updated_at = at
-            if to_stage == Stage.MQL:
-                lead.mql_at = at
-                lead.first_touch_at = None  # a new MQL moment starts a new SLA
-            lead.revisit_on = revisit_on if to_stage == Stage.RECYCLED else None
-            if assign_to is not None:
-                lead.owner_id = assign_to
-            s.add(change)
-            s.flush()
-            return _change_record(change)
+            new = {"mql_at": stamp if to_stage == Stage.MQL else row[1],
+                   # a new MQL moment starts a new SLA
+                   "first_touch_at": None if to_stage == Stage.MQL else row[2],
+                   "revisit_on": revisit_on.isoformat() if to_stage == Stage.RECYCLED else None,
+                   "owner_id": row[4] if assign_to is None else assign_to}
+            # only the columns that change, as the ORM wrote them: the sync and report
+            # triggers watch some of them
+            changed = {"stage": to_stage.value, "stage_entered_at": stamp,
+                       "updated_at": stamp,
+                       **{column: value for (column, value), old in zip(new.items(), row[1:],
+                                                                        strict=True)
+                          if value != old}}
+            raw.execute(f"UPDATE leads SET {', '.join(f'{c} = ?' for c in changed)} "
+                        "WHERE id = ?", (*changed.values(), lead_id))
+            change_id = raw.execute(
+                "INSERT INTO stage_changes (lead_id, from_stage, to_stage, changed_at, "
+                "user_id, reason_code, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (lead_id, from_stage, to_stage.value, stamp, by, reason_code, note)).lastrowid
+        return StageChangeRecord(change_id, lead_id, Stage(from_stage), to_stage, at, by,
+                                 reason_code, note)
 
     def undo_move(self, change_id: int, before: LeadRecord, *, by: int | None = None,
                   at: datetime | None = None) -> StageChangeRecord:

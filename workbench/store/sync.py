@@ -259,8 +259,8 @@ class SyncQueries:
 
     @contextmanager
     def _sync_reading(self) -> Iterator[sqlite3.Connection]:
-        with self.engine.connect() as conn, conn.begin():
-            yield conn.connection.driver_connection
+        with db.read_connection(self.engine) as raw:
+            yield raw
 
     # -- state ---------------------------------------------------------------
 
