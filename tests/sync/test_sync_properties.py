@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 from workbench.rules.stages import REASON_KIND, TRANSITIONS, Stage
+from workbench.services import erasure
 from workbench.services.sync import synchronise
 from workbench.store.leads import Store
 from workbench.sync.server import add_account, init_server
@@ -23,7 +24,8 @@ BANT = ("budget", "authority", "need", "timeline")
 
 operation = st.tuples(
     st.integers(0, len(LAPTOPS) - 1),
-    st.sampled_from(("sync", "sync", "note", "title", "move", "move", "bant", "add")),
+    st.sampled_from(("sync", "sync", "note", "title", "move", "move", "bant", "add",
+                     "erase", "dnc")),
     st.integers(0, 50),
 )
 
@@ -54,7 +56,14 @@ def act(store: Store, user: int, kind: str, pick: int) -> None:
         store.add_lead(first_name=f"Lead{pick}", last_name="X", stage=Stage.MQL, by=user)
         return
     lead = ids[pick % len(ids)]
-    if kind == "note":
+    if store.lead(lead).erased_at is not None and kind in ("note", "title", "bant", "erase",
+                                                          "dnc"):
+        return  # written about an erased person, it would stay on this laptop alone
+    if kind == "erase":
+        erasure.erase(store, lead, by=user)
+    elif kind == "dnc":
+        erasure.do_not_contact(store, lead, not store.lead(lead).do_not_contact, by=user)
+    elif kind == "note":
         store.add_note(lead, f"note {pick}", by=user)
     elif kind == "title":
         with store.writing() as s:
@@ -81,7 +90,8 @@ def team_data(store: Store) -> dict:
     with store.reading() as s:
         leads = s.execute(text(
             f"SELECT {uid.format(t='l')}, l.first_name, l.job_title, l.stage, "
-            "l.stage_entered_at, l.mql_at, l.revisit_on, u.email FROM leads l "
+            "l.stage_entered_at, l.mql_at, l.revisit_on, u.email, l.erased_at, "
+            "l.do_not_contact FROM leads l "
             "LEFT JOIN users u ON u.id = l.owner_id")).all()
         history = s.execute(text(
             f"SELECT {uid.format(t='l')}, {uid.format(t='c')}, c.to_stage FROM stage_changes c "

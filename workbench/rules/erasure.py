@@ -1,4 +1,5 @@
-"""Erasure on request, and do not contact. Pure rules; store.erasure removes the data.
+"""Erasure on request, and do not contact. Pure rules; store.erasure removes the data, and
+the sync (sync.protocol) carries the erasure to every laptop and the team server.
 
 An erased lead keeps an anonymous row: its stage, stage history, activities' kinds and
 times, source, campaign, company and seniority stay, so the reports' counts (funnel,
@@ -12,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from workbench.rules.ownership import MANAGER, Person
+from workbench.rules.qualification import BANT_ITEMS
 from workbench.rules.refusals import BadInput, NotAllowed
 
 ERASED_NAME = "Erased person"  # what the cards and reports call an erased lead
@@ -20,6 +22,16 @@ ERASED_NAME = "Erased person"  # what the cards and reports call an erased lead
 # last_name become ERASED_NAME and "": they cannot be empty)
 ERASED_LEAD_FIELDS = ("email", "phone", "job_title", "external_id", "custom_fields",
                       "next_step_note", "prediction_reasons")
+
+# What an erasure leaves in each table's fields that named or reached the person: the lead's,
+# and those of its activities, stage changes and BANT checklist.
+ERASED_VALUES: dict[str, dict[str, str | None]] = {
+    "leads": {"first_name": ERASED_NAME, "last_name": "",
+              **dict.fromkeys(ERASED_LEAD_FIELDS)},
+    "activities": {"note": None, "url": None},
+    "stage_changes": {"note": None},
+    "qualifications": {f"{item}_note": None for item in BANT_ITEMS},
+}
 
 
 def check_erase(actor: Person | None, lead_name: str, owner: Person | None,

@@ -43,7 +43,6 @@ from workbench.rules.criteria import (
     Criteria,
     is_custom_field,
 )
-from workbench.rules.erasure import ERASED_LEAD_FIELDS, ERASED_NAME
 from workbench.rules.lead_names import display_name
 from workbench.rules.ownership import Person
 from workbench.rules.qualification import BANT_ITEMS
@@ -54,6 +53,7 @@ from workbench.rules.vocabulary import SLA_TOUCHES, ActivityKind, BantStatus
 from workbench.store import db
 from workbench.store.bulk import BulkQueries
 from workbench.store.derived import drop_triggers, rebuild_derived
+from workbench.store.erasure import erase_people, forget_old_pages
 from workbench.store.followup import FollowUpQueries
 from workbench.store.imports import ImportQueries
 from workbench.store.people import PeopleQueries
@@ -943,29 +943,11 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQu
     def erase_lead(self, lead_id: int, at: datetime) -> None:
         """Remove what names or reaches the person (rules.erasure) from the lead, its
         activities, stage changes, BANT evidence and the search index, in one transaction;
-        the anonymous row stays. Freed pages are overwritten, and the search index is
-        rebuilt so that no old copy of the words is left in it."""
-        blank = ", ".join(f"{name} = NULL" for name in ERASED_LEAD_FIELDS)
-        notes = ", ".join(f"{item}_note = NULL" for item in BANT_ITEMS)
+        the anonymous row stays (store.erasure). The sync carries the erasure to the team."""
         with db.write_connection(self.engine) as conn:
-            raw = conn.connection.driver_connection
-            raw.execute("PRAGMA secure_delete = ON")
-            found = raw.execute(
-                f"UPDATE leads SET first_name = ?, last_name = '', {blank}, erased_at = ?, "
-                "do_not_contact = 1, updated_at = ? WHERE id = ?",
-                (ERASED_NAME, db.sql_time(at), db.sql_time(at), lead_id)).rowcount
-            if not found:
+            if not erase_people(conn.connection.driver_connection, [lead_id], db.sql_time(at)):
                 raise NotFound(f"There is no lead with id {lead_id}.")
-            raw.execute("UPDATE activities SET note = NULL, url = NULL WHERE lead_id = ?",
-                        (lead_id,))
-            raw.execute("UPDATE stage_changes SET note = NULL WHERE lead_id = ?", (lead_id,))
-            raw.execute(f"UPDATE qualifications SET {notes} WHERE lead_id = ?", (lead_id,))
-            raw.execute("UPDATE lead_search SET notes = NULL WHERE rowid = ?", (lead_id,))
-            # an FTS5 update leaves the old words in its segments until they are merged
-            raw.execute("INSERT INTO lead_search (lead_search) VALUES ('optimize')")
-            raw.execute("PRAGMA secure_delete = OFF")  # the writes above were overwritten
-        with self.engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")  # no old page in the WAL
+        forget_old_pages(self.engine)
 
     def set_do_not_contact(self, lead_id: int, on: bool, at: datetime) -> None:
         with db.write_connection(self.engine) as conn:

@@ -9,17 +9,19 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Date, DateTime, Engine
 
 from workbench.clock import utcnow
+from workbench.rules.erasure import ERASED_VALUES
 from workbench.rules.lead_names import display_name
 from workbench.rules.refusals import BadInput, NotFound, Refused
 from workbench.rules.stages import ACCOUNT_STAGES, Stage
 from workbench.store import db
+from workbench.store.erasure import erase_people, forget_old_pages
 from workbench.store.tables import SYNC_UID, Base
 from workbench.sync.protocol import (
     ACTIVITY,
@@ -34,6 +36,8 @@ from workbench.sync.protocol import (
     Batch,
     Entity,
     Refusal,
+    forget,
+    is_erased,
     merge,
 )
 
@@ -139,6 +143,7 @@ class PullApplied:
     touched_leads: set[int] | None = None  # leads to rescore (new, or new activities)
     conflicts: int = 0
     max_clock: int = 0
+    erased: list[int] = field(default_factory=list)  # leads erased on another laptop
 
 
 def _now() -> str:
@@ -509,6 +514,7 @@ class SyncQueries:
             current = self._current_payloads(raw, entity, existing.values())
             existing = {k: i for k, i in existing.items() if i in current}
             pending = self._pending_clocks(raw, entity, existing.values())
+            erased = self._erased_leads(raw, entity, refs)
             inserts, updates = [], []
             for row, clocks in zip(batch.rows, batch.clocks, strict=True):
                 applied.max_clock = max([applied.max_clock,
@@ -516,18 +522,25 @@ class SyncQueries:
                 if "lead_uid" in row and row["lead_uid"] not in refs["lead_uid"]:
                     continue  # its lead is not on this laptop
                 row_id = existing.get(row[key_field])
+                lead_erased = row.get("lead_uid") in erased
                 if row_id is None:
-                    inserts.append(row)
+                    inserts.append(forget(entity, row) if lead_erased else row)
                     continue
                 if not entity.groups:
                     continue  # append-only: the first version is final
-                merged = merge(entity, current[row_id], pending.get(row_id, {}), row, clocks)
+                merged = merge(entity, current[row_id], pending.get(row_id, {}), row, clocks,
+                               erased=lead_erased)
                 if merged is None:
                     continue
                 values = {k: v for k, v in merged[0].items() if k not in LEAD_DERIVED
                           or entity is not LEAD_ENTITY}
                 if values:
                     updates.append((row_id, values))
+            if entity is LEAD_ENTITY:  # erased on another laptop: erased here the same way
+                applied.erased = [row_id for row_id, values in updates
+                                  if values.get("erased_at") and not is_erased(current[row_id])]
+                if applied.erased:
+                    erase_people(raw, applied.erased, _now())
             if entity in (ACTIVITY, STAGE_CHANGE) and inserts and self._bulk is None:
                 self._insert_history(raw, entity, inserts, refs)
             else:
@@ -554,7 +567,22 @@ class SyncQueries:
                 if inserts:  # scored on another laptop, maybe as of another day
                     applied.touched_leads |= set(self._local_ids(
                         raw, entity.table, (r["uid"] for r in inserts)).values())
+        if applied.erased and self._bulk is None:
+            forget_old_pages(self.engine)
         return applied
+
+    @staticmethod
+    def _erased_leads(raw: sqlite3.Connection, entity: Entity,
+                      refs: dict[str, dict[str, int]]) -> set[str]:
+        """The uids of the erased leads that rows of this batch belong to, when the entity
+        holds what an erasure empties."""
+        if entity.table not in ERASED_VALUES or "lead_uid" not in entity.refs:
+            return set()
+        ids = refs["lead_uid"]
+        erased = {r[0] for r in raw.execute(
+            "SELECT id FROM leads WHERE erased_at IS NOT NULL AND id IN "
+            "(SELECT value FROM json_each(?))", (_ids_json(ids.values()),))}
+        return {uid for uid, lead_id in ids.items() if lead_id in erased}
 
     @staticmethod
     def _colleagues_of_new_accounts(raw: sqlite3.Connection, current: dict[int, dict],

@@ -11,7 +11,13 @@ The merge rules, the same on the server and on a laptop:
 - The fields of a lead (and of a company, a BANT item, a conflict's resolution) merge in
   groups, each group with its own clock: of two concurrent edits of one group, the one
   with the higher (HLC, device) wins, on every laptop alike. The groups of a lead:
-  contact details, stage, owner, first touch, next step.
+  contact details, stage, owner, first touch, next step, consent (erased on request, do
+  not contact).
+- An erasure wins whatever the clocks: of a lead erased on one side only, the erased
+  side's contact details and consent are kept, and an erased lead's rows never take the
+  person's data back (rules.erasure: names, email, notes, URLs, BANT evidence), so a
+  laptop that was offline when the person was erased cannot bring them back. A laptop
+  that pulls an erasure erases the person from its own file as the erasing laptop did.
 - Stage changes, activities, criteria versions and company intent signals are append-only:
   every one is kept (an intent signal imported on two laptops is one signal).
 - Two stage moves of one lead that follow the same earlier move, to different stages,
@@ -30,6 +36,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from workbench.rules.erasure import ERASED_VALUES
 from workbench.rules.qualification import BANT_ITEMS
 
 
@@ -79,7 +86,7 @@ LEAD_ENTITY = Entity(
      "stage_entered_at",
      "mql_at", "revisit_on", "first_touch_at", "created_at", "updated_at",
      "last_activity_at", "fit_score", "engagement_score", "score", "grade", "buyer_stage",
-     "next_step_kind", "next_step_due", "next_step_note"),
+     "next_step_kind", "next_step_due", "next_step_note", "erased_at", "do_not_contact"),
     refs={"company_uid": Ref("company_id", "company"),
           "owner_email": Ref("owner_id", "user")},
     groups={"contact": ("first_name", "last_name", "email", "phone", "job_title",
@@ -88,7 +95,14 @@ LEAD_ENTITY = Entity(
             "stage": ("stage", "stage_entered_at", "mql_at", "revisit_on"),
             "owner": ("owner_email",),
             "touch": ("first_touch_at",),
-            "next_step": ("next_step_kind", "next_step_due", "next_step_note")})
+            "next_step": ("next_step_kind", "next_step_due", "next_step_note"),
+            # what the person asked: not to be contacted, or to be erased
+            "consent": ("erased_at", "do_not_contact")})
+
+
+# A lead's groups that an erasure decides: a lead erased on one side only keeps the erased
+# side's, whatever the clocks
+ERASURE_DECIDES = ("contact", "consent")
 
 
 STAGE_CHANGE = Entity(
@@ -161,20 +175,54 @@ def newer(incoming: Sequence | None, current: Sequence | None) -> bool:
     return current is None or tuple(incoming) > tuple(current)
 
 
+def is_erased(row: dict[str, Any] | None) -> bool:
+    """Is this lead payload an erased person's?"""
+    return row is not None and row.get("erased_at") is not None
+
+
+def erased_fields(entity: Entity) -> dict[str, Any]:
+    """The entity's fields that name or reach a person, as an erasure leaves them."""
+    return {n: v for n, v in ERASED_VALUES.get(entity.table, {}).items()
+            if n in entity.fields}
+
+
+def forget(entity: Entity, row: dict[str, Any]) -> dict[str, Any]:
+    """The row with what named or reached an erased person emptied (rules.erasure)."""
+    return {**row, **erased_fields(entity)}
+
+
 def merge(entity: Entity, current: dict[str, Any] | None, current_clocks: dict[str, Sequence],
-          incoming: dict[str, Any], incoming_clocks: dict[str, Sequence]
-          ) -> tuple[dict[str, Any], dict[str, list]] | None:
+          incoming: dict[str, Any], incoming_clocks: dict[str, Sequence], *,
+          erased: bool = False) -> tuple[dict[str, Any], dict[str, list]] | None:
     """The fields to write and the clocks to keep when `incoming` meets `current` (None:
-    the row is new). Returns None when nothing changes."""
+    the row is new). `erased`: the row's lead is an erased person's (a lead row says so
+    itself). Returns None when nothing changes."""
+    erased_there = entity is LEAD_ENTITY and is_erased(incoming)
+    erased_here = entity is LEAD_ENTITY and is_erased(current)
+    erased = erased or erased_here or erased_there
     if current is None:
-        return dict(incoming), {g: list(c) for g, c in incoming_clocks.items()}
+        return (forget(entity, incoming) if erased else dict(incoming),
+                {g: list(c) for g, c in incoming_clocks.items()})
     values: dict[str, Any] = {}
     clocks = {g: list(c) for g, c in current_clocks.items()}
     for group, names in entity.groups.items():
-        if newer(incoming_clocks.get(group), current_clocks.get(group)):
-            clocks[group] = list(incoming_clocks[group])
+        theirs, ours = incoming_clocks.get(group), current_clocks.get(group)
+        if erased_here != erased_there and group in ERASURE_DECIDES:
+            if newer(theirs, ours):
+                clocks[group] = list(theirs)
+            if erased_there:
+                values.update({n: incoming[n] for n in names
+                               if n in incoming and incoming[n] != current.get(n)})
+        elif newer(theirs, ours):
+            clocks[group] = list(theirs)
             values.update({n: incoming[n] for n in names
                            if n in incoming and incoming[n] != current.get(n)})
+    if erased:  # the person's fields stay as an erasure leaves them
+        for name, value in erased_fields(entity).items():
+            if value == current.get(name):
+                values.pop(name, None)
+            else:
+                values[name] = value
     if entity is LEAD_ENTITY:
         for name in LEAD_GROWING:
             if incoming.get(name) is not None and (current.get(name) is None

@@ -34,7 +34,7 @@ SERVER_MIGRATIONS = Path(__file__).parent / "server_migrations"
 # what the server migrations add beside the models: accounts and the sync bookkeeping
 SERVER_ONLY_TABLES = frozenset({"server_accounts", "sync_high_water", "sync_tombstones",
                                 "sync_devices"})
-SERVER_SCHEMA_REVISION = "server_0011"  # the server migrations' head: what a laptop needs
+SERVER_SCHEMA_REVISION = "server_0012"  # the server migrations' head: what a laptop needs
 SERVER_ONLY_COLUMNS = frozenset({"sync_version", "sync_clocks"})
 # (table, column) of the laptop's models that the server does not have
 LOCAL_ONLY_COLUMNS = frozenset({("users", "deactivated_at")})

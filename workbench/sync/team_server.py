@@ -17,11 +17,23 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
+from workbench.rules.erasure import ERASED_VALUES
 from workbench.store.sync import download_sql, payload, select_sql
-from workbench.sync.protocol import Batch, Entity, Refusal, SyncBlocked, SyncError, merge
+from workbench.sync.protocol import (
+    Batch,
+    Entity,
+    Refusal,
+    SyncBlocked,
+    SyncError,
+    forget,
+    merge,
+)
 from workbench.sync.server import SERVER_MIGRATIONS, SERVER_SCHEMA_REVISION, libpq_url
 
 PULL_ROWS = 5000
+
+
+SYNC_LOCK = 7400121  # server_0001's: every write to a synced table takes it
 
 
 def _uid(alias: str) -> str:
@@ -138,6 +150,9 @@ class TeamServer:
         row-level security, or naming what the server does not have). The others commit."""
         refused: list[Refusal] = []
         with self.conn.transaction(), self.conn.cursor() as cur:
+            # the sync lock (server_0009) from the start, not from the first write: what
+            # this push reads (a lead erased meanwhile) is what it writes against
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (SYNC_LOCK,))
             users = dict(cur.execute("SELECT email, id FROM users").fetchall())
             for batch in batches:
                 if batch.rows:
@@ -155,6 +170,7 @@ class TeamServer:
                 for name, ref in entity.refs.items()}
         key_field = "lead_uid" if entity.keyed_by_lead else "uid"
         current = self._current(cur, entity, [r[key_field] for r in batch.rows])
+        erased = self._erased_leads(cur, entity, refs)
         refused: list[Refusal] = []
         writes = []
         # most batches name only rows the server has: then no row needs looking at
@@ -166,14 +182,30 @@ class TeamServer:
                 refused.append(Refusal(entity.name, row[key_field], missing))
                 continue
             found = current.get(row[key_field])
+            lead_erased = row.get("lead_uid") in erased
             if found is None:  # new here: written as it came (a first push is all new)
+                if lead_erased:
+                    row = forget(entity, row)
                 writes.append((row, True, row, clocks))
                 continue
-            merged = merge(entity, found[0], found[1], row, clocks)
+            merged = merge(entity, found[0], found[1], row, clocks, erased=lead_erased)
             if merged is not None and entity.groups:
                 writes.append((row, False, *merged))
         return refused + self._guarded(cur, writes, self._write, entity.name,
                                        lambda w: w[0][key_field], refs=refs, entity=entity)
+
+    @staticmethod
+    def _erased_leads(cur: psycopg.Cursor, entity: Entity, refs: dict[str, dict]) -> set[str]:
+        """The uids of the erased leads that rows of this batch belong to, when the entity
+        holds what an erasure empties: their words stay out."""
+        if entity.table not in ERASED_VALUES or "lead_uid" not in entity.refs:
+            return set()
+        ids = refs["lead_uid"]
+        if not ids:
+            return set()
+        return {r[0] for r in cur.execute(
+            "SELECT uid FROM leads WHERE id = ANY(%b) AND erased_at IS NOT NULL",
+            (sorted(ids.values()),)).fetchall()}
 
     @staticmethod
     def _missing_ref(entity: Entity, row: dict, unknown: dict[str, set]) -> str | None:
