@@ -10,6 +10,7 @@ and 35 ms at the 95th percentile; the next window under 30 ms; memory under 200 
 """
 
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -26,6 +27,17 @@ def probe(database: Path) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def drop_caches() -> bool:
+    """Boot-like cold caches (the file, Python's and Qt's libraries all read from disk
+    again), where this machine allows it."""
+    os.sync()
+    try:
+        Path("/proc/sys/vm/drop_caches").write_text("3\n")
+    except OSError:
+        return False
+    return True
+
+
 def line(label, app_ms, raw_ms, target_ms, detail=""):
     print(f"  {label:<34}{app_ms:8.1f} ms   raw SQL {raw_ms:7.1f} ms   ratio "
           f"{app_ms / raw_ms if raw_ms else float('nan'):5.1f}x   target < {target_ms} ms"
@@ -36,6 +48,7 @@ def line(label, app_ms, raw_ms, target_ms, detail=""):
 def test_board_at_a_million_leads(million_db, tmp_path):
     fresh = tmp_path / "fresh-copy.db"  # its pages are not in the window's caches
     shutil.copy(million_db, fresh)
+    cold_caches = drop_caches()
     cold = probe(fresh)
     figures = probe(million_db)  # the same file again: warm
 
@@ -47,7 +60,8 @@ def test_board_at_a_million_leads(million_db, tmp_path):
                       for name, seconds in figures["start_parts"].items())
     print(f"\n[board, 1,000,000 leads]\n  start, warm: {parts}")
     ok = [timed("window shown and painted, warm", figures["shown"], 600),
-          timed("shown from a fresh copy", cold["shown"], 1200),
+          timed("shown from cold caches" if cold_caches else "shown from a fresh copy",
+                cold["shown"], 1200),
           timed("next window of 200 cards", figures["next_window"], 30),
           timed("triage: accept, next lead shown", figures["triage"], 16)]
     searches = figures["search"]

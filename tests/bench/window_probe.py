@@ -37,9 +37,17 @@ QUERIES = (
 captured: list[tuple[str, tuple]] = []
 
 
-def capture(_conn, _cursor, statement, parameters, _context, _many):
+def capture(statement: str) -> None:
     if statement.lstrip().upper().startswith(("SELECT", "WITH")):
-        captured.append((statement, tuple(parameters)))
+        captured.append((statement, ()))
+
+
+def trace_reads(engine) -> None:
+    """Capture every read the app makes, through SQLAlchemy or SQLite's driver alike: SQLite
+    traces each statement as it runs, its values in place."""
+    event.listen(engine, "connect",
+                 lambda connection, _record: connection.set_trace_callback(capture))
+    engine.dispose()  # the connections opened before are opened again, traced
 
 
 def resident_mb() -> float:
@@ -97,7 +105,7 @@ def main(path):
     app = application()
     store = Store.open(path)
     opened = time.perf_counter()
-    event.listen(store.engine, "before_cursor_execute", capture)
+    trace_reads(store.engine)
     window = MainWindow(store)
     window.resize(1440, 900)
     built = time.perf_counter()
