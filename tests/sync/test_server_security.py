@@ -2,6 +2,7 @@
 not do on the team server: each attempt is refused by the server itself."""
 
 import uuid
+from datetime import datetime
 
 import psycopg
 import pytest
@@ -200,3 +201,21 @@ def test_a_manager_added_again_as_a_rep_is_a_rep(team):
                                 "'MEMBER')").fetchone()[0]
     assert owner_sees(team, "SELECT role FROM users WHERE email = 'dana@sales.example'") == [
         ("rep",)]
+
+
+# -- 6. erasure ----------------------------------------------------------------------
+
+def test_an_erasure_empties_the_leads_history_and_no_client_brings_the_person_back(team):
+    with connect(team, "ana") as ana:
+        with pytest.raises(Refused, match="never changed"):  # not before the erasure
+            ana.execute("UPDATE activities SET note = NULL WHERE uid = 'a-l-ana'")
+        ana.execute("UPDATE leads SET erased_at = %s WHERE uid = 'l-ana'", (AT,))
+        ana.execute("UPDATE leads SET first_name = 'Back', email = 'back@acme.example', "
+                    "erased_at = NULL, do_not_contact = false WHERE uid = 'l-ana'")
+        with pytest.raises(Refused, match="never changed"):
+            ana.execute("UPDATE activities SET note = 'called again' WHERE uid = 'a-l-ana'")
+    assert owner_sees(team, "SELECT first_name, last_name, email, erased_at, do_not_contact "
+                            "FROM leads WHERE uid = 'l-ana'") == [
+        ("Erased person", "", None, datetime.fromisoformat(AT), True)]
+    assert owner_sees(team, "SELECT uid, note FROM activities ORDER BY uid") == [
+        ("a-l-ana", None), ("a-l-ben", "first call"), ("a-l-pool", "first call")]

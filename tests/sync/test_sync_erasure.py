@@ -125,3 +125,30 @@ def test_do_not_contact_travels_both_ways_and_keeps_a_lead_out_of_every_queue(
     synchronise(ana, team["ana"])
     assert not ana.lead(quiet).do_not_contact
     assert [c.id for c in ana.queue(None)] == [quiet]
+
+
+def test_an_erasure_made_before_erasures_travelled_goes_at_the_next_sync(team, server_url,
+                                                                         tmp_path):
+    from alembic import command
+
+    from workbench.store import db
+    from workbench.store.erasure import erase_people
+
+    path = tmp_path / "ana.db"
+    with Store.open(path) as ana:
+        synchronise(ana, team["ana"])
+        lead = ana.add_lead(first_name="Ines", last_name=SECRET, owner_id=me(ana, "ana"),
+                            stage=Stage.MQL)
+        ana.add_note(lead, f"Met {SECRET} at the fair", by=me(ana, "ana"))
+        synchronise(ana, team["ana"])
+    engine = db.create_sqlite_engine(path)
+    with db.write_connection(engine) as conn:  # erased by the workbench of migration 0019
+        command.downgrade(db._alembic_config(conn), "20261206_0019")
+        erase_people(conn.connection.driver_connection, [lead], "2026-11-23 12:00:00.000000")
+        # and synced then: nothing waits to be sent, yet the server has the notes
+        conn.exec_driver_sql("DELETE FROM sync_outbox")
+    engine.dispose()
+    assert server_rows_naming(server_url, SECRET) == ["activities", "leads"]  # can fail
+    with Store.open(path) as ana:  # upgraded: the erasure waits to be sent
+        synchronise(ana, team["ana"])
+    assert server_rows_naming(server_url, SECRET) == []
