@@ -118,6 +118,7 @@ def main(path):
     rss_mb = resident_mb()
     result = {"shown": {"app": painted - STARTED, "raw": replay(path, startup_statements),
                         "statements": len(startup_statements)}, "rss_mb": rss_mb,
+              "startup_sql": [sql for sql, _params in startup_statements],
               "start_parts": {"imports": IMPORTED - STARTED, "open": opened - IMPORTED,
                               "build": built - opened, "show_and_paint": painted - built}}
 
