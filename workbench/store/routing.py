@@ -13,10 +13,10 @@ from sqlalchemy import Engine
 
 from workbench.rules.vocabulary import ActivityKind
 from workbench.store import db
-from workbench.store.derived import drop_triggers
+from workbench.store.derived import drop_triggers, import_cache
 from workbench.store.sync import tick
 
-ROUTE_BATCH = 5000  # leads per UPDATE (two values each, under SQLite's 32,766)
+ROUTE_BATCH = 5000  # leads per INSERT of the routed (three values each, under SQLite's 32,766)
 _TERRITORY = ("SELECT l.id, coalesce(c.country, l.country), c.industry, c.employee_band "
               "FROM leads l "
               "LEFT JOIN companies c ON c.id = l.company_id WHERE ")
@@ -69,34 +69,41 @@ class RoutingQueries:
         is given (a rep may have taken it meanwhile). The row triggers are suspended and
         what they would do is done once for all the leads: the handovers' owner, and the
         sync outbox's entries at one clock (50,000 leads routed after an import)."""
-        stamp = db.sql_time(at)
         with db.write_connection(self.engine) as conn:
             raw: sqlite3.Connection = conn.connection.driver_connection
-            triggers = drop_triggers(raw, ("leads", "activities"))
-            raw.execute("CREATE TEMP TABLE IF NOT EXISTS routed (lead_id INTEGER PRIMARY KEY, "
-                        "owner_id INTEGER, note TEXT)")
-            raw.execute("DELETE FROM temp.routed")
-            for start in range(0, len(routes), ROUTE_BATCH):
-                batch = routes[start:start + ROUTE_BATCH]
-                raw.execute("INSERT INTO temp.routed VALUES "
-                            + ",".join(["(?, ?, ?)"] * len(batch)),
-                            list(chain.from_iterable(batch)))
-            raw.execute("DELETE FROM temp.routed WHERE lead_id IN (SELECT id FROM leads WHERE "
-                        "id IN (SELECT lead_id FROM temp.routed) AND owner_id IS NOT NULL)")
-            raw.execute("UPDATE leads SET owner_id = r.owner_id, updated_at = ? "
-                        "FROM temp.routed r WHERE leads.id = r.lead_id", (stamp,))
-            raw.execute("UPDATE handovers SET owner_id = r.owner_id FROM temp.routed r "
-                        "WHERE handovers.lead_id = r.lead_id")
-            after = raw.execute("SELECT coalesce(max(id), 0) FROM activities").fetchone()[0]
-            raw.execute("INSERT INTO activities (lead_id, occurred_at, kind, note) "
-                        "SELECT lead_id, ?, ?, note FROM temp.routed ORDER BY lead_id",
-                        (stamp, ActivityKind.ASSIGNED.value))
-            if raw.execute("SELECT applying FROM sync_state").fetchone()[0] == 0:
-                clock = tick(raw)
-                raw.execute("INSERT INTO sync_outbox (entity, row_id, grp, hlc) SELECT 'lead', "
-                            "lead_id, 'owner', ? FROM temp.routed ORDER BY lead_id", (clock,))
-                raw.execute("INSERT INTO sync_outbox (entity, row_id, grp, hlc) SELECT "
-                            "'activity', id, '*', ? FROM activities WHERE id > ? ORDER BY id",
-                            (clock, after))
-            for sql in triggers:
-                raw.execute(sql)
+            with import_cache(raw):
+                _write_routes(raw, routes, db.sql_time(at))
+
+
+def _write_routes(raw: sqlite3.Connection, routes: Sequence[tuple[int, int, str]],
+                  stamp: str) -> None:
+    triggers = drop_triggers(raw, ("leads", "activities"))
+    raw.execute("CREATE TEMP TABLE IF NOT EXISTS routed (lead_id INTEGER PRIMARY KEY, "
+                "owner_id INTEGER, note TEXT)")
+    raw.execute("DELETE FROM temp.routed")
+    for start in range(0, len(routes), ROUTE_BATCH):
+        batch = routes[start:start + ROUTE_BATCH]
+        raw.execute("INSERT INTO temp.routed VALUES " + ",".join(["(?, ?, ?)"] * len(batch)),
+                    list(chain.from_iterable(batch)))
+    raw.execute("DELETE FROM temp.routed WHERE lead_id IN (SELECT id FROM leads WHERE "
+                "id IN (SELECT lead_id FROM temp.routed) AND owner_id IS NOT NULL)")
+    # each by id from the routed leads: an UPDATE … FROM reads the whole table
+    raw.execute("UPDATE leads SET owner_id = (SELECT owner_id FROM temp.routed r "
+                "WHERE r.lead_id = leads.id), updated_at = ? "
+                "WHERE id IN (SELECT lead_id FROM temp.routed)", (stamp,))
+    raw.execute("UPDATE handovers SET owner_id = (SELECT owner_id FROM temp.routed r "
+                "WHERE r.lead_id = handovers.lead_id) "
+                "WHERE lead_id IN (SELECT lead_id FROM temp.routed)")
+    after = raw.execute("SELECT coalesce(max(id), 0) FROM activities").fetchone()[0]
+    raw.execute("INSERT INTO activities (lead_id, occurred_at, kind, note) "
+                "SELECT lead_id, ?, ?, note FROM temp.routed ORDER BY lead_id",
+                (stamp, ActivityKind.ASSIGNED.value))
+    if raw.execute("SELECT applying FROM sync_state").fetchone()[0] == 0:
+        clock = tick(raw)
+        raw.execute("INSERT INTO sync_outbox (entity, row_id, grp, hlc) SELECT 'lead', "
+                    "lead_id, 'owner', ? FROM temp.routed ORDER BY lead_id", (clock,))
+        raw.execute("INSERT INTO sync_outbox (entity, row_id, grp, hlc) SELECT "
+                    "'activity', id, '*', ? FROM activities WHERE id > ? ORDER BY id",
+                    (clock, after))
+    for sql in triggers:
+        raw.execute(sql)

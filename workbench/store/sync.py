@@ -209,28 +209,23 @@ class SyncQueries:
         it leaves the laptop as empty as it was. The indexes of the `copied` tables are
         dropped as well and built once, from sorted rows, by the function this yields
         (called once those tables are filled, or at the end)."""
-        from workbench.store.derived import IMPORT_CACHE_KIB, drop_triggers, rebuild_derived
+        from workbench.store.derived import drop_triggers, import_cache, rebuild_derived
 
-        with self._sync_writing(applying=True) as raw:
-            cache = raw.execute("PRAGMA cache_size").fetchone()[0]
-            raw.execute(f"PRAGMA cache_size = {IMPORT_CACHE_KIB}")
+        with self._sync_writing(applying=True) as raw, import_cache(raw):
+            triggers = drop_triggers(raw, ("leads", "stage_changes", "activities"))
+            indexes = drop_triggers(raw, copied, kind="index")
+
+            def build_indexes() -> None:
+                while indexes:
+                    raw.execute(indexes.pop())
+
+            self._bulk = (threading.get_ident(), raw)
             try:
-                triggers = drop_triggers(raw, ("leads", "stage_changes", "activities"))
-                indexes = drop_triggers(raw, copied, kind="index")
-
-                def build_indexes() -> None:
-                    while indexes:
-                        raw.execute(indexes.pop())
-
-                self._bulk = (threading.get_ident(), raw)
-                try:
-                    yield build_indexes
-                finally:
-                    self._bulk = None
-                build_indexes()
-                rebuild_derived(raw, triggers)
+                yield build_indexes
             finally:
-                raw.execute(f"PRAGMA cache_size = {cache}")
+                self._bulk = None
+            build_indexes()
+            rebuild_derived(raw, triggers)
 
     def is_empty(self) -> bool:
         """No leads and no companies: a first download may copy the server's tables."""
