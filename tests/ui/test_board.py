@@ -577,13 +577,13 @@ def test_stale_only_shows_the_leads_past_their_stages_days_marked_stale(window, 
     rotting = window.criteria.rotting
     assert all(stale_since(c.stage, c.stage_entered_at, c.last_touch_at, rotting, utcnow())
                for c in stale)
-    flags = []
-    original = CardDelegate._flag.__func__
-    monkeypatch.setattr(CardDelegate, "_flag", classmethod(
-        lambda cls, painter, row, right, text, font, colour:
-        flags.append(text) or original(cls, painter, row, right, text, font, colour)))
+    flags = []  # what each card painted says at the right of its bottom line
+    original = CardDelegate.flags
+    monkeypatch.setattr(CardDelegate, "flags", lambda delegate, card, now: flags.append(
+        original(delegate, card, now)) or flags[-1])
     sal.view.viewport().grab()
-    assert flags and all(flag.startswith("stale ") for flag in flags)
+    assert flags and all(any(text.startswith("stale ") for text, _colour in said)
+                         for said in flags)
     assert window.filters.state()["stale"] is True
     assert window.filters.view_filters() == {"stale": True}  # a saved view keeps it
     window.filters.show_view({}, "score")

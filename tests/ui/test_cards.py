@@ -39,3 +39,25 @@ def test_the_queue_uses_the_width_it_is_given(window, qtbot):
     assert card.width() >= window.queue.width() - 60
     assert elided_names(view, range(view.model().rowCount())) == []
 
+
+
+def test_cards_copied_from_their_pictures_look_as_drawn_afresh(window, monkeypatch):
+    """A card painted once is copied after (a triage move shifts a column's cards): the
+    copy equals a fresh drawing, and what changes the card (selected, time) draws it anew."""
+    from datetime import timedelta
+
+    import ui.delegates.card as card_delegate
+    from workbench.rules.stages import Stage
+
+    view = window.board.columns[Stage.MQL].view
+    view.select_row(0)
+    drawn = view.viewport().grab().toImage()
+    assert view.viewport().grab().toImage() == drawn  # from the pictures kept
+    view.itemDelegate()._pictures.clear()
+    assert view.viewport().grab().toImage() == drawn  # as drawn afresh
+    view.select_row(1)
+    assert view.viewport().grab().toImage() != drawn  # another card is selected
+    view.select_row(0)
+    later = card_delegate.utcnow() + timedelta(hours=3)  # the follow-up SLAs count down
+    monkeypatch.setattr(card_delegate, "utcnow", lambda: later)
+    assert view.viewport().grab().toImage() != drawn
