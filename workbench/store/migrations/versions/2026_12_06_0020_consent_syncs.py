@@ -1,6 +1,7 @@
 """a lead's erasure on request and its do-not-contact mark travel through the team sync, as
 their own group of the lead ("consent"): a change of either is recorded in the outbox, and a
-laptop that synced before keeps the leads it erased or marked to send at its next sync
+laptop that synced before keeps the leads it erased or marked to send at its next sync; an
+index of the erased leads, for the sync's merge of their history
 
 Revision ID: 20261206_0020
 Revises: 20261206_0019
@@ -9,6 +10,7 @@ Create Date: 2026-12-06 23:10:00
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "20261206_0020"
@@ -31,6 +33,8 @@ TRIGGER = (
 
 def upgrade() -> None:
     op.execute(TRIGGER)
+    op.create_index("ix_leads_erased", "leads", ["id"],
+                    sqlite_where=sa.text("erased_at IS NOT NULL"))
     # a laptop that has pushed everything once sends only its outbox from then on; one
     # that has not sends every row at its first push anyway
     op.execute(TICK)
@@ -41,4 +45,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_leads_erased", "leads")
     op.execute("DROP TRIGGER sync_lead_consent")
