@@ -73,7 +73,9 @@ def test_an_erased_person_leaves_three_laptops_and_the_server_the_offline_one_to
 
     erasure.erase(dana, lead, by=me(dana, "dana"))  # A erases, and syncs
     synchronise(dana, team["dana"])
-    synchronise(ana, team["ana"])  # B: gone after one sync
+    pulled = synchronise(ana, team["ana"])  # B: gone after one sync
+    assert pulled.erased == 1
+    assert "1 person erased on request elsewhere, erased here too" in pulled.summary()
     assert ana.lead(the_lead(ana)).name == ERASED_NAME
     assert SECRET.lower().encode() not in file_bytes(tmp_path / "ana.db")
 

@@ -122,7 +122,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"pushed": result.pushed, "pulled": result.pulled,
                           "conflicts": result.conflicts, "first_push": result.first_push,
-                          "handed_over": result.handed_over,
+                          "handed_over": result.handed_over, "erased": result.erased,
                           "refused": [vars(r) for r in result.refused],
                           "password_kept": result.password_kept, "note": result.note},
                          indent=2))

@@ -183,6 +183,7 @@ def _pull(store: Store, snapshot: PullSnapshot, result: SyncResult,
             result.pulled += applied.rows
             result.conflicts += applied.conflicts
             result.touched_leads |= applied.touched_leads or set()
+            result.erased += len(applied.erased)
             max_clock = max(max_clock, applied.max_clock)
     deleted = snapshot.deleted(cursor)
     if deleted:

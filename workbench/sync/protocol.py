@@ -259,6 +259,7 @@ class SyncResult:
     # got activities or intent, or a lead at their company became a customer: rescored
     touched_leads: set[int] = field(default_factory=set)
     handed_over: int = 0  # leads now another rep's, removed from this laptop
+    erased: int = 0  # people erased on request on another laptop, erased here too
     note: str | None = None  # something the user should know (the password not kept)
     password_kept: bool | None = None  # a password given this run: kept in the keyring?
 
@@ -270,6 +271,9 @@ class SyncResult:
         if self.handed_over:
             parts.append(f"{self.handed_over} lead{'s' * (self.handed_over != 1)} now "
                          "another rep's removed from this laptop")
+        if self.erased:
+            parts.append(f"{self.erased} {'person' if self.erased == 1 else 'people'} "
+                         "erased on request elsewhere, erased here too")
         if self.conflicts:
             parts.append(f"{self.conflicts} stage conflict{'s' * (self.conflicts != 1)} "
                          "to resolve")
