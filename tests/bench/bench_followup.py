@@ -38,9 +38,9 @@ def copy(million_db, tmp_path_factory):
     return path
 
 
-def line(label: str, app: float, raw: float, target: float) -> None:
+def line(label: str, app: float, raw: float, target: float | None) -> None:
     print(f"  {label:<34}{app * 1000:9.1f} ms   raw SQL {raw * 1000:8.1f} ms   ratio "
-          f"{app / raw:5.1f}x   target < {target * 1000:.0f} ms")
+          f"{app / raw:5.1f}x" + (f"   target < {target * 1000:.0f} ms" if target else ""))
 
 
 def busiest_rep(raw: sqlite3.Connection) -> int:
@@ -227,5 +227,5 @@ def test_routing_50000_new_mqls(copy):
           f"the workbench reads the pool and plans, raw SQL writes the plan; load "
           f"{os.getloadavg()[0]:.1f}]")
     line("routing 50,000 new MQLs", app, raw_time, 3.0)
-    line("  its CPU time (load-proof)", app_cpu, raw_cpu, 3.0)
+    line("  its CPU time (load-proof)", app_cpu, raw_cpu, None)
     assert app < 3.0
