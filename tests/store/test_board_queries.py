@@ -61,6 +61,21 @@ def test_filters_narrow_cards_and_counts_alike(demo_store):
     assert unassigned[Stage.SAL].count == 0  # an accepted lead always has an owner
 
 
+def test_the_card_read_after_a_move_is_the_one_its_board_lists(demo_store):
+    """board_card keeps its statement per filter: each filter, in turn and again, gives
+    the card its column lists, or None for a lead the filter leaves out."""
+    rep = demo_store.users()[0][0]
+    boards = [BoardFilter(), BoardFilter(owner=OwnerFilter.MINE, me=rep),
+              BoardFilter(owner=OwnerFilter.UNASSIGNED), BoardFilter(search="a")]
+    listed = {board: all_pages(demo_store, Stage.SAL, board, BoardSort.SCORE, size=200)
+              for board in boards}
+    leads = [card.id for card in listed[boards[0]][:40]]
+    for board in [*boards, *boards]:
+        shown = {card.id: card for card in listed[board]}
+        for lead_id in leads:
+            assert demo_store.board_card(board, lead_id) == shown.get(lead_id)
+
+
 def test_score_range_and_empty_columns(store):
     for score in (10, 50, 90):
         lead = store.add_lead(first_name="P", last_name=str(score), stage=Stage.MQL)
