@@ -20,8 +20,6 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
-import numpy as np
-
 from workbench.rules.cells import spreadsheet_safe
 from workbench.rules.refusals import BadInput
 from workbench.rules.vocabulary import in_words
@@ -206,6 +204,8 @@ class Report:
 def build_report(store: Store, spec: ReportSpec, sla_hours: float, now: datetime) -> Report:
     """The report: the counts and the response times are read at the same time, on two
     connections (SQLite works on one core per connection)."""
+    import numpy as np  # loaded with the first report, not with the window
+
     window = spec.window()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="report") as other:
         groups = other.submit(store.handover_groups, spec.by, window, sla_hours, now)

@@ -8,9 +8,6 @@ import os
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
-import keyring
-from keyring.errors import KeyringError
-
 SERVICE = "lead-qualification-workbench"
 
 
@@ -35,6 +32,9 @@ def with_password(url: str, password: str | None) -> str:
 
 
 def saved_password(url: str) -> str | None:
+    import keyring  # with its backends (70 ms): loaded when a password is first looked up
+    from keyring.errors import KeyringError
+
     try:
         return keyring.get_password(SERVICE, url)
     except KeyringError:
@@ -44,6 +44,9 @@ def saved_password(url: str) -> str | None:
 def remember(url: str, password: str) -> str | None:
     """Keep the password of a server URL (given without it) in the keyring; returns why it
     could not be kept (no keyring on this machine), or None."""
+    import keyring
+    from keyring.errors import KeyringError
+
     try:
         keyring.set_password(SERVICE, url, password)
     except KeyringError as problem:
