@@ -9,6 +9,11 @@ from pathlib import Path
 from ui.product import APP_ID, APP_NAME, app_icon
 from workbench.files.safe import UnsafeTarget, replacing
 
+# The store (and SQLAlchemy) load here, before Qt: once PySide6 is loaded it reads the
+# source of every module imported after it (for its __feature__ switches), 45 ms for these.
+from workbench.store.db import DatabaseError
+from workbench.store.leads import Store
+
 SCREENSHOT_SIZE = (1440, 900)
 # Offscreen, Qt warns of this on every window whose size limits change: it means nothing
 # for a picture, and a screenshot should print only what went wrong.
@@ -50,8 +55,6 @@ def run(path: Path, screenshot: Path | None = None) -> int:
     from PySide6.QtWidgets import QMessageBox
 
     from ui.views.main_window import MainWindow
-    from workbench.store.db import DatabaseError
-    from workbench.store.leads import Store
 
     app = application()
     try:
