@@ -94,3 +94,34 @@ def test_a_lead_not_to_be_contacted_leaves_the_queue_and_is_not_routed(store):
     erasure.do_not_contact(store, quiet, False)
     assert store.lead(quiet).stage == Stage.MQL and quiet in {c.id for c in store.queue(None)}
     assert quiet in {c.id for c in store.board_page(Stage.MQL, BoardFilter())}
+
+
+def test_nothing_more_is_written_about_an_erased_person_but_touches_and_moves_go_on(db_copy):
+    from datetime import timedelta
+
+    from workbench.clock import utcnow
+    from workbench.services import bulk, followup
+
+    with Store.open(db_copy) as store:
+        owner = store.user_by_email("alex.morgan@sales.example")
+        lead = a_person(store, owner)
+        erasure.erase(store, lead, by=owner)
+        said = "was erased on 2026-11-23 at their request: nothing is written about them"
+        due = utcnow() + timedelta(days=1)
+        for write in (lambda: triage.add_note(store, lead, "Ines called", by=owner),
+                      lambda: triage.set_bant(store, lead, "need", "partial", "by March",
+                                              by=owner),
+                      lambda: followup.log_touch(store, lead, "call", "connected",
+                                                 note="Ines again", by=owner),
+                      lambda: followup.plan_next_step(store, lead, "call", due,
+                                                      note="Ask Ines", by=owner),
+                      lambda: triage.reject(store, lead, "no_need", note="Ines left",
+                                            by=owner),
+                      lambda: bulk.move_many(store, [lead], Stage.DISQUALIFIED, by=owner,
+                                             reason_code="no_need", note="Ines left")):
+            with pytest.raises(BadInput, match=said):
+                write()
+        assert all(a.note is None for a in store.lead_detail(lead).activities)
+        followup.log_touch(store, lead, "call", "no_answer", by=owner)  # no words: fine
+        triage.reject(store, lead, "no_need", by=owner)
+        assert store.lead(lead).stage == Stage.DISQUALIFIED

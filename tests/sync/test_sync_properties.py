@@ -58,7 +58,7 @@ def act(store: Store, user: int, kind: str, pick: int) -> None:
     lead = ids[pick % len(ids)]
     if store.lead(lead).erased_at is not None and kind in ("note", "title", "bant", "erase",
                                                           "dnc"):
-        return  # written about an erased person, it would stay on this laptop alone
+        return  # nothing more is written about an erased person, nor marked (rules.erasure)
     if kind == "erase":
         erasure.erase(store, lead, by=user)
     elif kind == "dnc":

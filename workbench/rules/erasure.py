@@ -47,6 +47,16 @@ def check_erase(actor: Person | None, lead_name: str, owner: Person | None,
                        "nothing left to erase.")
 
 
+def check_unwritten(lead_name: str, erased_at: datetime | None, *words: str | None) -> None:
+    """Nothing more is written about an erased person: a note, BANT evidence or a next
+    step's note on their lead would name them again (and stay on this laptop alone: the
+    sync keeps an erased lead's words out). A touch or a move without words is fine."""
+    if erased_at is not None and any(word and word.strip() for word in words):
+        raise BadInput(f"{lead_name} was erased on {erased_at:%Y-%m-%d} at their request: "
+                       "nothing is written about them any more (a touch or a move without a "
+                       "note is fine). Nothing was saved.")
+
+
 def check_do_not_contact(lead_name: str, erased_at: datetime | None, on: bool) -> None:
     """An erased person asked to be forgotten: they stay not to be contacted."""
     if erased_at is not None and not on:

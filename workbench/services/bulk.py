@@ -9,6 +9,7 @@ from datetime import date
 
 from workbench.clock import utcnow
 from workbench.rules import ownership
+from workbench.rules.erasure import check_unwritten
 from workbench.rules.lead_names import display_name
 from workbench.rules.ownership import Person
 from workbench.rules.refusals import BadInput, NotFound, Refused
@@ -50,6 +51,7 @@ def move_many(store: Store, lead_ids: Sequence[int], to_stage: Stage | str, *,
         check_transition(row["stage"], to_stage)
         name = display_name(row["first_name"], row["last_name"], row["email"], row["external_id"])
         ownership.check_lead_change(actor, name, people.get(row["owner_id"]))
+        check_unwritten(name, row["erased_at"], note)
 
     rows, refusals = store.check_each(lead_ids, check)
     refusals.raise_if_any(VERBS.get(to_stage, f"moved to {to_stage.label}"),

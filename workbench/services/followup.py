@@ -8,6 +8,7 @@ from datetime import datetime
 
 from workbench.clock import next_day_start, utcnow
 from workbench.rules import ownership
+from workbench.rules.erasure import check_unwritten
 from workbench.rules.followup import (
     TodayItem,
     check_next_step,
@@ -50,6 +51,7 @@ def log_touches(store: Store, lead_ids: Sequence[int], kind: str, outcome: str, 
     def check(row: dict) -> None:
         name = display_name(row["first_name"], row["last_name"], row["email"], row["external_id"])
         ownership.check_lead_change(people.get(by), name, people.get(row["owner_id"]))
+        check_unwritten(name, row["erased_at"], note)
 
     rows, refusals = store.check_each(lead_ids, check)
     refusals.raise_if_any("given this touch", len(set(lead_ids)))
@@ -68,6 +70,7 @@ def plan_next_step(store: Store, lead_id: int, kind: str, due: datetime, *,
     touch = touch_kind(kind)
     lead = store.lead(lead_id)
     ownership.check_lead_change(store.person(by), lead.name, store.person(lead.owner_id))
+    check_unwritten(lead.name, lead.erased_at, note)
     check_next_step(lead.stage, lead.name)
     store.set_next_step(lead_id, touch.value, due, (note or "").strip() or None, utcnow())
     return Changes(details=frozenset({lead_id}))

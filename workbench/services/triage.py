@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from workbench.clock import local_today, utcnow
 from workbench.rules import ownership
 from workbench.rules.criteria import Criteria
+from workbench.rules.erasure import check_unwritten
 from workbench.rules.qualification import NotQualified, evaluate
 from workbench.rules.refusals import BadInput, Refused
 from workbench.rules.sla import is_overdue, overdue_cutoff
@@ -36,6 +37,7 @@ def move_lead(store: Store, lead_id: int, to_stage: Stage | str, *, by: int | No
     lead = store.lead(lead_id)
     actor, owner = store.person(by), store.person(lead.owner_id)
     ownership.check_lead_change(actor, lead.name, owner)
+    check_unwritten(lead.name, lead.erased_at, note)
     if Stage(to_stage) == Stage.SAL and lead.stage == Stage.MQL and assign_to is None:
         assign_to = ownership.new_owner_on_accept(actor, owner)
     if Stage(to_stage) == Stage.SQL:
@@ -129,7 +131,10 @@ def return_recycled(store: Store, today: date | None = None) -> list[int]:
 
 
 def add_note(store: Store, lead_id: int, text: str, *, by: int | None = None) -> Changes:
-    """A note on the lead's timeline (refused when it has no text)."""
+    """A note on the lead's timeline (refused when it has no text, or names an erased
+    person)."""
+    lead = store.lead(lead_id)
+    check_unwritten(lead.name, lead.erased_at, text)
     store.add_note(lead_id, text, by=by)
     return Changes(details=frozenset({lead_id}))
 
@@ -140,6 +145,7 @@ def set_bant(store: Store, lead_id: int, item: str, status: BantStatus | str,
     to what it already is records nothing (and changes nothing)."""
     lead = store.lead(lead_id)
     ownership.check_lead_change(store.person(by), lead.name, store.person(lead.owner_id))
+    check_unwritten(lead.name, lead.erased_at, note)
     if (BantStatus(status).value, note) == store.bant(lead_id).get(item):
         return NOTHING
     store.set_bant(lead_id, item, status, note, by=by)
