@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal
@@ -18,6 +19,7 @@ from ui.models.stage_column import StageColumnModel
 from ui.theme import theme
 from ui.views.cards import CardColumnView, CurrentLead
 from workbench.rules.criteria import JOURNEY_STAGES
+from workbench.rules.search import fts_query
 from workbench.rules.stages import FUNNEL, Stage
 from workbench.store.leads import (
     BoardFilter,
@@ -185,15 +187,25 @@ class BoardView(QWidget):
         """Reload the shown columns and their header counts from the store; the current lead
         stays current if the board still shows it, in whichever column it now is."""
         lead = self.current_lead()
-        with self.current.holding():
+        with self.current.holding(), ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix="board-counts") as counter:
+            # The counts look at every lead the filter finds (60 ms at a million): read on a
+            # second connection while the columns' first cards are read here. A search's
+            # matches are read once, by the cards, and counted after them.
+            counting = (None if fts_query(self.board.search) is not None else
+                        counter.submit(self.store.column_summaries, self.board, self.grouping))
             for column in self.shown_columns():
                 column.model.set_query(self.board, self.sort)  # keeps its current card
-            self.refresh_counts()
+            self._show_counts(counting.result() if counting is not None else
+                              self.store.column_summaries(self.board, self.grouping))
             if lead is not None and self.current_lead() != lead:
                 self.select_lead(lead)  # moved to another stage (a sync, another window)
 
     def refresh_counts(self) -> None:
-        self.summaries = self.store.column_summaries(self.board, self.grouping)
+        self._show_counts(self.store.column_summaries(self.board, self.grouping))
+
+    def _show_counts(self, summaries: dict) -> None:
+        self.summaries = summaries
         columns = self.columns if self.grouping == BoardGrouping.STAGE else self.journey_columns
         for key, column in columns.items():
             column.show_summary(self.summaries[key], self.why_empty())
