@@ -125,3 +125,19 @@ def test_nothing_more_is_written_about_an_erased_person_but_touches_and_moves_go
         followup.log_touch(store, lead, "call", "no_answer", by=owner)  # no words: fine
         triage.reject(store, lead, "no_need", by=owner)
         assert store.lead(lead).stage == Stage.DISQUALIFIED
+
+
+def test_a_change_the_team_server_refused_no_longer_names_an_erased_person(db_copy):
+    from sqlalchemy import text
+
+    with Store.open(db_copy) as store:
+        owner = store.user_by_email("alex.morgan@sales.example")
+        lead = a_person(store, owner)
+        with store.writing() as s:
+            s.execute(text("INSERT INTO sync_refused (refused_at, entity, uid, reason) VALUES "
+                           "('2026-11-23 12:00:00', 'lead', 'x-1', :reason)"),
+                      {"reason": f"Lead {lead} (Ines {SECRET}): another rep's now"})
+        erasure.erase(store, lead, by=owner)
+        with store.reading() as s:
+            assert s.execute(text("SELECT reason FROM sync_refused")).scalar_one() == \
+                f"Lead {lead} ({ERASED_NAME}): another rep's now"
