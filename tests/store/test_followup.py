@@ -1,6 +1,7 @@
 """The rep's follow-up: touches answer the SLA and the reports, show in the timeline, and
 are refused when they cannot have happened or are not the rep's to log."""
 
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import pytest
@@ -8,6 +9,7 @@ import pytest
 from workbench.rules.refusals import BadInput, NotAllowed, Refused
 from workbench.rules.stages import Stage
 from workbench.services import followup
+from workbench.store import db
 
 NOW = datetime(2026, 11, 23, 12)  # the suite's clock (tests/conftest.py)
 
@@ -123,6 +125,34 @@ def test_today_lists_due_steps_sla_due_mqls_and_unplanned_touched_leads_in_order
         ["Pia"]
     falling = store.next_steps_falling_due(rep, NOW, NOW + timedelta(hours=3))
     assert [(i.lead_id, i.kind) for i in falling] == [(due_later_today, "call")]
+
+
+def test_todays_reads_are_ranges_of_their_indexes_not_a_walk_through_the_leads(
+        store, rep, mql, monkeypatch):
+    # the unplanned leads' index leaves the pool out (routing then only adds to it): the
+    # read of a rep's own must still be one of its ranges
+    touched = store.add_lead(first_name="Tess", last_name="L", stage=Stage.SAL, owner_id=rep,
+                             at=NOW - timedelta(hours=1))
+    store.add_activity(touched, "email_sent", by=rep, at=NOW - timedelta(minutes=5))
+    read = []
+    reading = db.read_connection
+
+    @contextmanager
+    def traced(engine):
+        with reading(engine) as raw:
+            raw.set_trace_callback(read.append)
+            try:
+                yield raw
+            finally:
+                raw.set_trace_callback(None)
+
+    monkeypatch.setattr(db, "read_connection", traced)
+    assert [i.lead_id for i in followup.today(store, rep, NOW)] == [mql, touched]
+    with store.engine.connect() as conn:
+        plans = [" / ".join(row[3] for row in conn.exec_driver_sql(
+            "EXPLAIN QUERY PLAN " + sql)) for sql in read if "FROM leads l " in sql]
+    assert len(plans) == 3 and not any("SCAN l" in plan for plan in plans), plans
+    assert "SEARCH l USING INDEX ix_leads_unplanned (owner_id=?)" in plans[2], plans[2]
 
 
 def test_one_touch_logged_on_several_leads_at_once_or_on_none(store, rep, mql):

@@ -153,15 +153,16 @@ class Lead(Base):
         Index("ix_leads_stage_activity", "stage", "last_activity_at", "id"),
         Index("ix_leads_owner_stage", "owner_id", "stage"),
         # a rep's Today (store.followup): their next steps by due time, their queue's
-        # untouched MQLs by MQL time, their open leads with no next step by last activity;
-        # each a range of a partial index read up to the list's length
+        # untouched MQLs by MQL time, their own open leads with no next step by last
+        # activity (the pool's are left out: routing then only adds to it); each a range
+        # of a partial index read up to the list's length
         Index("ix_leads_owner_next_step", "owner_id", "next_step_due",
               sqlite_where=text("next_step_due IS NOT NULL")),
         Index("ix_leads_untouched_mql", "owner_id", "mql_at",
               sqlite_where=text("stage = 'mql' AND first_touch_at IS NULL")),
         Index("ix_leads_unplanned", "owner_id", "last_activity_at",
-              sqlite_where=text("next_step_due IS NULL AND stage IN "
-                                "('mql', 'opportunity', 'sal', 'sql')")),
+              sqlite_where=text("owner_id IS NOT NULL AND next_step_due IS NULL AND "
+                                "stage IN ('mql', 'opportunity', 'sal', 'sql')")),
         Index("ix_leads_source", "source"),
         Index("ix_leads_campaign", "campaign"),
         # the few erased leads: which of a batch's leads are erased is a seek per erased
