@@ -989,7 +989,9 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQu
         with db.write_connection(self.engine) as conn:
             raw = conn.connection.driver_connection
             ids = [row[0] for row in raw.execute(
-                "SELECT id FROM leads WHERE stage = 'recycled' AND revisit_on <= ? ORDER BY id",
+                # the partial index, which SQLite would not choose over ix_leads_stage_score
+                "SELECT id FROM leads INDEXED BY ix_leads_recycled_due "
+                "WHERE stage = 'recycled' AND revisit_on <= ? ORDER BY id",
                 (today.isoformat(),))]
             if ids:
                 stamp, chosen = db.sql_time(at), json.dumps(ids)

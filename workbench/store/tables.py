@@ -163,6 +163,8 @@ class Lead(Base):
         Index("ix_leads_unplanned", "owner_id", "last_activity_at",
               sqlite_where=text("owner_id IS NOT NULL AND next_step_due IS NULL AND "
                                 "stage IN ('mql', 'opportunity', 'sal', 'sql')")),
+        # recycled leads by the day they come back (store.return_due_recycled)
+        Index("ix_leads_recycled_due", "revisit_on", sqlite_where=text("stage = 'recycled'")),
         Index("ix_leads_source", "source"),
         Index("ix_leads_campaign", "campaign"),
         # the few erased leads: which of a batch's leads are erased is a seek per erased

@@ -42,7 +42,8 @@ LOCAL_ONLY_COLUMNS = frozenset({("users", "deactivated_at")})
 # reports, Today and duplicates; server_0010): the server would write them for nothing
 LOCAL_ONLY_INDEXES = frozenset({
     "ix_companies_name", "ix_leads_untouched_mql", "ix_leads_unplanned",
-    "ix_leads_stage_score", "ix_leads_stage_entered", "ix_leads_stage_activity",
+    "ix_leads_recycled_due", "ix_leads_stage_score", "ix_leads_stage_entered",
+    "ix_leads_stage_activity",
     "ix_leads_source", "ix_leads_campaign", "ix_leads_email", "ix_activities_touch",
     "ix_stage_changes_time", "ix_stage_changes_undo"})
 
