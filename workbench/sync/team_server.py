@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
+from operator import itemgetter
 from typing import Any
 
 import psycopg
@@ -25,7 +26,7 @@ from workbench.sync.protocol import (
     Refusal,
     SyncBlocked,
     SyncError,
-    forget,
+    erased_fields,
     merge,
 )
 from workbench.sync.server import SERVER_MIGRATIONS, SERVER_SCHEMA_REVISION, libpq_url
@@ -34,6 +35,13 @@ PULL_ROWS = 5000
 
 
 SYNC_LOCK = 7400121  # server_0001's: every write to a synced table takes it
+
+
+# A row has a clock (a [hlc, device] per group) of another device than the one given: a
+# path query rather than a row per clock (jsonb_each), as a first pull reads every row its
+# first push wrote
+_BY_ANOTHER_DEVICE = ("coalesce(jsonb_path_exists(a.sync_clocks, 'strict $.* ? (@[1] != null "
+                      "&& (@[1].type() != \"string\" || @[1] != $device))', %s, true), false)")
 
 
 def _uid(alias: str) -> str:
@@ -68,6 +76,16 @@ _MANAGERS_ONLY = {
     "lead": "only a manager removes a lead from the team server (as merging two leads does)",
     "criteria": "only a manager saves the team's criteria on the team server",
 }
+
+
+def _missing(entity: Entity, name: str, value: str) -> str:
+    """Why a pushed row that names what the server does not have (or the role may not
+    see) is refused."""
+    if name == "owner_email":
+        return f"its owner {value} has no account on the team server"
+    if entity.refs[name].target == "lead":
+        return "its lead is not on the team server, or not yours to see"
+    return "its company is not on the team server"
 
 
 def _in_words(entity: str, problem: psycopg.Error) -> str:
@@ -153,74 +171,134 @@ class TeamServer:
             # the sync lock (server_0009) from the start, not from the first write: what
             # this push reads (a lead erased meanwhile) is what it writes against
             cur.execute("SELECT pg_advisory_xact_lock(%s)", (SYNC_LOCK,))
-            users = dict(cur.execute("SELECT email, id FROM users").fetchall())
             for batch in batches:
                 if batch.rows:
-                    refused += self._push_batch(cur, batch, users)
+                    refused += self._push_batch(cur, batch)
             for uid in deleted:
                 refused += self._guarded(cur, [uid], self._delete_lead, "lead", lambda u: u)
         return refused
 
-    def _push_batch(self, cur: psycopg.Cursor, batch: Batch,
-                    users: dict[str, int]) -> list[Refusal]:
+    def _push_batch(self, cur: psycopg.Cursor, batch: Batch) -> list[Refusal]:
+        """The batch is copied to the server as it came; the server finds the rows it
+        names and the rows it has already, in SQL. Only those it has are merged here, row
+        by row: the new ones (all of a first push) go from the copy to the shared table
+        in one statement."""
         entity = batch.entity
-        refs = {name: (users if ref.target == "user" else
-                       self._ids(cur, "companies" if ref.target == "company" else "leads",
-                                 [r[name] for r in batch.rows]))
-                for name, ref in entity.refs.items()}
         key_field = "lead_uid" if entity.keyed_by_lead else "uid"
-        current = self._current(cur, entity, [r[key_field] for r in batch.rows])
-        erased = self._erased_leads(cur, entity, refs)
+        _copy_pushed(cur, batch)
+        missing = self._missing_refs(cur, batch)
+        current = self._current(cur, entity)
+        erased = self._erased_leads(cur, entity)
         refused: list[Refusal] = []
-        writes = []
-        # most batches name only rows the server has: then no row needs looking at
-        unknown = {name: values for name in refs
-                   if (values := {r[name] for r in batch.rows} - refs[name].keys() - {None})}
-        for row, clocks in zip(batch.rows, batch.clocks, strict=True):
-            missing = unknown and self._missing_ref(entity, row, unknown)
-            if missing:
-                refused.append(Refusal(entity.name, row[key_field], missing))
+        new, merges = [], []
+        for n, (row, clocks) in enumerate(zip(batch.rows, batch.clocks, strict=True)):
+            if n in missing:
+                refused.append(Refusal(entity.name, row[key_field],
+                                       _missing(entity, missing[n], row[missing[n]])))
                 continue
             found = current.get(row[key_field])
-            lead_erased = row.get("lead_uid") in erased
             if found is None:  # new here: written as it came (a first push is all new)
-                if lead_erased:
-                    row = forget(entity, row)
-                writes.append((row, True, row, clocks))
+                new.append(n)
                 continue
-            merged = merge(entity, found[0], found[1], row, clocks, erased=lead_erased)
+            merged = merge(entity, found[0], found[1], row, clocks,
+                           erased=row.get("lead_uid") in erased)
             if merged is not None and entity.groups:
-                writes.append((row, False, *merged))
-        return refused + self._guarded(cur, writes, self._write, entity.name,
-                                       lambda w: w[0][key_field], refs=refs, entity=entity)
+                merges.append((row, *merged))
+        refused += self._guarded(cur, new, self._insert_new, entity.name,
+                                 lambda n: batch.rows[n][key_field], entity=entity,
+                                 pushed=len(batch.rows), erased=sorted(erased))
+        if merges:
+            refs = self._refs(cur, entity, [row for row, _values, _clocks in merges])
+            refused += self._guarded(cur, merges, self._update, entity.name,
+                                     lambda m: m[0][key_field], refs=refs, entity=entity)
+        return refused
 
     @staticmethod
-    def _erased_leads(cur: psycopg.Cursor, entity: Entity, refs: dict[str, dict]) -> set[str]:
-        """The uids of the erased leads that rows of this batch belong to, when the entity
-        holds what an erasure empties: their words stay out."""
+    def _missing_refs(cur: psycopg.Cursor, batch: Batch) -> dict[int, str]:
+        """The pushed rows that name a lead or company the server does not have (or this
+        role may not see), or an owner without an account: the field that names it, by
+        row number. Another user named (the author of history) without an account is not
+        missing: the row is written without them. The server says which of the names are
+        missing, each looked up once; most batches have none."""
+        entity = batch.entity
+        checked = [name for name, ref in entity.refs.items()
+                   if ref.target != "user" or name == "owner_email"]
+        if not checked:
+            return {}
+        lookups = []
+        for name in checked:
+            table, key = _REF_KEYS.get(entity.refs[name].target, ("leads", "uid"))
+            lookups.append(f"SELECT '{name}', named FROM (SELECT DISTINCT {name} AS named "
+                           f"FROM {_pushed(entity)} WHERE {name} IS NOT NULL) d WHERE NOT "
+                           f"EXISTS (SELECT 1 FROM {table} r WHERE r.{key} = named)")
+        lacking: dict[str, set[str]] = {}
+        for name, named in cur.execute(" UNION ALL ".join(lookups)).fetchall():
+            lacking.setdefault(name, set()).add(named)
+        if not lacking:
+            return {}
+        return {n: name for n, row in enumerate(batch.rows)
+                if (name := next((f for f in checked if row[f] in lacking.get(f, ())),
+                                 None)) is not None}
+
+    @staticmethod
+    def _current(cur: psycopg.Cursor, entity: Entity) -> dict[str, tuple[dict[str, Any], dict]]:
+        """The rows the server has of those pushed (that this role may see), by key, with
+        their clocks: locked until the push commits."""
+        key = ("r0.uid", "lead_uid") if entity.keyed_by_lead else ("a.uid", "uid")
+        sql = select_sql(entity, _uid, extra=("a.sync_clocks",))
+        lock = " FOR UPDATE OF a" if entity.groups else ""  # append-only rows never change
+        rows = cur.execute(f"{sql} WHERE {key[0]} = ANY(ARRAY(SELECT {key[1]} FROM "
+                           f"{_pushed(entity)})){lock}").fetchall()
+        return {row[1]: (payload(entity, [_wire(v) for v in row[1:-1]]), row[-1] or {})
+                for row in rows}
+
+    @staticmethod
+    def _erased_leads(cur: psycopg.Cursor, entity: Entity) -> set[str]:
+        """The uids of the erased leads that pushed rows belong to, when the entity holds
+        what an erasure empties: their words stay out."""
         if entity.table not in ERASED_VALUES or "lead_uid" not in entity.refs:
             return set()
-        ids = refs["lead_uid"]
-        if not ids:
-            return set()
         return {r[0] for r in cur.execute(
-            "SELECT uid FROM leads WHERE id = ANY(%b) AND erased_at IS NOT NULL",
-            (sorted(ids.values()),)).fetchall()}
+            f"SELECT uid FROM leads WHERE erased_at IS NOT NULL AND uid IN "
+            f"(SELECT lead_uid FROM {_pushed(entity)})").fetchall()}
 
     @staticmethod
-    def _missing_ref(entity: Entity, row: dict, unknown: dict[str, set]) -> str | None:
-        for name, values in unknown.items():
-            value = row.get(name)
-            if value not in values:
-                continue
-            ref = entity.refs[name]
-            if ref.target == "lead":
-                return "its lead is not on the team server, or not yours to see"
-            if name == "owner_email":
-                return f"its owner {value} has no account on the team server"
-            if ref.target == "company":
-                return "its company is not on the team server"
-        return None
+    def _insert_new(cur: psycopg.Cursor, new: list[int], *, entity: Entity,
+                    pushed: int, erased: list[str]) -> None:
+        """Pushed rows new to the server (by row number; all `pushed` of them, or some),
+        from the copy, in the order they came: refs become the server's ids (a user
+        without an account: none), and the rows of an erased lead come without the
+        person's words."""
+        columns = {ref.column: f"r{i}.id" for i, ref in enumerate(entity.refs.values())}
+        columns.update({name: f"p.{name}" for name in entity.fields})
+        params: dict[str, Any] = {"new": new, "erased": erased}
+        for name, value in erased_fields(entity).items() if erased else ():
+            columns[name] = (f"CASE WHEN p.lead_uid = ANY(%(erased)s) THEN %(forget_{name})s "
+                             f"ELSE p.{name} END")
+            params[f"forget_{name}"] = value
+        columns["sync_clocks"] = "p.sync_clocks"
+        if not entity.keyed_by_lead:
+            columns["uid"] = "p.uid"
+        where = "" if len(new) == pushed else "WHERE p.n = ANY(%(new)s) "
+        cur.execute(f"INSERT INTO {entity.table} ({', '.join(columns)}) "
+                    f"SELECT {', '.join(columns.values())} FROM {_pushed(entity)} p "
+                    f"{_ref_joins(entity)} {where}ORDER BY p.n"
+                    + (" ON CONFLICT DO NOTHING" if entity.same_when else ""), params)
+
+    def _refs(self, cur: psycopg.Cursor, entity: Entity, rows: list[dict]
+              ) -> dict[str, dict[str, int]]:
+        """The server's ids of the rows and users these rows name, by uid or email."""
+        return {name: self._ids(cur, *_REF_KEYS.get(ref.target, ("leads", "uid")),
+                                [r[name] for r in rows])
+                for name, ref in entity.refs.items()}
+
+    @staticmethod
+    def _ids(cur: psycopg.Cursor, table: str, key: str, uids: list) -> dict[str, int]:
+        wanted = sorted({u for u in uids if u is not None})
+        if not wanted:
+            return {}
+        return dict(cur.execute(f"SELECT {key}, id FROM {table} WHERE {key} = ANY(%s)",
+                                (wanted,)).fetchall())
 
     def _guarded(self, cur: psycopg.Cursor, items: list, write, entity_name: str, uid_of,
                  **context) -> list[Refusal]:
@@ -245,25 +323,6 @@ class TeamServer:
         return refused
 
     @staticmethod
-    def _ids(cur: psycopg.Cursor, table: str, uids: list) -> dict[str, int]:
-        wanted = sorted({u for u in uids if u is not None})
-        if not wanted:
-            return {}
-        return dict(cur.execute(f"SELECT uid, id FROM {table} WHERE uid = ANY(%b)",
-                                (wanted,)).fetchall())
-
-    @staticmethod
-    def _current(cur: psycopg.Cursor, entity: Entity, keys: list[str]
-                 ) -> dict[str, tuple[dict[str, Any], dict]]:
-        where = "r0.uid" if entity.keyed_by_lead else "a.uid"
-        sql = select_sql(entity, _uid, extra=("a.sync_clocks",))
-        lock = " FOR UPDATE OF a" if entity.groups else ""  # append-only rows never change
-        rows = cur.execute(f"{sql} WHERE {where} = ANY(%b){lock}",
-                           (sorted(set(keys)),)).fetchall()
-        return {row[1]: (payload(entity, [_wire(v) for v in row[1:-1]]), row[-1] or {})
-                for row in rows}
-
-    @staticmethod
     def _columns(entity: Entity, values: dict[str, Any], refs: dict[str, dict]) -> dict:
         columns = {}
         for name, value in values.items():
@@ -274,21 +333,15 @@ class TeamServer:
                 columns[name] = value
         return columns
 
-    def _write(self, cur: psycopg.Cursor, writes: list, *, refs: dict, entity: Entity) -> None:
-        inserts, updates = [], []
-        for row, is_new, values, clocks in writes:
-            if is_new:
-                inserts.append((row, clocks))
-                continue
+    def _update(self, cur: psycopg.Cursor, merges: list, *, refs: dict,
+                entity: Entity) -> None:
+        """Rows the server has, with what their merge changed."""
+        updates = []
+        for row, values, clocks in merges:
             columns = self._columns(entity, values, refs)
             columns["sync_clocks"] = Jsonb(clocks)
             key = refs["lead_uid"][row["lead_uid"]] if entity.keyed_by_lead else row["uid"]
             updates.append((columns, key))
-        for names, rows in _new_rows(entity, inserts, refs).items():
-            incoming = _copy_in(cur, entity.table, names, rows)
-            cur.execute(f"INSERT INTO {entity.table} ({', '.join(names)}) "
-                        f"SELECT {', '.join(names)} FROM {incoming}"
-                        + (" ON CONFLICT DO NOTHING" if entity.same_when else ""))
         key = "lead_id" if entity.keyed_by_lead else "uid"
         for names, group in _by_shape([c for c, _ in updates]).items():
             keys = [k for c, k in updates if tuple(c) == names]
@@ -333,38 +386,50 @@ def _copy_in(cur: psycopg.Cursor, table: str, names: Sequence[str], rows: list[l
     return "pg_temp.incoming"
 
 
-def _new_rows(entity: Entity, inserts: list[tuple[dict, dict]],
-              refs: dict[str, dict]) -> dict[tuple, list[list]]:
-    """New rows as the columns of their table, by the payload fields they carry (the same
-    for a whole batch): refs become ids, the clocks JSON text, and the uid last. Written
-    column by column rather than a dict per row: a first push writes hundreds of
-    thousands."""
-    by_fields: dict[tuple, list[tuple[dict, dict]]] = {}
-    for row, clocks in inserts:
-        by_fields.setdefault(tuple(row), []).append((row, clocks))
-    tables = {}
-    for fields, group in by_fields.items():
-        kept = [f for f in fields if f in entity.refs or f in entity.fields]
-        names = [entity.refs[f].column if f in entity.refs else f for f in kept]
-        columns = [[r[f] for r, _ in group] for f in kept]
-        for i, field in enumerate(kept):
-            if field in entity.refs:
-                ids = refs[field]
-                columns[i] = [None if v is None else ids.get(v) for v in columns[i]]
-        names.append("sync_clocks")
-        columns.append(_clocks_json([c for _, c in group]))
-        if not entity.keyed_by_lead:
-            names.append("uid")
-            columns.append([r["uid"] for r, _ in group])
-        tables[tuple(names)] = list(zip(*columns, strict=True))
-    return tables
+# the table and key of what a ref names: a user by email, a company or lead by uid
+_REF_KEYS = {"user": ("users", "email"), "company": ("companies", "uid")}
 
 
-def _clocks_json(clocks: list[dict]) -> list[str]:
-    """Each row's clocks as JSON text, written once for rows that share their clocks (every
-    row of a batch of a first push)."""
+def _ref_joins(entity: Entity) -> str:
+    """The rows and users the pushed copy (p) names, joined as r0, r1... (in the order of
+    the entity's refs) with their id on the server: NULL when the server lacks it or this
+    role may not see it. Each one named is looked up once, by index (a batch names far
+    fewer leads and users than it has rows, and a plain join would read the whole table
+    for each batch)."""
+    joins = []
+    for i, (name, ref) in enumerate(entity.refs.items()):
+        table, key = _REF_KEYS.get(ref.target, ("leads", "uid"))
+        joins.append(f"LEFT JOIN (SELECT named, (SELECT r.id FROM {table} r WHERE "
+                     f"r.{key} = named) AS id FROM (SELECT DISTINCT {name} AS named FROM "
+                     f"{_pushed(entity)}) d) r{i} ON r{i}.named = p.{name}")
+    return " ".join(joins)
+
+
+def _pushed(entity: Entity) -> str:
+    return f"pg_temp.pushed_{entity.name}"
+
+
+def _copy_pushed(cur: psycopg.Cursor, batch: Batch) -> None:
+    """A batch's rows copied as they came into the entity's pushed table (_pushed): a row
+    number n, the
+    payload's fields (the rows named by uid, users by email, its own fields with the
+    types of its table's columns) and the clocks. The table is the entity's own, made
+    once a connection and emptied at each commit (a table made and dropped per batch
+    costs more than the copy). Each row's clocks are written as JSON once for rows that
+    share them (every row of a batch of a first push)."""
+    entity = batch.entity
+    names = ("uid", *entity.refs)
+    cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS pushed_{entity.name} "
+                f"ON COMMIT DELETE ROWS "
+                f"AS SELECT 0 AS n, {', '.join(f'NULL::text AS {name}' for name in names)}, "
+                f"{', '.join(entity.fields)}, sync_clocks FROM {entity.table} WITH NO DATA")
+    cur.execute(f"DELETE FROM {_pushed(entity)}")  # a batch before it in this push
+    fields = itemgetter(*names, *entity.fields)
     texts: dict[int, str] = {}
-    return [texts.get(id(c)) or texts.setdefault(id(c), json.dumps(c)) for c in clocks]
+    with cur.copy(f"COPY {_pushed(entity)} FROM STDIN") as copy:
+        for n, (row, clocks) in enumerate(zip(batch.rows, batch.clocks, strict=True)):
+            text = texts.get(id(clocks)) or texts.setdefault(id(clocks), json.dumps(clocks))
+            copy.write_row((n, *fields(row), text))
 
 
 def _by_shape(rows: list[dict]) -> dict[tuple, list[dict]]:
@@ -411,9 +476,9 @@ class PullSnapshot:
             if device is not None:
                 made_here = ("coalesce(a.sync_clocks, '{}'::jsonb) <> '{}'::jsonb"
                              if entity.keyed_by_lead else "coalesce(a.uid LIKE %s, false)")
-                where += (f" AND NOT ({made_here} AND NOT EXISTS (SELECT 1 FROM "
-                          "jsonb_each(a.sync_clocks) c WHERE c.value ->> 1 <> %s))")
-                params += ((device,) if entity.keyed_by_lead else (f"{device}-%", device))
+                where += f" AND NOT ({made_here} AND NOT {_BY_ANOTHER_DEVICE})"
+                params += ((Jsonb({"device": device}),) if entity.keyed_by_lead
+                           else (f"{device}-%", Jsonb({"device": device})))
             where += " ORDER BY a.sync_version"
         else:
             lead_alias = f"r{list(entity.refs).index('lead_uid')}"
