@@ -4,6 +4,7 @@ its width, collapses and comes back, and reads well (from the top, whole words).
 import pytest
 from PySide6.QtCore import QMargins, QRect, Qt
 
+from ui.views.filter_bar import SEARCH_HINTS
 from ui.views.lead_split import PANE_MIN_WIDTH, PANE_WIDTH
 from ui.views.main_window import MainWindow
 from ui.window_state import FRAME_ALLOWANCE, fit_within
@@ -185,3 +186,16 @@ def test_bant_evidence_reads_from_its_beginning_with_room_for_it(window, qtbot):
     assert field.text() == evidence and field.cursorPosition() == 0
     assert field.toolTip() == evidence
     assert field.width() >= 140
+
+
+def test_the_search_hint_keeps_its_key_at_1280_and_says_it_all_when_wide(window, qtbot):
+    search = window.filters.search
+    for width, hint in ((1280 - FRAME_ALLOWANCE[0], SEARCH_HINTS[1]),
+                        (1440, SEARCH_HINTS[0])):
+        window.resize(width, 700)
+        settle(qtbot)
+        assert search.placeholderText() == hint
+        assert search.fontMetrics().horizontalAdvance(hint) < search.width()
+    search.resize(60, search.height())
+    assert search.placeholderText() == SEARCH_HINTS[-1]  # the shortest, even if cut
+    assert search.toolTip() == SEARCH_HINTS[0]

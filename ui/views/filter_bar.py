@@ -24,6 +24,27 @@ from workbench.store.leads import BoardFilter, BoardSort, OwnerFilter
 
 SEARCH_DELAY_MS = 150  # wait for a pause in typing before asking the database
 FIGURE_WIDTH = 320  # pixels for the words of a report figure listed on the board
+# the search box's hint, longest first: the box shows the longest its width holds, so the
+# key that reaches it ( / ) is never cut off (a 1280 screen leaves the box about 200 pixels)
+SEARCH_HINTS = ("Search name, email, company, title, notes, id   ( / )",
+                "Search name, company…  ( / )", "Search  ( / )")
+HINT_MARGIN = 16  # pixels of the box's frame and padding around its text
+
+
+class SearchBox(QLineEdit):
+    """The search box; its hint fits its width, and its tooltip says it all."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setToolTip(SEARCH_HINTS[0])
+        self.setPlaceholderText(SEARCH_HINTS[0])
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        room = self.width() - HINT_MARGIN
+        self.setPlaceholderText(next(
+            (hint for hint in SEARCH_HINTS
+             if self.fontMetrics().horizontalAdvance(hint) <= room), SEARCH_HINTS[-1]))
 
 
 class FilterBar(QWidget):
@@ -32,8 +53,7 @@ class FilterBar(QWidget):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.search = QLineEdit(self)
-        self.search.setPlaceholderText("Search name, email, company, title, notes, id   ( / )")
+        self.search = SearchBox(self)
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(180)
         self.me = QComboBox(self)
