@@ -71,6 +71,14 @@ def lead_html(detail: LeadDetail, score: ScoreResult | None, now: datetime,
         parts.append(f"<p style='color:{colours.css('overdue')}'><b>Stage conflict:</b> "
                      f"moved to {moves} on "
                      "two laptops offline. Resolve it in Lead › Stage conflicts…</p>")
+    # said before the email and phone, which a rep would otherwise use
+    if lead.erased_at is not None:
+        parts.append(f"<p style='color:{colours.css('overdue')}'><b>Erased on request</b> on "
+                     f"{lead.erased_at:%Y-%m-%d}: never contacted again, and nothing more is "
+                     "written about this person.</p>")
+    elif lead.do_not_contact:
+        parts.append(f"<p style='color:{colours.css('overdue')}'><b>Do not contact</b>: in no "
+                     "queue, routed to nobody (Lead › Do not contact allows it again).</p>")
     if lead.stage == Stage.MQL:
         state = sla_state(lead.mql_at, lead.first_touch_at, now, sla_hours)
         if state is not None:

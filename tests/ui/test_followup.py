@@ -277,3 +277,29 @@ def test_do_not_contact_takes_the_lead_out_of_the_queue_and_back(window):
     window.cards.select_lead(lead_id)
     window.actions_by_id[ActionId.DO_NOT_CONTACT].trigger()
     assert not window.store.lead(lead_id).do_not_contact
+
+
+def test_the_pane_of_an_erased_lead_says_so_and_offers_no_words(window, qtbot):
+    from workbench.services import erasure
+
+    window.board.focus_first_card()
+    lead_id = window.cards.current_lead()
+    assert window.detail.note.isEnabled() and not window.detail.bant.note["need"].isReadOnly()
+    window.apply(erasure.erase(window.store, lead_id))
+    window.cards.select_lead(lead_id)
+    assert "Erased on request" in window.detail.document.toPlainText()
+    assert not window.detail.note.isEnabled() and not window.detail.save_note.isEnabled()
+    assert window.detail.bant.note["need"].isReadOnly()
+    # a refusal is read whole however narrow the pane: it wraps
+    window.detail.message.setText("x " * 200)
+    assert window.detail.message.wordWrap()
+    window.board.focus_first_card()  # another lead: words are offered again
+    window.cards.step_card(1)
+    assert window.detail.lead_id != lead_id and window.detail.note.isEnabled()
+    assert not window.detail.bant.note["need"].isReadOnly()
+
+
+def test_the_pane_of_a_lead_not_to_contact_says_so(window):
+    window.board.focus_first_card()
+    window.actions_by_id[ActionId.DO_NOT_CONTACT].trigger()
+    assert "Do not contact" in window.detail.document.toPlainText()

@@ -50,6 +50,12 @@ class BantPanel(QGroupBox):
         grid.setColumnStretch(2, 1)  # the evidence takes the pane's width
         self.show_lead(None)
 
+    def allow_evidence(self, allowed: bool) -> None:
+        """An erased person's evidence is refused: the boxes are read-only, without hints."""
+        for item, note in self.note.items():
+            note.setReadOnly(not allowed)
+            note.setPlaceholderText(PROMPTS[item] if allowed else "")
+
     def show_lead(self, lead_id: int | None) -> None:
         self.lead_id = lead_id
         self.setEnabled(lead_id is not None)

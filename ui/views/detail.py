@@ -23,6 +23,8 @@ from workbench.services import triage
 from workbench.store.leads import Store
 
 EMPTY_TEXT = "Select a lead to see it here."
+NOTE_HINT = "Add a note… (Ctrl+Enter to save)"
+ERASED_HINT = "Erased on request: nothing more is written about this person."
 
 
 class LeadDetailPane(QWidget):
@@ -45,7 +47,7 @@ class LeadDetailPane(QWidget):
         # an email or a domain too long for its line overflows rather than breaking mid-word
         self.document.setWordWrapMode(QTextOption.WrapMode.WordWrap)
         self.note = QPlainTextEdit(self)
-        self.note.setPlaceholderText("Add a note… (Ctrl+Enter to save)")
+        self.note.setPlaceholderText(NOTE_HINT)
         self.note.setAccessibleName("New note")
         self.note.setMaximumHeight(70)
         self.save_note = QPushButton("Add note", self)
@@ -54,6 +56,7 @@ class LeadDetailPane(QWidget):
                   context=Qt.ShortcutContext.WidgetShortcut)
         self.message = QLabel(self)
         self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message.setWordWrap(True)  # a refusal is a sentence or two: all of it is read
         self.message.setStyleSheet(f"color: {theme().css('overdue')};")
         row = QHBoxLayout()
         row.addWidget(self.message, 1)
@@ -93,6 +96,12 @@ class LeadDetailPane(QWidget):
             self.document.clear()
             self.bant.show_lead(None)
             return
+        # the pane does not offer to write what would be refused
+        erased = detail.lead.erased_at is not None
+        self.note.setEnabled(not erased)
+        self.save_note.setEnabled(not erased)
+        self.note.setPlaceholderText(ERASED_HINT if erased else NOTE_HINT)
+        self.bant.allow_evidence(not erased)
         position = self.document.verticalScrollBar().value() if same_lead else 0
         self.document.setHtml(lead_html(detail, score, utcnow(), self.criteria.sla_hours))
         self.document.verticalScrollBar().setValue(position)
