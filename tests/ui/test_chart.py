@@ -49,3 +49,15 @@ def test_a_line_breaks_where_a_week_has_no_value_and_the_legend_names_the_series
                      top=100, ticks=[0, 3])
     assert chart.legend() == ["Accepted", "Rejected"]
     assert colour_count(chart, RED) > 3 * gap  # two dots only, against a whole line
+
+
+def test_a_low_chart_says_its_value_axis_in_short_words_rather_than_cut_off(qtbot):
+    chart = Chart("What sales did with the MQLs", "MQLs handed over", "", short_left="MQLs")
+    qtbot.addWidget(chart)
+    metrics = chart.fontMetrics()
+    tall = metrics.horizontalAdvance("MQLs handed over") + 10
+    assert chart.left_words(metrics, tall) == "MQLs handed over"
+    assert chart.left_words(metrics, 75) == "MQLs"  # a 1280x720 window's report
+    plain = Chart("Funnel", "Leads", "Stage")
+    assert plain.left_words(metrics, 300) == "Leads"
+    assert plain.left_words(metrics, 12) != "Leads"  # no shorter words: cut short

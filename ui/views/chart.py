@@ -39,9 +39,12 @@ def _figure(value: float) -> str:
 
 
 class Chart(QWidget):
-    def __init__(self, title: str, left: str, bottom: str, parent=None) -> None:
+    def __init__(self, title: str, left: str, bottom: str, parent=None, *,
+                 short_left: str = "") -> None:
         super().__init__(parent)
         self.title, self.left_label, self.bottom_label = title, left, bottom
+        # the value axis's words where the chart is too low for left's (a 720-pixel screen)
+        self.short_left = short_left or left
         self.labels: list[str] = []
         self.series: list[Series] = []
         self.kind = "bars"
@@ -144,12 +147,17 @@ class Chart(QWidget):
             painter.save()
             painter.translate(PAD, area.center().y())
             painter.rotate(-90)
-            label = painter.fontMetrics().elidedText(self.left_label,
-                                                     Qt.TextElideMode.ElideRight,
-                                                     int(area.height()))
+            label = self.left_words(painter.fontMetrics(), area.height())
             painter.drawText(QRectF(-area.height() / 2, 0, area.height(), line),
                              Qt.AlignmentFlag.AlignCenter, label)
             painter.restore()
+
+    def left_words(self, metrics: QFontMetrics, room: float) -> str:
+        """The value axis's words in room pixels: the long ones, else the short ones,
+        cut short only if even those do not fit."""
+        words = (self.left_label if metrics.horizontalAdvance(self.left_label) <= room
+                 else self.short_left)
+        return metrics.elidedText(words, Qt.TextElideMode.ElideRight, int(room))
 
     def _slot(self, area: QRectF) -> float:
         extent = area.height() if self.kind == "lying" else area.width()

@@ -31,9 +31,10 @@ def week_ticks(weeks: int, most: int = 8) -> list[int]:
 class ReportCharts(QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.outcomes = Chart("What sales did with the MQLs", "MQLs handed over", "")
+        self.outcomes = Chart("What sales did with the MQLs", "MQLs handed over", "",
+                              short_left="MQLs")
         self.trend = Chart("Acceptance and rejection over the weeks", "Share of MQLs (%)",
-                           "Week handed over")
+                           "Week handed over", short_left="% of MQLs")
         self.reasons = Chart("Why sales rejected", "", "Rejections")
         self.funnel = Chart("Funnel: how far the MQLs went", "Leads", "Stage")
         layout = QGridLayout(self)
