@@ -86,7 +86,7 @@ class TriageController(QObject):
         if len(lead_ids) > 1 and to_stage in bulk.VERBS:
             self._move_together(lead_ids, to_stage)
             return
-        changes = NOTHING
+        changes, moves = NOTHING, []
         for lead_id in lead_ids:
             try:
                 lead = self.store.lead(lead_id)
@@ -109,8 +109,10 @@ class TriageController(QObject):
             except Refused as refused:
                 self.refused.emit(str(refused))
                 continue
-            self.undo_stack.append((move,))
+            moves.append(move)
             changes |= move.changes
+        if moves:  # one action: one undo brings back every card it moved
+            self.undo_stack.append(tuple(moves))
         if changes.moves:
             self._say_last_move()
             self.changed.emit(changes)

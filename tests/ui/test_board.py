@@ -604,3 +604,21 @@ def test_a_moved_card_takes_its_place_in_its_new_column_as_a_fresh_read_would(wi
     assert len(placed) == before + sum(1 for c in pool[:3] if c.id in placed) > before
     sal.reload()  # the window read again from the store
     assert placed == ids(window, Stage.SAL)
+
+
+def test_cards_picked_and_accepted_together_are_one_action_to_undo(window, qtbot):
+    manager = window.store.user_by_email("dana.whitfield@sales.example")  # takes any lead
+    window.filters.me.setCurrentIndex(window.filters.me.findData(manager))
+    window.filters.flush()
+    window.activateWindow()
+    window.board.focus_first_card()
+    view = column(window, Stage.MQL).view
+    picked = ids(window, Stage.MQL)[:3]
+    qtbot.keyClick(view, Qt.Key.Key_J, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(view, Qt.Key.Key_J, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(view, Qt.Key.Key_A)
+    assert {window.store.lead(lead).stage for lead in picked} == {Stage.SAL}
+    assert "3 leads moved to SAL" in window.feedback.last_move.text()
+    window.triage.undo_last_move()
+    assert {window.store.lead(lead).stage for lead in picked} == {Stage.MQL}
+    assert window.statusBar().currentMessage() == "3 leads are back where they were."
