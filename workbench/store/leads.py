@@ -288,6 +288,7 @@ class ScoringChunk:
 
 
 _NEWEST_CRITERIA = "SELECT id, body FROM criteria_versions ORDER BY id DESC LIMIT 1"
+_STAGES = {stage.value: stage for stage in Stage}  # a dict read: every card read needs one
 
 
 def _saved_or_default_criteria(raw: sqlite3.Connection) -> Criteria:
@@ -371,11 +372,11 @@ _SORT_COLUMNS = {  # sort -> column (BoardSort.descending says which way)
 # enough to browse, and it keeps every keystroke quick at a million leads.
 SEARCH_MATCH_LIMIT = 500
 # newest leads first when a search matches more than it lists
-_SEARCH = text("SELECT rowid FROM lead_search WHERE lead_search MATCH :query "
-               "ORDER BY rowid DESC LIMIT :limit")
+_SEARCH = ("SELECT rowid FROM lead_search WHERE lead_search MATCH ? "
+           "ORDER BY rowid DESC LIMIT ?")
 # the id marketing's tool gave a lead (a row with nothing but an id is found by it too):
 # the whole text, exactly, through the unique index
-_BY_EXTERNAL_ID = text("SELECT id FROM leads WHERE external_id = :text")
+_BY_EXTERNAL_ID = "SELECT id FROM leads WHERE external_id = ?"
 # Distinct values of an indexed column by jumping from one value to the next in the
 # index ("skip scan"): a few probes instead of reading a million rows.
 _DISTINCT_VALUES = """
@@ -446,7 +447,10 @@ def _filter_clauses(board: BoardFilter, search_ids: list[int] | None) -> list:
     if board.stale_cutoffs is not None:
         clauses.append(stale_clause(board.stale_cutoffs))
     if search_ids is not None:
-        clauses.append(Lead.id.in_(search_ids))
+        # one JSON parameter, not one per id: the statement is the same at every keystroke
+        # (SQLite's plans are those of a list of ids)
+        matched = func.json_each(json.dumps(search_ids)).table_valued("value")
+        clauses.append(Lead.id.in_(select(matched.c.value)))
     if board.lead_ids is not None:
         clauses.append(Lead.id.in_(board.lead_ids))
     return clauses
@@ -617,7 +621,8 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQu
         self.backup = backup
         self._watch: sqlite3.Connection | None = None  # see data_version()
         self._last_search: tuple[tuple, list[int]] = ((), [])  # see search_ids()
-        self._searched: tuple[tuple, list[CardRecord]] = ((), [])  # see _searched_cards()
+        # see _searched_cards(): the key, the cards, and the cards by column of a grouping
+        self._searched: tuple[tuple, list[CardRecord], dict] = ((), [], {})
         self._card_of: tuple[BoardFilter | None, Any] = (None, None)  # see board_card()
 
     @classmethod
@@ -698,7 +703,7 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQu
             value = Stage(value)
         if fts_query(board.search) is not None:
             # a search matches a bounded set of leads: all columns come from one read
-            cards = [c for c in self._searched_cards(board, sort) if c.column(by) == value]
+            cards = self._searched_column(board, sort, by, value)
             if after is not None:
                 cards = [c for c in cards
                          if (c.sort_key(sort) < after if descending else c.sort_key(sort) > after)]
@@ -730,7 +735,7 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQu
             rows = conn.execute(query, params).all()
         return [CardRecord(id=r[0], name=display_name(r[1], r[2], r[15], r[16]),
                            job_title=r[3], company=r[4],
-                           score=r[5], source=r[6], owner_name=r[7], stage=Stage(r[8]),
+                           score=r[5], source=r[6], owner_name=r[7], stage=_STAGES[r[8]],
                            stage_entered_at=r[9], mql_at=r[10], first_touch_at=r[11],
                            last_activity_at=r[12], grade=r[13], buyer_stage=r[14],
                            last_touch_at=r[17])
@@ -741,8 +746,20 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQu
         key = (board, sort, self.data_version())
         if self._searched[0] != key:
             ids = self.search_ids(board.search) or []
-            self._searched = (key, self._read_cards(self._card_query(board, ids, sort)))
+            self._searched = (key, self._read_cards(self._card_query(board, ids, sort)), {})
         return self._searched[1]
+
+    def _searched_column(self, board: BoardFilter, sort: BoardSort, by: BoardGrouping,
+                         value: Stage | str) -> list[CardRecord]:
+        """The cards of one column among a search's matches: the matches are put in their
+        columns once per search, not once per column."""
+        cards = self._searched_cards(board, sort)
+        columns = self._searched[2]
+        if by not in columns:
+            columns[by] = {}
+            for card in cards:
+                columns[by].setdefault(card.column(by), []).append(card)
+        return columns[by].get(value, [])
 
     def column_summaries(self, board: BoardFilter, by: BoardGrouping = BoardGrouping.STAGE
                          ) -> dict:
@@ -801,12 +818,11 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQu
         query = fts_query(search)
         if query is None:
             return None
-        key = (query, self.data_version())
+        key = (query, search.strip(), self.data_version())
         if self._last_search[0] != key:
-            with self.reading() as s:
-                ids = list(s.scalars(_BY_EXTERNAL_ID, {"text": search.strip()}))
-                ids += [i for i in s.scalars(_SEARCH, {"query": query,
-                                                       "limit": SEARCH_MATCH_LIMIT - len(ids)})
+            with db.read_connection(self.engine) as raw:  # at every keystroke: no ORM
+                ids = [i for (i,) in raw.execute(_BY_EXTERNAL_ID, (search.strip(),))]
+                ids += [i for (i,) in raw.execute(_SEARCH, (query, SEARCH_MATCH_LIMIT - len(ids)))
                         if i not in ids]
             self._last_search = (key, ids)
         return self._last_search[1]
