@@ -168,9 +168,10 @@ class Lead(Base):
         Index("ix_leads_source", "source"),
         Index("ix_leads_campaign", "campaign"),
         # the few erased leads: which of a batch's leads are erased is a seek per erased
-        # lead, not per lead of the batch (a sync's merge of their history)
-        Index("ix_leads_erased", "id", sqlite_where=text("erased_at IS NOT NULL"),
-              postgresql_where=text("erased_at IS NOT NULL")),
+        # lead, not per lead of the batch (a sync's merge of their history). The server's
+        # migration gives it the same condition: named here, PostgreSQL's dialect would be
+        # imported at every start of the window (about 50 ms)
+        Index("ix_leads_erased", "id", sqlite_where=text("erased_at IS NOT NULL")),
         _uid_index("leads"),
     )
 
