@@ -72,7 +72,7 @@ def test_erasing_an_unknown_lead_or_twice_or_another_reps_changes_nothing(db_cop
         with pytest.raises(NotAllowed, match="unassigned pool"):
             erasure.erase(store, pool, by=rep)
         erasure.erase(store, lead, by=manager)
-        with pytest.raises(BadInput, match="was erased on 2026-11-23"):
+        with pytest.raises(BadInput, match="erased on request on 2026-11-23 already"):
             erasure.erase(store, lead, by=manager)
         with pytest.raises(BadInput, match="cannot be contacted again"):
             erasure.do_not_contact(store, lead, False, by=manager)
@@ -106,7 +106,7 @@ def test_nothing_more_is_written_about_an_erased_person_but_touches_and_moves_go
         owner = store.user_by_email("alex.morgan@sales.example")
         lead = a_person(store, owner)
         erasure.erase(store, lead, by=owner)
-        said = "was erased on 2026-11-23 at their request: nothing is written about them"
+        said = "erased on request on 2026-11-23, so nothing more is written about them"
         due = utcnow() + timedelta(days=1)
         for write in (lambda: triage.add_note(store, lead, "Ines called", by=owner),
                       lambda: triage.set_bant(store, lead, "need", "partial", "by March",

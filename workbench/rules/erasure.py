@@ -43,8 +43,8 @@ def check_erase(actor: Person | None, lead_name: str, owner: Person | None,
         raise NotAllowed(f"{lead_name} is {whose}: only its owner or a manager can erase it. "
                          "Nothing was erased.")
     if erased_at is not None:
-        raise BadInput(f"Lead {lead_name} was erased on {erased_at:%Y-%m-%d}; there is "
-                       "nothing left to erase.")
+        raise BadInput(f"{lead_name}: erased on request on {erased_at:%Y-%m-%d} already; "
+                       "there is nothing left to erase.")
 
 
 def check_unwritten(lead_name: str, erased_at: datetime | None, *words: str | None) -> None:
@@ -52,13 +52,13 @@ def check_unwritten(lead_name: str, erased_at: datetime | None, *words: str | No
     step's note on their lead would name them again (and stay on this laptop alone: the
     sync keeps an erased lead's words out). A touch or a move without words is fine."""
     if erased_at is not None and any(word and word.strip() for word in words):
-        raise BadInput(f"{lead_name} was erased on {erased_at:%Y-%m-%d} at their request: "
-                       "nothing is written about them any more (a touch or a move without a "
-                       "note is fine). Nothing was saved.")
+        raise BadInput(f"{lead_name}: erased on request on {erased_at:%Y-%m-%d}, so nothing "
+                       "more is written about them (a touch or a move without a note is "
+                       "fine). Nothing was saved.")
 
 
 def check_do_not_contact(lead_name: str, erased_at: datetime | None, on: bool) -> None:
     """An erased person asked to be forgotten: they stay not to be contacted."""
     if erased_at is not None and not on:
-        raise BadInput(f"{lead_name} was erased on {erased_at:%Y-%m-%d} at their request: "
-                       "they cannot be contacted again.")
+        raise BadInput(f"{lead_name}: erased on request on {erased_at:%Y-%m-%d}, so never "
+                       "to be contacted again.")
