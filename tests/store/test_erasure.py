@@ -74,7 +74,7 @@ def test_erasing_an_unknown_lead_or_twice_or_another_reps_changes_nothing(db_cop
         erasure.erase(store, lead, by=manager)
         with pytest.raises(BadInput, match="erased on request on 2026-11-23 already"):
             erasure.erase(store, lead, by=manager)
-        with pytest.raises(BadInput, match="cannot be contacted again"):
+        with pytest.raises(BadInput, match="so never to be contacted again"):
             erasure.do_not_contact(store, lead, False, by=manager)
 
 
