@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
 Role = QPalette.ColorRole
+Group = QPalette.ColorGroup
 
 # (light, dark): readable on the card and the column of either
 NAMED = {
@@ -61,8 +62,10 @@ class Theme:
 
 
 def readable(palette: QPalette) -> QPalette:
-    """The palette with its links and placeholders made readable on its base: a dark system
-    palette often keeps a light theme's blue links and grey placeholders."""
+    """The palette with its links and placeholders made readable on its base (a dark system
+    palette often keeps a light theme's blue links and grey placeholders), and its disabled
+    text told from enabled text where the palette draws both alike (a button that is off
+    must not look on)."""
     base, text = palette.color(Role.Base), palette.color(Role.Text)
     adjusted = QPalette(palette)
     for role, least in ((Role.Link, 4.5), (Role.PlaceholderText, 3.0)):  # WCAG: text, hints
@@ -72,6 +75,12 @@ def readable(palette: QPalette) -> QPalette:
             share = min(1.0, share + 0.1)
             colour = mix(own, text, share)
         adjusted.setColor(role, colour)
+    for role, ground in ((Role.Text, Role.Base), (Role.WindowText, Role.Window),
+                         (Role.ButtonText, Role.Button)):
+        enabled = palette.color(Group.Active, role)
+        if palette.color(Group.Disabled, role) == enabled:
+            adjusted.setColor(Group.Disabled, role,
+                              mix(enabled, palette.color(Group.Active, ground), 0.5))
     return adjusted
 
 

@@ -74,6 +74,24 @@ def test_a_dark_palette_that_kept_light_links_and_placeholders_is_made_readable(
     assert readable(dark_fusion_palette()).color(QPalette.ColorRole.Link) == QColor("#5aa9ff")
 
 
+def test_disabled_text_is_told_from_enabled_text_where_a_palette_draws_both_alike():
+    group, role = QPalette.ColorGroup, QPalette.ColorRole
+    alike = dark_fusion_palette()  # its colours are set for every group: disabled too
+    assert alike.color(group.Disabled, role.ButtonText) == alike.color(group.Active,
+                                                                       role.ButtonText)
+    fixed = readable(alike)
+    for text, ground in ((role.Text, role.Base), (role.WindowText, role.Window),
+                         (role.ButtonText, role.Button)):
+        enabled, disabled = fixed.color(group.Active, text), fixed.color(group.Disabled, text)
+        background = fixed.color(group.Active, ground)
+        assert contrast(disabled, background) < contrast(enabled, background) / 1.5, text
+        assert contrast(disabled, background) >= 2, text  # dim, still legible
+    # a palette with disabled colours of its own keeps them
+    light = QStyleFactory.create("Fusion").standardPalette()
+    assert readable(light).color(group.Disabled, role.Text) == light.color(group.Disabled,
+                                                                           role.Text)
+
+
 def test_with_a_dark_palette_the_board_and_the_pane_are_dark(dark, qtbot, db_copy):
     with Store.open(db_copy) as store:
         win = MainWindow(store)
