@@ -320,10 +320,6 @@ def _record(record_type, row, **converted):
     return record_type(**{name: getattr(row, name) for name in names}, **converted)
 
 
-def _lead_record(lead: Lead) -> LeadRecord:
-    return _record(LeadRecord, lead, stage=Stage(lead.stage))
-
-
 # What a value read from SQLite by the driver becomes, by the record field's type: what
 # SQLAlchemy's column types make of it for the ORM
 _FROM_SQLITE = {"datetime": db.read_time, "datetime | None": db.read_time,
