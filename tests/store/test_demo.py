@@ -1,7 +1,9 @@
 """The demo database: deterministic, consistent history, outcomes that follow fit and intent."""
 
 import sqlite3
+from collections import Counter
 from contextlib import closing
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -10,6 +12,7 @@ from workbench import demo
 from workbench.rules.criteria import FREE_MAIL
 from workbench.rules.refusals import Refused
 from workbench.rules.stages import Stage, check_transition
+from workbench.store.db import sql_time
 from workbench.store.leads import Store
 
 TABLES = ("users", "companies", "leads", "stage_changes", "activities", "qualifications")
@@ -99,6 +102,21 @@ def test_sqls_meet_the_bant_rule_and_mqls_wait_for_a_first_touch(demo_db):
         assert need == "confirmed" and "failed" not in others
     assert query(demo_db, "SELECT count(*) FROM leads WHERE stage = 'mql' AND mql_at IS NULL") \
         == [(0,)]
+
+
+def test_the_queue_of_mqls_came_in_over_recent_days_not_all_when_the_demo_was_made(demo_db):
+    rows = query(demo_db, """
+        SELECT l.created_at, l.mql_at, l.stage_entered_at,
+               (SELECT max(c.changed_at) FROM stage_changes c WHERE c.lead_id = l.id)
+        FROM leads l WHERE l.stage = 'mql'""")
+    for created, mql_at, entered, last_change in rows:
+        assert created <= mql_at == entered == last_change <= sql_time(DEMO_AS_OF)
+    ages = [DEMO_AS_OF - datetime.fromisoformat(mql_at) for _, mql_at, _, _ in rows]
+    # a card reads "MQL for 0m" only for the odd lead that arrived in the last minutes
+    assert sum(age < timedelta(minutes=10) for age in ages) <= len(ages) // 20
+    assert Counter(mql_at for _, mql_at, _, _ in rows).most_common(1)[0][1] <= 3
+    assert sum(age < timedelta(days=1) for age in ages) >= len(ages) // 4
+    assert sum(age > timedelta(days=2) for age in ages) >= len(ages) // 10
 
 
 def test_a_demo_never_overwrites_an_existing_database_unasked(demo_db, tmp_path):

@@ -25,7 +25,7 @@ def create_database(path: Path, *, leads: int = 2000, seed: int = 7,
 
     With score, the leads are stored with their scores under the default criteria as of
     the start of the demo's day, as a rescore would store them (leads reaching the MQL
-    threshold become MQLs at the demo's 'now')."""
+    threshold became MQLs over the hours and days before the demo's 'now')."""
     # inspect_file also refuses a file of another program, whatever --replace says
     if db.inspect_file(path) is not None and not replace:
         with Store.open(path) as existing:

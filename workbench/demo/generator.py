@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import numpy as np
 
@@ -295,12 +295,22 @@ def generate(store: Store, leads: int = 2000, seed: int = 7,
 
     qual_cols, qual_rows = bant_rows(rng, stage, reached_sql, reject_reason, at, owner)
 
-    def hand_over(writer: ScoreWriter) -> None:
-        """What a rescore would do at once: leads at the threshold become MQLs now."""
+    if criteria is not None:
+        # Leads at the threshold became MQLs as rescores found them over the last days,
+        # most in the last hours, never before they came in: the queue's ages look like a
+        # team's instead of every card reading "MQL for 0m".
         ready = np.flatnonzero((stage == S[Stage.LEAD])
-                               & (score_columns[2] >= criteria.mql_threshold)) + 1
+                               & (score_columns[2] >= criteria.mql_threshold))
+        became_mql = np.maximum(created[ready],
+                                end - rng.exponential(16 * HOUR, ready.size).astype(np.int64))
+
+    def hand_over(writer: ScoreWriter) -> None:
+        """What rescores would have done: leads at the threshold became MQLs."""
         writer.date_scores(scored_as_of, criteria.version)
-        writer.promote(ready.tolist(), criteria.mql_threshold, as_of)
+        epoch = datetime(1970, 1, 1)
+        writer.promote({lead + 1: epoch + timedelta(seconds=moment) for lead, moment
+                        in zip(ready.tolist(), became_mql.tolist(), strict=True)},
+                       criteria.mql_threshold)
 
     counts = store.bulk_load([
         (User.__table__, ("id", "name", "email", "role"), lambda: [user_rows]),

@@ -211,7 +211,7 @@ def rescore(store: Store, criteria: Criteria, *, as_of: datetime | None = None,
             if full:
                 writer.date_scores(as_of, criteria.version)
             if promote:
-                writer.promote(sorted(promote_ids), criteria.mql_threshold, utcnow())
+                writer.promote(dict.fromkeys(promote_ids, utcnow()), criteria.mql_threshold)
     except _Cancelled:
         return RescoreReport(done, 0, 0, finished=False)
     from workbench.services.model import refresh_predictions

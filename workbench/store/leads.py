@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
@@ -586,24 +586,25 @@ class ScoreWriter:
         self._raw.execute("UPDATE score_state SET scores_as_of = ?, criteria_version = ?",
                           (as_of and db.sql_time(as_of), criteria_version))
 
-    def promote(self, lead_ids: Sequence[int], threshold: int, at: datetime) -> None:
-        """Move these leads from lead to MQL, each with the StageChange that says why."""
-        if not lead_ids:
+    def promote(self, moments: Mapping[int, datetime], threshold: int) -> None:
+        """Move these leads (id: when) from lead to MQL, each with the StageChange that
+        says why."""
+        if not moments:
             return
         check_transition(Stage.LEAD, Stage.MQL)
-        stamp = db.sql_time(at)
-        ids = json.dumps(list(lead_ids))
+        pairs = json.dumps([[lead_id, db.sql_time(at)] for lead_id, at in sorted(moments.items())])
+        promoted = "SELECT value ->> 0 AS id, value ->> 1 AS at FROM json_each(?)"
         self._raw.execute(
             "INSERT INTO stage_changes (lead_id, from_stage, to_stage, changed_at, "
-            "reason_code, note) SELECT id, 'lead', 'mql', ?, 'score_threshold', "
-            "'Score ' || score || ' reached the MQL threshold of ' || ? FROM leads "
-            "WHERE stage = 'lead' AND id IN (SELECT value FROM json_each(?)) ORDER BY id",
-            [stamp, threshold, ids])
+            "reason_code, note) SELECT l.id, 'lead', 'mql', p.at, 'score_threshold', "
+            "'Score ' || l.score || ' reached the MQL threshold of ' || ? "
+            f"FROM ({promoted}) AS p JOIN leads l ON l.id = p.id WHERE l.stage = 'lead' "
+            "ORDER BY l.id", [threshold, pairs])
         self._raw.execute(
-            "UPDATE leads SET stage = 'mql', stage_entered_at = ?, mql_at = ?, "
-            "first_touch_at = NULL, updated_at = ? "
-            "WHERE stage = 'lead' AND id IN (SELECT value FROM json_each(?))",
-            [stamp, stamp, stamp, ids])
+            "UPDATE leads SET stage = 'mql', stage_entered_at = p.at, mql_at = p.at, "
+            "first_touch_at = NULL, updated_at = max(leads.updated_at, p.at) "
+            f"FROM ({promoted}) AS p "  # '+': each lead by its id, not every lead in stage
+            "WHERE leads.id = p.id AND +leads.stage = 'lead'", [pairs])
 
 
 class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQueries,
