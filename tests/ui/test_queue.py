@@ -2,7 +2,9 @@
 
 from datetime import date
 
+import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from ui import window_state
 from ui.dialogs.reason import ReasonAnswer, ReasonDialog
@@ -120,3 +122,21 @@ def test_an_empty_queue_says_so(window, qtbot):
     assert window.queue.summary.text().startswith("0 MQLs")
     qtbot.keyClick(window.queue.view, Qt.Key.Key_A)
     assert window.statusBar().currentMessage() == "Select a lead first."
+
+
+@pytest.mark.parametrize("key", [Qt.Key.Key_2, Qt.Key.Key_3, Qt.Key.Key_4])
+def test_views_beside_the_board_show_only_the_filter_they_read_and_slash_searches_it(
+        window, qtbot, key):
+    filters = window.filters
+    board_filters = (filters.search, filters.owner, filters.source, filters.campaign,
+                     filters.min_score, filters.max_score, filters.overdue, filters.stale,
+                     filters.sort)
+    qtbot.keyClick(window, key, Qt.KeyboardModifier.ControlModifier)
+    assert window.views.currentWidget() is not window.board
+    assert filters.me.isVisible()  # whose queue, day or figures: the one filter they read
+    assert not any(widget.isVisible() for widget in board_filters)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Slash)
+    assert window.views.currentWidget() is window.board
+    assert all(widget.isVisible() for widget in board_filters)
+    assert filters.search.hasFocus()

@@ -88,7 +88,7 @@ class FilterBar(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.addWidget(self.search, 2)
-        self.board_only: list[QWidget] = [self.search]  # what the reports do not read
+        self.board_only: list[QWidget] = [self.search]  # what only the board reads
         for label, widget in (("You", self.me), ("Owner", self.owner), ("Source", self.source),
                               ("Campaign", self.campaign), ("Score", self.min_score)):
             widget.setAccessibleName(label)
@@ -125,7 +125,7 @@ class FilterBar(QWidget):
         self.search.selectAll()
 
     def show_board_filters(self, shown: bool) -> None:
-        """The reports read only "You": the board's filters are hidden while they show."""
+        """Show or hide all but "You", the one filter every view reads (ui/filter_scope.py)."""
         for widget in self.board_only:
             widget.setVisible(shown)
 

@@ -31,6 +31,7 @@ from ui.card_keys import CardKeys
 from ui.dialogs.criteria import CriteriaDialog
 from ui.dialogs.duplicates import DuplicatesDialog
 from ui.dialogs.help import Help
+from ui.filter_scope import FilterScope
 from ui.first_day import FirstDay
 from ui.followup_controller import FollowUpController
 from ui.lead_files import LeadFiles, dropped_file
@@ -90,6 +91,7 @@ class MainWindow(QMainWindow):
         self._viewer: object = ()  # the "You" the queue and reports were read for
         self.detail = LeadDetailPane(store, self)
         self.splitter = LeadSplit(self.views, self.detail, self)
+        self.filter_scope = FilterScope(self.filters, self.views, self.board)
         self.setCentralWidget(self.splitter)
 
         self.counts = StatusCounts(store, self.statusBar())
@@ -151,7 +153,7 @@ class MainWindow(QMainWindow):
         handlers = {
             ActionId.REFRESH: self.refresh, ActionId.QUIT: self.close,
             ActionId.IMPORT: self.files.import_file, ActionId.EXPORT: self.files.export_leads,
-            ActionId.FOCUS_SEARCH: self.filters.focus_search,
+            ActionId.FOCUS_SEARCH: self.filter_scope.focus_search,
             ActionId.CLEAR_SEARCH: self.clear_search,
             ActionId.FOCUS_BOARD: self.cards.focus_cards,
             ActionId.SHOW_BOARD: lambda: self.show_view(self.board),
@@ -352,7 +354,6 @@ class MainWindow(QMainWindow):
             self.queue.reload()
         on_reports = self.views.currentWidget() is self.reports
         self.splitter.set_pane_visible(not on_reports)  # reports want the width
-        self.filters.show_board_filters(not on_reports)
         if on_reports and self.reports.stale:
             self.reports.refresh()
         elif not on_reports:  # a tab clicked works like its shortcut: the keys act at once
