@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from ui.product import APP_ID, APP_NAME, app_icon
@@ -46,9 +47,10 @@ def application():
     return app
 
 
-def run(path: Path, screenshot: Path | None = None) -> int:
+def run(path: Path, screenshot: Path | None = None,
+        shown: Callable[[], None] | None = None) -> int:
     """Open the window on the database at path; with screenshot, render it to that PNG
-    offscreen and return instead of running."""
+    offscreen and return instead of running. `shown` is called once the window is."""
     if screenshot is not None:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
         quiet_offscreen_noise()
@@ -79,6 +81,8 @@ def run(path: Path, screenshot: Path | None = None) -> int:
         fit_within(window, window.screen().availableGeometry())  # a laptop's, a monitor's
         window.show()
         window.cards.focus_cards()  # keyboard triage can start at once
+        if shown is not None:
+            shown()
         return app.exec()
     finally:
         store.close()

@@ -1,11 +1,13 @@
 """The product as the window shows it: its name, version and icon."""
 
+import gc
 from importlib.metadata import version
 
 import pytest
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QMessageBox
 
+import ui.main
 from ui.app import application
 
 
@@ -36,3 +38,22 @@ def test_the_application_has_its_name_icon_and_desktop_entry(app):
     # the sizes a taskbar, a title bar and a launcher pick from
     assert {size.width() for size in app.windowIcon().availableSizes()} >= {16, 32, 48, 256}
     assert app.desktopFileName() == "lead-workbench"  # packaging/lead-workbench.desktop
+
+
+@pytest.fixture
+def collector():
+    """The collector as the other tests had it: running, nothing frozen."""
+    yield
+    gc.enable()
+    gc.unfreeze()
+
+
+def test_the_collector_runs_again_after_a_subcommand_and_a_screenshot(collector, db_copy,
+                                                                      tmp_path, capsys):
+    """The program pauses Python's collector while it starts; a command that then ran
+    without it would never free cyclic garbage (an import of a large file grows)."""
+    assert ui.main.main(["stats", "--db", str(db_copy)]) == 0
+    assert gc.isenabled()
+    assert ui.main.main(["--db", str(db_copy), "--screenshot", str(tmp_path / "w.png")]) == 0
+    assert gc.isenabled()
+    assert (tmp_path / "w.png").stat().st_size > 0
