@@ -134,8 +134,8 @@ def main(path):
     app.processEvents()
     window.grab()  # the board is painted
     painted = time.perf_counter()
-    act_as_a_manager(window)
     startup_statements = list(captured)
+    act_as_a_manager(window)
     rss_mb = resident_mb()
     result = {"shown": {"app": painted - STARTED, "raw": replay(path, startup_statements),
                         "statements": len(startup_statements)}, "rss_mb": rss_mb,
