@@ -17,3 +17,9 @@ def window(qtbot, db_copy):
     yield win
     win.close()
     store.close()
+
+
+def load_every_card(model) -> None:
+    """Every window of a list of cards (the first holds only what a screen shows)."""
+    while model.canFetchMore():
+        model.fetchMore()

@@ -12,8 +12,9 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QToolButton
 
 from tests.store.test_board_queries import ODD_SEARCHES
+from tests.ui.conftest import load_every_card
 from ui.dialogs.reason import ReasonAnswer, ReasonDialog
-from ui.models.card_list import PAGE_SIZE
+from ui.models.card_list import FIRST_WINDOW, PAGE_SIZE
 from ui.models.stage_column import StageColumnModel
 from ui.views.board import DEFAULT_VISIBLE
 from ui.views.main_window import MainWindow
@@ -35,9 +36,9 @@ def test_column_models_pass_the_model_tester_and_load_window_by_window(qtmodelte
     with Store.open(db_copy) as store:
         model = StageColumnModel(store, Stage.LEAD)
         model.set_query(BoardFilter(), BoardSort.SCORE)
-        assert model.rowCount() == PAGE_SIZE and model.canFetchMore()
+        assert model.rowCount() == FIRST_WINDOW and model.canFetchMore()
         model.fetchMore()
-        assert model.rowCount() == 2 * PAGE_SIZE
+        assert model.rowCount() == FIRST_WINDOW + PAGE_SIZE
         qtmodeltester.check(model)  # fetches more windows itself
         while model.canFetchMore():
             model.fetchMore()
@@ -302,12 +303,15 @@ def test_adding_a_note_records_an_activity(window, qtbot):
 
 
 def test_changes_from_another_process_appear_on_refresh(window):
-    count = column(window, Stage.MQL).model.rowCount()
+    mql = column(window, Stage.MQL)
+    before = window.store.stats().by_stage["mql"]
     with Store.open(window.store.path) as cli:
-        cli.add_lead(first_name="Fresh", last_name="Import", stage=Stage.MQL)
+        fresh = cli.add_lead(first_name="Fresh", last_name="Import", stage=Stage.MQL)
     window.actions_by_id["refresh"].trigger()
-    assert column(window, Stage.MQL).model.rowCount() == count + 1
+    assert mql.summary.text().startswith(f"{before + 1:,} leads")
     assert window.counts.lead_count.text().startswith("2,001 leads · ")
+    load_every_card(mql.model)  # its score of 0 puts it last
+    assert fresh in ids(window, Stage.MQL)
 
 
 def test_layout_columns_and_filters_are_restored(qtbot, db_copy):

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
+from tests.ui.conftest import load_every_card
 from ui.dialogs.reason import ReasonAnswer, ReasonDialog
 from workbench.rules.stages import Stage
 from workbench.services.changes import Changes
@@ -109,6 +110,7 @@ def test_a_dropped_card_leaves_the_next_card_current_in_its_column(on_board):
     assert win.store.lead(dragged).stage == Stage.SAL
     assert_one_current(win, following)
     # the last card dropped: the one before it is current
+    load_every_card(column.model)
     win.board.select_lead(ids(win, Stage.MQL)[-1])
     last, before = ids(win, Stage.MQL)[-1], ids(win, Stage.MQL)[-2]
     mime = column.model.mimeData([column.model.index(column.model.rowCount() - 1, 0)])

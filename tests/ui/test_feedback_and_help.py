@@ -4,6 +4,7 @@ listing every key from the actions themselves."""
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 
+from tests.ui.conftest import load_every_card
 from ui.dialogs.help import HelpDialog
 from workbench.rules.stages import Stage
 from workbench.store.leads import Store
@@ -83,6 +84,7 @@ def test_the_pane_says_codes_in_words(window, qtbot):
                                  seniority="c_level", source="web_form")
         other.add_activity(lead_id, "call", note="Spoke to her")
     window.refresh()
+    load_every_card(window.board.columns[Stage.MQL].model)  # a score of 0: the last card
     window.board.select_lead(lead_id)
     text = window.detail.document.toPlainText()
     assert "C-level" in text and "Web form" in text and "Followed up" in text

@@ -4,6 +4,7 @@ its width, collapses and comes back, and reads well (from the top, whole words).
 import pytest
 from PySide6.QtCore import QMargins, QRect, Qt
 
+from tests.ui.conftest import load_every_card
 from ui.views.filter_bar import SEARCH_HINTS
 from ui.views.lead_split import PANE_MIN_WIDTH, PANE_WIDTH
 from ui.views.main_window import MainWindow
@@ -157,6 +158,7 @@ def test_emails_and_domains_do_not_break_mid_word_in_a_narrow_pane(window, qtbot
     window.resize(1280, 720)
     window.splitter.setSizes([1280 - PANE_MIN_WIDTH, PANE_MIN_WIDTH])
     settle(qtbot)
+    load_every_card(window.board.columns[Stage.MQL].model)  # a score of 0: the last card
     window.board.select_lead(lead_id)
     settle(qtbot)
     document = window.detail.document.document()

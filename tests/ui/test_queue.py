@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
+from tests.ui.conftest import load_every_card
 from ui import window_state
 from ui.dialogs.reason import ReasonAnswer, ReasonDialog
 from ui.models import card_list
@@ -29,6 +30,7 @@ def open_queue(win, qtbot):
 
 def test_the_queue_model_reads_the_stores_queue_window_by_window(qtmodeltester, db_copy,
                                                                  monkeypatch):
+    monkeypatch.setattr(card_list, "FIRST_WINDOW", 5)
     monkeypatch.setattr(card_list, "PAGE_SIZE", 5)
     with Store.open(db_copy) as store:
         me = store.users()[0][0]
@@ -84,7 +86,9 @@ def test_a_rep_works_the_queue_from_the_keyboard_and_undoes(window, qtbot, monke
     qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert window.store.lead(third).stage == Stage.MQL
     assert third in queue_ids(window) and window.cards.current_lead() == third
-    assert window.board.columns[Stage.MQL].model.row_of(third) is not None
+    mql = window.board.columns[Stage.MQL].model
+    load_every_card(mql)
+    assert mql.row_of(third) is not None
 
 
 def test_clicking_the_queue_tab_readies_the_first_lead_for_the_keys(window, qtbot):

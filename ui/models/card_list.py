@@ -14,7 +14,10 @@ from workbench.rules.stages import Stage
 from workbench.store.leads import CardRecord, Store
 
 CARD_ROLE = Qt.ItemDataRole.UserRole + 1  # the CardRecord, for the delegate
-PAGE_SIZE = 200
+# The first window fills the tallest column a screen shows (a card is 84 px high) and no
+# more: on the first start after a boot every card is a page or two read from disk.
+FIRST_WINDOW = 40
+PAGE_SIZE = 200  # each later window, as the view scrolls to the last card loaded
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -39,7 +42,7 @@ class CardListModel(QAbstractListModel):
 
     def reload(self) -> None:
         """Load the first window again, as many cards as were loaded (new data, same scroll)."""
-        size = max(PAGE_SIZE, len(self._cards))
+        size = max(FIRST_WINDOW, len(self._cards))
         self.beginResetModel()
         self._cards = self._page([], size)
         self._exhausted = len(self._cards) < size
