@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
@@ -103,11 +103,12 @@ def test_with_a_dark_palette_the_board_and_the_pane_are_dark(dark, qtbot, db_cop
         column = win.board.columns[Stage.SQL]
         picture = column.grab().toImage()
         card = column.view.visualRect(column.model.index(0, 0))
-        inside = column.view.viewport().mapTo(column, card.center())
-        assert picture.pixelColor(inside.x(), card.top() + 30).lightness() < 80  # the card
+        # in the card's padding, left of its text
+        inside = column.view.viewport().mapTo(column, QPoint(card.left() + 10, card.center().y()))
+        assert picture.pixelColor(inside).lightness() < 80  # the card
         assert picture.pixelColor(3, picture.height() // 2).lightness() < 80  # the column
         assert theme().text.lightness() > 180
-        assert f"color: {theme().css('text')}" in column.title.styleSheet()
+        assert column.title.palette().color(QPalette.ColorRole.WindowText) == theme().text
         pane = win.detail.document
         text = pane.palette().color(QPalette.ColorRole.Text)
         assert text.lightness() > 180 and "color: #1f2933" not in pane.toHtml()

@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -16,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.models.stage_column import StageColumnModel
-from ui.theme import theme
+from ui.theme import colour_text, theme
 from ui.views.cards import CardColumnView, CurrentLead
 from workbench.rules.criteria import JOURNEY_STAGES
 from workbench.rules.search import fts_query
@@ -46,10 +47,14 @@ class StageColumn(QFrame):
         label = key.label if isinstance(key, Stage) else key.capitalize()
         colours = theme()
         self.title = QLabel(label, self)
-        self.title.setStyleSheet(f"font-weight: 600; padding: 6px 8px 0 8px;"
-                                 f" color: {colours.css('text')};")
+        heading = self.title.font()
+        heading.setWeight(QFont.Weight.DemiBold)
+        self.title.setFont(heading)
+        self.title.setContentsMargins(8, 6, 8, 0)
+        colour_text(self.title, colours.text)
         self.summary = QLabel(self)
-        self.summary.setStyleSheet(f"padding: 0 8px 4px 8px; color: {colours.css('muted')};")
+        self.summary.setContentsMargins(8, 0, 8, 4)
+        colour_text(self.summary, colours.muted)
         for text in (self.title, self.summary):
             text.setTextFormat(Qt.TextFormat.PlainText)
         self.empty = QLabel(self)  # why the column has no card
@@ -69,8 +74,14 @@ class StageColumn(QFrame):
         layout.addWidget(self.view)
         self.setMinimumWidth(COLUMN_MIN_WIDTH)
         self.setMaximumWidth(COLUMN_MAX_WIDTH)
-        self.setStyleSheet(f"StageColumn {{ background: {colours.css('column')};"
-                           " border-radius: 6px; }")
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """The column's rounded background, behind its header and cards."""
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(theme().column)
+        painter.drawRoundedRect(self.rect(), 6, 6)
 
     def show_summary(self, summary: ColumnSummary, why_empty: str) -> None:
         self.summary.setText(self.model.summary_text(summary.count, summary.average_score))
