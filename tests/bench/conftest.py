@@ -6,6 +6,8 @@ import pytest
 
 from workbench import demo
 
+MILLION_AS_OF = datetime(2026, 11, 23, 9)  # the day the 1M demo is made as of
+
 
 @pytest.fixture(scope="session")
 def million_db(tmp_path_factory):
@@ -15,5 +17,5 @@ def million_db(tmp_path_factory):
     if os.environ.get("WORKBENCH_BENCH_MILLION_DB"):
         return Path(os.environ["WORKBENCH_BENCH_MILLION_DB"])
     path = tmp_path_factory.mktemp("million") / "demo-1m.db"
-    demo.create_database(path, leads=1_000_000, seed=1, as_of=datetime(2026, 11, 23, 9))
+    demo.create_database(path, leads=1_000_000, seed=1, as_of=MILLION_AS_OF)
     return path
