@@ -41,8 +41,12 @@ def application():
     # desktop entry's, which they find by this name
     app.setWindowIcon(app_icon())
     app.setDesktopFileName(APP_ID)
+    from ui.scroll_bars import FlatScrollBars
     from ui.theme import readable
 
+    # Fusion (Linux's default style) draws its scroll bars slowly: see ui/scroll_bars.py
+    if app.style().name() == "fusion" and not isinstance(app.style(), FlatScrollBars):
+        app.setStyle(FlatScrollBars(app.style().name()))
     app.setPalette(readable(app.palette()))
     return app
 
