@@ -114,12 +114,32 @@ def build_menus(bar: QMenuBar, actions: dict[ActionId, QAction]) -> dict[Submenu
 K = TypeVar("K", bound=Hashable)
 
 
+def with_access_keys(labels: Iterable[str]) -> list[str]:
+    """Labels of one menu, each without an access key given the first of its letters no
+    other label has taken ("SAL", "SQL": "&SAL", "S&QL"), so Alt and a letter opens one."""
+    labels = list(labels)
+    taken = {label[label.index("&") + 1].lower() for label in labels if "&" in label}
+    keyed = []
+    for label in labels:
+        if "&" not in label:
+            free = next((i for i, c in enumerate(label)
+                         if c.isalnum() and c.lower() not in taken), None)
+            if free is not None:
+                taken.add(label[free].lower())
+                label = f"{label[:free]}&{label[free:]}"
+        keyed.append(label)
+    return keyed
+
+
 def add_choices(menu: QMenu, choices: Iterable[tuple[K, str]], *, checkable: bool = False,
                 exclusive: bool = False) -> dict[K, QAction]:
-    """An action per choice (a stage, a grouping) in a submenu, keyed by the choice."""
+    """An action per choice (a stage, a grouping) in a submenu, keyed by the choice, each
+    with an access key of its own."""
     group = QActionGroup(menu) if exclusive else None
     actions = {}
-    for key, label in choices:
+    choices = list(choices)
+    for (key, _label), label in zip(choices, with_access_keys(c[1] for c in choices),
+                                    strict=True):
         actions[key] = action = menu.addAction(label)
         action.setCheckable(checkable)
         if group is not None:
