@@ -6,9 +6,10 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QGroupBox, QLabel, QLineEdit
 
 from workbench.rules.qualification import BANT_ITEMS
-from workbench.rules.refusals import NotAllowed
+from workbench.rules.refusals import Refused
 from workbench.rules.vocabulary import BantStatus
 from workbench.services import triage
+from workbench.store.db import DatabaseFault
 from workbench.store.leads import Store
 
 PROMPTS = {"budget": "Budget: range or amount", "authority": "Who decides, if not this person",
@@ -20,7 +21,7 @@ class BantPanel(QGroupBox):
     changed = Signal(object)
     """An item of this lead's checklist was saved: the Changes."""
     refused = Signal(str)
-    """A change was refused (another rep's lead); the message says why."""
+    """A change was refused (another rep's lead, a busy database); the message says why."""
 
     def __init__(self, store: Store, parent=None) -> None:
         super().__init__("BANT", parent)
@@ -68,15 +69,18 @@ class BantPanel(QGroupBox):
             self.note[item].setToolTip(note or PROMPTS[item])
 
     def save(self, item: str) -> bool:
-        """Store the item as shown; False when refused (the panel shows what is stored)."""
+        """Store the item as shown; False when refused (the panel shows what is stored, or
+        on a busy database what is not yet)."""
         if self.lead_id is None:
             return False
         status, note = self.status[item].currentData(), self.note[item].text().strip() or None
         try:
             changes = triage.set_bant(self.store, self.lead_id, item, status, note,
                                       by=self.user_id)
-        except NotAllowed as refused:
-            self.show_lead(self.lead_id)  # back to what is stored
+        except Refused as refused:
+            # a busy file: what the rep chose and typed stays, to save again
+            if not isinstance(refused, DatabaseFault):
+                self.show_lead(self.lead_id)  # back to what is stored
             self.refused.emit(str(refused))
             return False
         if changes:

@@ -14,9 +14,13 @@ from contextlib import closing, contextmanager
 from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
+
+from workbench.rules.refusals import Refused
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # The newest migration (a test keeps it equal to Alembic's head): a database already at it
@@ -37,6 +41,13 @@ class NotAWorkbenchDatabase(DatabaseError):
 
 class SchemaTooNew(DatabaseError):
     pass
+
+
+class DatabaseFault(Refused):
+    """A write the database file or its disk turned down (another program holding the
+    write lock, a full disk, a read-only file...): a refusal like any other, so the window
+    and the CLI say it in one line where they say refusals; the transaction rolled back,
+    so nothing stored was lost and the action can be tried again."""
 
 
 DURABLE_PRAGMAS = (
@@ -266,9 +277,23 @@ def read_connection(engine: Engine) -> Iterator[sqlite3.Connection]:
 
 @contextmanager
 def write_connection(engine: Engine) -> Iterator[Connection]:
-    """One write transaction holding SQLite's write lock from its start."""
-    with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
-        yield conn
+    """One write transaction holding SQLite's write lock from its start. A fault of the
+    file (see problem_of) is raised as a DatabaseFault."""
+    try:
+        with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, \
+                conn.begin():
+            yield conn
+    except (SQLAlchemyError, sqlite3.Error) as error:
+        problem = problem_of(error, database_path(engine))
+        if problem is None:
+            raise
+        raise DatabaseFault(problem) from error
+
+
+def database_path(engine: Engine) -> Path:
+    """The file an engine opened, as it was named (a read-only engine names it by URI)."""
+    name = engine.url.database or ""
+    return Path(unquote(urlsplit(name).path) if name.startswith("file:") else name)
 
 
 # SQLite's primary result codes that a user can act on, and what to tell them
