@@ -213,3 +213,12 @@ def test_journey_columns_hold_open_leads_by_their_buyer_stage(demo_store):
     found = demo_store.board_page("intent", searched, by=BoardGrouping.JOURNEY)
     assert cards[0].id in [c.id for c in found]
     assert demo_store.column_summaries(searched, BoardGrouping.JOURNEY)["intent"].count >= 1
+
+
+def test_a_board_shows_everything_until_a_filter_narrows_it():
+    assert BoardFilter().shows_everything
+    assert BoardFilter(me=3).shows_everything  # "me" is read only by the owner filter "mine"
+    for narrowed in (BoardFilter(owner=OwnerFilter.MINE, me=3), BoardFilter(source="event"),
+                     BoardFilter(search="anna"), BoardFilter(min_score=10),
+                     BoardFilter(lead_ids=(1, 2))):
+        assert not narrowed.shows_everything, narrowed

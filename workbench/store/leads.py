@@ -6,7 +6,7 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
@@ -175,6 +175,12 @@ class BoardFilter:
     lead_ids: tuple[int, ...] | None = None
     # only stale leads: each rotting stage's cutoff (rules.rotting.stale_cutoffs)
     stale_cutoffs: tuple[tuple[Stage, datetime], ...] | None = None
+
+    @property
+    def shows_everything(self) -> bool:
+        """No field narrows the board ("me" alone does not: only the owner filter "mine"
+        reads it)."""
+        return replace(self, me=None) == BoardFilter()
 
 
 @dataclass(frozen=True, slots=True)
