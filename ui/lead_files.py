@@ -12,7 +12,6 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
 
 from ui.action_ids import ActionId
-from ui.dialogs.import_wizard import ImportWizard
 from ui.operations import OperationRunner
 from ui.text import plural
 from ui.views.board import BoardView
@@ -55,6 +54,8 @@ class LeadFiles(QObject):
 
     def import_file(self, path: Path | None = None) -> None:
         """The import wizard, on the file given if one is."""
+        from ui.dialogs.import_wizard import ImportWizard  # loaded when opened, not at start
+
         wizard = ImportWizard(self.store, path, self.window)
         wizard.exec()
         result = wizard.result

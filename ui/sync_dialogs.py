@@ -8,8 +8,6 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from ui.dialogs.conflicts import ConflictsDialog
-from ui.dialogs.team_server import TeamServerDialog
 from ui.team_sync import TeamSync
 from workbench.services.changes import Changes
 from workbench.store.leads import Store
@@ -41,11 +39,15 @@ class SyncDialogs(QObject):
             self.message.emit("A sync is already running.")
 
     def choose_team_server(self) -> None:
+        from ui.dialogs.team_server import TeamServerDialog  # loaded when opened, not at start
+
         dialog = TeamServerDialog(self.store.sync_status().server_url, self.window)
         if dialog.exec():
             self.team_sync.sync_now(dialog.server_url())
 
     def review_conflicts(self) -> None:
+        from ui.dialogs.conflicts import ConflictsDialog
+
         dialog = ConflictsDialog(self.store, self.acting(), self.window)
         dialog.exec()
         if dialog.changes.leads:

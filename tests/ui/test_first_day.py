@@ -25,7 +25,7 @@ def test_an_empty_database_shows_the_welcome_with_three_working_buttons(
 
     asked = []
     monkeypatch.setattr(window.files, "import_file", lambda: asked.append("import"))
-    monkeypatch.setattr("ui.sync_dialogs.TeamServerDialog.exec",
+    monkeypatch.setattr("ui.dialogs.team_server.TeamServerDialog.exec",
                         lambda dialog: asked.append("team") or 0)
     qtbot.mouseClick(welcome.buttons[0], Qt.MouseButton.LeftButton)
     qtbot.mouseClick(welcome.buttons[2], Qt.MouseButton.LeftButton)

@@ -28,8 +28,6 @@ from ui.actions import (
     create_actions,
 )
 from ui.card_keys import CardKeys
-from ui.dialogs.criteria import CriteriaDialog
-from ui.dialogs.duplicates import DuplicatesDialog
 from ui.dialogs.help import Help
 from ui.filter_scope import FilterScope
 from ui.first_day import FirstDay
@@ -369,12 +367,14 @@ class MainWindow(QMainWindow):
 
     def edit_criteria(self) -> None:
         """Edit the team's criteria as a new version; scores follow it at once."""
+        from ui.dialogs.criteria import CriteriaDialog  # dialogs load when opened, not at start
         saved = CriteriaDialog.edit_and_save(self, self.store, by=self.filters.me.currentData())
         if saved is not None:
             self.say(f"Criteria version {saved.version} saved.")
             self.apply(Changes(criteria=True))
 
     def review_duplicates(self) -> None:
+        from ui.dialogs.duplicates import DuplicatesDialog
         dialog = DuplicatesDialog(self.store, self.filters.me.currentData(), self)
         dialog.exec()
         self.apply(dialog.changes)
