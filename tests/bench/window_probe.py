@@ -13,6 +13,8 @@ import sys
 import time
 from pathlib import Path
 
+from tests.bench.window_use import act_as_a_manager, resident_mb
+
 # A rep's start reads the code as bytecode (a wheel's install and the bundle carry it, and
 # Python writes it at a first start). Where PYTHONDONTWRITEBYTECODE is set, as on the
 # project's machines, every start would compile the workbench's modules again (0.8 G
@@ -70,11 +72,6 @@ def trace_reads(engine) -> None:
     engine.dispose()  # the connections opened before are opened again, traced
 
 
-def resident_mb() -> float:
-    status = Path("/proc/self/status").read_text()
-    return int(status.split("VmRSS:")[1].split()[0]) / 1024
-
-
 def replay(path, statements) -> float:
     """Raw sqlite3 running the same statements, best of three."""
     with sqlite3.connect(path) as conn:
@@ -100,13 +97,6 @@ def raw_accept(path, lead_id) -> float:
         elapsed = time.perf_counter() - started
         conn.execute("ROLLBACK")
     return elapsed
-
-
-def act_as_a_manager(window) -> None:
-    """"You" is a manager, who may triage any lead (a rep only their own and the pool's)."""
-    manager = next(uid for uid, _name, _email, role in window.store.users() if role == "manager")
-    window.filters.me.setCurrentIndex(window.filters.me.findData(manager))
-    window.filters.flush()
 
 
 def measure(path, action, repeat=1):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
-from tests.bench.window_probe import act_as_a_manager  # noqa: E402
+from tests.bench.window_use import act_as_a_manager, resident_mb  # noqa: E402
 from ui.app import application  # noqa: E402
 from ui.views.main_window import MainWindow  # noqa: E402
 from workbench.rules.stages import Stage  # noqa: E402
@@ -21,11 +21,6 @@ from workbench.store.leads import Store  # noqa: E402
 # done faster than a person would; the figures that matter are the memory's.
 ROUNDS = 60
 SEARCHES = ("mü", "müller", "north", "northwind log", "zz", "anna", "acme", "")
-
-
-def resident_mb() -> float:
-    status = Path("/proc/self/status").read_text()
-    return int(status.split("VmRSS:")[1].split()[0]) / 1024
 
 
 def wait_until(app, done, timeout_s: float) -> None:
