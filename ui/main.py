@@ -10,9 +10,16 @@ they exist; from then on they are left out of every collection (gc.freeze)."""
 from __future__ import annotations
 
 import gc
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+
+# BLAS on one thread, set before NumPy loads: a thread per core made NumPy's load take
+# 70-150 ms instead of 40-70 (the first lead's score explanation loads it as the window
+# opens), the model fits limit BLAS to one thread anyway (TECH-NOTES), and the rescore's
+# worker processes would each start a thread per core. A value set by the user stays.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 def collect_from_now() -> None:

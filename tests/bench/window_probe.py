@@ -60,7 +60,9 @@ captured: list[tuple[str, tuple]] = []
 
 
 def capture(statement: str) -> None:
-    if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+    text = statement.lstrip().upper()
+    # reads, and the temporary tables a read fills first (the customers a fit score reads)
+    if text.startswith(("SELECT", "WITH")) or "TEMP TABLE" in text or " TEMP." in text:
         captured.append((statement, ()))
 
 
@@ -120,7 +122,8 @@ def main(path):
     window.resize(1440, 900)
     built = time.perf_counter()
     window.show()
-    ui.main.collect_from_now()  # as ui.app.run does once the window is shown
+    window.cards.focus_cards()  # as ui.app.run does: the first card's lead fills the pane
+    ui.main.collect_from_now()  # and once the window is shown
     app.processEvents()
     window.grab()  # the board is painted
     painted = time.perf_counter()
