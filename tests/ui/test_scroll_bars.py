@@ -8,9 +8,7 @@ from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionSlider
 from tests.ui.test_theme import dark_fusion_palette
 from ui.app import application
 from ui.scroll_bars import FlatScrollBars
-from ui.views.main_window import MainWindow
 from workbench.rules.stages import Stage
-from workbench.store.leads import Store
 
 ScrollBar = QStyle.ComplexControl.CC_ScrollBar
 
@@ -28,17 +26,11 @@ def handle_and_groove(bar):
 
 
 @pytest.fixture
-def column_bar(qtbot, db_copy):
+def column_bar(open_window, db_copy):
     """The MQL column's scroll bar, in a window of the application as the program sets it up."""
     application()
-    with Store.open(db_copy) as store:
-        window = MainWindow(store)
-        qtbot.addWidget(window)
-        window.resize(1440, 900)
-        window.show()
-        qtbot.waitExposed(window)
-        yield window.board.columns[Stage.MQL].view.verticalScrollBar()
-        window.close()
+    window = open_window(db_copy)
+    return window.board.columns[Stage.MQL].view.verticalScrollBar()
 
 
 def test_the_application_draws_fusion_scroll_bars_flat(qapp):
