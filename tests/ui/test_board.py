@@ -20,7 +20,7 @@ from ui.views.board import DEFAULT_VISIBLE
 from ui.views.main_window import MainWindow
 from workbench.clock import local_today
 from workbench.rules.stages import Stage
-from workbench.store.leads import BoardFilter, BoardSort, OwnerFilter, Store
+from workbench.store.leads import BoardFilter, BoardSort, ColumnSummary, OwnerFilter, Store
 
 
 def column(win, stage):
@@ -633,3 +633,13 @@ def test_cards_picked_and_accepted_together_are_one_action_to_undo(window, qtbot
     window.triage.undo_last_move()
     assert {window.store.lead(lead).stage for lead in picked} == {Stage.MQL}
     assert window.statusBar().currentMessage() == "3 leads are back where they were."
+
+
+def test_a_header_adjusted_move_by_move_says_what_a_recount_would(window):
+    # scores whose running average drifts in floating point past a rounding boundary
+    scores = [112, 93, 71, 119, 111, 72, 75, 87, 56, 109, 59, 102]
+    board = window.board
+    board.summaries[Stage.MQL] = ColumnSummary(len(scores), sum(scores) / len(scores))
+    for lead_id, score in enumerate(scores[:10], start=1_000_000):  # no card shown
+        board.move_card(lead_id, Stage.MQL, Stage.DISQUALIFIED, score, None)
+    assert column(window, Stage.MQL).summary.text() == "2 leads  ·  avg score 80"  # 80.5

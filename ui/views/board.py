@@ -314,7 +314,9 @@ class BoardView(QWidget):
             if old is None:
                 continue
             count = old.count + change
-            total = (old.average_score or 0) * old.count + change * score
+            # scores are whole numbers, so is their sum: rounding it undoes the float drift
+            # of many moves that would tip a header's x.5 average to the other side
+            total = round((old.average_score or 0) * old.count) + change * score
             self.summaries[stage] = ColumnSummary(count, total / count if count else None)
             self.columns[stage].show_summary(self.summaries[stage], self.why_empty())
 
