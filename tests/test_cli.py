@@ -152,7 +152,9 @@ def test_a_refused_action_says_why_in_one_line_and_changes_nothing(workbench, de
     from workbench.store.leads import BoardFilter, Store
     with Store.open(copy) as store:
         ids = {"mql": store.board_page(Stage.MQL, BoardFilter(), limit=1)[0].id,
-               "sal": store.board_page(Stage.SAL, BoardFilter(), limit=1)[0].id}
+               # a SAL whose need nobody confirmed: the SQL rule refuses it
+               "sal": next(card.id for card in store.board_page(Stage.SAL, BoardFilter())
+                           if store.bant(card.id)["need"][0] != "confirmed")}
 
     def contents():
         with sqlite3.connect(copy) as conn:
@@ -174,14 +176,15 @@ def test_criteria_round_trip_and_a_broken_file(workbench, demo_db, tmp_path):
     assert workbench("criteria", "export", path, "--db", copy).returncode == 0
     path.write_text(path.read_text().replace("mql_threshold = 55", "mql_threshold = 60"))
     loaded = workbench("criteria", "import", path, "--db", copy, "--note", "stricter")
-    assert loaded.returncode == 0 and "saved as version 1" in loaded.stdout
+    # version 1 is the demo team's routing
+    assert loaded.returncode == 0 and "saved as version 2" in loaded.stdout
     path.write_text(path.read_text().replace("mql_threshold = 60", "mql_threshold = 'high'"))
     refused = workbench("criteria", "import", path, "--db", copy)
     assert refused.returncode == 1
     assert "line 4: mql_threshold must be a number" in refused.stderr
     export = tmp_path / "again.toml"
     workbench("criteria", "export", export, "--db", copy)
-    assert "mql_threshold = 60" in export.read_text()  # version 1 still current
+    assert "mql_threshold = 60" in export.read_text()  # version 2 still current
 
 
 def test_every_path_a_user_gives_works_relative_to_the_current_folder(workbench, demo_db,

@@ -12,6 +12,7 @@ from workbench import demo
 from workbench.rules.criteria import FREE_MAIL
 from workbench.rules.refusals import Refused
 from workbench.rules.stages import Stage, check_transition
+from workbench.services import routing
 from workbench.store.db import sql_time
 from workbench.store.leads import Store
 
@@ -156,3 +157,29 @@ def test_the_demo_reports_every_handover_with_its_next_stage(demo_db):
 
 def test_the_demos_free_mail_is_free_mail_to_the_rules():
     assert set(demo.catalogue.FREE_MAIL) <= FREE_MAIL
+
+
+def test_the_mqls_scores_promoted_went_to_reps_by_the_teams_routing_rules(demo_db):
+    with Store.open(demo_db) as store:
+        rules = store.current_criteria().routing
+        pool = store.pool_mqls()
+        # what stays in the pool is what the product's routing would leave there too
+        waiting = routing.plan(store, [lead_id for lead_id, *_ in pool])
+    assert rules
+    assert {r.why for r in waiting} == {"no routing rule covers it"}
+    promoted = query(demo_db, """
+        SELECT l.id, l.mql_at, u.email, a.occurred_at, a.note FROM leads l
+        JOIN stage_changes c ON c.lead_id = l.id AND c.to_stage = 'mql'
+             AND c.reason_code = 'score_threshold'
+        LEFT JOIN users u ON u.id = l.owner_id
+        LEFT JOIN activities a ON a.lead_id = l.id AND a.kind = 'assigned'
+        WHERE l.stage = 'mql'""")
+    owned = [row for row in promoted if row[2] is not None]
+    assert len(promoted) > 20
+    assert 0.75 * len(promoted) <= len(owned) < len(promoted)
+    for _lead, mql_at, email, assigned_at, note in owned:
+        assert assigned_at == mql_at  # routed by the rescore that promoted it
+        assert note.startswith(f"Routed to {email} by '")
+    mqls = query(demo_db, "SELECT count(*), count(owner_id) FROM leads WHERE stage = 'mql'")
+    total, with_owner = mqls[0]
+    assert 0.03 * total <= total - with_owner <= 0.25 * total

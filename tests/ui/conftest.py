@@ -23,3 +23,11 @@ def load_every_card(model) -> None:
     """Every window of a list of cards (the first holds only what a screen shows)."""
     while model.canFetchMore():
         model.fetchMore()
+
+
+def as_owner_of(window, lead_id: int) -> None:
+    """"You" becomes the rep who owns the lead (another rep may not change it); a lead in
+    the pool anyone may act on."""
+    owner = window.store.lead(lead_id).owner_id
+    if owner is not None:
+        window.filters.me.setCurrentIndex(window.filters.me.findData(owner))

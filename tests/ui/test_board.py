@@ -12,7 +12,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QToolButton
 
 from tests.store.test_board_queries import ODD_SEARCHES
-from tests.ui.conftest import load_every_card
+from tests.ui.conftest import as_owner_of, load_every_card
 from ui.dialogs.reason import ReasonAnswer, ReasonDialog
 from ui.models.card_list import FIRST_WINDOW, PAGE_SIZE
 from ui.models.stage_column import StageColumnModel
@@ -75,6 +75,7 @@ def test_dropping_a_card_on_an_allowed_stage_moves_it(window):
 def test_a_refused_drop_snaps_back_with_the_rule_said_inline(window):
     # no message box: the autouse fixture fails the test on any
     lead_id = ids(window, Stage.SAL)[0]
+    as_owner_of(window, lead_id)
     history = window.store.stage_history(lead_id)
     window.triage.move_leads([lead_id], Stage.CUSTOMER)
     assert window.store.lead(lead_id).stage == Stage.SAL
@@ -426,6 +427,7 @@ def test_the_board_can_be_grouped_by_buyer_journey_read_only(window, qtbot):
 
 def test_a_drop_into_sql_needs_the_bant_rule(window):
     lead_id = ids(window, Stage.SAL)[0]
+    as_owner_of(window, lead_id)
     for item in ("budget", "authority", "need", "timeline"):
         window.store.set_bant(lead_id, item, "unknown")
     window.triage.move_leads([lead_id], Stage.SQL)
@@ -524,6 +526,9 @@ def test_ctrl_z_undoes_the_sessions_moves_with_compensating_stage_changes(window
                                                                           monkeypatch):
     monkeypatch.setattr(ReasonDialog, "ask", classmethod(
         lambda cls, *a, ask_revisit, **_: ReasonAnswer("no_need", None, None)))
+    owner = window.filters.owner  # the pool: leads a rep may act on (and take)
+    owner.setCurrentIndex(owner.findData("unassigned"))
+    window.filters.flush()
     window.board.focus_first_card()
     view = column(window, Stage.MQL).view
     first, second = ids(window, Stage.MQL)[:2]
@@ -579,6 +584,10 @@ def test_stale_only_shows_the_leads_past_their_stages_days_marked_stale(window, 
     from workbench.clock import utcnow
     from workbench.rules.rotting import stale_since
 
+    criteria = window.store.current_criteria()  # a week: some of the demo's SALs, not all
+    window.store.save_criteria(criteria.with_changes(
+        rotting=dataclasses.replace(criteria.rotting, sal=7)))
+    window.refresh()
     sal = column(window, Stage.SAL)
     everyone = sal.model.rowCount()
     window.filters.stale.setChecked(True)

@@ -104,21 +104,22 @@ def test_the_window_saves_a_new_version_and_rescores_by_it(window, qtbot, monkey
     rep = window.filters.me.currentText()
     refused = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *a: refused.append(a[2]))
+    before = window.store.criteria_versions()  # the demo team's own (its routing)
     window.edit_criteria()  # "You" is a rep
     assert refused == [f"Only a manager can change the team's criteria; {rep} is a rep. "
                        "Send the change to your manager."]
-    assert window.store.criteria_versions() == []
+    assert window.store.criteria_versions() == before
     window.filters.me.setCurrentIndex(window.filters.me.findText("Dana Whitfield"))
     window.edit_criteria()
     saved = window.store.current_criteria()
-    assert (saved.version, saved.mql_threshold) == (1, 80)
+    assert (saved.version, saved.mql_threshold) == (len(before) + 1, 80)
     version = window.store.criteria_versions()[0]
     assert (version.author, version.note) == (window.filters.me.currentText(),
                                               "tighter threshold")
     assert window.criteria == saved and window.counts.overdue == 0  # the new SLA counts at once
-    assert window.statusBar().currentMessage() == "Criteria version 1 saved."
+    assert window.statusBar().currentMessage() == f"Criteria version {saved.version} saved."
     qtbot.waitUntil(lambda: not window.operations.running(), timeout=30_000)
-    assert window.store.scores_state()[1] == 1  # every score by the new version
+    assert window.store.scores_state()[1] == saved.version  # every score by the new version
 
 
 def test_routing_rules_survive_an_edit_in_the_form_and_gaps_are_warned_of(qtbot, window,

@@ -4,7 +4,7 @@ listing every key from the actions themselves."""
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 
-from tests.ui.conftest import load_every_card
+from tests.ui.conftest import as_owner_of, load_every_card
 from ui.dialogs.help import HelpDialog
 from workbench.rules.stages import Stage
 from workbench.store.leads import Store
@@ -42,6 +42,7 @@ def test_a_refused_accept_is_said_beside_the_cards_not_in_a_box(window, qtbot):
     window.activateWindow()
     sal = window.board.columns[Stage.SAL]
     lead_id = ids(window, Stage.SAL)[0]
+    as_owner_of(window, lead_id)
     for item in ("budget", "authority", "need", "timeline"):
         window.store.set_bant(lead_id, item, "unknown")
     window.board.select_lead(lead_id)

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 from PySide6.QtCore import QItemSelectionModel, Qt
 
+from tests.ui.conftest import as_owner_of
 from ui.action_ids import ActionId
 from ui.dialogs.followup import NextStepAnswer, NextStepDialog, TouchAnswer, TouchDialog
 from ui.dialogs.reason import ReasonAnswer, ReasonDialog
@@ -77,6 +78,7 @@ def test_n_plans_the_next_step_and_today_lists_it_first_when_overdue(window, qtb
     view.setFocus()
     view.select_row(0)
     lead_id = window.cards.current_lead()
+    as_owner_of(window, lead_id)
     asked = []
 
     def answer(cls, parent, lead_name, current):
@@ -177,7 +179,8 @@ def test_shift_j_picks_cards_that_r_rejects_at_once_and_ctrl_z_brings_back(windo
     monkeypatch.setattr(ReasonDialog, "ask", classmethod(answer))
     window.triage.refused.connect(warned.append)  # said above the cards
     owners = {window.store.lead(i).owner_id for i in picked} - {None}
-    rep = next(uid for uid, *_rest in window.store.users() if uid not in owners)
+    rep = next(uid for uid, _name, _email, role in window.store.users()
+               if uid not in owners and role == "rep")
     window.filters.me.setCurrentIndex(window.filters.me.findData(rep))  # a rep: refused
     view.setFocus()
     qtbot.keyClick(view, Qt.Key.Key_R)

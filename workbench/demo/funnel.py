@@ -78,17 +78,17 @@ def at_customer_accounts(stage, company, n_co):
     return (account[company] & ~buys).astype(np.int64)
 
 
-def run_funnel(rng, history: History, n, created, end, quality, rep_ids):
+def run_funnel(rng, history: History, n, created, end, quality, rep, covered):
     """Walk every lead through the stage machine until it stops or reaches today.
 
     Each round moves all still-moving leads one step, stage by stage, with
     probabilities that rise with quality; a step whose time would fall after
-    `end` does not happen, which leaves recent leads early in the funnel.
+    `end` does not happen, which leaves recent leads early in the funnel. `rep` is who
+    works each lead, `covered` whether routing hands its new MQLs to that rep.
     """
     stage = np.full(n, S[Stage.LEAD])
     at = created.copy()
     owner = np.zeros(n, dtype=np.int64)
-    rep = rep_ids[rng.integers(0, len(rep_ids), n)]
     revisit = np.zeros(n, dtype=np.int64)
     mql_at = np.zeros(n, dtype=np.int64)
     reached_sql = np.zeros(n, dtype=bool)
@@ -186,8 +186,8 @@ def run_funnel(rng, history: History, n, created, end, quality, rep_ids):
             rejected = moved[(new == S[Stage.DISQUALIFIED]) & (reason[moves] >= 0)]
             reject_reason[rejected] = reason[moves][(new == S[Stage.DISQUALIFIED])
                                                     & (reason[moves] >= 0)]
-            # routing assigns most new MQLs to a rep; the rest wait in the pool
-            routed = moved[(new == S[Stage.MQL]) & (rng.random(moved.size) < 0.65)]
+            # routing gives a new MQL to its rep; one no rule covers waits in the pool
+            routed = moved[(new == S[Stage.MQL]) & covered[moved]]
             owner[routed] = rep[routed]
             owner[moved[by_rep[moves]]] = rep[moved[by_rep[moves]]]
             recycled = moves & (nxt == S[Stage.RECYCLED])

@@ -10,7 +10,7 @@ history and activity, in well under a minute and a half on two cores.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -50,6 +50,7 @@ from workbench.demo.catalogue import (
 )
 from workbench.demo.columns import narrow, nullable, parts, pick, sql_dates, sql_times
 from workbench.demo.funnel import History, at_customer_accounts, bant_rows, behaviour, run_funnel
+from workbench.demo.team import reps_by_territory, route_promoted, routing_rules
 from workbench.rules import scoring
 from workbench.rules.criteria import CUSTOMER_ACCOUNT, Criteria
 from workbench.rules.refusals import BadInput
@@ -86,7 +87,12 @@ def generate(store: Store, leads: int = 2000, seed: int = 7,
     team = [(name, f"{handle}@{TEAM_DOMAIN}", Role.REP.value) for name, handle in REPS[:n_reps]]
     team += [(name, f"{handle}@{TEAM_DOMAIN}", Role.MANAGER.value) for name, handle in MANAGERS]
     user_rows = [(i + 1, *member) for i, member in enumerate(team)]
-    rep_ids = np.arange(1, n_reps + 1)
+    people = {email: user_id for user_id, _name, email, _role in user_rows}
+    routing = routing_rules([email for _, email, _ in team[:n_reps]])
+    if criteria is not None:  # the team's criteria route its new MQLs, as they have all year
+        criteria = store.save_criteria(replace(criteria, routing=routing),
+                                       note="The team's routing by region",
+                                       at=as_of - timedelta(days=HISTORY_DAYS))
 
     # -- companies -------------------------------------------------------------
     report("companies")
@@ -151,8 +157,10 @@ def generate(store: Store, leads: int = 2000, seed: int = 7,
     # -- the funnel ------------------------------------------------------------
     report("stage history")
     history = History()
+    territory = co_country[company], co_industry[company], co_size[company]
     stage, at, owner, revisit, mql_at, reached_sql, reject_reason = run_funnel(
-        rng, history, n, created, end, quality, rep_ids)
+        rng, history, n, created, end, quality,
+        *reps_by_territory(rng, routing, people, territory))
 
     # -- behaviour -------------------------------------------------------------
     report("activities")
@@ -303,14 +311,21 @@ def generate(store: Store, leads: int = 2000, seed: int = 7,
                                & (score_columns[2] >= criteria.mql_threshold))
         became_mql = np.maximum(created[ready],
                                 end - rng.exponential(16 * HOUR, ready.size).astype(np.int64))
+        held = np.bincount(owner[stage == S[Stage.MQL]], minlength=n_reps + 1)
+        routes = route_promoted(routing, people, ready, became_mql,
+                                tuple(codes[ready] for codes in territory),
+                                {email: int(held[user_id]) for email, user_id in people.items()
+                                 if user_id <= n_reps})
 
     def hand_over(writer: ScoreWriter) -> None:
-        """What rescores would have done: leads at the threshold became MQLs."""
+        """What rescores would have done: leads at the threshold became MQLs, and went to
+        their reps by the routing rules."""
         writer.date_scores(scored_as_of, criteria.version)
         epoch = datetime(1970, 1, 1)
         writer.promote({lead + 1: epoch + timedelta(seconds=moment) for lead, moment
                         in zip(ready.tolist(), became_mql.tolist(), strict=True)},
                        criteria.mql_threshold)
+        writer.route(routes)
 
     counts = store.bulk_load([
         (User.__table__, ("id", "name", "email", "role"), lambda: [user_rows]),

@@ -4,7 +4,7 @@ manager saving rules should know (reps unknown here, territories no rule covers)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from workbench.clock import utcnow
 from workbench.rules.criteria import Criteria
@@ -31,11 +31,16 @@ def route_new_mqls(store: Store, lead_ids: Sequence[int] | None = None) -> list[
     """Give the pool's MQLs among these leads (None: the whole pool) to their reps, each
     with an activity saying which rule; returns where every one went or why it stayed."""
     routed, ids = _plan(store, lead_ids)
-    routes = [(r.lead_id, ids[r.rep], f"Routed to {r.rep} {r.why}.") for r in routed
-              if r.rep is not None]
+    routes = assignments(routed, ids)
     if routes:
         store.write_routes(routes, utcnow())
     return routed
+
+
+def assignments(routed: Sequence[Routed], ids: Mapping[str, int]) -> list[tuple[int, int, str]]:
+    """(lead id, owner id, the note in its history) of each lead routed to a rep."""
+    return [(r.lead_id, ids[r.rep], f"Routed to {r.rep} {r.why}.") for r in routed
+            if r.rep is not None]
 
 
 def warnings(store: Store, criteria: Criteria) -> list[str]:

@@ -58,7 +58,7 @@ from workbench.store.followup import FollowUpQueries
 from workbench.store.imports import ImportQueries
 from workbench.store.people import PeopleQueries
 from workbench.store.reports import ReportQueries
-from workbench.store.routing import RoutingQueries
+from workbench.store.routing import RoutingQueries, write_routes_at
 from workbench.store.sync import SyncQueries, leads_at_their_companies
 from workbench.store.tables import (
     Activity,
@@ -611,6 +611,12 @@ class ScoreWriter:
             "first_touch_at = NULL, updated_at = max(leads.updated_at, p.at) "
             f"FROM ({promoted}) AS p "  # '+': each lead by its id, not every lead in stage
             "WHERE leads.id = p.id AND +leads.stage = 'lead'", [pairs])
+
+    def route(self, routes: Sequence[tuple[int, int, str, datetime]]) -> None:
+        """(lead id, owner id, why, when) for each lead routed as it was promoted: as
+        Store.write_routes, each at its own moment."""
+        write_routes_at(self._raw, [(lead_id, owner_id, why, db.sql_time(at))
+                                    for lead_id, owner_id, why, at in routes])
 
 
 class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQueries,
@@ -1239,11 +1245,12 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQu
             return _saved_or_default_criteria(raw)
 
     def save_criteria(self, criteria: Criteria, *, author: int | None = None,
-                      note: str | None = None) -> Criteria:
-        """Save as a new version (never changing an old one); returns it with its number."""
+                      note: str | None = None, at: datetime | None = None) -> Criteria:
+        """Save as a new version (never changing an old one), by default as of now; returns
+        it with its number."""
         criteria.validate()
         with self.writing() as s:
-            saved = CriteriaVersion(created_at=utcnow(), author_id=author, note=note,
+            saved = CriteriaVersion(created_at=at or utcnow(), author_id=author, note=note,
                                     body=json.dumps(criteria.to_dict(), indent=1))
             s.add(saved)
             # every code ever offered keeps a label, for the history and the reports

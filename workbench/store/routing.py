@@ -72,32 +72,35 @@ class RoutingQueries:
         with db.write_connection(self.engine) as conn:
             raw: sqlite3.Connection = conn.connection.driver_connection
             with import_cache(raw):
-                _write_routes(raw, routes, db.sql_time(at))
+                stamp = db.sql_time(at)
+                write_routes_at(raw, [(*route, stamp) for route in routes])
 
 
-def _write_routes(raw: sqlite3.Connection, routes: Sequence[tuple[int, int, str]],
-                  stamp: str) -> None:
+def write_routes_at(raw: sqlite3.Connection,
+                    routes: Sequence[tuple[int, int, str, str]]) -> None:
+    """(lead id, owner id, why, SQL time) for each routed lead, as write_routes, on this
+    connection inside its transaction."""
     triggers = drop_triggers(raw, ("leads", "activities"))
     raw.execute("CREATE TEMP TABLE IF NOT EXISTS routed (lead_id INTEGER PRIMARY KEY, "
-                "owner_id INTEGER, note TEXT)")
+                "owner_id INTEGER, note TEXT, at TEXT)")
     raw.execute("DELETE FROM temp.routed")
     for start in range(0, len(routes), ROUTE_BATCH):
         batch = routes[start:start + ROUTE_BATCH]
-        raw.execute("INSERT INTO temp.routed VALUES " + ",".join(["(?, ?, ?)"] * len(batch)),
-                    list(chain.from_iterable(batch)))
+        raw.execute("INSERT INTO temp.routed VALUES "
+                    + ",".join(["(?, ?, ?, ?)"] * len(batch)), list(chain.from_iterable(batch)))
     raw.execute("DELETE FROM temp.routed WHERE lead_id IN (SELECT id FROM leads WHERE "
                 "id IN (SELECT lead_id FROM temp.routed) AND owner_id IS NOT NULL)")
     # each by id from the routed leads: an UPDATE … FROM reads the whole table
-    raw.execute("UPDATE leads SET owner_id = (SELECT owner_id FROM temp.routed r "
-                "WHERE r.lead_id = leads.id), updated_at = ? "
-                "WHERE id IN (SELECT lead_id FROM temp.routed)", (stamp,))
+    raw.execute("UPDATE leads SET (owner_id, updated_at) = (SELECT r.owner_id, "
+                "max(leads.updated_at, r.at) FROM temp.routed r WHERE r.lead_id = leads.id) "
+                "WHERE id IN (SELECT lead_id FROM temp.routed)")
     raw.execute("UPDATE handovers SET owner_id = (SELECT owner_id FROM temp.routed r "
                 "WHERE r.lead_id = handovers.lead_id) "
                 "WHERE lead_id IN (SELECT lead_id FROM temp.routed)")
     after = raw.execute("SELECT coalesce(max(id), 0) FROM activities").fetchone()[0]
     raw.execute("INSERT INTO activities (lead_id, occurred_at, kind, note) "
-                "SELECT lead_id, ?, ?, note FROM temp.routed ORDER BY lead_id",
-                (stamp, ActivityKind.ASSIGNED.value))
+                "SELECT lead_id, at, ?, note FROM temp.routed ORDER BY lead_id",
+                (ActivityKind.ASSIGNED.value,))
     if raw.execute("SELECT applying FROM sync_state").fetchone()[0] == 0:
         clock = tick(raw)
         raw.execute("INSERT INTO sync_outbox (entity, row_id, grp, hlc) SELECT 'lead', "
