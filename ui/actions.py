@@ -131,6 +131,12 @@ def with_access_keys(labels: Iterable[str]) -> list[str]:
     return keyed
 
 
+def numbered(number: int, text: str) -> str:
+    """A menu item of a numbered list ("&1 leads.db"), its number its access key; an & of
+    the text is shown, not taken for another key."""
+    return f"&{number} {text.replace('&', '&&')}"
+
+
 def add_choices(menu: QMenu, choices: Iterable[tuple[K, str]], *, checkable: bool = False,
                 exclusive: bool = False) -> dict[K, QAction]:
     """An action per choice (a stage, a grouping) in a submenu, keyed by the choice, each

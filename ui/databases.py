@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox
 
 from ui.action_ids import ActionId
-from ui.actions import Submenu
+from ui.actions import Submenu, numbered
 from ui.window_state import window_settings
 from workbench import paths
 from workbench.clock import local_today
@@ -76,8 +76,8 @@ class Databases(QObject):
         self.recent_menu.clear()
         here = self.store.path.resolve()
         shown = [p for p in recent_databases() if p.resolve() != here]
-        for path in shown:
-            action = self.recent_menu.addAction(f"{path.name}  —  {path.parent}")
+        for number, path in enumerate(shown, 1):  # at most RECENT_LIMIT: 1 to 8
+            action = self.recent_menu.addAction(numbered(number, f"{path.name}  —  {path.parent}"))
             action.triggered.connect(lambda _checked=False, path=path: self.switch_to(path))
         if not shown:
             self.recent_menu.addAction("No other database opened yet").setEnabled(False)

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QInputDialog, QMainWindow, QMenu, QMessageBox
 
 from ui import window_state
 from ui.action_ids import ActionId
-from ui.actions import Submenu
+from ui.actions import Submenu, numbered
 from workbench.rules.refusals import BadInput
 from workbench.rules.stages import Stage
 from workbench.rules.views import MAX_VIEWS, SavedView, validate_views
@@ -63,7 +63,7 @@ class SavedViews(QObject):
         self.view_actions = []
         listed = self.views()
         for number, (view, shared) in enumerate(listed, 1):
-            label = f"&{number} {view.name}" if number <= MAX_VIEWS else view.name
+            label = numbered(number, view.name) if number <= MAX_VIEWS else view.name
             action = self.menu.addAction(label + ("   (team)" if shared else ""))
             if number <= MAX_VIEWS:
                 action.setShortcut(QKeySequence(f"{KEY_PREFIX}{number}"))

@@ -13,6 +13,8 @@ from PySide6.QtWidgets import QToolButton
 
 from tests.store.test_board_queries import ODD_SEARCHES
 from tests.ui.conftest import as_owner_of, load_every_card
+from ui.actions import Submenu
+from ui.databases import remember
 from ui.dialogs.reason import ReasonAnswer, ReasonDialog
 from ui.models.card_list import FIRST_WINDOW, PAGE_SIZE
 from ui.models.stage_column import StageColumnModel
@@ -258,14 +260,19 @@ def test_every_action_is_in_a_menu_with_its_shortcut(window):
         "Ctrl+1", "Ctrl+2", "Ctrl+3", "Ctrl+,"]
 
 
-def test_each_menu_opens_its_items_by_letters_of_their_own(window):
+def test_each_menu_opens_its_items_by_letters_of_their_own(window, tmp_path):
     """Alt and a letter opens one item, never cycles between two: each menu's access keys
-    (the letter after &) are its own, in the menu bar's menus and in their submenus."""
+    (the letter after &) are its own, in the menu bar's menus and in their submenus, those
+    filled as they open (File › Open recent) included."""
+    for name in ("leads.db", "R&D leads.db", "q4.db"):  # an & in a name is no access key
+        (tmp_path / name).touch()
+        remember(tmp_path / name)
     menus = [action.menu() for action in window.menuBar().actions()]
     assert len(menus) >= 6
     checked = set()
     while menus:
         menu = menus.pop()
+        menu.aboutToShow.emit()
         checked.add(menu.title())
         # a submenu's placeholder ("No saved views yet") is disabled: nothing to open
         items = [a for a in menu.actions() if not a.isSeparator() and a.isEnabled()]
@@ -274,7 +281,11 @@ def test_each_menu_opens_its_items_by_letters_of_their_own(window):
         assert None not in letters, (menu.title(), [a.text() for a in items])
         keys = [m.group(1).lower() for m in letters]
         assert len(keys) == len(set(keys)), (menu.title(), keys)
-    assert {"&Columns", "&Move to", "&Group by"} <= checked
+    assert {"&Columns", "&Move to", "&Group by", Submenu.RECENT.value} <= checked
+    recent = next(a.menu() for a in window.menuBar().actions()[0].menu().actions()
+                  if a.menu() and a.menu().title() == Submenu.RECENT.value)
+    assert [a.text().split("  —  ")[0] for a in recent.actions()] == [
+        "&1 q4.db", "&2 R&&D leads.db", "&3 leads.db"]
 
 
 def test_markup_in_data_is_shown_as_plain_text(qtbot, tmp_path):

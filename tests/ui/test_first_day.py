@@ -178,7 +178,7 @@ def test_a_new_database_opens_in_a_new_window_and_never_replaces_a_file(
         recent = opened.first_day.databases
         recent._fill_recent()
         assert [a.text() for a in recent.recent_menu.actions()] == [
-            f"first.db  —  {tmp_path}"]
+            f"&1 first.db  —  {tmp_path}"]
     finally:
         if opened.first_day.you_dialog is not None:
             opened.first_day.you_dialog.close()
