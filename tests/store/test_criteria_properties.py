@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import DEMO_AS_OF
+from tests.stage_totals import assert_totals_exact
 from workbench import cli, demo
 from workbench.files.criteria_file import _without_none
 from workbench.rules.criteria import DEFAULT_CRITERIA
@@ -95,6 +96,7 @@ def test_random_criteria_are_refused_or_give_finite_scores_in_range(small_demo, 
             return
         with redirect_stdout(io.StringIO()):
             assert cli.main(["--db", str(db), "score"]) == 0
+        assert_totals_exact(db)
         with sqlite3.connect(db) as conn:
             activities = conn.execute(
                 "SELECT (SELECT count(*) FROM activities) "

@@ -14,6 +14,7 @@ from contextlib import closing
 
 import pytest
 
+from tests.stage_totals import assert_totals_exact
 from workbench.services import imports, scoring
 from workbench.store.leads import Store
 
@@ -53,6 +54,7 @@ def check_integrity(path):
     assert query(path, "SELECT count(*) FROM leads l WHERE l.stage != (SELECT c.to_stage "
                        "FROM stage_changes c WHERE c.lead_id = l.id ORDER BY c.id DESC "
                        "LIMIT 1)") == [(0,)]
+    assert_totals_exact(path)  # the board's header counts
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import pytest
 from keyring.backends import fail
 from sqlalchemy import text
 
+from tests.stage_totals import assert_totals_exact
 from workbench import cli
 from workbench.clock import local_today
 from workbench.files.reading import ImportKind
@@ -299,6 +300,7 @@ def test_a_new_laptop_downloads_everything_and_finds_conflicts_not_yet_reported(
     assert ([c.to_stage for c in desk.stage_history(on_desk)]
             == [c.to_stage for c in dana.stage_history(on_dana)])
     assert desk.lead(on_desk).score == dana.lead(on_dana).score
+    assert_totals_exact(desk)
 
     synchronise(dana, team["dana"])  # the conflict reaches the server: still one
     synchronise(desk, team["dana"])

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
+from tests.stage_totals import assert_totals_exact
 from workbench.rules.stages import REASON_KIND, TRANSITIONS, Stage
 from workbench.services import erasure
 from workbench.services.sync import synchronise
@@ -137,6 +138,8 @@ def test_three_laptops_end_with_identical_data(pg_cluster, operations):
             assert first["leads"]
             for other in stores[1:]:
                 assert team_data(other) == first
+            for store in stores:
+                assert_totals_exact(store)
         finally:
             for store in stores:
                 store.close()

@@ -25,6 +25,7 @@ from workbench.store.derived import (
     drop_triggers,
     refresh_derived,
     refresh_derived_of,
+    restore_triggers,
 )
 from workbench.store.sync import record_bulk_changes, tick
 
@@ -178,8 +179,7 @@ class ImportQueries:
                     raw.execute(f"PRAGMA temp.cache_size = {IMPORT_CACHE_KIB}")
                     triggers = drop_triggers(raw, _ROW_TRIGGER_TABLES) if suspend_triggers else []
                     yield raw
-                    for sql in triggers:
-                        raw.execute(sql)
+                    restore_triggers(raw, triggers)
             finally:
                 # the connection goes, and with it the staging tables, the cache size and
                 # the files of staged rows it attached: closing it lets them go at once,

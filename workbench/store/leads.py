@@ -52,7 +52,12 @@ from workbench.rules.stages import ACCOUNT_STAGES, REASON_KIND, Stage, check_tra
 from workbench.rules.vocabulary import SLA_TOUCHES, ActivityKind, BantStatus
 from workbench.store import db
 from workbench.store.bulk import BulkQueries
-from workbench.store.derived import drop_triggers, rebuild_derived
+from workbench.store.derived import (
+    drop_stage_totals_triggers,
+    drop_triggers,
+    rebuild_derived,
+    restore_triggers,
+)
 from workbench.store.erasure import erase_people, forget_old_pages
 from workbench.store.followup import FollowUpQueries
 from workbench.store.imports import ImportQueries
@@ -775,7 +780,13 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQu
         """Lead count and average score of every column (stage, or buyer-journey stage)
         under the board's filter."""
         keys = list(Stage) if by == BoardGrouping.STAGE else list(JOURNEY_STAGES)
-        if fts_query(board.search) is not None:
+        if by == BoardGrouping.STAGE and board.shows_everything:
+            # every lead: the totals the triggers keep, not a count of every lead (60 ms at
+            # a million)
+            with db.read_connection(self.engine) as raw:
+                found = {stage: (n, total / n if n else None) for stage, n, total in raw.execute(
+                    "SELECT stage, leads, score_sum FROM stage_totals")}
+        elif fts_query(board.search) is not None:
             found: dict[str, tuple[int, float | None]] = {}
             for card in self._searched_cards(board, BoardSort.SCORE):
                 key = str(card.column(by))
@@ -1226,16 +1237,19 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQu
     def score_writer(self, *, many: bool) -> Iterator[ScoreWriter]:
         """One transaction for new scores: all of them are stored, or (on an exception)
         none. With many, the board's score index is dropped and built again once at the
-        end, much faster than moving one entry per changed score."""
+        end, much faster than moving one entry per changed score, and the stage totals are
+        counted once at the end instead of by a trigger per score."""
         with db.write_connection(self.engine) as conn:
             raw = conn.connection.driver_connection
             if many:
                 index_sql = raw.execute("SELECT sql FROM sqlite_master WHERE name = ?",
                                         (SCORE_INDEX,)).fetchone()[0]
                 raw.execute(f"DROP INDEX {SCORE_INDEX}")
+                totals_triggers = drop_stage_totals_triggers(raw)
             yield ScoreWriter(raw)
             if many:
                 raw.execute(index_sql)
+                restore_triggers(raw, totals_triggers)
 
     # -- criteria ------------------------------------------------------------
 

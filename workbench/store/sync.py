@@ -628,13 +628,12 @@ class SyncQueries:
         """Pulled activities or stage changes with their table's row triggers suspended,
         then the search index and handovers of their leads refreshed once: the triggers
         would rewrite a lead's search text (ever longer) and handovers for every row."""
-        from workbench.store.derived import drop_triggers, refresh_derived_of
+        from workbench.store.derived import drop_triggers, refresh_derived_of, restore_triggers
 
         triggers = drop_triggers(raw, (entity.table,))
         self._insert_pulled(raw, entity, rows, refs)
         refresh_derived_of(raw, {refs["lead_uid"][r["lead_uid"]] for r in rows})
-        for sql in triggers:
-            raw.execute(sql)
+        restore_triggers(raw, triggers)
 
     def _update_pulled(self, raw: sqlite3.Connection, entity: Entity, row_id: int,
                        values: dict[str, Any], refs: dict[str, dict[str, int]]) -> None:

@@ -342,6 +342,18 @@ class ScoreState(Base):
     criteria_version: Mapped[int | None] = mapped_column(Integer)
 
 
+class StageTotal(Base):
+    """The count and sum of scores of the leads in one stage, for the board's header counts
+    without counting every lead. Kept by triggers on leads; writes that suspend them count
+    it again (workbench.store.derived.restore_triggers). A stage emptied keeps its row."""
+
+    __tablename__ = "stage_totals"
+
+    stage: Mapped[str] = mapped_column(String(16), primary_key=True)
+    leads: Mapped[int] = mapped_column(Integer)
+    score_sum: Mapped[int] = mapped_column(Integer)
+
+
 class CriteriaVersion(Base):
     """One version of the team's shared criteria (scoring rules, thresholds) as JSON."""
 
