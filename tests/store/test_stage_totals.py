@@ -81,6 +81,15 @@ def test_each_write_of_a_lead_is_counted(demo):
     assert_totals_exact(demo)
     erasure.erase(demo, lead)
     assert_totals_exact(demo)
+    mqls = ids(demo, "SELECT id FROM leads WHERE stage = 'mql' ORDER BY id LIMIT 5")
+    demo.move_many(mqls, Stage.RECYCLED, by=None, reason_code="not_ready", note=None,
+                   revisit_on=NOW.date(), at=NOW)
+    assert_totals_exact(demo)
+    assert demo.return_due_recycled(NOW.date(), NOW)  # back to MQL
+    assert_totals_exact(demo)
+    before = demo.lead(mqls[0])
+    demo.undo_move(demo.move_lead(mqls[0], Stage.SAL).id, before)
+    assert_totals_exact(demo)
 
 
 def test_an_import_is_counted(demo):
