@@ -4,6 +4,7 @@ count of the leads would show them."""
 
 import sqlite3
 from contextlib import closing
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -11,12 +12,19 @@ import pytest
 from tests.old_databases import first_schema_database
 from tests.stage_totals import assert_totals_exact
 from workbench.rules.stages import Stage
-from workbench.services import duplicates, erasure
+from workbench.services import duplicates, erasure, scoring
+from workbench.store import db, score_staging
 from workbench.store.derived import STAGE_TOTALS_TRIGGERS
 from workbench.store.leads import BoardFilter, ColumnSummary, Store
+from workbench.store.score_staging import ScoreWriter
 
 NOW = datetime(2026, 11, 23, 12)  # the suite's clock (tests/conftest.py)
 COUNTED = BoardFilter(min_score=-10**9)  # every lead, but counted by a GROUP BY
+
+
+def write_scores(store: Store, rows) -> None:
+    with db.write_connection(store.engine) as conn:
+        ScoreWriter(conn.connection.driver_connection).write(rows)
 
 
 def ids(store: Store, sql: str, *params) -> list[int]:
@@ -31,8 +39,7 @@ def then_the_triggers_count(store: Store) -> None:
     store.move_lead(lead, Stage.SAL)
     [other] = ids(store, "SELECT id FROM leads WHERE stage = 'lead' ORDER BY id LIMIT 1")
     store.move_lead(other, Stage.MQL)
-    with store.score_writer(many=False) as writer:
-        writer.write([(1, 2, 3, "B2", None, lead)])
+    write_scores(store, [(1, 2, 3, "B2", None, lead)])
     assert_totals_exact(store)
 
 
@@ -73,8 +80,7 @@ def test_each_write_of_a_lead_is_counted(demo):
     assert_totals_exact(demo)
     demo.move_lead(lead, Stage.SAL)
     assert_totals_exact(demo)
-    with demo.score_writer(many=False) as writer:
-        writer.write([(10, 5, 15, "B2", None, lead)])
+    write_scores(demo, [(10, 5, 15, "B2", None, lead)])
     assert_totals_exact(demo)
     other = ids(demo, "SELECT id FROM leads WHERE stage = 'disqualified' LIMIT 1")[0]
     duplicates.merge(demo, lead, other)  # the other lead is deleted
@@ -112,23 +118,30 @@ def test_routing_is_counted(demo):
     then_the_triggers_count(demo)
 
 
-def test_a_full_rescore_is_counted_once_at_its_end(demo):
-    rows = [(0, 50, 50 + i % 7, "C1", None, lead)
-            for i, lead in enumerate(ids(demo, "SELECT id FROM leads ORDER BY id"))]
-    promoted = ids(demo, "SELECT id FROM leads WHERE stage = 'lead' LIMIT 10")
-    with demo.score_writer(many=True) as writer:
-        writer.write(rows)
-        writer.promote(dict.fromkeys(promoted, NOW), threshold=50)
+@pytest.fixture
+def in_short_transactions(monkeypatch):
+    monkeypatch.setattr(score_staging, "STORE_BATCH", 100)  # a rescore of many batches
+    monkeypatch.setattr(score_staging, "sleep", lambda _seconds: None)
+
+
+def test_a_full_rescore_is_counted_in_each_of_its_transactions(demo, in_short_transactions):
+    report = scoring.rescore(demo, demo.current_criteria(), as_of=NOW + timedelta(days=60))
+    assert report.changed > 300 and report.promoted == 0  # decay: nothing new reaches it
+    lower = scoring.rescore(demo, replace(demo.current_criteria(), mql_threshold=20),
+                            as_of=NOW + timedelta(days=60))
+    assert lower.promoted > 0
     then_the_triggers_count(demo)
 
 
-def test_a_full_rescore_cut_short_leaves_the_totals_as_they_were(demo):
-    before = demo.column_summaries(BoardFilter())
-    with pytest.raises(KeyError), demo.score_writer(many=True) as writer:
-        writer.write([(0, 90, 90, "A1", None, lead)
-                      for lead in ids(demo, "SELECT id FROM leads")])
+def test_a_full_rescore_cut_short_leaves_the_totals_exact(demo, in_short_transactions,
+                                                          monkeypatch):
+    def cut_short(_seconds):
         raise KeyError
-    assert demo.column_summaries(BoardFilter()) == before
+
+    monkeypatch.setattr(score_staging, "sleep", cut_short)
+    with pytest.raises(KeyError):
+        scoring.rescore(demo, demo.current_criteria(), as_of=NOW + timedelta(days=60))
+    assert demo.column_summaries(BoardFilter()) == demo.column_summaries(COUNTED)
     then_the_triggers_count(demo)
 
 

@@ -56,7 +56,8 @@ from workbench.rules.criteria import CUSTOMER_ACCOUNT, Criteria
 from workbench.rules.refusals import BadInput
 from workbench.rules.stages import Stage
 from workbench.rules.vocabulary import Role, Source
-from workbench.store.leads import ScoreWriter, Store
+from workbench.store.leads import Store
+from workbench.store.score_staging import ScoreWriter
 from workbench.store.tables import Activity, Company, Lead, Qualification, StageChange, User
 
 

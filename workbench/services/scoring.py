@@ -31,7 +31,7 @@ from datetime import datetime
 import numpy as np
 
 from workbench.child_process import end_with_parent
-from workbench.clock import day_start, utcnow
+from workbench.clock import day_start
 from workbench.read_ahead import read_ahead
 from workbench.rules.criteria import JOURNEY_STAGES, Criteria
 from workbench.rules.refusals import NotFound
@@ -79,18 +79,21 @@ def score_chunk(criteria: Criteria, chunk: ScoringChunk,
                        chunk.activity_class, chunk.activity_age)
 
 
-def score_moment(store: Store) -> datetime:
-    """The moment the stored scores are as of; when it is not known, the start of today."""
-    return store.scores_state()[0] or day_start()
+def score_moment(store: Store, lead_id: int) -> datetime:
+    """The moment the lead's stored score is as of; when it is not known, the start of
+    today."""
+    moment, = store.score_moments([lead_id])
+    return moment or day_start()
 
 
 def explain(store: Store, criteria: Criteria, lead_id: int,
             as_of: datetime | None = None) -> ScoreResult:
     """The score of one lead, with every rule that fired and its points: by default as of
-    the moment of the stored scores, so it explains exactly the score the lead shows."""
+    the moment of its stored score, so it explains exactly the score the lead shows."""
     classes = activity_classes(criteria)
     chunk = next(store.scoring_chunks(fit_conditions(criteria), classes.patterns,
-                                      as_of or score_moment(store), lead_ids=[lead_id]), None)
+                                      as_of or score_moment(store, lead_id),
+                                      lead_ids=[lead_id]), None)
     if chunk is None:
         raise NotFound(f"There is no lead with id {lead_id}.")
     scores = score_chunk(criteria, chunk, classes)
@@ -111,7 +114,8 @@ class ScoredLeads:
     """New scores of the leads whose scores changed, and the leads ready to become MQLs,
     of some leads (a chunk, or an id range)."""
 
-    rows: list[tuple]  # (fit, engagement, score, grade, buyer_stage, id)
+    # (fit, engagement, score, grade, buyer_stage, id), then the five as they were read
+    rows: list[tuple]
     promote_ids: list[int]
     leads: int
 
@@ -134,7 +138,9 @@ def score_leads(store: Store, criteria: Criteria, as_of: datetime, *,
         rows = list(zip(fit[differs].tolist(), engagement[differs].tolist(),
                         new_total[differs].tolist(), grades[differs].tolist(),
                         journey[differs].tolist(), chunk.lead_ids[differs].tolist(),
-                        strict=True))
+                        chunk.fit[differs].tolist(), chunk.engagement[differs].tolist(),
+                        chunk.score[differs].tolist(), chunk.grade[differs].tolist(),
+                        chunk.buyer_stage[differs].tolist(), strict=True))
         ready = (chunk.stage == "lead") & (new_total >= criteria.mql_threshold)
         yield ScoredLeads(rows, chunk.lead_ids[ready].tolist(), len(chunk.lead_ids))
 
@@ -150,76 +156,81 @@ def _score_id_range(path: str, criteria: Criteria, as_of: datetime,
 
 
 class _Cancelled(Exception):
-    """Raised inside the write transaction so that it rolls back."""
+    """Raised while scoring, before anything is stored."""
 
 
 def rescore(store: Store, criteria: Criteria, *, as_of: datetime | None = None,
             lead_ids: Iterable[int] | None = None, promote: bool = True,
             progress: Callable[[int, int], None] | None = None,
             cancelled: Callable[[], bool] | None = None) -> RescoreReport:
-    """Score every lead (or the given ones) and store what changed, in one transaction.
+    """Score every lead (or the given ones) and store what changed.
 
     With promote, a lead in the 'lead' stage whose score reaches the MQL threshold becomes
-    an MQL, with a StageChange that says so. Cancelling rolls everything back: no score
-    changes. Many leads are scored in parallel worker processes, one id range each, and
-    each range is written as it arrives while the others are still being scored.
+    an MQL, with a StageChange that says so. Many leads are scored in parallel worker
+    processes, one id range each. Leads are scored without holding the write lock, and
+    what changed is then stored in short write transactions (see
+    workbench.store.score_staging): a rep's write meanwhile waits a fraction of a second.
+    Cancelling while leads are being scored stores nothing.
 
     Every stored score is as of one moment (see ScoreState): a full rescore is as of
     `as_of`, by default the start of today, and dates the scores so; rescoring some leads
-    scores them as of the moment the others are.
+    scores each as of the moment its stored score is.
     """
     full = lead_ids is None
-    as_of = as_of or (day_start() if full else score_moment(store))
+    wanted = None if full else sorted(set(lead_ids))
+    as_of = as_of or (day_start() if full else None)
     total = store.count_leads() if full else 0
-    parallel = lead_ids is None and total >= PARALLEL_FROM and (os.cpu_count() or 1) > 1
-    done = changed = 0
-    promote_ids: list[int] = []
+    parallel = full and total >= PARALLEL_FROM and (os.cpu_count() or 1) > 1
+    done = 0
 
-    def take(part: ScoredLeads) -> None:
-        nonlocal done, changed
-        writer.write(part.rows)
-        promote_ids.extend(part.promote_ids)
-        done += part.leads
-        changed += len(part.rows)
-        if progress is not None:
-            progress(done, total or done)
+    with store.staged_scores(wanted) as staged:
+        def take(part: ScoredLeads) -> None:
+            nonlocal done
+            staged.stage(part.rows, part.promote_ids)
+            done += part.leads
+            if progress is not None:
+                progress(done, total or done)
 
-    def stop_if_cancelled() -> None:
-        if cancelled is not None and cancelled():
-            raise _Cancelled
+        def stop_if_cancelled() -> None:
+            if cancelled is not None and cancelled():
+                raise _Cancelled
 
-    def in_this_process() -> None:
-        nonlocal done, changed
-        done = changed = 0
-        promote_ids.clear()
-        for part in score_leads(store, criteria, as_of, lead_ids=lead_ids):
-            stop_if_cancelled()
-            take(part)
+        def in_this_process() -> None:
+            nonlocal done
+            done = 0
+            moments = {as_of: wanted} if as_of or full else staged.moments(wanted)
+            for moment, ids in moments.items():
+                for part in score_leads(store, criteria, moment or day_start(), lead_ids=ids):
+                    stop_if_cancelled()
+                    take(part)
 
-    try:
-        with store.score_writer(many=parallel) as writer:
+        def score_again(ids: list[int], moment: datetime | None):
+            for part in score_leads(store, criteria, moment or day_start(), lead_ids=ids):
+                yield part.rows, part.promote_ids
+
+        try:
             if parallel:
                 try:
                     _score_in_processes(store, criteria, as_of, take, stop_if_cancelled)
                 except BrokenProcessPool:
                     # workers could not start (the program has no importable main module):
-                    # the same work here; rows already written are written again, the same
+                    # the same work here; rows already staged are staged again, the same
                     in_this_process()
             else:
                 in_this_process()
             stop_if_cancelled()
-            if full:
-                writer.date_scores(as_of, criteria.version)
-            if promote:
-                writer.promote(dict.fromkeys(promote_ids, utcnow()), criteria.mql_threshold)
-    except _Cancelled:
-        return RescoreReport(done, 0, 0, finished=False)
+        except _Cancelled:
+            return RescoreReport(done, 0, 0, finished=False)
+        promoted = staged.store_all(score_again, as_of=as_of if full else None,
+                                    criteria_version=criteria.version,
+                                    promote_at=criteria.mql_threshold if promote else None)
+        changed = staged.stored
     from workbench.services.model import refresh_predictions
 
-    refresh_predictions(store, lead_ids)  # a trained model predicts the same leads again
-    if promote and promote_ids:  # new MQLs go to their reps by the routing rules
-        routing.route_new_mqls(store, sorted(promote_ids))
-    return RescoreReport(done, changed, len(promote_ids) if promote else 0, finished=True)
+    refresh_predictions(store, wanted)  # a trained model predicts the same leads again
+    if promoted:  # new MQLs go to their reps by the routing rules
+        routing.route_new_mqls(store, promoted)
+    return RescoreReport(done, changed, len(promoted), finished=True)
 
 
 def worker_pool(workers: int) -> ProcessPoolExecutor:

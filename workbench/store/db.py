@@ -25,7 +25,7 @@ from workbench.rules.refusals import Refused
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # The newest migration (a test keeps it equal to Alembic's head): a database already at it
 # opens without loading Alembic at all, which saves a sixth of a second at every start.
-SCHEMA_REVISION = "20261207_0023"
+SCHEMA_REVISION = "20261207_0024"
 APPLICATION_ID = 0x4C574231  # "LWB1"
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
@@ -279,12 +279,33 @@ def read_connection(engine: Engine) -> Iterator[sqlite3.Connection]:
 def write_connection(engine: Engine) -> Iterator[Connection]:
     """One write transaction holding SQLite's write lock from its start. A fault of the
     file (see problem_of) is raised as a DatabaseFault."""
+    with _faults_refused(database_path(engine)), \
+            engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, \
+            conn.begin():
+        yield conn
+
+
+@contextmanager
+def raw_write(raw: sqlite3.Connection, path: Path) -> Iterator[None]:
+    """One write transaction on SQLite's own connection (in autocommit mode, as _pragmas
+    sets it), holding the write lock from its start; faults as in write_connection."""
+    with _faults_refused(path):
+        raw.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            if raw.in_transaction:  # (some faults end the transaction themselves)
+                raw.execute("ROLLBACK")
+            raise
+        raw.execute("COMMIT")
+
+
+@contextmanager
+def _faults_refused(path: Path) -> Iterator[None]:
     try:
-        with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, \
-                conn.begin():
-            yield conn
+        yield
     except (SQLAlchemyError, sqlite3.Error) as error:
-        problem = problem_of(error, database_path(engine))
+        problem = problem_of(error, path)
         if problem is None:
             raise
         raise DatabaseFault(problem) from error

@@ -45,17 +45,6 @@ def drop_triggers(raw: sqlite3.Connection, tables: Iterable[str], *,
     return dropped
 
 
-def drop_stage_totals_triggers(raw: sqlite3.Connection) -> list[str]:
-    """Drop only the triggers that keep the stage totals, for a write of many scores;
-    returns their SQL, for restore_triggers."""
-    dropped = []
-    for name in STAGE_TOTALS_TRIGGERS:
-        dropped.append(raw.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' "
-                                   "AND name = ?", (name,)).fetchone()[0])
-        raw.execute(f"DROP TRIGGER {name}")
-    return dropped
-
-
 def restore_triggers(raw: sqlite3.Connection, triggers: Iterable[str]) -> None:
     """Create dropped triggers again. When the stage totals' were among them, the totals
     are first counted again from the leads (one GROUP BY, 60 ms at a million), the writes

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta
@@ -52,18 +52,14 @@ from workbench.rules.stages import ACCOUNT_STAGES, REASON_KIND, Stage, check_tra
 from workbench.rules.vocabulary import SLA_TOUCHES, ActivityKind, BantStatus
 from workbench.store import db
 from workbench.store.bulk import BulkQueries
-from workbench.store.derived import (
-    drop_stage_totals_triggers,
-    drop_triggers,
-    rebuild_derived,
-    restore_triggers,
-)
+from workbench.store.derived import drop_triggers, rebuild_derived
 from workbench.store.erasure import erase_people, forget_old_pages
 from workbench.store.followup import FollowUpQueries
 from workbench.store.imports import ImportQueries
 from workbench.store.people import PeopleQueries
 from workbench.store.reports import ReportQueries
-from workbench.store.routing import RoutingQueries, write_routes_at
+from workbench.store.routing import RoutingQueries
+from workbench.store.score_staging import ScoreWriter, StagedScores, moments_of, staged_scores
 from workbench.store.sync import SyncQueries, leads_at_their_companies
 from workbench.store.tables import (
     Activity,
@@ -464,7 +460,6 @@ def _filter_clauses(board: BoardFilter, search_ids: list[int] | None) -> list:
 
 
 SCORING_CHUNK = 100_000  # leads per read when rescoring
-SCORE_WRITE_BATCH = 2000  # leads per UPDATE (six values each, under SQLite's 32,766)
 FEW_LEADS = 500  # up to here, rescoring reads the customers at these leads' companies only
 # the behaviour the conversion model counts: (activity kind, page kind or any)
 BEHAVIOUR_FEATURES = (
@@ -473,7 +468,6 @@ BEHAVIOUR_FEATURES = (
     ("page_view", "careers"), ("download", None), ("webinar", None), ("form_submit", None),
     ("demo_request", None), ("pricing_request", None), ("email_open", None),
     ("email_click", None), ("unsubscribe", None), ("bounce", None))
-SCORE_INDEX = "ix_leads_stage_score"
 _ACCOUNT_STAGES_SQL = ", ".join(sorted(repr(stage.value) for stage in ACCOUNT_STAGES))
 # SQL for each lead field a fit condition can test
 _FIT_FIELD_SQL = {
@@ -573,55 +567,6 @@ def _pattern_case(patterns: Sequence[tuple[str, str | None]],
     if not whens:
         return "-1", []
     return f"CASE a.kind {' '.join(whens)} ELSE -1 END", params
-
-
-class ScoreWriter:
-    """Writes scores inside Store.score_writer's transaction."""
-
-    def __init__(self, raw: sqlite3.Connection) -> None:
-        self._raw = raw
-
-    def write(self, rows: Sequence[tuple]) -> None:
-        """Store (fit, engagement, score, grade, buyer_stage, id) rows, a batch of them per
-        statement as a VALUES list: a third quicker than one statement per lead."""
-        for start in range(0, len(rows), SCORE_WRITE_BATCH):
-            batch = rows[start:start + SCORE_WRITE_BATCH]
-            self._raw.execute(
-                "UPDATE leads SET fit_score = v.column1, engagement_score = v.column2, "
-                "score = v.column3, grade = v.column4, buyer_stage = v.column5 FROM (VALUES "
-                f"{','.join(['(?, ?, ?, ?, ?, ?)'] * len(batch))}) AS v "
-                "WHERE leads.id = v.column6", list(chain.from_iterable(batch)))
-
-    def date_scores(self, as_of: datetime | None, criteria_version: int | None) -> None:
-        """Every stored score is now as of this moment, by these criteria (ScoreState)."""
-        self._raw.execute("UPDATE score_state SET scores_as_of = ?, criteria_version = ?",
-                          (as_of and db.sql_time(as_of), criteria_version))
-
-    def promote(self, moments: Mapping[int, datetime], threshold: int) -> None:
-        """Move these leads (id: when) from lead to MQL, each with the StageChange that
-        says why."""
-        if not moments:
-            return
-        check_transition(Stage.LEAD, Stage.MQL)
-        pairs = json.dumps([[lead_id, db.sql_time(at)] for lead_id, at in sorted(moments.items())])
-        promoted = "SELECT value ->> 0 AS id, value ->> 1 AS at FROM json_each(?)"
-        self._raw.execute(
-            "INSERT INTO stage_changes (lead_id, from_stage, to_stage, changed_at, "
-            "reason_code, note) SELECT l.id, 'lead', 'mql', p.at, 'score_threshold', "
-            "'Score ' || l.score || ' reached the MQL threshold of ' || ? "
-            f"FROM ({promoted}) AS p JOIN leads l ON l.id = p.id WHERE l.stage = 'lead' "
-            "ORDER BY l.id", [threshold, pairs])
-        self._raw.execute(
-            "UPDATE leads SET stage = 'mql', stage_entered_at = p.at, mql_at = p.at, "
-            "first_touch_at = NULL, updated_at = max(leads.updated_at, p.at) "
-            f"FROM ({promoted}) AS p "  # '+': each lead by its id, not every lead in stage
-            "WHERE leads.id = p.id AND +leads.stage = 'lead'", [pairs])
-
-    def route(self, routes: Sequence[tuple[int, int, str, datetime]]) -> None:
-        """(lead id, owner id, why, when) for each lead routed as it was promoted: as
-        Store.write_routes, each at its own moment."""
-        write_routes_at(self._raw, [(lead_id, owner_id, why, db.sql_time(at))
-                                    for lead_id, owner_id, why, at in routes])
 
 
 class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQueries,
@@ -1231,25 +1176,23 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQu
     def date_scores(self, as_of: datetime | None, criteria_version: int | None) -> None:
         """The stored scores stand as they are, as of this moment by these criteria."""
         with db.write_connection(self.engine) as conn:
-            ScoreWriter(conn.connection.driver_connection).date_scores(as_of, criteria_version)
+            conn.exec_driver_sql("UPDATE score_state SET scores_as_of = ?, "
+                                 "criteria_version = ?",
+                                 (as_of and db.sql_time(as_of), criteria_version))
+
+    def score_moments(self, lead_ids: Iterable[int]) -> dict[datetime | None, list[int]]:
+        """The leads grouped by the moment their stored scores are as of (one moment
+        except while a rescore is storing its scores; see ScoreMoment)."""
+        with db.read_connection(self.engine) as raw:
+            return moments_of(raw, lead_ids)
 
     @contextmanager
-    def score_writer(self, *, many: bool) -> Iterator[ScoreWriter]:
-        """One transaction for new scores: all of them are stored, or (on an exception)
-        none. With many, the board's score index is dropped and built again once at the
-        end, much faster than moving one entry per changed score, and the stage totals are
-        counted once at the end instead of by a trigger per score."""
-        with db.write_connection(self.engine) as conn:
-            raw = conn.connection.driver_connection
-            if many:
-                index_sql = raw.execute("SELECT sql FROM sqlite_master WHERE name = ?",
-                                        (SCORE_INDEX,)).fetchone()[0]
-                raw.execute(f"DROP INDEX {SCORE_INDEX}")
-                totals_triggers = drop_stage_totals_triggers(raw)
-            yield ScoreWriter(raw)
-            if many:
-                raw.execute(index_sql)
-                restore_triggers(raw, totals_triggers)
+    def staged_scores(self, lead_ids: Sequence[int] | None = None
+                      ) -> Iterator[StagedScores]:
+        """New scores of every lead (or of these), staged and then stored in short write
+        transactions (see workbench.store.score_staging)."""
+        with staged_scores(self.engine, lead_ids) as staged:
+            yield staged
 
     # -- criteria ------------------------------------------------------------
 

@@ -333,7 +333,8 @@ class ScoreState(Base):
     """When and by which criteria this database's scores were computed (one row).
     Behaviour points decay, so a score is only meaningful as of a moment: every stored
     score is as of `scores_as_of`, the start of the day of the last full rescore (None: not
-    known, so rescore), under criteria version `criteria_version` (None: the default)."""
+    known, so rescore), under criteria version `criteria_version` (None: the default); while
+    a rescore stores its scores, those it stored are as of its moment (ScoreMoment)."""
 
     __tablename__ = "score_state"
 
@@ -352,6 +353,18 @@ class StageTotal(Base):
     stage: Mapped[str] = mapped_column(String(16), primary_key=True)
     leads: Mapped[int] = mapped_column(Integer)
     score_sum: Mapped[int] = mapped_column(Integer)
+
+
+class ScoreMoment(Base):
+    """While a rescore stores its scores, a short transaction at a time, the leads it has
+    stored are as of its moment and the others still as of ScoreState's: the leads
+    numbered up to `through_id` (and above the row before) are as of `as_of`. Empty once
+    every score is as of one moment again."""
+
+    __tablename__ = "score_moments"
+
+    through_id: Mapped[int] = mapped_column(primary_key=True)
+    as_of: Mapped[datetime] = mapped_column(DateTime)
 
 
 class CriteriaVersion(Base):

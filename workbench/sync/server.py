@@ -26,8 +26,8 @@ from workbench.store.tables import Base, mapped_in_orm
 REP_ROLE = "workbench_rep"
 MANAGER_ROLE = "workbench_manager"
 # the laptop's derived and local-only tables stay on the laptop
-LOCAL_ONLY = frozenset({"handovers", "scoring_models", "score_state", "stage_totals",
-                        "sync_state", "sync_outbox", "sync_refused"})
+LOCAL_ONLY = frozenset({"handovers", "scoring_models", "score_state", "score_moments",
+                        "stage_totals", "sync_state", "sync_outbox", "sync_refused"})
 SERVER_MIGRATIONS = Path(__file__).parent / "server_migrations"
 
 
