@@ -2,8 +2,10 @@
 
 import dataclasses
 import re
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -663,3 +665,18 @@ def test_a_header_adjusted_move_by_move_says_what_a_recount_would(window):
     for lead_id, score in enumerate(scores[:10], start=1_000_000):  # no card shown
         board.move_card(lead_id, Stage.MQL, Stage.DISQUALIFIED, score, None)
     assert column(window, Stage.MQL).summary.text() == "2 leads  ·  avg score 80"  # 80.5
+
+
+def test_bant_evidence_from_the_pane_is_by_whoever_you_are_now(window):
+    lead_id = ids(window, Stage.MQL)[0]
+    window.board.select_lead(lead_id)
+    manager = window.store.user_by_email("dana.whitfield@sales.example")
+    window.filters.me.setCurrentIndex(window.filters.me.findData(manager))
+    window.filters.flush()
+    assert window.detail.lead_id == lead_id  # the same lead still shown
+    bant = window.detail.bant
+    bant.status["need"].setCurrentIndex(bant.status["need"].findData("failed"))
+    assert bant.save("need")
+    with closing(sqlite3.connect(window.store.path)) as conn:
+        assert conn.execute("SELECT updated_by FROM qualifications WHERE lead_id = ?",
+                            (lead_id,)).fetchone() == (manager,)

@@ -72,13 +72,16 @@ class LeadDetailPane(QWidget):
         layout.addLayout(row)
         self.show_lead(None)
 
+    def set_user(self, user_id: int | None) -> None:
+        """Who writes notes and BANT evidence from now on ("You"), on the lead shown too."""
+        self.user_id = self.bant.user_id = user_id
+
     def show_lead(self, lead_id: int | None) -> None:
         """Show a lead from its top; the same lead shown again (a note added, a sync) keeps
         the reader's place."""
         same_lead = lead_id is not None and lead_id == self.lead_id
         self.lead_id = lead_id
         self.message.clear()
-        self.bant.user_id = self.user_id
         self.bant.show_lead(lead_id)
         enabled = lead_id is not None
         self.note.setEnabled(enabled)

@@ -277,7 +277,7 @@ class MainWindow(QMainWindow):
         board, sort = self.filters.query(self.criteria)
         if self.figure is not None:
             board = replace(board, lead_ids=tuple(self.figure[0]))
-        self.detail.user_id = board.me
+        self.detail.set_user(board.me)
         self.board.set_query(board, sort)
         self.counts.show_leads(self.board)
         if board.me != self._viewer:  # the queue and the reports are the viewer's
