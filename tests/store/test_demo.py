@@ -3,7 +3,7 @@
 import sqlite3
 from collections import Counter
 from contextlib import closing
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 
@@ -183,3 +183,16 @@ def test_the_mqls_scores_promoted_went_to_reps_by_the_teams_routing_rules(demo_d
     mqls = query(demo_db, "SELECT count(*), count(owner_id) FROM leads WHERE stage = 'mql'")
     total, with_owner = mqls[0]
     assert 0.03 * total <= total - with_owner <= 0.25 * total
+
+
+def test_recycled_leads_came_back_when_a_window_first_looked_on_their_day(demo_db):
+    rows = query(demo_db, "SELECT c.changed_at, c.lead_id FROM stage_changes c "
+                          "WHERE c.from_stage = 'recycled' AND c.to_stage = 'mql'")
+    assert len(rows) >= 5
+    for changed_at, lead_id in rows:
+        back = datetime.fromisoformat(changed_at)
+        assert back <= DEMO_AS_OF, lead_id
+        if back.date() < DEMO_AS_OF.date():  # not at midnight: in the morning or later
+            assert back.time() >= time(7), (lead_id, changed_at)
+        else:
+            assert back.time() > time(0), (lead_id, changed_at)

@@ -4,6 +4,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from workbench.clock import utcnow
 from workbench.rules.criteria import ReasonOption
 from workbench.rules.qualification import NotQualified
 from workbench.rules.refusals import BadInput, NotFound, Refused
@@ -85,6 +86,9 @@ def test_recycled_leads_return_on_their_date(store, mql):
     last = store.stage_history(mql)[-1]
     assert (lead.stage, lead.revisit_on, last.reason_code) == (Stage.MQL, None, "revisit_due")
     assert "2027-02-01" in last.note
+    # an MQL from the moment the window or the CLI found its date had come, not from that
+    # date's midnight: the SLA counts from when the rep could see it
+    assert lead.mql_at == lead.stage_entered_at == last.changed_at == utcnow()
 
 
 def test_strong_intent_brings_a_recycled_lead_back_early(store, mql):

@@ -2,8 +2,10 @@
 
 
 import pytest
+from PySide6.QtWidgets import QApplication
 
 from ui.views.main_window import MainWindow
+from workbench.rules.stages import Stage
 from workbench.store.leads import Store
 
 
@@ -14,6 +16,9 @@ def window(qtbot, db_copy):
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
+    QApplication.processEvents()  # the window's start, which restores "You", has run
+    # "You" works the first MQL of the queue: the demo's reps each own some of the MQLs
+    as_owner_of(win, win.board.columns[Stage.MQL].model.card(0).id)
     yield win
     win.close()
     store.close()
@@ -31,3 +36,4 @@ def as_owner_of(window, lead_id: int) -> None:
     owner = window.store.lead(lead_id).owner_id
     if owner is not None:
         window.filters.me.setCurrentIndex(window.filters.me.findData(owner))
+        window.filters.flush()  # the board and the queue are theirs at once

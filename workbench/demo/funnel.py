@@ -98,6 +98,10 @@ def run_funnel(rng, history: History, n, created, end, quality, rep, covered):
     history.change(all_leads, np.full(n, -1), stage.copy(), created.copy(),
                    np.zeros(n, np.int64), np.full(n, -1))
     n_reject = len(REJECT_REASONS)
+    # when the team's first window looked each day (a generator of its own: these draws
+    # change none of the others)
+    first_day = int(created.min()) // DAY
+    looks = _first_looks(rng.spawn(1)[0], first_day, end)
 
     for _round in range(64):  # ends long before: every step moves time towards `end`
         idx = np.flatnonzero(moving)
@@ -166,8 +170,14 @@ def run_funnel(rng, history: History, n, created, end, quality, rep, covered):
                 nxt[u < 0.2] = S[Stage.EVANGELIST]
                 by_rep[:] = True
             elif code == S[Stage.RECYCLED]:
-                # back in the queue on the revisit date
-                gap = (revisit[sub] - at[sub]).astype(float)
+                # back in the queue on its date, when a window first looked that day, as
+                # the product brings them back (triage.return_recycled); on the demo's
+                # day, before its 'now'
+                due = revisit[sub]
+                back = due + looks[due // DAY - first_day]
+                today = (due < end) & (back >= end)
+                back[today] = due[today] + (end - due[today]) // 2
+                gap = (back - at[sub]).astype(float)
                 nxt[:] = S[Stage.MQL]
             else:  # disqualified and evangelist end the walk
                 gap = np.zeros(k)
@@ -197,6 +207,14 @@ def run_funnel(rng, history: History, n, created, end, quality, rep, covered):
             moving[moved[(new == S[Stage.DISQUALIFIED]) | (new == S[Stage.EVANGELIST])]] = False
     owner[stage == S[Stage.LEAD]] = 0
     return stage, at, owner, revisit, mql_at, reached_sql, reject_reason
+
+
+def _first_looks(rng, first_day: int, end: int) -> np.ndarray:
+    """Seconds into each day from `first_day` (and the 120 days after `end` a revisit date
+    may fall on) at which the team's first window, or `workbench queue`, looked: mornings,
+    around half past eight."""
+    days = end // DAY - first_day + 1 + 130
+    return np.minimum(7 * HOUR + rng.gamma(2.0, 45 * 60, days).astype(np.int64), DAY - 1)
 
 
 def _reject_reasons(rng, q: np.ndarray) -> np.ndarray:
