@@ -1,8 +1,11 @@
 """Another program holds the database's write lock past the busy timeout: each of the
 rep's writes says so in one line where the window says refusals, nothing stored is lost,
-and the action can be done again once the lock is gone."""
+and the action can be done again once the lock is gone. The window's own rescore holds no
+lock while it scores: a move meanwhile goes through."""
 
+import dataclasses
 import sqlite3
+import threading
 from datetime import datetime
 
 import pytest
@@ -10,6 +13,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from ui.dialogs.followup import TouchAnswer, TouchDialog
 from workbench.rules.stages import Stage
+from workbench.services import scoring
 from workbench.store import db
 
 BUSY = "is busy: another program has been writing to it"
@@ -72,3 +76,30 @@ def test_a_touch_says_the_database_is_busy(window, lock, monkeypatch):
     window.followup.log_touch()
     assert len(warned) == 1 and BUSY in warned[0][1]
     assert len(window.store.lead_detail(lead_id).activities) == before
+
+
+def test_a_move_while_the_rescore_scores_goes_through(window, qtbot, monkeypatch):
+    monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 300)  # a move that waited would fail
+    window.store.engine.dispose()
+    lower = dataclasses.replace(window.criteria, mql_threshold=45)  # it will promote
+    window.use_criteria(window.store.save_criteria(lower))
+    scoring_started, released = threading.Event(), threading.Event()
+    scoring_leads = scoring.score_leads
+
+    def held(*args, **kwargs):  # the rescore waits, part way, until the move is made
+        scoring_started.set()
+        released.wait(10)
+        yield from scoring_leads(*args, **kwargs)
+
+    monkeypatch.setattr(scoring, "score_leads", held)
+    window.actions_by_id["rescore"].trigger()
+    assert scoring_started.wait(10)
+    window.board.focus_first_card()
+    lead_id = window.cards.current_lead()
+    window.triage.accept_current()
+    assert window.store.lead(lead_id).stage == Stage.SAL
+    assert window.splitter.notice.isHidden()
+    released.set()
+    qtbot.waitUntil(lambda: not window.operations.running(), timeout=30_000)
+    assert window.statusBar().currentMessage().startswith("Scored 2,000 leads")
+    assert window.store.lead(lead_id).stage == Stage.SAL

@@ -114,7 +114,7 @@ class ScoredLeads:
     """New scores of the leads whose scores changed, and the leads ready to become MQLs,
     of some leads (a chunk, or an id range)."""
 
-    # (fit, engagement, score, grade, buyer_stage, id), then the five as they were read
+    # (id, fit, engagement, score, grade, buyer_stage), then the five as they were read
     rows: list[tuple]
     promote_ids: list[int]
     leads: int
@@ -135,9 +135,9 @@ def score_leads(store: Store, criteria: Criteria, as_of: datetime, *,
         differs = ((fit != chunk.fit) | (engagement != chunk.engagement)
                    | (new_total != chunk.score) | (grades != chunk.grade)
                    | (journey != chunk.buyer_stage))
-        rows = list(zip(fit[differs].tolist(), engagement[differs].tolist(),
-                        new_total[differs].tolist(), grades[differs].tolist(),
-                        journey[differs].tolist(), chunk.lead_ids[differs].tolist(),
+        rows = list(zip(chunk.lead_ids[differs].tolist(), fit[differs].tolist(),
+                        engagement[differs].tolist(), new_total[differs].tolist(),
+                        grades[differs].tolist(), journey[differs].tolist(),
                         chunk.fit[differs].tolist(), chunk.engagement[differs].tolist(),
                         chunk.score[differs].tolist(), chunk.grade[differs].tolist(),
                         chunk.buyer_stage[differs].tolist(), strict=True))

@@ -47,11 +47,11 @@ from workbench.store import db
 from workbench.store.routing import write_routes_at
 
 SCORE_WRITE_BATCH = 2000  # leads per UPDATE (six values each, under SQLite's 32,766)
-STORE_BATCH = 20_000  # changed scores per short write transaction (tens of milliseconds)
+STORE_BATCH = 20_000  # changed scores per short write transaction (0.1 s at a million leads)
 STORE_PAUSE_S = 0.05  # between them: a writer waiting on the lock retries within that
 LAST_ID = 2**63 - 1  # above every lead's id
 _ACCOUNT_STAGES = ", ".join(sorted(repr(stage.value) for stage in ACCOUNT_STAGES))
-# a new score (fit, engagement, score, grade, buyer stage, id), then the score it replaces
+# a new score (id, fit, engagement, score, grade, buyer stage), then the score it replaces
 StagedRow = tuple
 
 
@@ -150,11 +150,14 @@ WHERE s.id > :low AND s.id <= :high AND NOT (
     AND l.score IS s.old_score AND l.grade IS s.old_grade
     AND l.buyer_stage IS s.old_buyer_stage)
 """
-# (one statement for every batch: a VALUES list of a different length each time would be
-# prepared and cached again, megabytes each)
-_UPDATE_FROM_STAGED = (
-    "UPDATE leads SET fit_score = s.fit, engagement_score = s.engagement, score = s.score, "
-    "grade = s.grade, buyer_stage = s.buyer_stage FROM temp.staged s WHERE leads.id = s.id")
+# The staged scores of the leads the condition on s picks. One statement for every batch (a
+# VALUES list of a different length each time would be prepared and cached again, megabytes
+# each); a row value per lead, 2.4 times quicker than UPDATE ... FROM, which first copies
+# the whole join.
+_STORE_STAGED = (
+    "UPDATE leads SET (fit_score, engagement_score, score, grade, buyer_stage) = "
+    "(SELECT s.fit, s.engagement, s.score, s.grade, s.buyer_stage FROM temp.staged s "
+    "WHERE s.id = leads.id) WHERE leads.id IN (SELECT s.id FROM temp.staged s WHERE {})")
 _MARKS = ("SELECT (SELECT max(id) FROM leads), (SELECT max(id) FROM activities), "
           "(SELECT max(id) FROM stage_changes), (SELECT max(id) FROM intent_signals)")
 
@@ -185,11 +188,17 @@ class StagedScores:
         self.stored = 0  # scores stored, those scored again included
 
     def stage(self, rows: Iterable[StagedRow], ready: Iterable[int]) -> None:
-        self._raw.executemany("INSERT OR REPLACE INTO temp.staged VALUES "
-                              "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                              [(row[5], *row[:5], *row[6:]) for row in rows])
-        self._raw.executemany("INSERT OR IGNORE INTO temp.ready VALUES (?)",
-                              [(i,) for i in ready])
+        raw = self._raw
+        # in a transaction of its own, a quarter quicker: of TEMP tables only, it takes no
+        # lock on the database
+        outside = not raw.in_transaction
+        if outside:
+            raw.execute("BEGIN")
+        raw.executemany("INSERT OR REPLACE INTO temp.staged VALUES "
+                        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        raw.executemany("INSERT OR IGNORE INTO temp.ready VALUES (?)", [(i,) for i in ready])
+        if outside:
+            raw.execute("COMMIT")
 
     def moments(self, lead_ids: Iterable[int]) -> dict[datetime | None, list[int]]:
         self._raw.execute("BEGIN")
@@ -238,9 +247,9 @@ class StagedScores:
                 "low": low, "high": high, "since": db.sql_time(self._since),
                 "last_lead": last_lead, "last_activity": last_activity,
                 "last_change": last_change, "last_intent": last_intent})
-        self.stored += raw.execute(
-            f"{_UPDATE_FROM_STAGED} AND s.id > ? AND s.id <= ? "
-            "AND s.id NOT IN (SELECT id FROM temp.rescore_again)", (low, high)).rowcount
+        self.stored += raw.execute(_STORE_STAGED.format(
+            "s.id > ? AND s.id <= ? AND s.id NOT IN (SELECT id FROM temp.rescore_again)"),
+            (low, high)).rowcount
         again = [i for (i,) in raw.execute("SELECT id FROM temp.rescore_again ORDER BY id")]
         if not again:
             return
@@ -252,8 +261,8 @@ class StagedScores:
         for moment, lead_ids in groups.items():
             for rows, ready in score_again(lead_ids, moment):
                 self.stage(rows, ready)
-        self.stored += raw.execute(
-            f"{_UPDATE_FROM_STAGED} AND s.id IN (SELECT id FROM temp.rescore_again)").rowcount
+        self.stored += raw.execute(_STORE_STAGED.format(
+            "s.id IN (SELECT id FROM temp.rescore_again)")).rowcount
 
 
 @contextmanager
