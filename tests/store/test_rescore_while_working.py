@@ -9,6 +9,7 @@ from datetime import datetime
 import pytest
 
 from tests.conftest import SUITE_NOW
+from tests.stage_totals import assert_totals_exact
 from workbench import demo
 from workbench.clock import day_start
 from workbench.rules.stages import Stage
@@ -99,6 +100,7 @@ def test_a_move_and_a_new_activity_during_the_scoring_go_through_and_count(store
     assert todays_scores.scores_are_current(store)
     assert shown_is_explained(store, all_ids(store))
     assert as_a_rescore_now_would_store(store)  # the demo request counted
+    assert_totals_exact(store)  # the leads scored again included
 
 
 @pytest.fixture
