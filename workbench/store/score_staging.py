@@ -185,6 +185,7 @@ class StagedScores:
         self._marks = [m or 0 for m in raw.execute(_MARKS).fetchone()]
         self._version = raw.execute("PRAGMA data_version").fetchone()[0]
         raw.execute("COMMIT")
+        self._synchronous = raw.execute("PRAGMA synchronous").fetchone()[0]
         self.stored = 0  # scores stored, those scored again included
 
     def stage(self, rows: Iterable[StagedRow], ready: Iterable[int]) -> None:
@@ -218,6 +219,11 @@ class StagedScores:
                                      "LIMIT 1 OFFSET ?", (low, STORE_BATCH - 1)).fetchone()
             last = high is None
             high = LAST_ID if last else high[0]
+            # a batch before the last one needs no sync to disk of its own: lost in a
+            # power cut, it is stored again by the next rescore (the database stays whole);
+            # the last one, with the promotions and the new date, is synced as every commit
+            self._raw.execute("PRAGMA synchronous = "
+                              f"{self._synchronous if last else min(self._synchronous, 1)}")
             with db.raw_write(self._raw, db.database_path(self._engine)):
                 self._store_range(low, high, as_of, score_again)
                 if self._full and not last:  # these leads are as of the new moment now
@@ -272,10 +278,12 @@ def staged_scores(engine: Engine, lead_ids: Sequence[int] | None
     (the connection goes back to the pool)."""
     with engine.connect() as conn:
         raw = conn.connection.driver_connection
+        synchronous = raw.execute("PRAGMA synchronous").fetchone()[0]
         try:
             yield StagedScores(raw, engine, lead_ids)
         finally:
             if raw.in_transaction:
                 raw.execute("ROLLBACK")
+            raw.execute(f"PRAGMA synchronous = {synchronous}")
             for table in ("staged", "ready", "rescore_again", "scope"):
                 raw.execute(f"DROP TABLE IF EXISTS temp.{table}")
