@@ -86,9 +86,12 @@ class ScoreWriter:
             return []
         check_transition(Stage.LEAD, Stage.MQL)
         pairs = json.dumps([[lead_id, db.sql_time(at)] for lead_id, at in sorted(moments.items())])
+        # +: each lead looked up by its id; through the stage and score index SQLite would
+        # read the whole list once per lead at or above the threshold (quadratic: a 1M demo
+        # took 4 minutes instead of 1)
         promoted = ("SELECT p.id, p.at FROM (SELECT value ->> 0 AS id, value ->> 1 AS at "
                     "FROM json_each(:pairs)) AS p JOIN leads l ON l.id = p.id "
-                    "WHERE l.stage = 'lead' AND l.score >= :threshold")
+                    "WHERE +l.stage = 'lead' AND +l.score >= :threshold")
         params = {"pairs": pairs, "threshold": threshold}
         self._raw.execute("CREATE TEMP TABLE promoted (id INTEGER PRIMARY KEY, at TEXT)")
         try:
