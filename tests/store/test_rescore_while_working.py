@@ -4,29 +4,18 @@ rescore stopped part way leaves every score as of a known moment and is finished
 next one."""
 
 import threading
-from datetime import datetime
 
 import pytest
 
 from tests.conftest import SUITE_NOW
 from tests.stage_totals import assert_totals_exact
-from workbench import demo
+from tests.store.conftest import MONTHS_AGO
 from workbench.clock import day_start
 from workbench.rules.stages import Stage
 from workbench.rules.vocabulary import ActivityKind
 from workbench.services import scoring, todays_scores, triage
 from workbench.store import db, score_staging
 from workbench.store.leads import BoardFilter, Store
-
-MONTHS_AGO = datetime(2026, 10, 1, 9, 0)
-
-
-@pytest.fixture(scope="module")
-def old_demo(tmp_path_factory):
-    """A demo scored two months before the suite's day: its rescore changes most scores."""
-    path = tmp_path_factory.mktemp("old") / "old.db"
-    demo.create_database(path, leads=400, seed=3, as_of=MONTHS_AGO)
-    return path
 
 
 @pytest.fixture

@@ -3,27 +3,17 @@ explanation, in the queue and in exports, however long ago the database was scor
 
 import csv
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from tests.conftest import SUITE_NOW
+from tests.store.conftest import MONTHS_AGO
 from tests.test_cli import run_process
-from workbench import demo
 from workbench.clock import day_start
 from workbench.rules.stages import Stage
 from workbench.services import scoring, todays_scores, triage
 from workbench.store.leads import BoardFilter, Store
-
-MONTHS_AGO = datetime(2026, 10, 1, 9, 0)
-
-
-@pytest.fixture(scope="module")
-def old_demo(tmp_path_factory):
-    """A demo made two months before the suite's day, never opened since."""
-    path = tmp_path_factory.mktemp("old") / "old.db"
-    demo.create_database(path, leads=400, seed=3, as_of=MONTHS_AGO)
-    return path
 
 
 @pytest.fixture
