@@ -12,6 +12,8 @@ from workbench.rules.stages import MoveRefused, Stage
 from workbench.rules.vocabulary import ActivityKind
 from workbench.services import triage
 from workbench.services.changes import NOTHING, Changes
+from workbench.store import db
+from workbench.store import leads as leads_module
 
 NOW = datetime(2026, 11, 23, 12)
 
@@ -89,6 +91,35 @@ def test_recycled_leads_return_on_their_date(store, mql):
     # an MQL from the moment the window or the CLI found its date had come, not from that
     # date's midnight: the SLA counts from when the rep could see it
     assert lead.mql_at == lead.stage_entered_at == last.changed_at == utcnow()
+
+
+def test_many_recycled_leads_return_a_few_at_a_time_and_a_lead_moved_meanwhile_stays(
+        store, monkeypatch):
+    """The first look after a long absence brings back thousands at a million leads: a few
+    hundred a transaction, so a rep's move waits for one batch, not for all of them."""
+    monkeypatch.setattr(leads_module, "RETURN_BATCH", 2)
+    recycled = [store.add_lead(first_name="Ada", last_name=f"Back {i}", stage=Stage.MQL)
+                for i in range(5)]
+    for lead_id in recycled:
+        triage.recycle(store, lead_id, "bad_timing", until=date(2027, 2, 1),
+                       today=date(2026, 11, 23))
+    batches = []
+    write_connection = db.write_connection
+
+    def watched(engine):
+        batches.append(len(batches))
+        if len(batches) == 2:  # the rep disqualifies the next one while the first came back
+            triage.move_lead(store, recycled[2], Stage.DISQUALIFIED, reason_code="bad_data")
+        return write_connection(engine)
+
+    monkeypatch.setattr(db, "write_connection", watched)
+    returned = triage.return_recycled(store, today=date(2027, 2, 1))
+    assert len(batches) >= 3  # 5 leads, 2 at a time
+    assert returned == [recycled[i] for i in (0, 1, 3, 4)]
+    assert store.lead(recycled[2]).stage == Stage.DISQUALIFIED
+    for lead_id in returned:
+        assert store.lead(lead_id).stage == Stage.MQL
+        assert [c.reason_code for c in store.stage_history(lead_id)].count("revisit_due") == 1
 
 
 def test_strong_intent_brings_a_recycled_lead_back_early(store, mql):
