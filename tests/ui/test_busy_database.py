@@ -103,3 +103,20 @@ def test_a_move_while_the_rescore_scores_goes_through(window, qtbot, monkeypatch
     qtbot.waitUntil(lambda: not window.operations.running(), timeout=30_000)
     assert window.statusBar().currentMessage().startswith("Scored 2,000 leads")
     assert window.store.lead(lead_id).stage == Stage.SAL
+
+
+def test_a_bant_key_that_could_not_save_leaves_the_stored_status_shown(window, lock):
+    window.board.focus_first_card()
+    lead_id = window.cards.current_lead()
+    box = window.detail.bant.status["budget"]
+    stored = box.currentData()
+    window.detail.bant.note["need"].setText("Typed, not yet saved")
+    assert window.detail.cycle_bant(1) == window.detail.message.text()
+    assert BUSY in window.detail.message.text()
+    assert box.currentData() == stored == window.store.bant(lead_id).get(
+        "budget", ("unknown", None))[0]
+    assert window.detail.bant.note["need"].text() == "Typed, not yet saved"
+    lock.rollback()
+    window.detail.cycle_bant(1)
+    assert box.currentData() != stored
+    assert window.store.bant(lead_id)["budget"][0] == box.currentData()

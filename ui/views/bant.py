@@ -92,5 +92,9 @@ class BantPanel(QGroupBox):
         status now set, or None if refused)."""
         item = BANT_ITEMS[number - 1]
         box = self.status[item]
-        box.setCurrentIndex((box.currentIndex() + 1) % len(ORDER))
-        return item, box.currentData() if self.save(item) else None
+        before = box.currentIndex()
+        box.setCurrentIndex((before + 1) % len(ORDER))
+        if self.save(item):
+            return item, box.currentData()
+        box.setCurrentIndex(before)  # not saved (a busy file): the status stored, shown
+        return item, None
