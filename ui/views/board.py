@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal
@@ -89,15 +89,6 @@ class StageColumn(QFrame):
         self.empty.setVisible(summary.count == 0)
 
 
-def _count_ahead(store: Store, by: BoardGrouping) -> Future:
-    """The header counts of a board that shows everything, read on a thread of their own."""
-    counter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="board-counts-ahead")
-    try:
-        return counter.submit(store.column_summaries, BoardFilter(), by)
-    finally:
-        counter.shutdown(wait=False)  # the thread ends once the counts are read
-
-
 class BoardView(QWidget):
     """The columns side by side, by lifecycle stage or by buyer-journey stage. It shows;
     the main window decides what a move does. One card of the whole board is current:
@@ -146,11 +137,6 @@ class BoardView(QWidget):
         layout.addWidget(self.scroll)
         self._visible = list(DEFAULT_VISIBLE)
         self._show_columns()
-        # A board that shows everything (how most windows open) has its header counts read
-        # ahead on a second connection while the rest of the window is built: they look at
-        # every lead, 60 ms at a million. The first refresh takes them if nothing narrows it.
-        self._counted_ahead: tuple[BoardGrouping, Future] | None = (
-            self.grouping, _count_ahead(store, self.grouping))
 
     # -- what is shown -------------------------------------------------------
 
@@ -214,13 +200,11 @@ class BoardView(QWidget):
         lead = self.current_lead()
         with self.current.holding(), ThreadPoolExecutor(
                 max_workers=1, thread_name_prefix="board-counts") as counter:
-            # The counts look at every lead the filter finds (60 ms at a million): read on a
+            # A filtered board's counts look at every lead it finds (up to 60 ms at a
+            # million; unfiltered, the stage totals answer at once): read on a
             # second connection while the columns' first cards are read here. A search's
             # matches are read once, by the cards, and counted after them.
-            ahead, self._counted_ahead = self._counted_ahead, None
             counting = (None if fts_query(self.board.search) is not None else
-                        ahead[1] if ahead and ahead[0] == self.grouping
-                        and self.board.shows_everything else
                         counter.submit(self.store.column_summaries, self.board, self.grouping))
             for column in self.shown_columns():
                 column.model.set_query(self.board, self.sort)  # keeps its current card

@@ -62,7 +62,6 @@ class MainWindow(QMainWindow):
     def __init__(self, store: Store) -> None:
         super().__init__()
         self.store = store
-        self.board = BoardView(store, self)  # first: it starts reading its counts (see there)
         self.setWindowTitle(f"{APP_NAME} — {store.path.name}")
         self.resize(1440, 900)
         self.actions_by_id = create_actions(self)
@@ -74,6 +73,7 @@ class MainWindow(QMainWindow):
         toolbar.addWidget(self.filters)
         self.addToolBar(toolbar)
 
+        self.board = BoardView(store, self)
         self.queue = QueueView(store, self)
         self.reports = ReportsView(store, self)
         self.views = QTabWidget(self)

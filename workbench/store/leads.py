@@ -52,7 +52,7 @@ from workbench.rules.stages import ACCOUNT_STAGES, REASON_KIND, Stage, check_tra
 from workbench.rules.vocabulary import SLA_TOUCHES, ActivityKind, BantStatus
 from workbench.store import db
 from workbench.store.bulk import BulkQueries
-from workbench.store.derived import drop_triggers, rebuild_derived
+from workbench.store.derived import LAST_ID, drop_triggers, rebuild_derived
 from workbench.store.erasure import erase_people, forget_old_pages
 from workbench.store.followup import FollowUpQueries
 from workbench.store.imports import ImportQueries
@@ -1029,7 +1029,7 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQu
             f"sum(a.kind = '{kind}'" + (f" AND a.page_kind = '{page}'" if page else "")
             + f") AS n{i}" for i, (kind, page) in enumerate(BEHAVIOUR_FEATURES))
         counts = ", ".join(f"coalesce(act.n{i}, 0)" for i in range(len(BEHAVIOUR_FEATURES)))
-        after, last = id_range or (0, 2**63 - 1)
+        after, last = id_range or (0, LAST_ID)
         days, now = lost_after or (None, None)
         horizon = "(:days IS NOT NULL AND coalesce(o.handed_at, l.mql_at) <= :handed_before)"
         with self.engine.connect() as conn:
@@ -1121,7 +1121,7 @@ class Store(ReportQueries, ImportQueries, SyncQueries, PeopleQueries, FollowUpQu
         intent_case, intent_params = _pattern_case(activity_patterns)
         now_jd = (now - datetime(1970, 1, 1)).total_seconds() / 86400 + 2440587.5
         wanted = sorted(set(lead_ids)) if lead_ids is not None else None
-        after, last = id_range if id_range is not None else (0, 2**63 - 1)
+        after, last = id_range if id_range is not None else (0, LAST_ID)
         with self.engine.connect() as conn:
             raw = conn.connection.driver_connection
             if any(field == "account_status" for field, _match, _values in fit_conditions):

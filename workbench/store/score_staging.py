@@ -44,12 +44,12 @@ from sqlalchemy import Engine
 from workbench.clock import utcnow
 from workbench.rules.stages import ACCOUNT_STAGES, Stage, check_transition
 from workbench.store import db
+from workbench.store.derived import LAST_ID
 from workbench.store.routing import write_routes_at
 
 SCORE_WRITE_BATCH = 2000  # leads per UPDATE (six values each, under SQLite's 32,766)
 STORE_BATCH = 20_000  # changed scores per short write transaction (0.1 s at a million leads)
 STORE_PAUSE_S = 0.05  # between them: a writer waiting on the lock retries within that
-LAST_ID = 2**63 - 1  # above every lead's id
 _ACCOUNT_STAGES = ", ".join(sorted(repr(stage.value) for stage in ACCOUNT_STAGES))
 # a new score (id, fit, engagement, score, grade, buyer stage), then the score it replaces
 StagedRow = tuple
